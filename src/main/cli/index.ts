@@ -1,0 +1,48 @@
+// Command-line entry: `lab scenarios`, `lab run <id>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
+import { scenarios } from '../../../scenarios/registry'
+import { UsageError } from './args'
+import { runCommand, type Out } from './run-command'
+
+const USAGE = `Parallel Lab command line
+
+  lab scenarios                      list the scenarios
+  lab run <id> [options]             run one to its end and print its log and a summary
+      --mode thread|process  --workers N  --lock  --shared  (and any parameter of the scenario)
+      --interval MS          sampling interval, 100 to 5000 (default 500)
+      --json                 NDJSON: tick, log and summary objects, one per line
+`
+
+export async function main(argv: readonly string[], out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'scenarios': {
+        const width = Math.max(...scenarios.map((s) => s.id.length))
+        for (const s of scenarios) out(`${s.id.padEnd(width)}  ${s.summary}`)
+        return 0
+      }
+      case 'run':
+        return await runCommand(rest, out)
+      case undefined:
+      case 'help':
+      case '--help':
+        out(USAGE)
+        return command === undefined ? 2 : 0
+      default:
+        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run.`)
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lab: ${err.message}\n`)
+      return 2
+    }
+    process.stderr.write(`lab: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code
+  })
+}

@@ -1,0 +1,224 @@
+// The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
+import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
+import { LabError } from '../../shared/contract'
+import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
+import { isFinal } from '../../shared/model'
+import { INTERVAL_DEFAULT_MS, validateInterval, validateParams } from '../../shared/params'
+import { findScenario, scenarios } from '../../../scenarios/registry'
+import os from 'node:os'
+import { LabClock } from './clock'
+import { Run } from './run'
+import { createCollector, type CollectorName } from './sampling/factory'
+import { MachineMeter } from './sampling/machine'
+import { Sampler } from './sampling/sampler'
+import { Scheduler } from './scheduler'
+import { Outbox, UnitTable } from './unit-table'
+import { defaultHostFile } from './units/host-file'
+import { UnitSpawner } from './units/spawner'
+
+export interface LabOptions {
+  intervalMs?: number
+  collector?: CollectorName
+  /** The built unit host; defaults to out/lab/worker-host.mjs. */
+  hostFile?: string
+  /** Start the tick loop at once (default true). */
+  autoStart?: boolean
+}
+
+export class Lab implements LabCommands {
+  readonly clock = new LabClock()
+  readonly outbox = new Outbox()
+  readonly units = new UnitTable(this.outbox)
+  readonly mainUnitId: string
+  private readonly heaps = new Map<string, number>()
+  private readonly runs = new Map<string, Run>()
+  private readonly listeners = new Set<(tick: Tick) => void>()
+  private readonly spawner: UnitSpawner
+  private readonly scheduler: Scheduler
+  private readonly sampler: Sampler
+  private nextRun = 1
+
+  constructor(opts: LabOptions = {}) {
+    const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
+    if (!interval.ok) throw LabError.invalid(interval.errors)
+    this.mainUnitId = this.units.nextId()
+    this.units.add({
+      id: this.mainUnitId,
+      kind: 'main',
+      pid: process.pid,
+      tid: null,
+      parent: null,
+      label: 'lab (main)',
+      runId: null,
+      createdAt: 0,
+      endedAt: null,
+      spawned: false,
+      state: 'running',
+      exitCode: null,
+      signal: null,
+      error: null,
+      command: process.title,
+    })
+    this.spawner = new UnitSpawner({
+      clock: this.clock,
+      units: this.units,
+      outbox: this.outbox,
+      hostFile: opts.hostFile ?? defaultHostFile(),
+      heaps: this.heaps,
+      mainUnitId: this.mainUnitId,
+    })
+    this.sampler = new Sampler(createCollector(opts.collector))
+    this.scheduler = new Scheduler(
+      {
+        clock: this.clock,
+        units: this.units,
+        outbox: this.outbox,
+        sampler: this.sampler,
+        machine: new MachineMeter(),
+        heaps: this.heaps,
+        emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
+      },
+      interval.value,
+    )
+    if (opts.autoStart ?? true) this.scheduler.start()
+  }
+
+  onTick(listener: (tick: Tick) => void): Unsubscribe {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Samples and emits a tick now (the CLI flushes the last logs this way). */
+  flush(): Promise<Tick> {
+    return this.scheduler.tick()
+  }
+
+  async listScenarios(): Promise<ScenarioInfo[]> {
+    return scenarios.map((s) => ({
+      id: s.id,
+      title: s.title,
+      section: s.section,
+      summary: s.summary,
+      runtime: 'node',
+      params: s.params,
+      available: true,
+      reason: null,
+    }))
+  }
+
+  async snapshot(): Promise<LabSnapshot> {
+    return {
+      t: this.clock.now(),
+      pid: process.pid,
+      units: this.units.all().map((u) => ({ ...u })),
+      runs: [...this.runs.values()].map((r) => ({ ...r.info })),
+      intervalMs: this.scheduler.interval,
+      cores: os.cpus().length,
+      platform: process.platform,
+      collector: this.sampler.collector.name,
+    }
+  }
+
+  async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
+    const def = findScenario(req.scenario)
+    if (!def) {
+      const known = scenarios.map((s) => s.id).join(', ')
+      throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
+    }
+    const params = validateParams(def.params, req.params)
+    if (!params.ok) throw LabError.invalid(params.errors)
+    const id = `r${this.nextRun++}`
+    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner }, def, params.value, id)
+    this.runs.set(id, run)
+    return { ...run.info }
+  }
+
+  /** Resolves when the run has ended, with its final info. */
+  async wait(runId: string): Promise<RunInfo> {
+    return { ...(await this.run(runId).finished) }
+  }
+
+  async stop(req: { runId: string }): Promise<RunInfo> {
+    return { ...(await this.run(req.runId).stop()) }
+  }
+
+  async setLock(req: { runId: string; on: boolean }): Promise<RunInfo> {
+    const run = this.liveRun(req.runId)
+    if (run.info.lock === null) throw new LabError('conflict', `Scenario ${run.def.id} has no lock to switch.`, 'runId')
+    run.setLock(req.on)
+    return { ...run.info }
+  }
+
+  async resizePool(req: { runId: string; size: number }): Promise<RunInfo> {
+    const run = this.liveRun(req.runId)
+    try {
+      run.resizePool(req.size)
+    } catch (err) {
+      throw new LabError('conflict', (err as Error).message, 'size')
+    }
+    return { ...run.info }
+  }
+
+  async kill(req: { unitId: string }): Promise<void> {
+    const unit = this.units.get(req.unitId)
+    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
+    if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
+    this.spawner.kill(unit.id)
+  }
+
+  async setInterval(req: { ms: number }): Promise<void> {
+    const v = validateInterval(req.ms)
+    if (!v.ok) throw LabError.invalid(v.errors)
+    this.scheduler.setInterval(v.value)
+  }
+
+  async summary(req: { runId: string }): Promise<RunSummary> {
+    const run = this.run(req.runId)
+    const units = this.units
+      .all()
+      .filter((u) => u.runId === run.info.id)
+      .map((u) => {
+        const st = this.scheduler.stats.get(u.id)
+        const lock = this.units.lockTimes(u.id)
+        return {
+          id: u.id,
+          label: u.label,
+          kind: u.kind,
+          pid: u.pid,
+          tid: u.tid,
+          state: u.state,
+          exitCode: u.exitCode,
+          signal: u.signal,
+          error: u.error,
+          peakCpu: st?.peakCpu ?? null,
+          meanCpu: st && st.cpuCount > 0 ? st.cpuSum / st.cpuCount : null,
+          peakRss: st?.peakRss ?? null,
+          lockWaitMs: lock.waitMs,
+          lockHoldMs: lock.holdMs,
+        }
+      })
+    return { run: { ...run.info }, units }
+  }
+
+  /** Stops every run and the tick loop. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((r) => r.stop()))
+    await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
+    this.scheduler.stop()
+    this.sampler.close()
+    this.listeners.clear()
+  }
+
+  private run(runId: string): Run {
+    const run = this.runs.get(runId)
+    if (!run) throw new LabError('not-found', `There is no run "${runId}".`, 'runId')
+    return run
+  }
+
+  private liveRun(runId: string): Run {
+    const run = this.run(runId)
+    if (run.info.status !== 'running') throw new LabError('conflict', `Run ${runId} has already ended (${run.info.status}).`, 'runId')
+    return run
+  }
+}

@@ -1,0 +1,253 @@
+// One scenario run: the units and pools it spawned, its locks, arrays and queues, and its end.
+import type { RunInfo } from '../../shared/model'
+import type { ParamValues } from '../../shared/params'
+import type { LabClock } from './clock'
+import { Pool } from './pools/pool'
+import type { RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario'
+import { FifoQueue } from './sync/fifo-queue'
+import { LockBroker } from './sync/lock-broker'
+import { AtomicsMutex } from './sync/mutex'
+import { brokerSharedInts, threadSharedInts, type SharedIntsHandle } from './sync/shared-ints'
+import type { Outbox } from './unit-table'
+import type { BrokerOp, FromHost, Mode, ThreadHandles } from './units/protocol'
+import type { LiveUnit, UnitSpawner } from './units/spawner'
+
+export interface RunDeps {
+  clock: LabClock
+  outbox: Outbox
+  spawner: UnitSpawner
+}
+
+/** Index of each live switch in the shared flags buffer read by thread units. */
+const FLAG_INDEX: Record<string, number> = { lock: 0 }
+
+export class Run implements RunContext {
+  readonly info: RunInfo
+  private readonly abort = new AbortController()
+  private readonly live = new Map<string, LiveUnit>()
+  private readonly pools: Pool[] = []
+  private readonly broker = new LockBroker()
+  private readonly threadLocks: Record<string, SharedArrayBuffer> = {}
+  private readonly arrays = new Map<string, SharedIntsHandle>()
+  private readonly queues = new Map<string, FifoQueue<unknown>>()
+  private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * 4)
+  private readonly flags: Record<string, boolean> = {}
+  /** Settles when run() has returned and every unit has ended. */
+  readonly finished: Promise<RunInfo>
+
+  constructor(
+    private readonly deps: RunDeps,
+    readonly def: ScenarioDefinition,
+    params: ParamValues,
+    id: string,
+  ) {
+    this.info = {
+      id,
+      scenario: def.id,
+      params,
+      startedAt: deps.clock.now(),
+      endedAt: null,
+      status: 'running',
+      lock: typeof params.lock === 'boolean' ? params.lock : null,
+      result: null,
+      error: null,
+    }
+    if (this.info.lock !== null) this.setFlag('lock', this.info.lock)
+    this.pushRunEvent()
+    this.finished = this.execute(params)
+  }
+
+  get runId(): string {
+    return this.info.id
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal
+  }
+
+  private async execute(params: ParamValues): Promise<RunInfo> {
+    try {
+      const result = await this.def.run(this, params)
+      if (this.info.status === 'running') {
+        this.info.status = 'done'
+        this.info.result = result
+      }
+    } catch (err) {
+      if (this.info.status === 'running') {
+        this.info.status = 'failed'
+        this.info.error = err instanceof Error ? err.message : String(err)
+      }
+    }
+    await this.teardown()
+    this.info.endedAt = this.deps.clock.now()
+    this.pushRunEvent()
+    return this.info
+  }
+
+  private pushRunEvent(): void {
+    this.deps.outbox.events.push({ type: 'run', t: this.deps.clock.now(), run: { ...this.info } })
+  }
+
+  private async teardown(): Promise<void> {
+    await Promise.all([...this.live.values()].map((u) => u.host.stop()))
+    await Promise.all(this.pools.map((p) => p.kill()))
+    for (const q of this.queues.values()) q.close()
+  }
+
+  /** Stops every unit and pool of the run; the run ends as "stopped". */
+  async stop(): Promise<RunInfo> {
+    if (this.info.status === 'running') {
+      this.info.status = 'stopped'
+      this.info.error = 'Stopped by the user.'
+      this.abort.abort()
+      await this.teardown()
+    }
+    return this.finished
+  }
+
+  /** The live Lock toggle. */
+  setLock(on: boolean): void {
+    this.info.lock = on
+    this.setFlag('lock', on)
+    this.mark(on ? 'lock on' : 'lock off')
+  }
+
+  resizePool(size: number): void {
+    const pool = this.pools[0]
+    if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
+    pool.resize(size)
+  }
+
+  // RunContext
+
+  log(text: string): void {
+    this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.info.id, text, stream: 'out' })
+  }
+
+  mark(text: string): void {
+    this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.info.id, text })
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms))
+  }
+
+  lock(name: string, mode: Mode): void {
+    if (mode === 'thread') this.threadLocks[name] ??= AtomicsMutex.createBuffer()
+  }
+
+  sharedInts(name: string, values: readonly number[], mode: Mode): SharedIntsHandle {
+    const handle = mode === 'thread' ? threadSharedInts(values) : brokerSharedInts(values)
+    this.arrays.set(name, handle)
+    return handle
+  }
+
+  queue<T>(name: string, items: Iterable<T> = []): FifoQueue<T> {
+    const q = new FifoQueue<T>(items)
+    this.queues.set(name, q as FifoQueue<unknown>)
+    return q
+  }
+
+  pool(opts: { kind: Mode; size: number; name?: string }): Pool {
+    const pool = new Pool(this.deps, {
+      kind: opts.kind,
+      size: opts.size,
+      name: opts.name ?? `${this.def.id} ${opts.kind} pool`,
+      runId: this.info.id,
+    })
+    this.pools.push(pool)
+    return pool
+  }
+
+  setFlag(name: string, on: boolean): void {
+    this.flags[name] = on
+    const index = FLAG_INDEX[name]
+    if (index !== undefined) Atomics.store(new Int32Array(this.flagsBuffer), index, on ? 1 : 0)
+    for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send({ t: 'flags', flags: { [name]: on } })
+  }
+
+  spawn(opts: SpawnOptions): SpawnedUnit {
+    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
+    const unit = this.deps.spawner.spawn({ mode: opts.mode, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    this.live.set(unit.id, unit)
+    let value: unknown
+    let finishedOk = false
+    unit.on('message', (msg) => this.onMessage(unit, msg, (v) => ((value = v), (finishedOk = true))))
+    void unit.ready.then(() => {
+      const handles: ThreadHandles =
+        opts.mode === 'thread'
+          ? { locks: this.threadLocks, arrays: this.threadArrays(), flags: this.flagsBuffer }
+          : { locks: {}, arrays: {}, flags: null }
+      unit.host.send({
+        t: 'run',
+        call: `${this.def.id}.${opts.worker}`,
+        args: opts.args ?? null,
+        unitId: unit.id,
+        label: opts.label,
+        mode: opts.mode,
+        handles,
+        flags: { ...this.flags },
+      })
+    })
+    const done = new Promise<unknown>((resolve, reject) => {
+      unit.on('exit', (info) => {
+        this.live.delete(unit.id)
+        this.broker.forget(unit.id)
+        if (finishedOk) return resolve(value)
+        const who = `${opts.label} (pid ${unit.host.pid})`
+        if (info.signal) reject(new Error(`${who} was killed by ${info.signal}.`))
+        else if (info.killedByLab) reject(new Error(`${who} was ended by the lab.`))
+        else reject(new Error(`${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
+      })
+    })
+    done.catch(() => undefined)
+    return { id: unit.id, done }
+  }
+
+  private threadArrays(): Record<string, SharedArrayBuffer> {
+    const out: Record<string, SharedArrayBuffer> = {}
+    for (const [name, h] of this.arrays) if (h.buffer) out[name] = h.buffer
+    return out
+  }
+
+  private onMessage(unit: LiveUnit, msg: FromHost, onDone: (value: unknown) => void): void {
+    if (msg.t === 'done') onDone(msg.value)
+    else if (msg.t === 'fail') unit.fail(msg.error)
+    else if (msg.t === 'req') {
+      this.serve(unit.id, msg.req).then(
+        (value) => unit.host.send({ t: 'reply', id: msg.id, ok: true, value }),
+        (err: Error) => unit.host.send({ t: 'reply', id: msg.id, ok: false, error: err.message }),
+      )
+    }
+  }
+
+  /** The broker: what process units (and thread units, for queues) ask the lab to do for them. */
+  private async serve(unitId: string, req: BrokerOp): Promise<unknown> {
+    switch (req.op) {
+      case 'lock.acquire':
+        return this.broker.acquire(req.name, unitId)
+      case 'lock.release':
+        return this.broker.release(req.name, unitId)
+      case 'array.get':
+        return this.namedArray(req.name).get(req.index)
+      case 'array.set':
+        return this.namedArray(req.name).set(req.index, req.value)
+      case 'queue.get':
+        return this.namedQueue(req.name).get(unitId, req.block)
+      case 'queue.put':
+        return this.namedQueue(req.name).put(req.value)
+    }
+  }
+
+  private namedArray(name: string): SharedIntsHandle {
+    const a = this.arrays.get(name)
+    if (!a) throw new Error(`No shared array named "${name}" in this run.`)
+    return a
+  }
+
+  private namedQueue(name: string): FifoQueue<unknown> {
+    const q = this.queues.get(name)
+    if (!q) throw new Error(`No queue named "${name}" in this run.`)
+    return q
+  }
+}

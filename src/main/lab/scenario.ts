@@ -1,0 +1,57 @@
+// What a scenario file declares: its catalog entry, the main-side run, and the functions its units execute.
+import type { ParamSpec, ParamValues } from '../../shared/params'
+import type { FifoQueue } from './sync/fifo-queue'
+import type { SharedIntsHandle } from './sync/shared-ints'
+import type { Pool } from './pools/pool'
+import type { Mode } from './units/protocol'
+import type { WorkerApi } from './units/worker-api'
+
+export interface SpawnedUnit {
+  id: string
+  /** The worker function's return value; rejects with a sentence when the unit crashed or was killed. */
+  done: Promise<unknown>
+}
+
+export interface SpawnOptions {
+  mode: Mode
+  label: string
+  /** Name of a function in this scenario's `workers`. */
+  worker: string
+  args?: unknown
+}
+
+/** What a scenario's `run` may use; everything it creates is torn down when the run ends or is stopped. */
+export interface RunContext {
+  readonly runId: string
+  /** Aborted when the run is stopped. */
+  readonly signal: AbortSignal
+  log(text: string): void
+  mark(text: string): void
+  spawn(opts: SpawnOptions): SpawnedUnit
+  /** Declares a lock for this run's units: an Atomics mutex for threads, the lab's broker for processes. */
+  lock(name: string, mode: Mode): void
+  sharedInts(name: string, values: readonly number[], mode: Mode): SharedIntsHandle
+  queue<T>(name: string, items?: Iterable<T>): FifoQueue<T>
+  pool(opts: { kind: Mode; size: number; name?: string }): Pool
+  /** Sets a live switch every unit of the run reads (e.g. "lock"). */
+  setFlag(name: string, on: boolean): void
+  sleep(ms: number): Promise<void>
+}
+
+export type WorkerFn = (w: WorkerApi, args: never) => unknown
+export type TaskFn = (...args: never[]) => unknown
+
+export interface ScenarioDefinition<P extends ParamValues = ParamValues> {
+  id: string
+  title: string
+  section: string
+  summary: string
+  params: ParamSpec[]
+  run(ctx: RunContext, params: P): Promise<unknown>
+  workers?: Record<string, WorkerFn>
+  tasks?: Record<string, TaskFn>
+}
+
+export function defineScenario<P extends ParamValues>(def: ScenarioDefinition<P>): ScenarioDefinition {
+  return def as unknown as ScenarioDefinition
+}

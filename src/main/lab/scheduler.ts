@@ -1,0 +1,116 @@
+// The one cadence of the lab: each tick samples every live unit and emits ONE batched Tick.
+import type { Sample, Tick, Unit } from '../../shared/model'
+import type { SampleTarget } from './sampling/collector'
+import type { MachineMeter } from './sampling/machine'
+import type { Sampler } from './sampling/sampler'
+import type { LabClock } from './clock'
+import type { Outbox, UnitTable } from './unit-table'
+
+export interface SchedulerDeps {
+  clock: LabClock
+  units: UnitTable
+  outbox: Outbox
+  sampler: Sampler
+  machine: MachineMeter
+  heaps: ReadonlyMap<string, number>
+  emit(tick: Tick): void
+}
+
+/** Per-unit figures kept across ticks for run summaries. */
+export interface UnitStats {
+  peakCpu: number | null
+  cpuSum: number
+  cpuCount: number
+  peakRss: number | null
+}
+
+export function targetOf(u: Unit): SampleTarget | null {
+  if (u.kind === 'thread') return u.tid === null ? null : { id: u.id, pid: u.pid, tid: u.tid }
+  return u.pid > 0 ? { id: u.id, pid: u.pid, tid: null } : null
+}
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null
+  private seq = 0
+  private running = false
+  private inFlight: Promise<Tick> | null = null
+  readonly stats = new Map<string, UnitStats>()
+
+  constructor(
+    private readonly deps: SchedulerDeps,
+    private intervalMs: number,
+  ) {}
+
+  get interval(): number {
+    return this.intervalMs
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.schedule(0)
+  }
+
+  stop(): void {
+    this.running = false
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  setInterval(ms: number): void {
+    this.intervalMs = ms
+    if (this.running) {
+      if (this.timer) clearTimeout(this.timer)
+      this.schedule(ms)
+    }
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      const started = performance.now()
+      void this.tick().finally(() => {
+        if (this.running) this.schedule(Math.max(0, this.intervalMs - (performance.now() - started)))
+      })
+    }, delay)
+    this.timer.unref()
+  }
+
+  /** Samples and emits now. Concurrent callers share one tick. */
+  tick(): Promise<Tick> {
+    this.inFlight ??= this.collect().finally(() => (this.inFlight = null))
+    return this.inFlight
+  }
+
+  private async collect(): Promise<Tick> {
+    const { units, outbox, sampler, machine, heaps, clock } = this.deps
+    const targets = units.live().flatMap((u) => targetOf(u) ?? [])
+    const { samples, costMs } = await sampler.sample(targets, heaps)
+    this.record(samples)
+    const { logs, events } = outbox.drain()
+    const tick: Tick = {
+      seq: this.seq++,
+      t: clock.now(),
+      units: units.drainChanged(),
+      samples,
+      logs,
+      events,
+      machine: machine.sample(),
+      sampler: { intervalMs: this.intervalMs, costMs, collector: sampler.collector.name },
+    }
+    this.deps.emit(tick)
+    return tick
+  }
+
+  private record(samples: readonly Sample[]): void {
+    for (const s of samples) {
+      let st = this.stats.get(s.id)
+      if (!st) this.stats.set(s.id, (st = { peakCpu: null, cpuSum: 0, cpuCount: 0, peakRss: null }))
+      if (s.cpu !== null) {
+        st.peakCpu = Math.max(st.peakCpu ?? 0, s.cpu)
+        st.cpuSum += s.cpu
+        st.cpuCount++
+      }
+      if (s.rss !== null) st.peakRss = Math.max(st.peakRss ?? 0, s.rss)
+    }
+  }
+}

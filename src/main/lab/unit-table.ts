@@ -1,0 +1,90 @@
+// Every unit the lab knows, the changes since the last tick, and per-unit lock wait / hold accounting.
+import type { LabEvent, LogLine, Unit, UnitState } from '../../shared/model'
+import { isFinal } from '../../shared/model'
+
+interface LockClock {
+  waitMs: number
+  holdMs: number
+  since: number
+  state: UnitState
+}
+
+/** Everything that happened between two ticks, drained by the scheduler. */
+export class Outbox {
+  logs: LogLine[] = []
+  events: LabEvent[] = []
+
+  drain(): { logs: LogLine[]; events: LabEvent[] } {
+    const out = { logs: this.logs.sort((a, b) => a.t - b.t), events: this.events.sort((a, b) => a.t - b.t) }
+    this.logs = []
+    this.events = []
+    return out
+  }
+}
+
+export class UnitTable {
+  private readonly units = new Map<string, Unit>()
+  private readonly changed = new Set<string>()
+  private readonly lockClocks = new Map<string, LockClock>()
+  private seq = 0
+
+  constructor(private readonly outbox: Outbox) {}
+
+  nextId(): string {
+    return `u${this.seq++}`
+  }
+
+  add(unit: Unit): Unit {
+    this.units.set(unit.id, unit)
+    this.changed.add(unit.id)
+    this.lockClocks.set(unit.id, { waitMs: 0, holdMs: 0, since: unit.createdAt, state: unit.state })
+    this.outbox.events.push({ type: 'state', t: unit.createdAt, unit: unit.id, state: unit.state })
+    return unit
+  }
+
+  get(id: string): Unit | undefined {
+    return this.units.get(id)
+  }
+
+  all(): Unit[] {
+    return [...this.units.values()]
+  }
+
+  live(): Unit[] {
+    return this.all().filter((u) => !isFinal(u.state))
+  }
+
+  update(id: string, patch: Partial<Omit<Unit, 'id' | 'state'>>): void {
+    const unit = this.units.get(id)
+    if (!unit) return
+    Object.assign(unit, patch)
+    this.changed.add(id)
+  }
+
+  /** Records a state change at lab time t; final states are never left. */
+  setState(id: string, state: UnitState, t: number): void {
+    const unit = this.units.get(id)
+    if (!unit || unit.state === state || isFinal(unit.state)) return
+    const lc = this.lockClocks.get(id)!
+    const spent = Math.max(0, t - lc.since)
+    if (lc.state === 'waiting') lc.waitMs += spent
+    if (lc.state === 'holding') lc.holdMs += spent
+    lc.since = t
+    lc.state = state
+    unit.state = state
+    if (isFinal(state)) unit.endedAt = t
+    this.changed.add(id)
+    this.outbox.events.push({ type: 'state', t, unit: id, state })
+  }
+
+  lockTimes(id: string): { waitMs: number; holdMs: number } {
+    const lc = this.lockClocks.get(id)
+    return lc ? { waitMs: lc.waitMs, holdMs: lc.holdMs } : { waitMs: 0, holdMs: 0 }
+  }
+
+  drainChanged(): Unit[] {
+    const out = [...this.changed].map((id) => ({ ...this.units.get(id)! }))
+    this.changed.clear()
+    return out
+  }
+}

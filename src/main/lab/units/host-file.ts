@@ -1,0 +1,19 @@
+// Where the built unit host lives: out/lab/worker-host.mjs under the package root.
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** Walks up from this module (source or bundle) to the folder holding package.json. */
+export function packageRoot(from = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from)
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir)
+    if (up === dir) throw new Error(`No package.json above ${from}.`)
+    dir = up
+  }
+  return dir
+}
+
+export function defaultHostFile(): string {
+  return join(packageRoot(), 'out', 'lab', 'worker-host.mjs')
+}

@@ -1,0 +1,72 @@
+// Messages between the lab and a unit's host (a worker thread or a forked child), in both directions.
+import type { UnitState } from '../../../shared/model'
+
+/** Shared-memory handles a thread unit receives; process units reach the same objects through the broker. */
+export interface ThreadHandles {
+  /** Int32Array views: [0] = lock word per lock name. */
+  locks: Record<string, SharedArrayBuffer>
+  arrays: Record<string, SharedArrayBuffer>
+  /** Live switches (index 0 = lock enabled), written by the lab. */
+  flags: SharedArrayBuffer | null
+}
+
+export type Mode = 'thread' | 'process'
+
+/** What the lab tells a host to do once it is up. */
+export interface RunOrder {
+  t: 'run'
+  /** "scenarioId.workerName" or "task:name" for pool workers. */
+  call: string
+  args: unknown
+  unitId: string
+  label: string
+  mode: Mode
+  handles: ThreadHandles
+  flags: Record<string, boolean>
+}
+
+export type BrokerOp =
+  | { op: 'lock.acquire'; name: string }
+  | { op: 'lock.release'; name: string }
+  | { op: 'array.get'; name: string; index: number }
+  | { op: 'array.set'; name: string; index: number; value: number }
+  | { op: 'queue.get'; name: string; block: boolean }
+  | { op: 'queue.put'; name: string; value: unknown }
+
+/** A pool task sent to a pool worker. */
+export interface TaskOrder {
+  t: 'task'
+  id: number
+  name: string
+  args: unknown[]
+}
+
+export type ToHost =
+  | RunOrder
+  | TaskOrder
+  | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }
+  | { t: 'flags'; flags: Record<string, boolean> }
+
+/** Times are absolute ms (performance.timeOrigin + performance.now()), comparable across threads and processes. */
+export type FromHost =
+  | { t: 'hello'; pid: number; tid: number | null; at: number }
+  | { t: 'log'; text: string; at: number; stream: 'out' | 'err' }
+  | { t: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'>; at: number }
+  | { t: 'heap'; bytes: number }
+  | { t: 'req'; id: number; req: BrokerOp }
+  | { t: 'done'; value: unknown; at: number }
+  | { t: 'fail'; error: string; at: number }
+  | {
+      t: 'taskDone'
+      id: number
+      ok: boolean
+      value?: unknown
+      error?: string
+      startedAt: number
+      endedAt: number
+      cpuMs: number | null
+    }
+
+export function absNow(): number {
+  return performance.timeOrigin + performance.now()
+}

@@ -1,0 +1,143 @@
+// Spawns units and keeps the unit table true to them: identity on hello, logs, heap, and the final state on exit.
+import { EventEmitter } from 'node:events'
+import type { LabClock } from '../clock'
+import type { Outbox, UnitTable } from '../unit-table'
+import type { FromHost, Mode } from './protocol'
+import { UnitHost, type ExitInfo } from './unit-host'
+
+export interface SpawnerDeps {
+  clock: LabClock
+  units: UnitTable
+  outbox: Outbox
+  hostFile: string
+  /** Self-reported heap bytes of thread units, read by the sampler. */
+  heaps: Map<string, number>
+  mainUnitId: string
+}
+
+export interface LiveUnitEvents {
+  message: [FromHost]
+  exit: [ExitInfo]
+}
+
+/** A spawned unit: its table id, its host, and the messages the generic layer does not consume. */
+export class LiveUnit extends EventEmitter<LiveUnitEvents> {
+  /** Resolves once the unit said hello (its pid and tid are known), or exited before it could. */
+  readonly ready: Promise<void>
+  private failure: string | null = null
+  private _isReady = false
+  private resolveReady!: () => void
+
+  constructor(
+    readonly id: string,
+    readonly host: UnitHost,
+  ) {
+    super()
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve))
+  }
+
+  get isReady(): boolean {
+    return this._isReady
+  }
+
+  markReady(): void {
+    this._isReady = this.host.alive
+    this.resolveReady()
+  }
+
+  /** The reason to show if the unit then exits non-zero. */
+  fail(reason: string): void {
+    this.failure ??= reason
+  }
+
+  get failureReason(): string | null {
+    return this.failure
+  }
+}
+
+export function exitState(info: ExitInfo, failure: string | null): { state: 'exited' | 'crashed' | 'killed'; error: string | null } {
+  if (info.signal || (info.killedByLab && !failure)) return { state: 'killed', error: null }
+  const error = failure ?? info.error
+  if (error || (info.code !== null && info.code !== 0)) {
+    return { state: 'crashed', error: error ?? `exited with code ${info.code}` }
+  }
+  return { state: 'exited', error: null }
+}
+
+export class UnitSpawner {
+  private readonly live = new Map<string, LiveUnit>()
+
+  constructor(private readonly deps: SpawnerDeps) {}
+
+  /** Ends a unit this spawner started. The lab never signals a pid it did not spawn. */
+  kill(id: string): boolean {
+    const unit = this.live.get(id)
+    unit?.host.kill()
+    return unit !== undefined
+  }
+
+  /** Every unit still running (for shutdown). */
+  liveUnits(): LiveUnit[] {
+    return [...this.live.values()]
+  }
+
+  spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
+    const { clock, units, outbox, heaps } = this.deps
+    const host = new UnitHost(opts.mode, this.deps.hostFile)
+    const id = units.nextId()
+    units.add({
+      id,
+      kind: opts.mode,
+      pid: host.pid,
+      tid: null,
+      parent: this.deps.mainUnitId,
+      label: opts.label,
+      runId: opts.runId,
+      createdAt: clock.now(),
+      endedAt: null,
+      spawned: true,
+      state: 'starting',
+      exitCode: null,
+      signal: null,
+      error: null,
+      command: null,
+    })
+    const unit = new LiveUnit(id, host)
+    this.live.set(id, unit)
+    const log = (text: string, stream: 'out' | 'err', t = clock.now()): void => {
+      outbox.logs.push({ t, unit: id, runId: opts.runId, text, stream })
+    }
+
+    host.on('message', (msg) => {
+      switch (msg.t) {
+        case 'hello':
+          units.update(id, { pid: msg.pid, tid: msg.tid })
+          units.setState(id, 'running', clock.fromAbs(msg.at))
+          unit.markReady()
+          break
+        case 'log':
+          log(msg.text, msg.stream, clock.fromAbs(msg.at))
+          break
+        case 'state':
+          units.setState(id, msg.state, clock.fromAbs(msg.at))
+          break
+        case 'heap':
+          heaps.set(id, msg.bytes)
+          break
+        default:
+          unit.emit('message', msg)
+      }
+    })
+    host.on('output', (line, stream) => log(line, stream))
+    host.on('exit', (info) => {
+      const { state, error } = exitState(info, unit.failureReason)
+      units.update(id, { exitCode: info.code, signal: info.signal, error })
+      units.setState(id, state, clock.now())
+      heaps.delete(id)
+      this.live.delete(id)
+      unit.markReady()
+      unit.emit('exit', info)
+    })
+    return unit
+  }
+}

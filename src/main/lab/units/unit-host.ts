@@ -1,0 +1,111 @@
+// Main-side handle on one spawned unit: a worker thread or a forked child running the unit host.
+import { fork, type ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { existsSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import { createInterface } from 'node:readline'
+import type { FromHost, Mode, ToHost } from './protocol'
+
+export interface ExitInfo {
+  code: number | null
+  signal: string | null
+  /** Uncaught error of the unit, one sentence. */
+  error: string | null
+  /** True when the lab ended it (kill, stop). */
+  killedByLab: boolean
+}
+
+export interface UnitHostEvents {
+  message: [FromHost]
+  output: [string, 'out' | 'err']
+  exit: [ExitInfo]
+}
+
+/** SIGTERM first; SIGKILL if a child is still there after this grace. */
+export const STOP_GRACE_MS = 500
+
+export class UnitHost extends EventEmitter<UnitHostEvents> {
+  readonly pid: number
+  private worker: Worker | null = null
+  private child: ChildProcess | null = null
+  private killedByLab = false
+  private error: string | null = null
+  private exitInfo: ExitInfo | null = null
+  readonly exited: Promise<ExitInfo>
+
+  constructor(
+    readonly mode: Mode,
+    hostFile: string,
+  ) {
+    super()
+    if (!existsSync(hostFile)) {
+      throw new Error(`The unit host ${hostFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
+    }
+    let done!: (info: ExitInfo) => void
+    this.exited = new Promise((resolve) => (done = resolve))
+    const finish = (code: number | null, signal: string | null): void => {
+      if (this.exitInfo) return
+      this.exitInfo = { code, signal, error: this.error, killedByLab: this.killedByLab }
+      this.emit('exit', this.exitInfo)
+      done(this.exitInfo)
+    }
+
+    if (mode === 'thread') {
+      const worker = new Worker(hostFile, { stdout: true, stderr: true, execArgv: [] })
+      this.worker = worker
+      this.pid = process.pid
+      worker.on('message', (m: FromHost) => this.emit('message', m))
+      worker.on('error', (err) => (this.error = err.message))
+      worker.on('exit', (code) => finish(code, null))
+      this.pipeLines(worker.stdout, 'out')
+      this.pipeLines(worker.stderr, 'err')
+    } else {
+      // No inherited execArgv: the host is plain JS and must not pay for the launcher's loaders.
+      const child = fork(hostFile, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      this.child = child
+      this.pid = child.pid ?? -1
+      child.on('message', (m) => this.emit('message', m as FromHost))
+      child.on('error', (err) => (this.error = err.message))
+      child.on('exit', (code, signal) => finish(code, signal))
+      this.pipeLines(child.stdout!, 'out')
+      this.pipeLines(child.stderr!, 'err')
+    }
+  }
+
+  private pipeLines(stream: NodeJS.ReadableStream, kind: 'out' | 'err'): void {
+    createInterface({ input: stream }).on('line', (line) => this.emit('output', line, kind))
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === null
+  }
+
+  send(msg: ToHost): void {
+    if (!this.alive) return
+    if (this.worker) this.worker.postMessage(msg)
+    else if (this.child?.connected) this.child.send(msg)
+  }
+
+  /** Ends the unit now: terminate a thread, SIGKILL a child. */
+  kill(): void {
+    if (!this.alive) return
+    this.killedByLab = true
+    if (this.worker) void this.worker.terminate()
+    else this.child?.kill('SIGKILL')
+  }
+
+  /** Ends the unit politely: SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<ExitInfo> {
+    if (!this.alive) return this.exited
+    this.killedByLab = true
+    if (this.worker) {
+      await this.worker.terminate()
+      return this.exited
+    }
+    this.child?.kill('SIGTERM')
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs)
+    const info = await this.exited
+    clearTimeout(timer)
+    return info
+  }
+}

@@ -1,0 +1,127 @@
+// Entry of every unit the lab spawns: a worker thread or a forked child runs this file, says hello with its
+// OS identity, then runs the scenario function or the pool tasks it is sent.
+import { readlinkSync } from 'node:fs'
+import { getHeapStatistics } from 'node:v8'
+import { isMainThread, parentPort } from 'node:worker_threads'
+import { findTask, findWorker } from '../../../../scenarios/registry'
+import { createSelfCpuClock } from '../sampling/self-cpu'
+import type { BrokerOp, FromHost, RunOrder, TaskOrder, ToHost } from './protocol'
+import { absNow } from './protocol'
+import { createWorkerApi } from './worker-api'
+
+interface Port {
+  send(msg: FromHost): void
+  onMessage(fn: (msg: ToHost) => void): void
+  exit(code: number): void
+}
+
+function threadPort(): Port {
+  const port = parentPort!
+  return {
+    send: (msg) => port.postMessage(msg),
+    onMessage: (fn) => port.on('message', fn),
+    exit: (code) => {
+      process.exitCode = code
+      port.close()
+    },
+  }
+}
+
+function processPort(): Port {
+  // The lab gone (even by SIGKILL) closes the IPC channel: leave with it, so nothing is orphaned.
+  process.on('disconnect', () => process.exit(0))
+  return {
+    send: (msg) => process.send?.(msg),
+    onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)),
+    exit: (code) => {
+      // Let queued messages reach the lab before leaving.
+      process.send?.({ t: 'heap', bytes: 0 }, () => process.exit(code))
+    },
+  }
+}
+
+/** The OS thread id: /proc/thread-self links to PID/task/TID on Linux. */
+function osThreadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    return Number.isInteger(tid) ? tid : null
+  } catch {
+    return null
+  }
+}
+
+const port = isMainThread ? processPort() : threadPort()
+const flags: Record<string, boolean> = {}
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+let nextReq = 1
+
+function request(req: BrokerOp): Promise<unknown> {
+  const id = nextReq++
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject })
+    port.send({ t: 'req', id, req })
+  })
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function runScenario(order: RunOrder): Promise<void> {
+  Object.assign(flags, order.flags)
+  const api = createWorkerApi(order, port.send, request, flags)
+  try {
+    const fn = findWorker(order.call)
+    const value = await fn(api, order.args)
+    port.send({ t: 'done', value, at: absNow() })
+    port.exit(0)
+  } catch (err) {
+    port.send({ t: 'fail', error: message(err), at: absNow() })
+    port.exit(1)
+  }
+}
+
+const cpuClock = createSelfCpuClock(isMainThread ? 'process' : 'thread')
+
+async function runTask(order: TaskOrder): Promise<void> {
+  const startedAt = absNow()
+  const cpu0 = cpuClock()
+  try {
+    const value = await findTask(order.name)(...order.args)
+    const cpu1 = cpuClock()
+    port.send({ t: 'taskDone', id: order.id, ok: true, value, startedAt, endedAt: absNow(), cpuMs: cpu1 === null || cpu0 === null ? null : cpu1 - cpu0 })
+  } catch (err) {
+    const cpu1 = cpuClock()
+    port.send({ t: 'taskDone', id: order.id, ok: false, error: message(err), startedAt, endedAt: absNow(), cpuMs: cpu1 === null || cpu0 === null ? null : cpu1 - cpu0 })
+  }
+}
+
+port.onMessage((msg) => {
+  switch (msg.t) {
+    case 'run':
+      void runScenario(msg)
+      break
+    case 'task':
+      void runTask(msg)
+      break
+    case 'reply': {
+      const p = pending.get(msg.id)
+      pending.delete(msg.id)
+      if (msg.ok) p?.resolve(msg.value)
+      else p?.reject(new Error(msg.error))
+      break
+    }
+    case 'flags':
+      Object.assign(flags, msg.flags)
+      break
+  }
+})
+
+if (!isMainThread) {
+  // Threads have no RSS of their own: report the isolate's heap instead.
+  const report = (): void => port.send({ t: 'heap', bytes: getHeapStatistics().used_heap_size })
+  report()
+  setInterval(report, 250).unref()
+}
+
+port.send({ t: 'hello', pid: process.pid, tid: isMainThread ? null : osThreadId(), at: absNow() })

@@ -1,0 +1,153 @@
+// LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
+import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
+import type { FieldError, ParamSpec, Validation } from './params'
+import { validateInterval } from './params'
+
+export interface ScenarioInfo {
+  id: string
+  title: string
+  /** Tutorial section it reproduces, used to group the catalog. */
+  section: string
+  summary: string
+  runtime: 'node' | 'python'
+  params: ParamSpec[]
+  /** False when it cannot run here (for example no python3); `reason` says why. */
+  available: boolean
+  reason: string | null
+}
+
+/** Request/response of every command. `void` request = no payload. */
+export interface LabCommandMap {
+  listScenarios: { req: void; res: ScenarioInfo[] }
+  snapshot: { req: void; res: LabSnapshot }
+  start: { req: { scenario: string; params?: Record<string, unknown> }; res: RunInfo }
+  stop: { req: { runId: string }; res: RunInfo }
+  setLock: { req: { runId: string; on: boolean }; res: RunInfo }
+  resizePool: { req: { runId: string; size: number }; res: RunInfo }
+  kill: { req: { unitId: string }; res: void }
+  setInterval: { req: { ms: number }; res: void }
+  summary: { req: { runId: string }; res: RunSummary }
+}
+
+/** Events the lab pushes. One `tick` per scheduler interval carries everything. */
+export interface LabEventMap {
+  tick: Tick
+}
+
+export type CommandName = keyof LabCommandMap
+export type EventName = keyof LabEventMap
+export type Unsubscribe = () => void
+
+export type LabCommands = {
+  [K in CommandName]: LabCommandMap[K]['req'] extends void
+    ? () => Promise<LabCommandMap[K]['res']>
+    : (req: LabCommandMap[K]['req']) => Promise<LabCommandMap[K]['res']>
+}
+
+export type LabSubscriptions = {
+  [E in EventName as `on${Capitalize<E>}`]: (listener: (payload: LabEventMap[E]) => void) => Unsubscribe
+}
+
+/** What the renderer sees as `window.lab` (Electron) or through the WebSocket (browser mode). */
+export type LabApi = LabCommands & LabSubscriptions
+
+export const COMMANDS = [
+  'listScenarios',
+  'snapshot',
+  'start',
+  'stop',
+  'setLock',
+  'resizePool',
+  'kill',
+  'setInterval',
+  'summary',
+] as const satisfies readonly CommandName[]
+
+export const EVENTS = ['tick'] as const satisfies readonly EventName[]
+
+export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
+  return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
+}
+
+export type LabErrorCode = 'invalid' | 'not-found' | 'conflict' | 'failed'
+
+/** An error a person can read: `message` is a sentence, `field` names the input at fault. */
+export interface LabErrorInfo {
+  code: LabErrorCode
+  message: string
+  field?: string
+  errors?: FieldError[]
+}
+
+export class LabError extends Error {
+  readonly code: LabErrorCode
+  readonly field?: string
+  readonly errors?: FieldError[]
+  constructor(code: LabErrorCode, message: string, field?: string, errors?: FieldError[]) {
+    super(message)
+    this.name = 'LabError'
+    this.code = code
+    this.field = field
+    this.errors = errors
+  }
+  toInfo(): LabErrorInfo {
+    return { code: this.code, message: this.message, field: this.field, errors: this.errors }
+  }
+  static from(info: LabErrorInfo): LabError {
+    return new LabError(info.code, info.message, info.field, info.errors)
+  }
+  static invalid(errors: FieldError[]): LabError {
+    return new LabError('invalid', errors.map((e) => e.message).join(' '), errors[0]?.field, errors)
+  }
+}
+
+/** Envelope a transport carries so errors keep their shape across IPC or a socket. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: LabErrorInfo }
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function fail(field: string, message: string): Validation<never> {
+  return { ok: false, errors: [{ field, message }] }
+}
+
+function shape<T>(payload: unknown, fields: Record<string, 'string' | 'boolean' | 'int' | 'object?'>): Validation<T> {
+  if (!isObj(payload)) return fail('payload', 'The request must be an object.')
+  for (const [key, kind] of Object.entries(fields)) {
+    const v = payload[key]
+    if (kind === 'object?') {
+      if (v !== undefined && !isObj(v)) return fail(key, `${key} must be an object.`)
+    } else if (kind === 'int' ? !Number.isInteger(v) : typeof v !== kind) {
+      return fail(key, `${key} must be ${kind === 'int' ? 'a whole number' : `a ${kind}`}.`)
+    }
+  }
+  for (const key of Object.keys(payload)) {
+    if (!(key in fields)) return fail(key, `${key} is not part of this request.`)
+  }
+  return { ok: true, value: payload as T }
+}
+
+const none = (payload: unknown): Validation<void> =>
+  payload === undefined || payload === null ? { ok: true, value: undefined } : fail('payload', 'This command takes no payload.')
+
+/** Shape checks applied at every boundary (IPC, WebSocket) before a command reaches the lab. */
+export const validators: { [K in CommandName]: (payload: unknown) => Validation<LabCommandMap[K]['req']> } = {
+  listScenarios: none,
+  snapshot: none,
+  start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
+  stop: (p) => shape(p, { runId: 'string' }),
+  setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
+  resizePool: (p) => shape(p, { runId: 'string', size: 'int' }),
+  kill: (p) => shape(p, { unitId: 'string' }),
+  setInterval: (p) => {
+    const v = shape<{ ms: number }>(p, { ms: 'int' })
+    if (!v.ok) return v
+    const iv = validateInterval(v.value.ms)
+    return iv.ok ? v : iv
+  },
+  summary: (p) => shape(p, { runId: 'string' }),
+}
+
+export function isCommand(name: unknown): name is CommandName {
+  return typeof name === 'string' && (COMMANDS as readonly string[]).includes(name)
+}

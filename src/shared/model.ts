@@ -1,0 +1,182 @@
+// Plain data shared by the lab, its adapters and the renderer: units, samples, ticks, runs.
+
+/** What a unit is: the lab's own process, a worker thread, a forked child, or an external program. */
+export type UnitKind = 'main' | 'thread' | 'process' | 'program'
+
+/**
+ * Life of a unit. `waiting` = blocked on a lock or a queue, `holding` = running while holding a lock.
+ * `exited`, `crashed` and `killed` are final.
+ */
+export type UnitState = 'starting' | 'running' | 'waiting' | 'holding' | 'exited' | 'crashed' | 'killed'
+
+export const FINAL_STATES: readonly UnitState[] = ['exited', 'crashed', 'killed']
+
+export function isFinal(state: UnitState): boolean {
+  return FINAL_STATES.includes(state)
+}
+
+/** Identity and life of one unit. Sent whole whenever any field changes. */
+export interface Unit {
+  id: string
+  kind: UnitKind
+  pid: number
+  /** OS thread id (Linux TID) for threads; null for processes. `worker.threadId` is NOT this. */
+  tid: number | null
+  /** Parent unit id: a thread's process, a child's spawner. */
+  parent: string | null
+  /** Role, e.g. "counters / khanh" or "pool A / worker 3". */
+  label: string
+  runId: string | null
+  /** ms on the lab clock (monotonic, 0 = lab start). */
+  createdAt: number
+  endedAt: number | null
+  /** True when the lab spawned it: only those can be killed from the UI. */
+  spawned: boolean
+  state: UnitState
+  exitCode: number | null
+  signal: string | null
+  /** Crash reason, one sentence. */
+  error: string | null
+  /** Thread name (/proc/PID/task/TID/comm) or program command, when known. */
+  command: string | null
+}
+
+/** One unit's measurements in one tick. */
+export interface Sample {
+  id: string
+  /** % of one core (100 = one core fully busy); null on a unit's first sample (no delta yet). */
+  cpu: number | null
+  /** Cumulative CPU seconds (user + system) since the unit started. */
+  cpuSeconds: number | null
+  /** Resident memory in bytes (processes). */
+  rss: number | null
+  /** V8 heap used in bytes (threads, self-reported). */
+  heap: number | null
+}
+
+export interface LogLine {
+  t: number
+  unit: string | null
+  runId: string | null
+  text: string
+  stream: 'out' | 'err'
+}
+
+/** A unit changed state at time t (the timeline's lanes are built from these). */
+export interface StateEvent {
+  type: 'state'
+  t: number
+  unit: string
+  state: UnitState
+}
+
+export type TaskPhase = 'submitted' | 'started' | 'finished'
+
+/** A pool task's life. cpuMs is thread/process CPU time measured inside the worker. */
+export interface TaskEvent {
+  type: 'task'
+  t: number
+  runId: string | null
+  pool: string
+  task: number
+  name: string
+  phase: TaskPhase
+  /** Worker unit id, once started. */
+  worker: string | null
+  ok?: boolean
+  error?: string
+  cpuMs?: number
+}
+
+/** A user action or notable moment ("lock on", "pool resized to 4"). */
+export interface MarkEvent {
+  type: 'mark'
+  t: number
+  runId: string | null
+  text: string
+}
+
+export interface RunEvent {
+  type: 'run'
+  t: number
+  run: RunInfo
+}
+
+export type LabEvent = StateEvent | TaskEvent | MarkEvent | RunEvent
+
+export interface MachineSample {
+  /** Busy % of each core, 0-100. Empty on the first tick. */
+  cores: number[]
+  memTotal: number
+  memUsed: number
+}
+
+export interface SamplerStats {
+  intervalMs: number
+  /** Wall time spent collecting this tick, ms. */
+  costMs: number
+  collector: string
+}
+
+/** One batched message per scheduler tick. */
+export interface Tick {
+  seq: number
+  t: number
+  /** Units that appeared or changed since the last tick (whole records). */
+  units: Unit[]
+  /** A sample for every live unit. */
+  samples: Sample[]
+  logs: LogLine[]
+  events: LabEvent[]
+  machine: MachineSample
+  sampler: SamplerStats
+}
+
+export type RunStatus = 'running' | 'done' | 'failed' | 'stopped'
+
+export interface RunInfo {
+  id: string
+  scenario: string
+  params: Record<string, unknown>
+  startedAt: number
+  endedAt: number | null
+  status: RunStatus
+  /** Whether the run's lock is currently on (for scenarios that have one). */
+  lock: boolean | null
+  result: unknown
+  error: string | null
+}
+
+export interface UnitSummary {
+  id: string
+  label: string
+  kind: UnitKind
+  pid: number
+  tid: number | null
+  state: UnitState
+  exitCode: number | null
+  signal: string | null
+  error: string | null
+  peakCpu: number | null
+  meanCpu: number | null
+  peakRss: number | null
+  lockWaitMs: number
+  lockHoldMs: number
+}
+
+export interface RunSummary {
+  run: RunInfo
+  units: UnitSummary[]
+}
+
+/** Everything a newly connected view needs before ticks start. */
+export interface LabSnapshot {
+  t: number
+  pid: number
+  units: Unit[]
+  runs: RunInfo[]
+  intervalMs: number
+  cores: number
+  platform: string
+  collector: string
+}
