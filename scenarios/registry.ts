@@ -7,6 +7,7 @@ import poolAsync from './pool-async'
 import queue from './queue'
 import queueDrain from './queue-drain'
 import sharedArray from './shared-array'
+import spin from './spin'
 import startupCost from './startup-cost'
 
 export const scenarios: readonly ScenarioDefinition[] = [
@@ -18,6 +19,7 @@ export const scenarios: readonly ScenarioDefinition[] = [
   executor,
   executorMap,
   startupCost,
+  spin,
 ]
 
 type AnyFn = (...args: unknown[]) => unknown

@@ -42,6 +42,11 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  // A closed pipe (`lab run ... | head`) ends the CLI quietly; units leave with it.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code
   })

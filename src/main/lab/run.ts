@@ -173,7 +173,7 @@ export class Run implements RunContext {
     let value: unknown
     let finishedOk = false
     unit.on('message', (msg) => this.onMessage(unit, msg, (v) => ((value = v), (finishedOk = true))))
-    void unit.ready.then(() => {
+    this.startTogether(unit, () => {
       const handles: ThreadHandles =
         opts.mode === 'thread'
           ? { locks: this.threadLocks, arrays: this.threadArrays(), flags: this.flagsBuffer }
@@ -202,6 +202,25 @@ export class Run implements RunContext {
     })
     done.catch(() => undefined)
     return { id: unit.id, done }
+  }
+
+  private batch: { unit: LiveUnit; go: () => void }[] | null = null
+
+  /**
+   * Units spawned in the same turn start their work together, once every one of them is up, as threads
+   * created and then started in a loop do: otherwise a fast-starting unit could finish before a slow one began.
+   */
+  private startTogether(unit: LiveUnit, go: () => void): void {
+    if (!this.batch) {
+      const batch: { unit: LiveUnit; go: () => void }[] = (this.batch = [])
+      queueMicrotask(() => {
+        this.batch = null
+        void Promise.all(batch.map((b) => b.unit.ready)).then(() => {
+          for (const b of batch) if (b.unit.host.alive) b.go()
+        })
+      })
+    }
+    this.batch.push({ unit, go })
   }
 
   private threadArrays(): Record<string, SharedArrayBuffer> {

@@ -1,0 +1,100 @@
+// The command line as a user runs it: real processes, exit codes, NDJSON schema, and no orphans.
+import { spawn, spawnSync } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it, vi } from 'vitest'
+import { procExists, waitFor } from '../lab/testing/lab-fixture'
+import { main } from './index'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+const cli = ['--import', 'tsx', 'src/main/cli/index.ts']
+
+async function runMain(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = []
+  let err = ''
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk)
+    return true
+  })
+  try {
+    return { code: await main(argv, (l) => out.push(l)), out, err }
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+describe('lab (in process)', () => {
+  it('lists every scenario with one line each', async () => {
+    const { code, out } = await runMain(['scenarios'])
+    expect(code).toBe(0)
+    expect(out.some((l) => l.startsWith('counters '))).toBe(true)
+    expect(out.some((l) => l.startsWith('executor-map '))).toBe(true)
+  })
+
+  it.each([
+    [['run', 'nope'], /no scenario "nope".*Known scenarios: counters/],
+    [['run', 'counters', '--workers', '0'], /--workers must be a whole number from 1 to 16 \(got "0"\)/],
+    [['run', 'counters', '--workers', '10000'], /--workers must be a whole number from 1 to 16/],
+    [['run', 'counters', '--mode', 'banana'], /--mode must be one of thread, process \(got "banana"\)/],
+    [['run', 'counters', '--interval', '1'], /--interval must be a whole number of milliseconds from 100 to 5000/],
+    [['run', 'counters', '--colour', 'red'], /Unknown option --colour/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
+  ])('%j exits 2 and names what is wrong', async (argv, message) => {
+    const { code, err } = await runMain(argv)
+    expect(code).toBe(2)
+    expect(err).toMatch(message)
+  })
+
+  it('prints the log and a summary table with pid, tid, peak CPU, peak RSS and lock wait', async () => {
+    const { code, out } = await runMain(['run', 'counters', '--mode', 'thread', '--lock', '--interval', '100'])
+    expect(code).toBe(0)
+    const lines = out.join('\n').split('\n')
+    expect(lines).toContain('khanh: 5')
+    const header = lines.find((l) => l.startsWith('unit '))!
+    for (const col of ['pid', 'tid', 'peak CPU', 'peak RSS', 'lock wait']) expect(header).toContain(col)
+    expect(lines.some((l) => l.startsWith('counters / khanh'))).toBe(true)
+  })
+})
+
+describe('lab (as a process)', () => {
+  it('--json prints tick, log and summary objects and exits 0', () => {
+    const r = spawnSync(process.execPath, [...cli, 'run', 'counters', '--mode', 'process', '--json', '--interval', '100'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    expect(r.status).toBe(0)
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const tick = lines.find((l) => l.type === 'tick' && l.units.some((u: { kind: string }) => u.kind === 'process'))
+    const unit = tick.units.find((u: { kind: string }) => u.kind === 'process')
+    expect(Object.keys(unit).sort()).toEqual(['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort())
+    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai: 1')
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true })
+  })
+
+  it('exits 1 when the run fails', () => {
+    const r = spawnSync(process.execPath, [...cli, 'run', 'spin', '--seconds', '1', '--duty', '5', '--fail', '--workers', '1'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/run failed: .*failed on purpose/)
+  })
+
+  it('leaves no orphans when the lab itself is killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, [...cli, 'run', 'spin', '--mode', 'process', '--seconds', '0', '--duty', '5', '--json', '--interval', '100'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const pids = new Set<number>()
+    const lines = createInterface({ input: child.stdout! })
+    lines.on('line', (line) => {
+      const msg = JSON.parse(line)
+      if (msg.type === 'tick') for (const u of msg.units) if (u.kind === 'process' && u.state === 'running') pids.add(u.pid)
+    })
+    expect(await waitFor(() => pids.size === 2, 20_000)).toBe(true)
+    for (const pid of pids) expect(procExists(pid)).toBe(true)
+    child.kill('SIGKILL')
+    const gone = await waitFor(() => [...pids].every((pid) => !procExists(pid)), 2000)
+    expect(gone).toBe(true)
+  })
+})
