@@ -64,6 +64,8 @@ export default defineScenario<{ mode: Mode; workers: number; lock: boolean; loop
           await w.sleep(args.delayMs)
         }
         if (useLock) lock.release()
+        // Between rounds, a pause outside the lock, so a waiting unit gets its turn.
+        if (args.loop) await w.sleep(args.delayMs)
       } while (args.loop)
       return printed
     },
