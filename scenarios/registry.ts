@@ -1,9 +1,11 @@
 // The one registry through which the lab (and every unit host) finds scenarios, their unit functions and tasks.
 import type { ScenarioDefinition, TaskFn, WorkerFn } from '../src/main/lab/scenario'
+import { workloadTasks } from '../src/main/lab/pools/workloads'
 import counters from './counters'
 import executor from './executor'
 import executorMap from './executor-map'
 import poolAsync from './pool-async'
+import { pythonScenarios } from './python/catalog'
 import queue from './queue'
 import queueDrain from './queue-drain'
 import sharedArray from './shared-array'
@@ -20,12 +22,14 @@ export const scenarios: readonly ScenarioDefinition[] = [
   executorMap,
   startupCost,
   spin,
+  ...pythonScenarios,
 ]
 
 type AnyFn = (...args: unknown[]) => unknown
 
-/** Tasks that belong to no scenario: "pool.chunk" runs a slice of a map() in one message. */
+/** Tasks that belong to no scenario: "pool.chunk" runs a slice of a map() in one message; "workload.*" are the comparison workloads. */
 const builtinTasks: Record<string, AnyFn> = {
+  ...(workloadTasks as Record<string, AnyFn>),
   'pool.chunk': async (name, items) => {
     const fn = findTask(name as string)
     const out: unknown[] = []

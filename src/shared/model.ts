@@ -86,6 +86,8 @@ export interface TaskEvent {
   ok?: boolean
   error?: string
   cpuMs?: number
+  /** On `finished`: ms from submission until the worker started it. */
+  queueMs?: number
 }
 
 /** A user action or notable moment ("lock on", "pool resized to 4"). */
@@ -179,4 +181,6 @@ export interface LabSnapshot {
   cores: number
   platform: string
   collector: string
+  /** What the lab cannot show here, one sentence each (e.g. threads of programs off Linux). */
+  notes?: string[]
 }

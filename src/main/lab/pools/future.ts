@@ -15,7 +15,8 @@ export class Future<T = unknown> {
   private error: Error | null = null
   private readonly settled: Promise<void>
   private settle!: () => void
-  private readonly callbacks: ((f: Future<T>) => void)[] = []
+  // Closures, not (f: Future<T>) => void, so a Future<number> is still a Future<unknown>.
+  private readonly callbacks: (() => void)[] = []
 
   constructor(readonly id: number, readonly name: string) {
     this.settled = new Promise((resolve) => (this.settle = resolve))
@@ -60,10 +61,16 @@ export class Future<T = unknown> {
     return this.error
   }
 
+  /** The outcome without waiting: null while not done. Lets done-callbacks stay synchronous (completion order). */
+  outcome(): { ok: true; value: T } | { ok: false; error: Error } | null {
+    if (!this.done()) return null
+    return this.error ? { ok: false, error: this.error } : { ok: true, value: this.value as T }
+  }
+
   /** Runs `fn` once the future is done (at once if it already is). */
   addDoneCallback(fn: (f: Future<T>) => void): void {
     if (this.done()) fn(this)
-    else this.callbacks.push(fn)
+    else this.callbacks.push(() => fn(this))
   }
 
   /** Pool side: a worker picked it up. False if it was cancelled meanwhile. */
@@ -88,6 +95,6 @@ export class Future<T = unknown> {
   private finish(): void {
     if (this._state !== 'cancelled') this._state = 'finished'
     this.settle()
-    for (const fn of this.callbacks.splice(0)) fn(this)
+    for (const fn of this.callbacks.splice(0)) fn()
   }
 }

@@ -1,10 +1,13 @@
-// A pool of thread or process units running named tasks, mirroring Python's executors and multiprocessing.Pool.
-// Every task reports submitted / started / finished events with its worker and the CPU time measured inside it.
+// Pools of thread or process units running named tasks, mirroring Python's executors and multiprocessing.Pool.
+// Every task reports submitted / started / finished events with its worker, queue wait and the CPU time measured inside it.
+import type { CompareTask } from '../../../shared/compare/types'
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
 import type { Mode, TaskOrder } from '../units/protocol'
 import type { LiveUnit, UnitSpawner } from '../units/spawner'
+import type { Transferable } from 'node:worker_threads'
 import { Future } from './future'
+import { asCompleted, OrderedResults } from './results'
 
 export interface PoolDeps {
   clock: LabClock
@@ -17,22 +20,38 @@ export interface PoolOptions {
   size: number
   name: string
   runId: string | null
+  /** Push submitted / started / finished TaskEvents to the outbox (default true). A comparison of 20,000 tasks turns them off and keeps records instead. */
+  taskEvents?: boolean
+  /** Called once per finished task with its timings (lab clock, ms). */
+  onRecord?: (record: TaskRecord) => void
+}
+
+/** One task's life on the lab clock (ms); `startedAt` / `endedAt` are measured inside the worker, `lane` is its worker's number (1-based). */
+export interface TaskRecord extends CompareTask {
+  name: string
+  /** Unit id of the worker. */
+  worker: string
 }
 
 interface Job {
   future: Future
   order: TaskOrder
   submittedAt: number
+  transfer?: readonly Transferable[]
 }
 
 interface PoolWorker {
   unit: LiveUnit
   label: string
+  lane: number
   job: Job | null
   retiring: boolean
 }
 
 export const POOL_MAX_SIZE = 64
+
+/** A worker that dies before it ever says hello this many times in a row means spawning itself is broken. */
+const MAX_START_FAILURES = 3
 
 export class PoolError extends Error {}
 
@@ -42,9 +61,16 @@ export class Pool {
   readonly createdAt: number
   private readonly workers = new Set<PoolWorker>()
   private readonly queue: Job[] = []
+  /** Jobs already marked running but not yet on a worker: Python's call queue (process pools only). */
+  private readonly callQueue: Job[] = []
+  private readonly callQueueExtra: number
+  private readonly taskEvents: boolean
   private nextTask = 1
   private nextWorker = 1
+  private busy = 0
   private closed = false
+  private stopping = false
+  private startFailures = 0
   private idleWaiters: (() => void)[] = []
 
   constructor(
@@ -54,12 +80,17 @@ export class Pool {
     this.kind = opts.kind
     this.name = opts.name
     this.createdAt = deps.clock.now()
+    this.taskEvents = opts.taskEvents ?? true
+    // ProcessPoolExecutor marks up to max_workers + 1 items running (its call queue); ThreadPoolExecutor only what a thread took.
+    this.callQueueExtra = opts.kind === 'process' ? 1 : 0
     checkSize(opts.size)
     for (let i = 0; i < opts.size; i++) this.addWorker()
   }
 
   get size(): number {
-    return [...this.workers].filter((w) => !w.retiring).length
+    let n = 0
+    for (const w of this.workers) if (!w.retiring) n++
+    return n
   }
 
   /** Unit ids of the current workers. */
@@ -67,26 +98,43 @@ export class Pool {
     return [...this.workers].map((w) => w.unit.id)
   }
 
+  /** Resolves once every current worker has said hello (or died trying). */
+  async ready(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.unit.ready))
+  }
+
   submit<T = unknown>(name: string, ...args: unknown[]): Future<T> {
+    return this.submitWith<T>(name, args)
+  }
+
+  /** submit() with a transfer list: ArrayBuffers move to a thread worker instead of being copied (processes always copy). */
+  submitWith<T = unknown>(name: string, args: unknown[], opts: { transfer?: readonly Transferable[] } = {}): Future<T> {
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot submit ${name}.`)
     const id = this.nextTask++
     const future = new Future<T>(id, name)
-    const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now() }
-    this.event(job, 'submitted', null)
+    const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer }
+    if (this.taskEvents) this.event(job, 'submitted', null)
     this.queue.push(job)
     this.dispatch()
     return future
   }
 
-  /** Results in input order, like Executor.map; `chunksize` groups items into one message per chunk. */
-  async map<T = unknown>(name: string, inputs: readonly unknown[], opts: { chunksize?: number } = {}): Promise<T[]> {
+  /** Like Executor.map: everything is submitted at once; results come in input order. `chunksize` sends items in groups. */
+  map<T = unknown>(name: string, inputs: readonly unknown[], opts: { chunksize?: number } = {}): OrderedResults<T> {
     const chunksize = Math.max(1, Math.floor(opts.chunksize ?? 1))
-    if (chunksize === 1) return Promise.all(inputs.map((x) => this.submit<T>(name, x).result()))
-    const chunks: Future<T[]>[] = []
-    for (let i = 0; i < inputs.length; i += chunksize) {
-      chunks.push(this.submit<T[]>('pool.chunk', name, inputs.slice(i, i + chunksize)))
+    if (chunksize === 1) return new OrderedResults<T>(inputs.map((x) => this.submit(name, x)), false)
+    return new OrderedResults<T>(this.submitChunks(name, inputs, chunksize), true)
+  }
+
+  /** Like Pool.imap_unordered: results in completion order; a failure raises when the iteration reaches it. */
+  async *imapUnordered<T = unknown>(name: string, inputs: readonly unknown[], opts: { chunksize?: number } = {}): AsyncGenerator<T> {
+    const chunksize = Math.max(1, Math.floor(opts.chunksize ?? 1))
+    const futures: Future[] = chunksize === 1 ? inputs.map((x) => this.submit(name, x)) : this.submitChunks(name, inputs, chunksize)
+    for await (const f of asCompleted(futures)) {
+      const v = await f.result()
+      if (chunksize === 1) yield v as T
+      else yield* v as T[]
     }
-    return (await Promise.all(chunks.map((f) => f.result()))).flat()
   }
 
   /** Like Pool.apply_async: callbacks run in completion order; an error with no errorCallback stays in the future. */
@@ -96,10 +144,15 @@ export class Pool {
     opts: { callback?: (value: T) => void; errorCallback?: (err: Error) => void } = {},
   ): Future<T> {
     const f = this.submit<T>(name, ...args)
-    f.addDoneCallback(async (done) => {
-      const err = await done.exception()
-      if (err) opts.errorCallback?.(err)
-      else opts.callback?.(await done.result())
+    f.addDoneCallback((done) => {
+      const out = done.outcome()
+      try {
+        if (out?.ok) opts.callback?.(out.value)
+        else if (out) opts.errorCallback?.(out.error)
+      } catch (err) {
+        // Python logs a failing callback and carries on; so do we.
+        this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.opts.runId, text: `${this.name}: callback of task ${done.id} failed: ${(err as Error).message}`, stream: 'err' })
+      }
     })
     return f
   }
@@ -122,70 +175,132 @@ export class Pool {
     this.dispatch()
   }
 
-  /** Like Executor.shutdown: optionally cancel what has not started, optionally wait for the rest. */
+  /** Like Executor.shutdown: refuse new tasks, optionally cancel what has not started, optionally wait for the rest. */
   async shutdown(opts: { wait?: boolean; cancelFutures?: boolean } = {}): Promise<void> {
     this.closed = true
     if (opts.cancelFutures) for (const job of this.queue.splice(0)) job.future.cancel()
-    if (opts.wait ?? true) await this.whenIdle()
-    await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
+    const stopAll = async (): Promise<void> => {
+      await this.whenIdle()
+      await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
+    }
+    // wait=false returns at once; the workers still finish what they hold, then leave.
+    if (opts.wait ?? true) await stopAll()
+    else void stopAll()
   }
 
   /** Ends every worker now; unfinished futures fail. */
   async kill(): Promise<void> {
     this.closed = true
-    for (const job of this.queue.splice(0)) job.future.reject(new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} ran.`))
+    this.stopping = true
+    for (const job of this.queue.splice(0)) job.future.reject(new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) ran.`))
+    for (const job of this.callQueue.splice(0)) job.future.reject(new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) reached a worker.`))
     await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
   }
 
   private whenIdle(): Promise<void> {
-    if (this.queue.length === 0 && [...this.workers].every((w) => !w.job)) return Promise.resolve()
+    if (this.isIdle()) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.callQueue.length === 0 && this.busy === 0
+  }
+
   private addWorker(): void {
-    const n = this.nextWorker++
-    const label = `${this.name} / worker ${n}`
+    const lane = this.nextWorker++
+    const label = `${this.name} / worker ${lane}`
     const unit = this.deps.spawner.spawn({ mode: this.kind, label, runId: this.opts.runId })
-    const worker: PoolWorker = { unit, label, job: null, retiring: false }
+    const worker: PoolWorker = { unit, label, lane, job: null, retiring: false }
     this.workers.add(worker)
     unit.on('message', (msg) => {
-      if (msg.t !== 'taskDone' || !worker.job || worker.job.order.id !== msg.id) return
+      if (msg.t !== 'taskDone') return
       const job = worker.job
+      if (!job || job.order.id !== msg.id) return
       worker.job = null
-      const t = this.deps.clock.fromAbs(msg.endedAt)
+      this.busy--
+      const { clock } = this.deps
+      const endedAt = clock.fromAbs(msg.endedAt)
       if (msg.ok) job.future.resolve(msg.value)
       else job.future.reject(new Error(msg.error))
-      this.event(job, 'finished', unit.id, { t, ok: msg.ok, error: msg.error, cpuMs: msg.cpuMs ?? undefined })
+      if (this.taskEvents) this.event(job, 'finished', unit.id, { t: endedAt, ok: msg.ok, error: msg.error, cpuMs: msg.cpuMs ?? undefined, queueMs: clock.fromAbs(msg.startedAt) - job.submittedAt })
+      this.opts.onRecord?.({
+        id: job.order.id,
+        name: job.order.name,
+        worker: unit.id,
+        lane,
+        submittedAt: job.submittedAt,
+        startedAt: clock.fromAbs(msg.startedAt),
+        endedAt,
+        doneAt: clock.now(),
+        cpuMs: msg.cpuMs,
+        ok: msg.ok,
+      })
       if (worker.retiring) void unit.host.stop()
+      else this.feed(worker)
       this.dispatch()
     })
     unit.on('exit', (info) => {
       this.workers.delete(worker)
       const job = worker.job
       if (job) {
-        const how = info.signal ? `was killed by ${info.signal}` : info.error ? `crashed: ${info.error}` : `exited with code ${info.code}`
-        const error = `Worker "${label}" (pid ${unit.host.pid}) ${how} while running task ${job.order.id} (${job.order.name}).`
+        worker.job = null
+        this.busy--
+        const who = `Worker "${label}" (${unit.host.mode === 'thread' ? `thread in pid ${unit.host.pid}` : `pid ${unit.host.pid}`})`
+        const how = info.signal ? `was killed by ${info.signal}` : info.error ? `crashed (exit code ${info.code}): ${info.error}` : `exited with code ${info.code}`
+        const error = this.stopping
+          ? `Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) ran on ${label}.`
+          : `${who} ${how} while running task ${job.order.id} (${job.order.name}).`
         job.future.reject(new PoolError(error))
-        this.event(job, 'finished', unit.id, { ok: false, error })
+        if (this.taskEvents) this.event(job, 'finished', unit.id, { ok: false, error })
       }
+      this.startFailures = unit.isReady ? 0 : this.startFailures + 1
       // A worker lost by accident is replaced so the pool keeps its size.
-      if (!worker.retiring && !this.closed) this.addWorker()
+      if (!worker.retiring && !this.closed) {
+        if (this.startFailures < MAX_START_FAILURES) this.addWorker()
+        else this.failAll(`${MAX_START_FAILURES} workers of pool ${this.name} in a row exited before starting (last: ${info.error ?? `exit code ${info.code}`}).`)
+      }
       this.dispatch()
     })
-    void unit.ready.then(() => this.dispatch())
+    void unit.ready.then(() => {
+      if (unit.isReady) this.startFailures = 0
+      this.dispatch()
+    })
+  }
+
+  private failAll(reason: string): void {
+    this.closed = true
+    for (const job of [...this.queue.splice(0), ...this.callQueue.splice(0)]) job.future.reject(new PoolError(reason))
+  }
+
+  /** Hands a worker the next job: from the call queue first (already running), else from the queue. */
+  private feed(w: PoolWorker): boolean {
+    let job = this.callQueue.shift()
+    while (!job && this.queue.length > 0) {
+      const next = this.queue.shift()!
+      if (next.future.markRunning()) job = next
+    }
+    if (!job) return false
+    w.job = job
+    this.busy++
+    if (job.transfer && this.kind === 'thread') w.unit.host.send(job.order, job.transfer)
+    else w.unit.host.send(job.order)
+    if (this.taskEvents) this.event(job, 'started', w.unit.id)
+    return true
   }
 
   private dispatch(): void {
-    for (const w of this.workers) {
-      if (this.queue.length === 0) break
-      if (w.job || w.retiring || !w.unit.isReady || !w.unit.host.alive) continue
-      const job = this.queue.shift()!
-      if (!job.future.markRunning()) continue
-      w.job = job
-      w.unit.host.send(job.order)
-      this.event(job, 'started', w.unit.id)
+    if (this.queue.length > 0 || this.callQueue.length > 0) {
+      for (const w of this.workers) {
+        if (w.job || w.retiring || !w.unit.isReady || !w.unit.host.alive) continue
+        if (!this.feed(w)) break
+      }
+      // Python's call queue: up to size + 1 items count as running before a worker takes them.
+      while (this.callQueueExtra > 0 && this.queue.length > 0 && this.busy + this.callQueue.length < this.size + this.callQueueExtra) {
+        const job = this.queue.shift()!
+        if (job.future.markRunning()) this.callQueue.push(job)
+      }
     }
-    if (this.queue.length === 0 && [...this.workers].every((w) => !w.job)) {
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
       for (const resolve of this.idleWaiters.splice(0)) resolve()
     }
   }
@@ -194,10 +309,38 @@ export class Pool {
     job: Job,
     phase: 'submitted' | 'started' | 'finished',
     worker: string | null,
-    extra: { t?: number; ok?: boolean; error?: string; cpuMs?: number } = {},
+    extra: { t?: number; ok?: boolean; error?: string; cpuMs?: number; queueMs?: number } = {},
   ): void {
     const { t = this.deps.clock.now(), ...rest } = extra
     this.deps.outbox.events.push({ type: 'task', t, runId: this.opts.runId, pool: this.name, task: job.order.id, name: job.order.name, phase, worker, ...rest })
+  }
+
+  private submitChunks(name: string, inputs: readonly unknown[], chunksize: number): Future[] {
+    const chunks: Future[] = []
+    for (let i = 0; i < inputs.length; i += chunksize) chunks.push(this.submit('pool.chunk', name, inputs.slice(i, i + chunksize)))
+    return chunks
+  }
+}
+
+export interface KindPoolOptions {
+  size: number
+  name?: string
+  runId?: string | null
+  taskEvents?: boolean
+  onRecord?: (record: TaskRecord) => void
+}
+
+/** Worker threads: a future is running once a worker took it; ArrayBuffers can be transferred. */
+export class ThreadPool extends Pool {
+  constructor(deps: PoolDeps, opts: KindPoolOptions) {
+    super(deps, { ...opts, kind: 'thread', name: opts.name ?? 'thread pool', runId: opts.runId ?? null })
+  }
+}
+
+/** Forked child processes: like ProcessPoolExecutor, up to size + 1 futures count as running (its call queue). */
+export class ProcessPool extends Pool {
+  constructor(deps: PoolDeps, opts: KindPoolOptions) {
+    super(deps, { ...opts, kind: 'process', name: opts.name ?? 'process pool', runId: opts.runId ?? null })
   }
 }
 

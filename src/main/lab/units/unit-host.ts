@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import { Worker, type Transferable } from 'node:worker_threads'
 import { createInterface } from 'node:readline'
 import type { FromHost, Mode, ToHost } from './protocol'
 
@@ -80,9 +80,10 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     return this.exitInfo === null
   }
 
-  send(msg: ToHost): void {
+  /** `transfer` moves ArrayBuffers to a thread instead of copying them; a child always gets a copy. */
+  send(msg: ToHost, transfer?: readonly Transferable[]): void {
     if (!this.alive) return
-    if (this.worker) this.worker.postMessage(msg)
+    if (this.worker) this.worker.postMessage(msg, transfer)
     else if (this.child?.connected) this.child.send(msg)
   }
 

@@ -1,0 +1,198 @@
+// A comparison of pool strategies: what to run, what comes back, and the validation of a request. Pure TypeScript.
+import type { FieldError, Validation } from '../params'
+
+export const WORKLOADS = ['trivial', 'cpu', 'io', 'skewed', 'payload'] as const
+export type WorkloadId = (typeof WORKLOADS)[number]
+
+export const STRATEGIES = ['seq', 'async', 'thread', 'process', 'piscina', 'thread-static', 'process-static'] as const
+export type StrategyId = (typeof STRATEGIES)[number]
+
+export const STRATEGY_INFO: Record<StrategyId, { label: string; pooled: boolean; describe: string }> = {
+  seq: { label: 'sequential', pooled: false, describe: 'one task after another on the main thread' },
+  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once on the main thread: overlaps waiting, not computing' },
+  thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task' },
+  process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue' },
+  piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library' },
+  'thread-static': { label: 'thread pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker' },
+  'process-static': { label: 'process pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker' },
+}
+
+export const WORKLOAD_INFO: Record<WorkloadId, string> = {
+  trivial: 'x * x: measures dispatch overhead only',
+  cpu: 'a calibrated hash loop (CPU-bound)',
+  io: 'a timer (IO-bound: waiting, no CPU)',
+  skewed: 'CPU tasks of unequal size: the first quarter is heavy (static vs dynamic)',
+  payload: 'a large buffer per task (copy vs transfer)',
+}
+
+export interface WorkloadParams {
+  /** Target cost of one task in ms (cpu, skewed base, io wait). */
+  taskMs?: number
+  payloadBytes?: number
+  /** Payload: transfer buffers to threads instead of copying. */
+  transfer?: boolean
+  /** Skewed: how many times heavier the first quarter is. */
+  skew?: number
+}
+
+export interface CompareRequest {
+  workload: WorkloadId
+  strategies: StrategyId[]
+  sizes: number[]
+  tasks: number
+  repeat: number
+  params?: WorkloadParams
+}
+
+/** A lane of a Gantt: one worker (or the main thread). */
+export interface CompareLane {
+  label: string
+  pid: number
+  tid: number | null
+}
+
+/** One task on the timeline, ms from the start of its run. */
+export interface CompareTask {
+  id: number
+  lane: number
+  submittedAt: number
+  startedAt: number
+  endedAt: number
+  doneAt: number
+  cpuMs: number | null
+  ok: boolean
+}
+
+/** A worker's CPU over the run (% of one core per bin), from the CPU time its tasks measured. */
+export interface CpuSeries {
+  lane: number
+  binMs: number
+  values: number[]
+}
+
+export interface CompareRun {
+  strategy: StrategyId
+  size: number
+  repeat: number
+  wallMs: number
+  /** From creating the pool (or starting) to the first result. */
+  firstResultMs: number | null
+  /** Sum of task run times measured in the workers. */
+  busyMs: number
+  efficiency: number
+  throughput: number
+  latencyP50: number
+  latencyP95: number
+  queueWaitP50: number
+  queueWaitP95: number
+  /** CPU of the whole strategy: the lab process's delta plus its child processes. */
+  cpuMs: number | null
+  /** Peak of (lab RSS growth + RSS of its child processes) while it ran. */
+  peakMemBytes: number | null
+  tasks: number
+  failed: number
+}
+
+export interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+export interface CompareRow {
+  strategy: StrategyId
+  size: number
+  runs: number
+  wallMs: Spread
+  /** Median sequential wall / median wall. */
+  speedup: number | null
+  efficiency: Spread
+  throughput: Spread
+  latencyP50: Spread
+  latencyP95: Spread
+  queueWaitP50: Spread
+  firstResultMs: Spread | null
+  cpuMs: Spread | null
+  peakMemBytes: Spread | null
+  failed: number
+}
+
+/** The timeline of one run (the last repeat of a strategy x size), for the Gantt and the trace. */
+export interface CompareTrace {
+  strategy: StrategyId
+  size: number
+  repeat: number
+  wallMs: number
+  lanes: CompareLane[]
+  tasks: CompareTask[]
+  cpu: CpuSeries[]
+}
+
+export interface CompareResult {
+  id: string
+  request: CompareRequest
+  startedAt: string
+  finishedAt: string
+  cancelled: boolean
+  machine: { cores: number; platform: string; node: string }
+  workload: { describe: string; taskCostMs: number | null }
+  rows: CompareRow[]
+  runs: CompareRun[]
+  traces: CompareTrace[]
+}
+
+export interface CompareProgress {
+  id: string
+  done: number
+  total: number
+  strategy: StrategyId | null
+  size: number | null
+  repeat: number | null
+  phase: 'running' | 'done' | 'cancelled' | 'failed'
+  error?: string
+}
+
+export const COMPARE_LIMITS = { tasks: 100_000, repeat: 20, size: 64, sizes: 8, taskMs: 10_000, payloadBytes: 64 << 20, skew: 100 }
+
+/** Checks a request from any boundary (IPC, socket, CLI); errors name the field. */
+export function validateCompareRequest(payload: unknown): Validation<CompareRequest> {
+  const errors: FieldError[] = []
+  const bad = (field: string, message: string): void => void errors.push({ field, message })
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, errors: [{ field: 'payload', message: 'The request must be an object.' }] }
+  const p = payload as Record<string, unknown>
+  const known = ['workload', 'strategies', 'sizes', 'tasks', 'repeat', 'params']
+  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${key} is not part of a comparison request.`)
+  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')}.`)
+  const strategies = p.strategies
+  if (!Array.isArray(strategies) || strategies.length === 0 || strategies.some((s) => !STRATEGIES.includes(s as StrategyId))) {
+    bad('strategies', `strategies must be a non-empty list of ${STRATEGIES.join(', ')}.`)
+  }
+  const sizes = p.sizes
+  if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > COMPARE_LIMITS.sizes || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > COMPARE_LIMITS.size)) {
+    bad('sizes', `sizes must be 1 to ${COMPARE_LIMITS.sizes} whole numbers from 1 to ${COMPARE_LIMITS.size}.`)
+  }
+  const int = (key: 'tasks' | 'repeat', max: number): void => {
+    const v = p[key]
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max}.`)
+  }
+  int('tasks', COMPARE_LIMITS.tasks)
+  int('repeat', COMPARE_LIMITS.repeat)
+  if (p.params !== undefined) {
+    const w = p.params
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) bad('params', 'params must be an object.')
+    else {
+      const q = w as Record<string, unknown>
+      const num = (key: keyof WorkloadParams, min: number, max: number): void => {
+        if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]) || (q[key] as number) < min || (q[key] as number) > max)) bad(key, `${key} must be a number from ${min} to ${max}.`)
+      }
+      num('taskMs', 0, COMPARE_LIMITS.taskMs)
+      num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes)
+      num('skew', 1, COMPARE_LIMITS.skew)
+      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', 'transfer must be true or false.')
+      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${key} is not a workload parameter.`)
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors }
+  const req = p as unknown as CompareRequest
+  return { ok: true, value: { ...req, strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)].sort((a, b) => a - b) } }
+}
