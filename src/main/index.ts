@@ -1,0 +1,89 @@
+// Electron entry: one window with the security settings, the app:// protocol, the lab and its shutdown. Thin on purpose.
+import { app, BrowserWindow, protocol, session } from 'electron'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bindLabToIpc } from './ipc'
+import { Lab } from './lab/lab'
+import { rendererResponse } from './web/renderer-files'
+
+const outDir = fileURLToPath(new URL('..', import.meta.url))
+const APP_ORIGIN = 'app://lab'
+// electron-vite dev serves the renderer over http; a build is loaded from app://lab, never from file://.
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+const appOrigins = [APP_ORIGIN, ...(devUrl ? [new URL(devUrl).origin] : [])]
+
+function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return appOrigins.includes(u.protocol === 'app:' ? `app://${u.host}` : u.origin)
+  } catch {
+    return false
+  }
+}
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+app.enableSandbox()
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+})
+
+let lab: Lab | null = null
+let unbind: (() => void) | null = null
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    show: false,
+    title: 'Parallel Lab',
+    webPreferences: {
+      preload: join(outDir, 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+    },
+  })
+  win.once('ready-to-show', () => win.show())
+  void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`)
+}
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
+  protocol.handle('app', (request) => rendererResponse(join(outDir, 'renderer'), request.url))
+  lab = new Lab({ hostFile: join(outDir, 'lab', 'worker-host.mjs') })
+  unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+
+// Quit waits for the lab: threads terminated, children SIGTERM then SIGKILL after a short grace.
+let closed = false
+app.on('before-quit', (event) => {
+  if (closed || !lab) return
+  event.preventDefault()
+  unbind?.()
+  void lab.close().finally(() => {
+    closed = true
+    app.quit()
+  })
+})

@@ -1,0 +1,83 @@
+// Entry of the browser mode (`npm run web`, and `npm start` without Electron): starts the lab and the web server, prints the URL.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Lab } from '../lab/lab'
+import { defaultHostFile, packageRoot } from '../lab/units/host-file'
+import { PortInUseError, startWebServer } from './server'
+
+export interface BrowserModeOptions {
+  port?: number
+  /** Where to print; stdout by default. */
+  out?: (line: string) => void
+}
+
+export class UsageError extends Error {}
+
+/** `--port N` (0 = any free port) is the only option. */
+export function parseWebArgs(argv: readonly string[]): { port?: number } {
+  const opts: { port?: number } = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const inline = arg.startsWith('--port=') ? arg.slice('--port='.length) : null
+    if (arg === '--port' || inline !== null) {
+      const raw = inline ?? argv[++i]
+      const port = Number(raw)
+      if (raw === undefined || raw === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UsageError(`--port must be a whole number from 1 to 65535 (or 0 for any free port), not "${raw ?? ''}".`)
+      }
+      opts.port = port
+    } else {
+      throw new UsageError(`Unknown option "${arg}". The browser mode takes only --port N.`)
+    }
+  }
+  return opts
+}
+
+/** Runs until SIGINT/SIGTERM/SIGHUP, then stops every unit the lab started and leaves. */
+export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<void> {
+  const out = opts.out ?? ((line: string) => process.stdout.write(line + '\n'))
+  const root = packageRoot()
+  const rendererDir = join(root, 'out', 'renderer')
+  const hostFile = defaultHostFile()
+  if (!existsSync(join(rendererDir, 'index.html')) || !existsSync(hostFile)) {
+    throw new UsageError('The app is not built yet: run "npm run build" first (or use "npm run web", which builds it).')
+  }
+  const lab = new Lab({ hostFile })
+  let server
+  try {
+    server = await startWebServer({ lab, rendererDir, port: opts.port })
+  } catch (err) {
+    await lab.close()
+    throw err
+  }
+  out(`Parallel Lab is running in browser mode. Open this address in a browser (it carries the access token):`)
+  out(`  ${server.url}`)
+  out(`Press Ctrl-C to stop.`)
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C: leave now. Forked units leave by themselves when their IPC channel closes.
+      process.exit(130)
+    }
+    stopping = true
+    out(`Stopping (${signal}): ending every thread and process the lab started...`)
+    void Promise.allSettled([server.close(), lab.close()]).then(() => process.exit(0))
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop)
+}
+
+function isEntry(): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]
+}
+
+if (isEntry()) {
+  try {
+    await runBrowserMode(parseWebArgs(process.argv.slice(2)))
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof PortInUseError
+    process.stderr.write(`web: ${known ? (err as Error).message : `could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`}\n`)
+    process.exitCode = known ? 2 : 1
+  }
+}

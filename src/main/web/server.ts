@@ -1,0 +1,185 @@
+// Browser mode: serves the built renderer over HTTP and carries the LabApi over one WebSocket, on 127.0.0.1 only.
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { LabApi, LabCommands } from '../../shared/contract'
+import type { EventFrame, ReplyFrame } from '../../shared/wire'
+import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
+import { callCommand } from '../dispatch'
+import { cookieToken, isOwnHost, isOwnOrigin, newToken, sameToken, setCookieHeader } from './access'
+import { contentType, rendererCsp, resolveRendererFile } from './renderer-files'
+
+export interface WebServerOptions {
+  lab: LabApi
+  /** The built renderer, usually out/renderer. */
+  rendererDir: string
+  /** 0 or absent: a free port chosen by the OS. */
+  port?: number
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string
+}
+
+export interface WebServer {
+  /** The page to open, token included. */
+  url: string
+  origin: string
+  token: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Commands are a few hundred bytes; anything near this is garbage. */
+export const MAX_FRAME_BYTES = 64 * 1024
+/** A client this far behind on ticks is dropped; it reconnects and takes a snapshot. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Id of the reply to a frame that carried no usable id (calls are numbered from 1). */
+export const UNPAIRED_ID = 0
+
+export class PortInUseError extends Error {}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const token = opts.token ?? newToken()
+  const http = createServer()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new PortInUseError(`Port ${opts.port} is already in use: choose another with --port, or leave --port out for a free one.`)
+          : err,
+      )
+    http.once('error', onError)
+    http.listen(opts.port ?? 0, '127.0.0.1', () => {
+      http.off('error', onError)
+      resolve()
+    })
+  })
+  const port = (http.address() as AddressInfo).port
+  const origin = `http://127.0.0.1:${port}`
+  const csp = rendererCsp([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`])
+
+  http.on('request', (req, res) => {
+    serveFile(req, res).catch(() => refuse(res, 500, 'The file could not be read.'))
+  })
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isOwnHost(req, port)) return refuse(res, 403, `This server answers only to ${origin}.`)
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return refuse(res, 405, 'Only GET and HEAD are served here.')
+    }
+    const url = new URL(req.url ?? '/', origin)
+    if (url.pathname === WS_PATH) return refuse(res, 426, 'This address is the WebSocket; it needs an upgrade request.')
+    const isPage = url.pathname === '/' || url.pathname === '/index.html'
+    const queryOk = sameToken(url.searchParams.get(TOKEN_PARAM), token)
+    // The page itself needs the token in its URL (the page reads it from there for the socket); its assets may use the cookie.
+    if (!queryOk && (isPage || !sameToken(cookieToken(req, port), token))) {
+      return refuse(res, 401, 'Open the address that "npm run web" printed: it carries the access token.')
+    }
+    const file = await resolveRendererFile(opts.rendererDir, url.pathname)
+    if (!file) {
+      return isPage ? refuse(res, 503, 'The renderer is not built yet: run "npm run build".') : refuse(res, 404, 'There is no such file.')
+    }
+    res.statusCode = 200
+    res.setHeader('Content-Type', contentType(file))
+    securityHeaders(res, csp)
+    res.setHeader('Cache-Control', isPage ? 'no-store' : 'no-cache')
+    if (isPage) res.setHeader('Set-Cookie', setCookieHeader(port, token))
+    if (req.method === 'HEAD') return void res.end()
+    const stream = createReadStream(file)
+    stream.on('error', () => res.destroy())
+    stream.pipe(res)
+  }
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const url = new URL(req.url ?? '/', origin)
+    if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 404, 'Not Found')
+    if (!sameToken(url.searchParams.get(TOKEN_PARAM), token)) return rejectUpgrade(socket, 401, 'Unauthorized')
+    if (!isOwnOrigin(req, port)) return rejectUpgrade(socket, 403, 'Forbidden')
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    ws.on('error', () => ws.terminate())
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void answer(opts.lab, data, isBinary).then((frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+      })
+    })
+  })
+
+  const unsubscribe = opts.lab.onTick((tick) => {
+    if (wss.clients.size === 0) return
+    const frame: EventFrame<'tick'> = { event: 'tick', payload: tick }
+    const text = JSON.stringify(frame)
+    for (const ws of wss.clients) {
+      if (ws.readyState !== ws.OPEN) continue
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate()
+      else ws.send(text)
+    }
+  })
+
+  let closing: Promise<void> | null = null
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      unsubscribe()
+      for (const ws of wss.clients) ws.close(1001, 'The lab is shutting down.')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      for (const ws of wss.clients) ws.terminate()
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve())
+        http.closeAllConnections()
+      })
+    })())
+
+  return { url: `${origin}/?${TOKEN_PARAM}=${token}`, origin, token, port, close }
+}
+
+/** Parses one client frame and runs it. Every frame gets a reply, garbage included; nothing here throws. */
+export async function answer(lab: LabCommands, data: RawData, isBinary: boolean): Promise<ReplyFrame> {
+  const invalid = (message: string, id = UNPAIRED_ID): ReplyFrame => ({ id, reply: { ok: false, error: { code: 'invalid', message } } })
+  if (isBinary) return invalid('Messages must be JSON text, not binary.')
+  let frame: unknown
+  try {
+    frame = JSON.parse(rawText(data))
+  } catch {
+    return invalid('The message is not valid JSON.')
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.')
+  const { id, cmd, payload } = frame as Record<string, unknown>
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid('A message needs an "id" that is a whole number from 1 up.')
+  return { id, reply: await callCommand(lab, cmd, payload) }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.from(data as ArrayBuffer).toString('utf8')
+}
+
+function securityHeaders(res: ServerResponse, csp: string): void {
+  res.setHeader('Content-Security-Policy', csp)
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Referrer-Policy', 'no-referrer')
+  res.setHeader('X-Frame-Options', 'DENY')
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return void res.destroy()
+  res.statusCode = status
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  res.setHeader('Content-Security-Policy', "default-src 'none'")
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  res.setHeader('Cache-Control', 'no-store')
+  res.end(message + '\n')
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  socket.destroy()
+}
