@@ -1,4 +1,5 @@
-// Bundles the unit host (the file every worker thread and forked child runs) to out/lab/worker-host.mjs.
+// Bundles the unit host (the file every worker thread and forked child runs) to out/lab/worker-host.mjs,
+// and the file piscina's threads run (the reference pool in comparisons) to out/lab/piscina-worker.mjs.
 // Units run plain JavaScript so their start-up cost is Node's own, whatever launched the lab (tsx, vitest, Electron).
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -8,7 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export async function buildLabHost() {
   await build({
     absWorkingDir: root,
-    entryPoints: { 'worker-host': 'src/main/lab/units/worker-host.ts' },
+    entryPoints: { 'worker-host': 'src/main/lab/units/worker-host.ts', 'piscina-worker': 'src/main/lab/pools/piscina-worker.ts' },
     outdir: 'out/lab',
     outExtension: { '.js': '.mjs' },
     bundle: true,

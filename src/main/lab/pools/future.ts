@@ -13,13 +13,16 @@ export class Future<T = unknown> {
   private _state: FutureState = 'pending'
   private value: T | undefined
   private error: Error | null = null
-  private readonly settled: Promise<void>
-  private settle!: () => void
-  // Closures, not (f: Future<T>) => void, so a Future<number> is still a Future<unknown>.
-  private readonly callbacks: (() => void)[] = []
+  // Closures, not (f: Future<T>) => void, so a Future<number> is still a Future<unknown>. Created on first use:
+  // a pool of 20,000 trivial tasks should not pay for arrays and promises nobody reads.
+  private callbacks: (() => void)[] | null = null
 
-  constructor(readonly id: number, readonly name: string) {
-    this.settled = new Promise((resolve) => (this.settle = resolve))
+  constructor(readonly id: number, readonly name: string) {}
+
+  /** Resolves (never rejects) once the future is done. */
+  private settled(): Promise<void> {
+    if (this.done()) return Promise.resolve()
+    return new Promise((resolve) => this.addDoneCallback(() => resolve()))
   }
 
   get state(): FutureState {
@@ -50,14 +53,14 @@ export class Future<T = unknown> {
 
   /** Waits, then returns the value or throws the task's error. */
   async result(): Promise<T> {
-    await this.settled
+    await this.settled()
     if (this.error) throw this.error
     return this.value as T
   }
 
   /** Waits, then returns the task's error (null on success). */
   async exception(): Promise<Error | null> {
-    await this.settled
+    await this.settled()
     return this.error
   }
 
@@ -70,7 +73,7 @@ export class Future<T = unknown> {
   /** Runs `fn` once the future is done (at once if it already is). */
   addDoneCallback(fn: (f: Future<T>) => void): void {
     if (this.done()) fn(this)
-    else this.callbacks.push(() => fn(this))
+    else (this.callbacks ??= []).push(() => fn(this))
   }
 
   /** Pool side: a worker picked it up. False if it was cancelled meanwhile. */
@@ -94,7 +97,8 @@ export class Future<T = unknown> {
 
   private finish(): void {
     if (this._state !== 'cancelled') this._state = 'finished'
-    this.settle()
-    for (const fn of this.callbacks.splice(0)) fn()
+    const callbacks = this.callbacks
+    this.callbacks = null
+    if (callbacks) for (const fn of callbacks) fn()
   }
 }

@@ -1,6 +1,7 @@
 // Pools of thread or process units running named tasks, mirroring Python's executors and multiprocessing.Pool.
 // Every task reports submitted / started / finished events with its worker, queue wait and the CPU time measured inside it.
 import type { CompareTask } from '../../../shared/compare/types'
+import type { TaskEvent } from '../../../shared/model'
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
 import type { Mode, TaskOrder } from '../units/protocol'
@@ -113,7 +114,7 @@ export class Pool {
     const id = this.nextTask++
     const future = new Future<T>(id, name)
     const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer }
-    if (this.taskEvents) this.event(job, 'submitted', null)
+    if (this.taskEvents) this.event(job, 'submitted', null, job.submittedAt)
     this.queue.push(job)
     this.dispatch()
     return future
@@ -222,7 +223,7 @@ export class Pool {
       const endedAt = clock.fromAbs(msg.endedAt)
       if (msg.ok) job.future.resolve(msg.value)
       else job.future.reject(new Error(msg.error))
-      if (this.taskEvents) this.event(job, 'finished', unit.id, { t: endedAt, ok: msg.ok, error: msg.error, cpuMs: msg.cpuMs ?? undefined, queueMs: clock.fromAbs(msg.startedAt) - job.submittedAt })
+      if (this.taskEvents) this.event(job, 'finished', unit.id, endedAt, { ok: msg.ok, error: msg.error, cpuMs: msg.cpuMs ?? undefined, queueMs: clock.fromAbs(msg.startedAt) - job.submittedAt })
       this.opts.onRecord?.({
         id: job.order.id,
         name: job.order.name,
@@ -251,7 +252,7 @@ export class Pool {
           ? `Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) ran on ${label}.`
           : `${who} ${how} while running task ${job.order.id} (${job.order.name}).`
         job.future.reject(new PoolError(error))
-        if (this.taskEvents) this.event(job, 'finished', unit.id, { ok: false, error })
+        if (this.taskEvents) this.event(job, 'finished', unit.id, this.deps.clock.now(), { ok: false, error })
       }
       this.startFailures = unit.isReady ? 0 : this.startFailures + 1
       // A worker lost by accident is replaced so the pool keeps its size.
@@ -284,7 +285,7 @@ export class Pool {
     this.busy++
     if (job.transfer && this.kind === 'thread') w.unit.host.send(job.order, job.transfer)
     else w.unit.host.send(job.order)
-    if (this.taskEvents) this.event(job, 'started', w.unit.id)
+    if (this.taskEvents) this.event(job, 'started', w.unit.id, this.deps.clock.now())
     return true
   }
 
@@ -309,10 +310,12 @@ export class Pool {
     job: Job,
     phase: 'submitted' | 'started' | 'finished',
     worker: string | null,
-    extra: { t?: number; ok?: boolean; error?: string; cpuMs?: number; queueMs?: number } = {},
+    t: number,
+    extra?: { ok?: boolean; error?: string; cpuMs?: number; queueMs?: number },
   ): void {
-    const { t = this.deps.clock.now(), ...rest } = extra
-    this.deps.outbox.events.push({ type: 'task', t, runId: this.opts.runId, pool: this.name, task: job.order.id, name: job.order.name, phase, worker, ...rest })
+    const e: TaskEvent = { type: 'task', t, runId: this.opts.runId, pool: this.name, task: job.order.id, name: job.order.name, phase, worker }
+    if (extra) Object.assign(e, extra)
+    this.deps.outbox.events.push(e)
   }
 
   private submitChunks(name: string, inputs: readonly unknown[], chunksize: number): Future[] {

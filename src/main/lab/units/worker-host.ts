@@ -89,38 +89,50 @@ let taskRunning = false
 // sends a reply and receives the next order, which is thus counted in the next task: cheap enough for 20,000 tasks/s.
 let cpuMark = cpuClock()
 
-/** Tasks run one at a time, in the order they came, even async ones. */
+/** Tasks run one at a time, in the order they came, even async ones; a synchronous task never waits for a microtask. */
 function enqueueTask(order: TaskOrder): void {
   taskQueue.push(order)
-  if (!taskRunning) void drainTasks()
-}
-
-async function drainTasks(): Promise<void> {
+  if (taskRunning) return
   taskRunning = true
-  while (taskQueue.length > 0) await runTask(taskQueue.shift()!)
-  taskRunning = false
+  let next: TaskOrder | undefined
+  while ((next = taskQueue.shift()) && !startTask(next));
+  taskRunning = next !== undefined
 }
 
-async function runTask(order: TaskOrder): Promise<void> {
+/** Runs a task; true if it went async (its promise carries on with the queue when it settles). */
+function startTask(order: TaskOrder): boolean {
   const startedAt = absNow()
   const cpu0 = cpuMark
-  let ok = true
   let value: unknown
-  let error: string | undefined
   try {
     let fn = taskFns.get(order.name)
     if (!fn) taskFns.set(order.name, (fn = findTask(order.name)))
     value = fn(...order.args)
-    if (value instanceof Promise) value = await value
   } catch (err) {
-    ok = false
-    error = message(err)
+    finishTask(order, startedAt, cpu0, false, err)
+    return false
   }
+  if (!(value instanceof Promise)) {
+    finishTask(order, startedAt, cpu0, true, value)
+    return false
+  }
+  value.then(
+    (v) => finishTask(order, startedAt, cpu0, true, v),
+    (err) => finishTask(order, startedAt, cpu0, false, err),
+  ).finally(() => {
+    taskRunning = false
+    const rest = taskQueue.splice(0)
+    for (const o of rest) enqueueTask(o)
+  })
+  return true
+}
+
+function finishTask(order: TaskOrder, startedAt: number, cpu0: number | null, ok: boolean, outcome: unknown): void {
   const endedAt = absNow()
   const cpu1 = cpuClock()
   cpuMark = cpu1
   const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
-  port.send(ok ? { t: 'taskDone', id: order.id, ok, value, startedAt, endedAt, cpuMs } : { t: 'taskDone', id: order.id, ok, error, startedAt, endedAt, cpuMs })
+  port.send(ok ? { t: 'taskDone', id: order.id, ok, value: outcome, startedAt, endedAt, cpuMs } : { t: 'taskDone', id: order.id, ok, error: message(outcome), startedAt, endedAt, cpuMs })
 }
 
 port.onMessage((msg) => {
