@@ -1,0 +1,131 @@
+// The only module that knows the transport: Electron's `window.lab`, or the browser mode's WebSocket.
+import type { CommandName, LabApi, LabCommandMap, LabErrorInfo, Unsubscribe } from '../../shared/contract'
+import { COMMANDS, LabError } from '../../shared/contract'
+import type { Tick } from '../../shared/model'
+import type { CallFrame, ServerFrame } from '../../shared/wire'
+import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
+
+export type ConnectionState = 'connecting' | 'open' | 'closed'
+
+export interface LabConnection {
+  api: LabApi
+  /** 'electron' when the preload provides window.lab, else 'browser'. */
+  transport: 'electron' | 'browser'
+  onState(listener: (state: ConnectionState, reason: string | null) => void): Unsubscribe
+}
+
+function isErrorInfo(v: unknown): v is LabErrorInfo {
+  return typeof v === 'object' && v !== null && typeof (v as LabErrorInfo).message === 'string' && typeof (v as LabErrorInfo).code === 'string'
+}
+
+/** Whatever a transport rejects with becomes a LabError whose message is a sentence. */
+export function toLabError(err: unknown): LabError {
+  if (err instanceof LabError) return err
+  if (isErrorInfo(err)) return LabError.from(err)
+  const raw = err instanceof Error ? err.message : String(err)
+  // Electron prefixes remote errors: "Error invoking remote method 'start': LabError: ..."
+  const message = raw.replace(/^Error invoking remote method '[^']*': /, '').replace(/^(Lab)?Error: /, '')
+  return new LabError('failed', message || 'The lab did not answer.')
+}
+
+function wrap(api: LabApi): LabApi {
+  const out: Record<string, unknown> = { onTick: (fn: (t: Tick) => void) => api.onTick(fn) }
+  for (const name of COMMANDS) {
+    const fn = api[name] as (req?: unknown) => Promise<unknown>
+    out[name] = (req?: unknown) => fn.call(api, req).catch((err: unknown) => Promise.reject(toLabError(err)))
+  }
+  return out as LabApi
+}
+
+const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
+
+/** LabApi over the browser mode's socket; reconnects on its own and replays nothing (callers re-snapshot). */
+function socketConnection(url: string): LabConnection {
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: LabError) => void }>()
+  const tickListeners = new Set<(t: Tick) => void>()
+  const stateListeners = new Set<(s: ConnectionState, reason: string | null) => void>()
+  const queue: string[] = []
+  let nextId = 1
+  let socket: WebSocket
+  let attempt = 0
+
+  const setState = (s: ConnectionState, reason: string | null): void => stateListeners.forEach((fn) => fn(s, reason))
+
+  const open = (): void => {
+    socket = new WebSocket(url)
+    setState('connecting', null)
+    socket.onopen = () => {
+      attempt = 0
+      for (const frame of queue.splice(0)) socket.send(frame)
+      setState('open', null)
+    }
+    socket.onmessage = (ev: MessageEvent<string>) => {
+      const frame = JSON.parse(ev.data) as ServerFrame
+      if ('event' in frame) {
+        if (frame.event === 'tick') tickListeners.forEach((fn) => fn(frame.payload))
+        return
+      }
+      const call = pending.get(frame.id)
+      if (!call) return
+      pending.delete(frame.id)
+      if (frame.reply.ok) call.resolve(frame.reply.value)
+      else call.reject(LabError.from(frame.reply.error))
+    }
+    socket.onclose = (ev) => {
+      const reason = ev.code === 1008 || ev.code === 4401 || ev.code === 4403 ? 'The lab refused this page (its link or token is no longer valid).' : 'The connection to the lab was lost.'
+      for (const call of pending.values()) call.reject(new LabError('failed', reason))
+      pending.clear()
+      setState('closed', reason)
+      const delay = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]
+      setTimeout(open, delay)
+    }
+  }
+
+  const call = (cmd: CommandName, payload?: unknown): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve, reject })
+      const frame: CallFrame = payload === undefined ? { id, cmd } : { id, cmd, payload }
+      const text = JSON.stringify(frame)
+      if (socket.readyState === WebSocket.OPEN) socket.send(text)
+      else queue.push(text)
+    })
+
+  const api: Record<string, unknown> = {
+    onTick(listener: (t: Tick) => void): Unsubscribe {
+      tickListeners.add(listener)
+      return () => tickListeners.delete(listener)
+    },
+  }
+  for (const name of COMMANDS) api[name] = (req?: LabCommandMap[typeof name]['req']) => call(name, req)
+  open()
+  return {
+    api: api as LabApi,
+    transport: 'browser',
+    onState(listener) {
+      stateListeners.add(listener)
+      listener(socket.readyState === WebSocket.OPEN ? 'open' : 'connecting', null)
+      return () => stateListeners.delete(listener)
+    },
+  }
+}
+
+export function socketUrl(location: Pick<Location, 'protocol' | 'host' | 'search'>): string {
+  const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? ''
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${scheme}//${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`
+}
+
+let connection: LabConnection | null = null
+
+export function labConnection(): LabConnection {
+  if (connection) return connection
+  const bridge = (globalThis as { lab?: LabApi }).lab
+  if (bridge) {
+    connection = { api: wrap(bridge), transport: 'electron', onState: (fn) => (fn('open', null), () => undefined) }
+  } else {
+    const c = socketConnection(socketUrl(window.location))
+    connection = { ...c, api: wrap(c.api) }
+  }
+  return connection
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { formatBytes, formatCpu, formatDuration, formatMs } from './format'
+
+describe('format', () => {
+  it('shows a warming-up CPU as an ellipsis, never 0%', () => {
+    expect(formatCpu(null, 'core', 2)).toBe('…')
+    expect(formatCpu(0, 'core', 2)).toBe('0.0%')
+    expect(formatCpu(99.5, 'core', 2)).toBe('99.5%')
+    expect(formatCpu(100, 'machine', 2)).toBe('50.0%')
+  })
+  it('formats bytes, durations and milliseconds', () => {
+    expect(formatBytes(null)).toBe('–')
+    expect(formatBytes(9.5 * 1024 * 1024)).toBe('9.5 MiB')
+    expect(formatBytes(2048)).toBe('2 KiB')
+    expect(formatDuration(4200)).toBe('0:04.2')
+    expect(formatDuration(3_723_000)).toBe('1:02:03')
+    expect(formatMs(0.4)).toBe('0.40 ms')
+    expect(formatMs(1500)).toBe('1.50 s')
+  })
+})

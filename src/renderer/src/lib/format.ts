@@ -1,0 +1,34 @@
+// How numbers read in the table and charts: CPU %, bytes, durations. Fixed decimals so widths hold still.
+
+export type CpuScale = 'core' | 'machine'
+
+/** null = first sample, no delta yet: shown as "…" (warming up), never 0%. */
+export function formatCpu(cpu: number | null | undefined, scale: CpuScale, cores: number): string {
+  if (cpu == null || !Number.isFinite(cpu)) return '…'
+  const v = scale === 'machine' ? cpu / Math.max(1, cores) : cpu
+  return `${v.toFixed(1)}%`
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return '–'
+  const mib = bytes / (1024 * 1024)
+  if (mib >= 1024) return `${(mib / 1024).toFixed(2)} GiB`
+  if (mib >= 1) return `${mib.toFixed(1)} MiB`
+  return `${(bytes / 1024).toFixed(0)} KiB`
+}
+
+/** 0:04.2, 12:30.0, 1:02:03 */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–'
+  const s = ms / 1000
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = s % 60
+  if (h > 0) return `${h}:${String(m).padStart(2, '0')}:${String(Math.floor(sec)).padStart(2, '0')}`
+  return `${m}:${sec.toFixed(1).padStart(4, '0')}`
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–'
+  return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`
+}

@@ -1,0 +1,47 @@
+// State history per unit, turned into the timeline's lane segments (running, waiting for the lock, holding it, done).
+import type { UnitState } from '../../../shared/model'
+import { isFinal } from '../../../shared/model'
+
+export interface Transition {
+  t: number
+  state: UnitState
+}
+
+export interface Segment {
+  start: number
+  end: number
+  state: UnitState
+}
+
+/** Transitions kept per unit; a unit that loops under a toggled lock makes a few per second. */
+export const MAX_TRANSITIONS = 4000
+
+export function pushTransition(list: Transition[], tr: Transition): void {
+  const last = list[list.length - 1]
+  if (last && last.state === tr.state) return
+  list.push(tr)
+  // Drop the oldest half at once so trimming is rare and cheap.
+  if (list.length > MAX_TRANSITIONS) list.splice(0, list.length - MAX_TRANSITIONS / 2)
+}
+
+/**
+ * Segments of one lane clipped to [from, to]. A final state is drawn up to where it begins only:
+ * the lane ends there, and `doneAt` says where.
+ */
+export function laneSegments(list: readonly Transition[], from: number, to: number): { segments: Segment[]; doneAt: number | null; final: UnitState | null } {
+  const segments: Segment[] = []
+  let doneAt: number | null = null
+  let final: UnitState | null = null
+  for (let i = 0; i < list.length; i++) {
+    const cur = list[i]
+    if (isFinal(cur.state)) {
+      doneAt = cur.t
+      final = cur.state
+      break
+    }
+    const end = i + 1 < list.length ? list[i + 1].t : to
+    if (end < from || cur.t > to) continue
+    segments.push({ start: Math.max(from, cur.t), end: Math.min(to, end), state: cur.state })
+  }
+  return { segments, doneAt, final }
+}

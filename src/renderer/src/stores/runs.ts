@@ -1,0 +1,186 @@
+// Scenario catalog, runs and their logs, marks and pool task events; the commands that start and steer runs.
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
+import type { ScenarioInfo } from '../../../shared/contract'
+import { LabError } from '../../../shared/contract'
+import type { LabSnapshot, LogLine, MarkEvent, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
+import type { ParamValues } from '../../../shared/params'
+import { labConnection } from '../api'
+
+/** Log lines kept per run; older ones scroll away. */
+export const LOG_CAPACITY = 2000
+/** Task events kept per run. */
+export const TASK_CAPACITY = 5000
+
+export interface RunRecord {
+  info: RunInfo
+  logs: LogLine[]
+  /** Lines ever received, so a line keeps its index after older ones scroll away. */
+  logCount: number
+  marks: MarkEvent[]
+  tasks: TaskEvent[]
+  summary: RunSummary | null
+}
+
+function pushBounded<T>(list: T[], item: T, cap: number): void {
+  list.push(item)
+  if (list.length > cap) list.splice(0, list.length - Math.floor(cap * 0.75))
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  const scenarios = ref<ScenarioInfo[]>([])
+  const catalogError = ref<string | null>(null)
+  // Records mutate in place; `runs` is triggered once per tick that touched any of them.
+  const runs = shallowRef(markRaw(new Map<string, RunRecord>()))
+  const selectedScenarioId = ref<string>('counters')
+  /** What the parameter form holds per scenario, raw as typed (validated before Start). */
+  const forms = ref<Record<string, Record<string, unknown>>>({})
+
+  const sections = computed(() => {
+    const out = new Map<string, ScenarioInfo[]>()
+    for (const s of scenarios.value) {
+      const list = out.get(s.section)
+      if (list) list.push(s)
+      else out.set(s.section, [s])
+    }
+    return [...out.entries()].map(([section, items]) => ({ section, items }))
+  })
+
+  const selectedScenario = computed(() => scenarios.value.find((s) => s.id === selectedScenarioId.value) ?? null)
+
+  /** The newest run of the selected scenario. */
+  const currentRun = computed<RunRecord | null>(() => {
+    let best: RunRecord | null = null
+    for (const r of runs.value.values()) {
+      if (r.info.scenario !== selectedScenarioId.value) continue
+      if (!best || r.info.startedAt >= best.info.startedAt) best = r
+    }
+    return best
+  })
+
+  function record(info: RunInfo): RunRecord {
+    const r = runs.value.get(info.id)
+    const next: RunRecord = r ? { ...r, info } : { info, logs: [], logCount: 0, marks: [], tasks: [], summary: null }
+    runs.value.set(info.id, next)
+    return next
+  }
+
+  /** A record changes identity whenever it changes, so views holding it as a prop see the change. */
+  function touch(id: string): RunRecord | undefined {
+    const r = runs.value.get(id)
+    if (!r) return undefined
+    const next = { ...r }
+    runs.value.set(id, next)
+    return next
+  }
+
+  async function loadCatalog(): Promise<void> {
+    try {
+      scenarios.value = await labConnection().api.listScenarios()
+      catalogError.value = null
+      if (!scenarios.value.some((s) => s.id === selectedScenarioId.value) && scenarios.value[0]) selectedScenarioId.value = scenarios.value[0].id
+    } catch (err) {
+      catalogError.value = `The scenario list could not be loaded: ${(err as LabError).message}`
+    }
+  }
+
+  function reset(snap: LabSnapshot): void {
+    runs.value.clear()
+    for (const info of snap.runs) record(info)
+    triggerRef(runs)
+  }
+
+  function applyTick(tick: Tick): void {
+    if (tick.logs.length === 0 && tick.events.every((e) => e.type === 'state')) return
+    const ended: string[] = []
+    const touched = new Set<string>()
+    const get = (id: string | null): RunRecord | undefined => {
+      if (!id) return undefined
+      const r = touched.has(id) ? runs.value.get(id) : touch(id)
+      if (r) touched.add(id)
+      return r
+    }
+    for (const line of tick.logs) {
+      const r = get(line.runId)
+      if (r) {
+        pushBounded(r.logs, line, LOG_CAPACITY)
+        r.logCount++
+      }
+    }
+    for (const ev of tick.events) {
+      if (ev.type === 'run') {
+        record(ev.run)
+        touched.add(ev.run.id)
+        if (ev.run.status !== 'running') ended.push(ev.run.id)
+      } else if (ev.type === 'mark') {
+        const r = get(ev.runId)
+        if (r) pushBounded(r.marks, ev, LOG_CAPACITY)
+      } else if (ev.type === 'task') {
+        const r = get(ev.runId)
+        if (r) pushBounded(r.tasks, ev, TASK_CAPACITY)
+      }
+    }
+    triggerRef(runs)
+    for (const id of ended) void loadSummary(id)
+  }
+
+  async function loadSummary(runId: string): Promise<void> {
+    try {
+      const summary = await labConnection().api.summary({ runId })
+      const r = touch(runId)
+      if (r) {
+        r.summary = summary
+        triggerRef(runs)
+      }
+    } catch {
+      // The result itself came with the run event; the per-unit summary is extra.
+    }
+  }
+
+  async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
+    const info = await labConnection().api.start({ scenario, params })
+    record(info)
+    triggerRef(runs)
+    return info
+  }
+
+  async function stop(runId: string): Promise<void> {
+    record(await labConnection().api.stop({ runId }))
+    triggerRef(runs)
+  }
+
+  async function setLock(runId: string, on: boolean): Promise<void> {
+    record(await labConnection().api.setLock({ runId, on }))
+    triggerRef(runs)
+  }
+
+  async function resizePool(runId: string, size: number): Promise<void> {
+    record(await labConnection().api.resizePool({ runId, size }))
+    triggerRef(runs)
+  }
+
+  /** Tasks a pool worker ran, from the task events of its run. */
+  function tasksOfWorker(runId: string | null, unitId: string): TaskEvent[] {
+    const r = runId ? runs.value.get(runId) : undefined
+    return r ? r.tasks.filter((t) => t.worker === unitId) : []
+  }
+
+  return {
+    scenarios,
+    catalogError,
+    runs,
+    selectedScenarioId,
+    forms,
+    sections,
+    selectedScenario,
+    currentRun,
+    loadCatalog,
+    reset,
+    applyTick,
+    start,
+    stop,
+    setLock,
+    resizePool,
+    tasksOfWorker,
+  }
+})

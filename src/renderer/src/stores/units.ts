@@ -1,0 +1,140 @@
+// Every unit the lab reports, its latest sample and bounded history, and how the table is sorted, filtered and chosen.
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef } from 'vue'
+import type { LabSnapshot, Sample, Tick, Unit } from '../../../shared/model'
+import { isFinal } from '../../../shared/model'
+import type { CpuScale } from '../lib/format'
+import { UnitSeries } from '../lib/ring-buffer'
+import { pushTransition, type Transition } from '../lib/timeline'
+import { buildRows, stepSelection, type SortKey, type SortSpec, type UnitRow } from '../lib/unit-tree'
+
+/** Samples kept per unit: 10 min at the default 500 ms, 1 min at 100 ms. */
+export const HISTORY_CAPACITY = 1200
+
+export const useUnitsStore = defineStore('units', () => {
+  // Plain containers mutated in place; `version` bumps once per applied tick so views redraw once.
+  // markRaw: the store is reactive, and these must not be deep-proxied on every read.
+  const units = markRaw(new Map<string, Unit>())
+  const latest = markRaw(new Map<string, Sample>())
+  const series = markRaw(new Map<string, UnitSeries>())
+  const transitions = markRaw(new Map<string, Transition[]>())
+  const version = ref(0)
+  const now = ref(0)
+  const labPid = ref(0)
+  const mainUnitId = ref<string | null>(null)
+
+  const sort = ref<SortSpec>({ key: 'cpu', dir: -1 })
+  const filter = ref('')
+  const collapsed = shallowRef(new Set<string>())
+  const showEnded = ref(true)
+  const scale = ref<CpuScale>('core')
+  const selectedId = ref<string | null>(null)
+
+  function upsert(u: Unit): void {
+    units.set(u.id, u)
+    if (u.kind === 'main') mainUnitId.value = u.id
+    if (isFinal(u.state)) latest.delete(u.id)
+  }
+
+  function reset(snap: LabSnapshot): void {
+    units.clear()
+    latest.clear()
+    series.clear()
+    transitions.clear()
+    labPid.value = snap.pid
+    now.value = snap.t
+    for (const u of snap.units) {
+      upsert(u)
+      transitions.set(u.id, [{ t: u.createdAt, state: u.state }])
+    }
+    version.value++
+  }
+
+  function applyTick(tick: Tick): void {
+    now.value = tick.t
+    for (const u of tick.units) upsert(u)
+    for (const s of tick.samples) {
+      if (units.get(s.id) && isFinal(units.get(s.id)!.state)) continue
+      latest.set(s.id, s)
+      let h = series.get(s.id)
+      if (!h) series.set(s.id, (h = new UnitSeries(HISTORY_CAPACITY)))
+      h.push(tick.t, s.cpu, s.rss ?? s.heap)
+    }
+    for (const ev of tick.events) {
+      if (ev.type !== 'state') continue
+      let list = transitions.get(ev.unit)
+      if (!list) transitions.set(ev.unit, (list = []))
+      pushTransition(list, { t: ev.t, state: ev.state })
+    }
+    version.value++
+  }
+
+  function rowsFor(runId: string | null): UnitRow[] {
+    return buildRows(units.values(), latest, {
+      sort: sort.value,
+      filter: runId === null ? filter.value : '',
+      collapsed: collapsed.value,
+      showEnded: runId === null ? showEnded.value : true,
+      now: now.value,
+      runId,
+    })
+  }
+
+  const rows = computed(() => {
+    void version.value
+    return rowsFor(null)
+  })
+
+  const selected = computed(() => {
+    void version.value
+    return selectedId.value === null ? null : (units.get(selectedId.value) ?? null)
+  })
+
+  function sortBy(key: SortKey): void {
+    const numeric = key !== 'label' && key !== 'kind'
+    sort.value = sort.value.key === key ? { key, dir: sort.value.dir === 1 ? -1 : 1 } : { key, dir: numeric ? -1 : 1 }
+  }
+
+  function toggleCollapsed(id: string): void {
+    const next = new Set(collapsed.value)
+    if (!next.delete(id)) next.add(id)
+    collapsed.value = next
+  }
+
+  function select(id: string | null): void {
+    selectedId.value = id
+  }
+
+  function step(list: readonly UnitRow[], delta: number): void {
+    selectedId.value = stepSelection(list, selectedId.value, delta)
+  }
+
+  const unitsOfRun = (runId: string): Unit[] => [...units.values()].filter((u) => u.runId === runId)
+
+  return {
+    units,
+    latest,
+    series,
+    transitions,
+    version,
+    now,
+    labPid,
+    mainUnitId,
+    sort,
+    filter,
+    collapsed,
+    showEnded,
+    scale,
+    selectedId,
+    rows,
+    selected,
+    reset,
+    applyTick,
+    rowsFor,
+    sortBy,
+    toggleCollapsed,
+    select,
+    step,
+    unitsOfRun,
+  }
+})
