@@ -9,7 +9,8 @@ export interface ScenarioInfo {
   /** Tutorial section it reproduces, used to group the catalog. */
   section: string
   summary: string
-  runtime: 'node' | 'python'
+  /** 'program' = a user's own command from the programs folder. */
+  runtime: 'node' | 'python' | 'program'
   params: ParamSpec[]
   /** False when it cannot run here (for example no python3); `reason` says why. */
   available: boolean

@@ -52,6 +52,11 @@ export interface Sample {
   rss: number | null
   /** V8 heap used in bytes (threads, self-reported). */
   heap: number | null
+  /**
+   * OS scheduler state where the collector sees it (procfs): R on a CPU, S sleeping, D disk wait, ... Under the GIL
+   * the thread that waits for it shows S while its sibling shows R.
+   */
+  os?: string
 }
 
 export interface LogLine {

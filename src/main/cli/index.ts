@@ -1,7 +1,8 @@
-// Command-line entry: `lab scenarios`, `lab run <id>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
+// Command-line entry: `lab scenarios`, `lab run <id>`, `lab watch -- <command>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
 import { scenarios } from '../../../scenarios/registry'
 import { UsageError } from './args'
 import { runCommand, type Out } from './run-command'
+import { watchCommand } from './watch-command'
 
 const USAGE = `Parallel Lab command line
 
@@ -10,6 +11,10 @@ const USAGE = `Parallel Lab command line
       --mode thread|process  --workers N  --lock  --shared  (and any parameter of the scenario)
       --interval MS          sampling interval, 100 to 5000 (default 500)
       --json                 NDJSON: tick, log and summary objects, one per line
+  lab watch [options] -- <command> [args...]
+                                     run any program; show its processes and threads live, then a summary
+      --interval MS  --json  --duration S (stop the whole tree after S seconds)
+      exit status: 0 when the program exited 0, 1 when it failed or could not start
 `
 
 export async function main(argv: readonly string[], out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
@@ -23,13 +28,15 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
       }
       case 'run':
         return await runCommand(rest, out)
+      case 'watch':
+        return await watchCommand(rest, out, { tty: process.stdout.isTTY === true })
       case undefined:
       case 'help':
       case '--help':
         out(USAGE)
         return command === undefined ? 2 : 0
       default:
-        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run.`)
+        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch.`)
     }
   } catch (err) {
     if (err instanceof UsageError) {

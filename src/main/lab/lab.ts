@@ -3,12 +3,15 @@ import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contra
 import { LabError } from '../../shared/contract'
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
-import { INTERVAL_DEFAULT_MS, validateInterval, validateParams } from '../../shared/params'
+import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import { findScenario, scenarios } from '../../../scenarios/registry'
 import os from 'node:os'
 import { LabClock } from './clock'
 import { Run } from './run'
-import { createCollector, type CollectorName } from './sampling/factory'
+import { ProgramTracker } from './programs/program-tracker'
+import { loadUserPrograms } from './programs/user-programs'
+import type { ProgramOptions, ScenarioDefinition } from './scenario'
+import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
 import { Sampler } from './sampling/sampler'
 import { Scheduler } from './scheduler'
@@ -34,6 +37,8 @@ export class Lab implements LabCommands {
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
   private readonly spawner: UnitSpawner
+  /** External programs and their process trees. */
+  readonly programs: ProgramTracker
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
@@ -68,6 +73,11 @@ export class Lab implements LabCommands {
       mainUnitId: this.mainUnitId,
     })
     this.sampler = new Sampler(createCollector(opts.collector))
+    const collectorName = this.sampler.collector.name
+    this.programs = new ProgramTracker(
+      { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
+      () => createTreeScanner(collectorName),
+    )
     this.scheduler = new Scheduler(
       {
         clock: this.clock,
@@ -76,6 +86,7 @@ export class Lab implements LabCommands {
         sampler: this.sampler,
         machine: new MachineMeter(),
         heaps: this.heaps,
+        discovery: this.programs,
         emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
       },
       interval.value,
@@ -94,15 +105,14 @@ export class Lab implements LabCommands {
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {
-    return scenarios.map((s) => ({
+    return this.catalog().map((s) => ({
       id: s.id,
       title: s.title,
       section: s.section,
       summary: s.summary,
-      runtime: 'node',
+      runtime: s.runtime ?? 'node',
       params: s.params,
-      available: true,
-      reason: null,
+      ...(s.availability?.() ?? { available: true, reason: null }),
     }))
   }
 
@@ -116,19 +126,51 @@ export class Lab implements LabCommands {
       cores: os.cpus().length,
       platform: process.platform,
       collector: this.sampler.collector.name,
+      notes: this.sampler.collector.name === 'procfs' ? [] : [`Threads of external programs are not shown on ${process.platform}: only their processes are followed.`],
     }
   }
 
+  /** Built-in scenarios, then the user's own programs (read afresh each time). */
+  private catalog(): ScenarioDefinition[] {
+    return [...scenarios, ...loadUserPrograms(new Set(scenarios.map((s) => s.id)))]
+  }
+
   async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
-    const def = findScenario(req.scenario)
+    const def = findScenario(req.scenario) ?? this.catalog().find((s) => s.id === req.scenario)
     if (!def) {
       const known = scenarios.map((s) => s.id).join(', ')
       throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
     }
+    const availability = def.availability?.()
+    if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
     const params = validateParams(def.params, req.params)
     if (!params.ok) throw LabError.invalid(params.errors)
+    return this.startRun(def, params.value)
+  }
+
+  /**
+   * Runs any command as a program and follows its tree (the CLI's `watch`). Not part of LabApi: the renderer names a
+   * scenario id, never a command line.
+   */
+  async watch(req: ProgramOptions): Promise<RunInfo> {
+    const def: ScenarioDefinition = {
+      id: 'watch',
+      title: `watch ${req.command}`,
+      section: 'Programs',
+      summary: [req.command, ...(req.args ?? [])].join(' '),
+      params: [],
+      runtime: 'program',
+      async run(ctx) {
+        const outcome = await ctx.program(req)
+        return { exitCode: outcome.exitCode, signal: outcome.signal, result: outcome.result ?? null }
+      },
+    }
+    return this.startRun(def, {})
+  }
+
+  private startRun(def: ScenarioDefinition, params: ParamValues): RunInfo {
     const id = `r${this.nextRun++}`
-    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner }, def, params.value, id)
+    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs }, def, params, id)
     this.runs.set(id, run)
     return { ...run.info }
   }
@@ -164,6 +206,7 @@ export class Lab implements LabCommands {
     if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
     if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
+    if (this.programs.kill(unit.id)) return
     this.spawner.kill(unit.id)
   }
 
@@ -205,6 +248,7 @@ export class Lab implements LabCommands {
   async close(): Promise<void> {
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
+    await this.programs.close()
     this.scheduler.stop()
     this.sampler.close()
     this.listeners.clear()

@@ -2,8 +2,10 @@
 import type { RunInfo } from '../../shared/model'
 import type { ParamValues } from '../../shared/params'
 import type { LabClock } from './clock'
+import type { ProgramTracker } from './programs/program-tracker'
+import type { ProgramTree } from './programs/program-tree'
 import { Pool } from './pools/pool'
-import type { RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario'
+import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario'
 import { FifoQueue } from './sync/fifo-queue'
 import { LockBroker } from './sync/lock-broker'
 import { AtomicsMutex } from './sync/mutex'
@@ -16,6 +18,8 @@ export interface RunDeps {
   clock: LabClock
   outbox: Outbox
   spawner: UnitSpawner
+  /** Runs external programs (absent in labs that cannot). */
+  programs?: ProgramTracker
 }
 
 /** Index of each live switch in the shared flags buffer read by thread units. */
@@ -26,6 +30,7 @@ export class Run implements RunContext {
   private readonly abort = new AbortController()
   private readonly live = new Map<string, LiveUnit>()
   private readonly pools: Pool[] = []
+  private readonly programTrees = new Set<ProgramTree>()
   private readonly broker = new LockBroker()
   private readonly threadLocks: Record<string, SharedArrayBuffer> = {}
   private readonly arrays = new Map<string, SharedIntsHandle>()
@@ -91,6 +96,7 @@ export class Run implements RunContext {
   private async teardown(): Promise<void> {
     await Promise.all([...this.live.values()].map((u) => u.host.stop()))
     await Promise.all(this.pools.map((p) => p.kill()))
+    await Promise.all([...this.programTrees].map((t) => this.deps.programs?.stop(t)))
     for (const q of this.queues.values()) q.close()
   }
 
@@ -164,6 +170,17 @@ export class Run implements RunContext {
     const index = FLAG_INDEX[name]
     if (index !== undefined) Atomics.store(new Int32Array(this.flagsBuffer), index, on ? 1 : 0)
     for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send({ t: 'flags', flags: { [name]: on } })
+    for (const t of this.programTrees) t.host.send({ type: 'flags', flags: { [name]: on } })
+  }
+
+  async program(opts: ProgramOptions): Promise<ProgramOutcome> {
+    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
+    if (!this.deps.programs) throw new Error('This lab cannot run external programs.')
+    const tree = this.deps.programs.start({ ...opts, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    this.programTrees.add(tree)
+    const exit = await tree.host.exited
+    if (exit.error) throw new Error(exit.error)
+    return { unitId: tree.rootId, pid: tree.host.pid, exitCode: exit.code, signal: exit.signal, result: tree.result, stderrTail: tree.stderrTail }
   }
 
   spawn(opts: SpawnOptions): SpawnedUnit {

@@ -20,6 +20,27 @@ export interface SpawnOptions {
   args?: unknown
 }
 
+/** An external command the run starts as a child (no shell) and follows with its whole process tree. */
+export interface ProgramOptions {
+  command: string
+  args?: readonly string[]
+  label: string
+  cwd?: string
+  env?: Record<string, string>
+}
+
+export interface ProgramOutcome {
+  /** The program's root unit. */
+  unitId: string
+  pid: number
+  exitCode: number | null
+  signal: string | null
+  /** What the program sent as its `result` message on the side channel (undefined if none). */
+  result: unknown
+  /** Its last lines on stderr, for the error of a failed run. */
+  stderrTail: string[]
+}
+
 /** What a scenario's `run` may use; everything it creates is torn down when the run ends or is stopped. */
 export interface RunContext {
   readonly runId: string
@@ -36,6 +57,8 @@ export interface RunContext {
   /** Sets a live switch every unit of the run reads (e.g. "lock"). */
   setFlag(name: string, on: boolean): void
   sleep(ms: number): Promise<void>
+  /** Runs a program to its end; rejects with a sentence when it cannot start. Its tree is stopped with the run. */
+  program(opts: ProgramOptions): Promise<ProgramOutcome>
 }
 
 export type WorkerFn = (w: WorkerApi, args: never) => unknown
@@ -50,6 +73,10 @@ export interface ScenarioDefinition<P extends ParamValues = ParamValues> {
   run(ctx: RunContext, params: P): Promise<unknown>
   workers?: Record<string, WorkerFn>
   tasks?: Record<string, TaskFn>
+  /** What runs the scenario's code (default 'node'); 'program' is a user's own command. */
+  runtime?: 'node' | 'python' | 'program'
+  /** Whether it can run on this machine; absent means always. */
+  availability?(): { available: boolean; reason: string | null }
 }
 
 export function defineScenario<P extends ParamValues>(def: ScenarioDefinition<P>): ScenarioDefinition {

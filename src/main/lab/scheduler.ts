@@ -13,7 +13,14 @@ export interface SchedulerDeps {
   sampler: Sampler
   machine: MachineMeter
   heaps: ReadonlyMap<string, number>
+  /** Finds units the lab did not spawn itself (a program's children and threads), once per tick. */
+  discovery?: UnitDiscovery
   emit(tick: Tick): void
+}
+
+/** Adds and ends units before each sampling. */
+export interface UnitDiscovery {
+  discover(): Promise<void>
 }
 
 /** Per-unit figures kept across ticks for run summaries. */
@@ -82,7 +89,8 @@ export class Scheduler {
   }
 
   private async collect(): Promise<Tick> {
-    const { units, outbox, sampler, machine, heaps, clock } = this.deps
+    const { units, outbox, sampler, machine, heaps, clock, discovery } = this.deps
+    await discovery?.discover()
     const targets = units.live().flatMap((u) => targetOf(u) ?? [])
     const { samples, costMs } = await sampler.sample(targets, heaps)
     this.record(samples)

@@ -12,6 +12,8 @@ export interface RawSample {
   cpuSeconds: number
   /** Resident bytes for a process; null for a thread. */
   rss: number | null
+  /** OS scheduler state letter (R running, S sleeping, D disk wait ...), where the collector sees it. */
+  state?: string
 }
 
 export interface Collector {

@@ -57,6 +57,7 @@ export class ProcFsCollector implements Collector {
       out.set(target.id, {
         cpuSeconds: (stat.utime + stat.stime) / USER_HZ,
         rss: target.tid === null ? stat.rss * this.pageBytes : null,
+        state: stat.state,
       })
     }
     for (const [path, fd] of this.fds) {

@@ -28,6 +28,7 @@ export class Sampler {
         cpuSeconds: r ? r.cpuSeconds : null,
         rss: r ? r.rss : null,
         heap: heaps.get(target.id) ?? null,
+        ...(r?.state ? { os: r.state } : {}),
       })
     }
     this.meter.retain(new Set(targets.map((t) => t.id)))

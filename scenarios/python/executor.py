@@ -1,0 +1,33 @@
+"""Executor submit / done / result: a counting task on a pool of 5.
+
+done() is False right after submit(), result() returns "Completed task1!", then done() is True.
+"""
+
+import time
+
+import labevents as lab
+
+
+def count(name, start, delay):
+    for k in range(start, 0, -1):
+        lab.say("%s: %d" % (name, k))
+        time.sleep(delay)
+    return "Completed %s!" % name
+
+
+def main():
+    p = lab.params({"executor": "process", "workers": 5})
+    with lab.executor(p["executor"], p["workers"]) as ex:
+        lab.task("executor", 1, "count", "submitted")
+        future = ex.submit(lab.tracked, "executor", 1, "count", count, "task1", 5, 0.1)
+        done_after_submit = future.done()
+        lab.say("done() right after submit: %s" % done_after_submit)
+        result = future.result()
+        lab.say("result(): %s" % result)
+        done_after_result = future.done()
+        lab.say("done() after result: %s" % done_after_result)
+    lab.result({"executor": p["executor"], "doneAfterSubmit": done_after_submit, "result": result, "doneAfterResult": done_after_result})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+// One watched program: its root, the processes that descend from it and every OS thread of each, kept as units.
+import { basename } from 'node:path'
+import type { UnitKind, UnitState } from '../../../shared/model'
+import type { LabClock } from '../clock'
+import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/proc-tree'
+import type { Outbox, UnitTable } from '../unit-table'
+import { exitState } from '../units/spawner'
+import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
+import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
+
+export interface ProgramTreeDeps {
+  clock: LabClock
+  units: UnitTable
+  outbox: Outbox
+  scanner: TreeScanner
+  /** The lab's own unit: the root program's parent. */
+  mainUnitId: string
+}
+
+export interface ProgramSpec extends ProgramCommand {
+  label: string
+  runId: string | null
+}
+
+const STDERR_TAIL = 5
+
+/** SIGTERM to the whole tree, then SIGKILL to whatever is still there after this grace. */
+export const TREE_STOP_GRACE_MS = 1000
+
+interface Member {
+  unitId: string
+  pid: number
+  startTime: number
+}
+
+export class ProgramTree {
+  readonly host: ProgramHost
+  readonly rootId: string
+  /** Set by the program's `result` message. */
+  result: unknown = undefined
+  /** The last few stderr lines of the program. */
+  readonly stderrTail: string[] = []
+  private readonly members = new Map<number, Member>()
+  private readonly threads = new Map<string, string>()
+  private stopping: Promise<void> | null = null
+  private scanning: Promise<void> | null = null
+  private scannedAt = -Infinity
+
+  constructor(
+    private readonly deps: ProgramTreeDeps,
+    readonly spec: ProgramSpec,
+  ) {
+    const { units, clock, outbox } = deps
+    this.host = new ProgramHost(spec)
+    this.rootId = units.nextId()
+    units.add(this.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
+    if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
+    if (!deps.scanner.threadsVisible) {
+      this.log(`Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`, 'err')
+    }
+    this.host.on('output', (text, stream) => {
+      this.log(text, stream)
+      if (stream === 'err' && this.stderrTail.push(text) > STDERR_TAIL) this.stderrTail.shift()
+    })
+    this.host.on('event', (raw) => {
+      const msg = parseProgramMessage(raw)
+      if (msg) this.onMessage(msg)
+    })
+    this.host.on('exit', (info) => this.onExit(info))
+    outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
+  }
+
+  get unitIds(): string[] {
+    return [this.rootId, ...[...this.members.values()].map((m) => m.unitId), ...this.threads.values()]
+  }
+
+  /** Finds new processes and threads and ends the units of vanished ones. Called once per tick. */
+  async refresh(): Promise<void> {
+    if (this.host.pid <= 0) return
+    this.scanning ??= this.scanOnce().finally(() => (this.scanning = null))
+    return this.scanning
+  }
+
+  /** SIGTERM to the root, the group it leads and every member still verified as ours; SIGKILL after the grace. */
+  stop(graceMs = TREE_STOP_GRACE_MS): Promise<void> {
+    this.stopping ??= this.stopTree(graceMs)
+    return this.stopping
+  }
+
+  private async stopTree(graceMs: number): Promise<void> {
+    if (this.host.pid <= 0) return
+    this.host.markKilledByLab()
+    await this.refresh()
+    const deadline = Date.now() + graceMs
+    await this.signalAll('SIGTERM')
+    while (Date.now() < deadline && (await this.survivors()).length > 0) await sleep(25)
+    if ((await this.survivors()).length > 0) await this.signalAll('SIGKILL')
+    await this.host.exited
+    for (let i = 0; i < 40 && (await this.survivors()).length > 0; i++) await sleep(25)
+    await this.scanOnce()
+  }
+
+  private async survivors(): Promise<Member[]> {
+    const out: Member[] = []
+    if (this.host.unreaped) out.push({ unitId: this.rootId, pid: this.host.pid, startTime: -1 })
+    for (const m of this.members.values()) if (await this.deps.scanner.verify(m.pid, m.startTime)) out.push(m)
+    return out
+  }
+
+  private async signalAll(signal: NodeJS.Signals): Promise<void> {
+    const verified: { pid: number; pgrp: number }[] = []
+    for (const m of this.members.values()) {
+      const v = await this.deps.scanner.verify(m.pid, m.startTime)
+      if (v) verified.push({ pid: m.pid, pgrp: v.pgrp })
+    }
+    // The group is signalled only while it provably holds our root or one of our members, never as a bare number.
+    if (this.host.unreaped || verified.some((v) => v.pgrp === this.host.pid)) this.host.signalGroup(signal)
+    this.host.signalRoot(signal)
+    for (const v of verified) {
+      try {
+        process.kill(v.pid, signal)
+      } catch {
+        // Gone in between.
+      }
+    }
+  }
+
+  private async scanOnce(): Promise<void> {
+    const scan = await this.deps.scanner.scan(this.host.pid, new Map([...this.members].map(([pid, m]) => [pid, m.startTime])))
+    this.scannedAt = performance.now()
+    this.apply(scan)
+  }
+
+  private apply(scan: TreeScan): void {
+    const { units, clock } = this.deps
+    const t = clock.now()
+    const ending: UnitState = this.stopping ? 'killed' : 'exited'
+    const procs = new Map<number, TreeProcess>(scan.processes.map((p) => [p.pid, p]))
+    for (const p of scan.processes) {
+      if (p.pid === this.host.pid || this.members.has(p.pid)) continue
+      const parent = p.ppid === this.host.pid ? this.rootId : (this.members.get(p.ppid)?.unitId ?? this.rootId)
+      const id = units.nextId()
+      const name = basename(p.cmdline.split(' ')[0] || 'process')
+      units.add(this.unit(id, 'program', p.pid, null, parent, `${this.spec.label} / ${name} ${p.pid}`, false, p.cmdline || null))
+      units.setState(id, 'running', t)
+      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime })
+    }
+    for (const [pid, m] of this.members) {
+      if (procs.has(pid)) continue
+      units.setState(m.unitId, ending, t)
+      this.members.delete(pid)
+    }
+    const seen = new Set<string>()
+    for (const th of scan.threads) {
+      const key = `${th.pid}/${th.tid}`
+      seen.add(key)
+      const existing = this.threads.get(key)
+      if (existing) {
+        if (units.get(existing)?.command !== th.name) units.update(existing, { command: th.name, label: this.threadLabel(th) })
+        continue
+      }
+      const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
+      if (!parent) continue
+      const id = units.nextId()
+      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name))
+      units.setState(id, 'running', t)
+      this.threads.set(key, id)
+    }
+    for (const [key, id] of this.threads) {
+      if (seen.has(key)) continue
+      units.setState(id, ending, t)
+      this.threads.delete(key)
+    }
+  }
+
+  private threadLabel(th: TreeThread): string {
+    return `${this.spec.label} / ${th.name}`
+  }
+
+  /** The unit a message came from: its thread, else its process, else the root. Rescans (at most every 20 ms) if new. */
+  private unitFor(pid: number | null, tid: number | null): string {
+    const find = (): string | undefined =>
+      (pid !== null && tid !== null ? this.threads.get(`${pid}/${tid}`) : undefined) ?? (pid !== null ? this.members.get(pid)?.unitId : undefined)
+    let id = find()
+    if (id === undefined && pid !== null && pid !== this.host.pid && performance.now() - this.scannedAt > 20 && 'scanSync' in this.deps.scanner) {
+      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
+      this.scannedAt = performance.now()
+      this.apply(scanner.scanSync(this.host.pid, new Map([...this.members].map(([p, m]) => [p, m.startTime]))))
+      id = find()
+    }
+    if (id === undefined && pid === this.host.pid && tid !== null) id = this.threads.get(`${pid}/${tid}`)
+    return id ?? this.rootId
+  }
+
+  private onMessage(msg: ProgramMessage): void {
+    const { clock, units, outbox } = this.deps
+    const t = msg.at !== null ? Math.min(clock.now(), clock.fromAbs(msg.at)) : clock.now()
+    const unitId = this.unitFor(msg.pid, msg.tid)
+    switch (msg.type) {
+      case 'result':
+        this.result = msg.value
+        break
+      case 'log':
+        outbox.logs.push({ t, unit: unitId, runId: this.spec.runId, text: msg.text, stream: 'out' })
+        break
+      case 'state':
+        units.setState(unitId, msg.state, t)
+        break
+      default:
+        outbox.events.push(toLabEvent(msg, t, this.spec.runId, unitId))
+    }
+  }
+
+  private onExit(info: ProgramExit): void {
+    const { units, clock } = this.deps
+    const { state, error } = exitState(info, info.error)
+    units.update(this.rootId, { exitCode: info.code, signal: info.signal, error })
+    units.setState(this.rootId, state, clock.now())
+  }
+
+  private log(text: string, stream: 'out' | 'err'): void {
+    this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: this.rootId, runId: this.spec.runId, text, stream })
+  }
+
+  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null) {
+    return {
+      id,
+      kind,
+      pid,
+      tid,
+      parent,
+      label,
+      runId: this.spec.runId,
+      createdAt: this.deps.clock.now(),
+      endedAt: null,
+      spawned,
+      state: 'starting' as UnitState,
+      exitCode: null,
+      signal: null,
+      error: null,
+      command,
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

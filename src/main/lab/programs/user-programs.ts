@@ -1,0 +1,85 @@
+// A person's own programs: one JSON file each in ~/.parallel-lab/programs/ ({id, title, command, args}), run like scenarios.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { ScenarioDefinition } from '../scenario'
+import { programScenario } from './program-scenario'
+
+export const PROGRAMS_DIR_ENV = 'PARALLEL_LAB_PROGRAMS_DIR'
+
+export function userProgramsDir(): string {
+  return process.env[PROGRAMS_DIR_ENV] ?? join(homedir(), '.parallel-lab', 'programs')
+}
+
+interface ProgramFile {
+  id: string
+  title: string
+  command: string
+  args: string[]
+  summary?: string
+  cwd?: string
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
+
+/** Checks one file's content; returns the program or a sentence saying what is wrong. */
+export function parseProgramFile(text: string): ProgramFile | string {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch (err) {
+    return `it is not valid JSON (${(err as Error).message}).`
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'it must hold one object {id, title, command, args}.'
+  const o = v as Record<string, unknown>
+  if (typeof o.id !== 'string' || !ID.test(o.id)) return 'id must be lower-case letters, digits and dashes.'
+  if (typeof o.title !== 'string' || !o.title.trim()) return 'title must be a non-empty string.'
+  if (typeof o.command !== 'string' || !o.command.trim()) return 'command must be a non-empty string (a program, not a shell line).'
+  if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string'))) return 'args must be a list of strings.'
+  if (o.summary !== undefined && typeof o.summary !== 'string') return 'summary must be a string.'
+  if (o.cwd !== undefined && typeof o.cwd !== 'string') return 'cwd must be a string.'
+  return { id: o.id, title: o.title, command: o.command, args: (o.args as string[] | undefined) ?? [], summary: o.summary as string | undefined, cwd: o.cwd as string | undefined }
+}
+
+/** Reads the folder afresh (it is small); files that cannot be used are listed as unavailable, with the reason. */
+export function loadUserPrograms(taken: ReadonlySet<string>, dir = userProgramsDir()): ScenarioDefinition[] {
+  if (!existsSync(dir)) return []
+  let files: string[]
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  } catch {
+    return []
+  }
+  const out: ScenarioDefinition[] = []
+  const ids = new Set(taken)
+  for (const file of files) {
+    let parsed: ProgramFile | string
+    try {
+      parsed = parseProgramFile(readFileSync(join(dir, file), 'utf8'))
+    } catch (err) {
+      parsed = `it cannot be read (${(err as Error).message}).`
+    }
+    if (typeof parsed !== 'string' && ids.has(parsed.id)) parsed = `its id "${parsed.id}" is already taken.`
+    const program = parsed
+    const reason = typeof program === 'string' ? `${join(dir, file)} cannot be used: ${program}` : null
+    const id = typeof program === 'string' ? `file-${file.replace(/\.json$/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-')}` : program.id
+    ids.add(id)
+    out.push(
+      programScenario({
+        id,
+        title: typeof program === 'string' ? file : program.title,
+        section: 'My programs',
+        summary: typeof program === 'string' ? reason! : (program.summary ?? [program.command, ...program.args].join(' ')),
+        params: [],
+        runtime: 'program',
+        label: typeof program === 'string' ? file : program.id,
+        availability: () => ({ available: reason === null, reason }),
+        command: () => {
+          if (typeof program === 'string') throw new Error(reason!)
+          return { command: program.command, args: program.args, cwd: program.cwd }
+        },
+      }),
+    )
+  }
+  return out
+}

@@ -1,0 +1,200 @@
+// Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
+
+/** One process of a followed tree. `startTime` (clock ticks since boot) tells a reused PID from the original. */
+export interface TreeProcess {
+  pid: number
+  ppid: number
+  /** Process group (-1 where unknown): the lab signals the group it created only while a member is verified in it. */
+  pgrp: number
+  startTime: number
+  /** Argument vector joined by spaces (empty for kernel threads or when unreadable). */
+  cmdline: string
+}
+
+export interface TreeThread {
+  pid: number
+  tid: number
+  /** Thread name, /proc/PID/task/TID/comm. */
+  name: string
+}
+
+export interface TreeScan {
+  /** Root first, then descendants in discovery order. */
+  processes: TreeProcess[]
+  threads: TreeThread[]
+}
+
+/** Discovers a tree's processes (and threads where the platform shows them). One scanner per followed tree. */
+export interface TreeScanner {
+  readonly name: string
+  /** Whether `threads` is filled; false means threads cannot be seen on this platform. */
+  readonly threadsVisible: boolean
+  /** `members` are the processes found before (pid -> startTime): they stay in the tree after their parent dies. */
+  scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan>
+  /**
+   * Whether pid is still the very process recorded with startTime (guards every signal against PID reuse): its current
+   * process group (-1 where unknown) if so, else null.
+   */
+  verify(pid: number, startTime: number): Promise<{ pgrp: number } | null>
+  close(): void
+}
+
+interface ProcEntry {
+  ppid: number
+  pgrp: number
+  startTime: number
+}
+
+/** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
+const NAME_READS = 4
+
+/** Parses ppid (field 4), pgrp (5) and starttime (22) of a stat line; the comm field may hold ')' so split after the last one. */
+export function parseStatIdentity(text: string): ProcEntry | null {
+  const close = text.lastIndexOf(')')
+  if (close < 0) return null
+  const f = text.slice(close + 2).split(' ')
+  const ppid = Number(f[1])
+  const pgrp = Number(f[2])
+  const startTime = Number(f[19])
+  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { ppid, pgrp, startTime } : null
+}
+
+/**
+ * Linux scanner. Cheap per tick: one readdir of /proc, a stat read only for PIDs not seen before (their parent never
+ * changes, so it is cached), one readdir of /proc/PID/task per followed process, and a comm read only for new threads.
+ * (/proc/PID/task/TID/children would avoid the /proc listing, but many kernels are built without it.)
+ */
+export class ProcTreeScanner implements TreeScanner {
+  readonly name = 'procfs'
+  readonly threadsVisible = true
+  private readonly known = new Map<number, ProcEntry>()
+  private readonly names = new Map<string, { name: string; reads: number }>()
+  private readonly cmdlines = new Map<string, string>()
+  private readonly buf = Buffer.alloc(4096)
+
+  async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
+    return this.scanSync(root, members)
+  }
+
+  scanSync(root: number, members: ReadonlyMap<number, number>): TreeScan {
+    this.refreshPids()
+    const children = new Map<number, number[]>()
+    for (const [pid, e] of this.known) {
+      const list = children.get(e.ppid)
+      if (list) list.push(pid)
+      else children.set(e.ppid, [pid])
+    }
+    // A root that has exited (its children may live on) is left out; a reused root PID is caught by members' startTime.
+    const found: number[] = this.known.has(root) ? [root] : []
+    const inTree = new Set(found)
+    // Members found before stay even when reparented (their parent died), as long as the PID is still theirs.
+    for (const [pid, start] of members) {
+      if (!inTree.has(pid) && this.known.get(pid)?.startTime === start) {
+        found.push(pid)
+        inTree.add(pid)
+      }
+    }
+    for (let i = 0; i < found.length; i++) {
+      for (const child of children.get(found[i]) ?? []) {
+        if (!inTree.has(child)) {
+          inTree.add(child)
+          found.push(child)
+        }
+      }
+    }
+    const processes: TreeProcess[] = []
+    const threads: TreeThread[] = []
+    for (const pid of found) {
+      const e = this.known.get(pid)!
+      processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime) })
+      for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
+    }
+    this.forget(processes, threads)
+    return { processes, threads }
+  }
+
+  async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {
+    const text = this.readText(`/proc/${pid}/stat`)
+    const now = text === null ? null : parseStatIdentity(text)
+    return now && now.startTime === startTime ? { pgrp: now.pgrp } : null
+  }
+
+  close(): void {
+    this.known.clear()
+    this.names.clear()
+    this.cmdlines.clear()
+  }
+
+  private refreshPids(): void {
+    let entries: string[]
+    try {
+      entries = readdirSync('/proc')
+    } catch {
+      return
+    }
+    const alive = new Set<number>()
+    for (const name of entries) {
+      const c = name.charCodeAt(0)
+      if (c < 48 || c > 57) continue
+      const pid = Number(name)
+      alive.add(pid)
+      if (this.known.has(pid)) continue
+      const text = this.readText(`/proc/${pid}/stat`)
+      const entry = text === null ? null : parseStatIdentity(text)
+      if (entry) this.known.set(pid, entry)
+    }
+    for (const pid of this.known.keys()) if (!alive.has(pid)) this.known.delete(pid)
+  }
+
+  private tids(pid: number): number[] {
+    try {
+      return readdirSync(`/proc/${pid}/task`).map(Number)
+    } catch {
+      return []
+    }
+  }
+
+  private threadName(pid: number, tid: number): string {
+    const key = `${pid}/${tid}`
+    const cached = this.names.get(key)
+    if (cached && cached.reads >= NAME_READS) return cached.name
+    const name = this.readText(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() ?? cached?.name ?? `thread ${tid}`
+    this.names.set(key, { name, reads: (cached?.reads ?? 0) + 1 })
+    return name
+  }
+
+  private cmdline(pid: number, startTime: number): string {
+    const key = `${pid}@${startTime}`
+    let line = this.cmdlines.get(key)
+    if (line === undefined) {
+      line = (this.readText(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replaceAll('\0', ' ')
+      this.cmdlines.set(key, line)
+    }
+    return line
+  }
+
+  private forget(processes: readonly TreeProcess[], threads: readonly TreeThread[]): void {
+    if (this.names.size > threads.length) {
+      const keep = new Set(threads.map((t) => `${t.pid}/${t.tid}`))
+      for (const key of this.names.keys()) if (!keep.has(key)) this.names.delete(key)
+    }
+    if (this.cmdlines.size > processes.length) {
+      const keep = new Set(processes.map((p) => `${p.pid}@${p.startTime}`))
+      for (const key of this.cmdlines.keys()) if (!keep.has(key)) this.cmdlines.delete(key)
+    }
+  }
+
+  private readText(path: string): string | null {
+    let fd: number | undefined
+    try {
+      fd = openSync(path, 'r')
+      const n = readSync(fd, this.buf, 0, this.buf.length, 0)
+      return this.buf.toString('latin1', 0, n)
+    } catch {
+      return null
+    } finally {
+      if (fd !== undefined) closeSync(fd)
+    }
+  }
+}
