@@ -45,7 +45,8 @@ function createWindow(): void {
     show: false,
     title: 'Parallel Lab',
     webPreferences: {
-      preload: join(outDir, 'preload', 'index.cjs'),
+      // Reviewed: the preload exposes only the LabApi (one method per command, one subscription per event).
+      preload: join(outDir, 'preload', 'index.cjs'), // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -54,6 +55,7 @@ function createWindow(): void {
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
     },
   })
   win.once('ready-to-show', () => win.show())
