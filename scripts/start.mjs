@@ -31,8 +31,9 @@ export function ensureBuilt({ quiet = false } = {}) {
   if (isBuildFresh()) return
   if (!quiet) console.log('Building Parallel Lab (electron-vite build)...')
   const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js')
-  const r = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' })
+  const r = spawnSync(process.execPath, [cli, 'build'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (r.status !== 0) {
+    process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`)
     console.error('The build failed (see the messages above).')
     process.exit(1)
   }
@@ -87,7 +88,7 @@ export async function startBrowserMode(argv) {
   try {
     await web.runBrowserMode(web.parseWebArgs(argv))
   } catch (err) {
-    const known = err instanceof web.UsageError || err instanceof web.PortInUseError
+    const known = [web.UsageError, web.PortInUseError].some((cls) => typeof cls === 'function' && err instanceof cls)
     console.error(known ? err.message : `The browser mode could not start: ${String(err?.message ?? err).split('\n')[0]}`)
     process.exit(known ? 2 : 1)
   }

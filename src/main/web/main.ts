@@ -13,6 +13,7 @@ export interface BrowserModeOptions {
 }
 
 export class UsageError extends Error {}
+export { PortInUseError }
 
 /** `--port N` (0 = any free port) is the only option. */
 export function parseWebArgs(argv: readonly string[]): { port?: number } {
