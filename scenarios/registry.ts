@@ -1,6 +1,7 @@
 // The one registry through which the lab (and every unit host) finds scenarios, their unit functions and tasks.
 import type { ScenarioDefinition, TaskFn, WorkerFn } from '../src/main/lab/scenario'
 import { workloadTasks } from '../src/main/lab/pools/workloads'
+import { absNow } from '../src/main/lab/units/protocol'
 import counters from './counters'
 import executor from './executor'
 import executorMap from './executor-map'
@@ -35,6 +36,18 @@ const builtinTasks: Record<string, AnyFn> = {
     const out: unknown[] = []
     for (const item of items as unknown[]) out.push(await fn(item))
     return out
+  },
+  /** A chunk that also says when each item started and ended (absolute ms): static chunking drawn one bar per task. */
+  'pool.timedChunk': async (name, items) => {
+    const fn = findTask(name as string)
+    const values: unknown[] = []
+    const times: number[] = []
+    for (const item of items as unknown[]) {
+      const startedAt = absNow()
+      values.push(await fn(item))
+      times.push(startedAt, absNow())
+    }
+    return { values, times }
   },
 }
 

@@ -2,6 +2,8 @@
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
 import { validateInterval } from './params'
+import type { CompareProgress, CompareRequest, CompareResult } from './compare/types'
+import { validateCompareRequest } from './compare/types'
 
 export interface ScenarioInfo {
   id: string
@@ -28,11 +30,20 @@ export interface LabCommandMap {
   kill: { req: { unitId: string }; res: void }
   setInterval: { req: { ms: number }; res: void }
   summary: { req: { runId: string }; res: RunSummary }
+  /** Runs a comparison of pool strategies; resolves with its result when it ends (or is cancelled). One at a time. */
+  compare: { req: CompareRequest; res: CompareResult }
+  /** Cancels the running comparison (no-op when none runs). */
+  cancelCompare: { req: void; res: void }
+  /** Progress of the running (or last) comparison, for views that poll instead of subscribing. */
+  compareStatus: { req: void; res: CompareProgress | null }
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
 export interface LabEventMap {
   tick: Tick
+  /** A comparison moved on (one per strategy run, not per task). */
+  compareProgress: CompareProgress
+  compareResult: CompareResult
 }
 
 export type CommandName = keyof LabCommandMap
@@ -62,9 +73,12 @@ export const COMMANDS = [
   'kill',
   'setInterval',
   'summary',
+  'compare',
+  'cancelCompare',
+  'compareStatus',
 ] as const satisfies readonly CommandName[]
 
-export const EVENTS = ['tick'] as const satisfies readonly EventName[]
+export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
 
 export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
   return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
@@ -147,6 +161,9 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
     return iv.ok ? v : iv
   },
   summary: (p) => shape(p, { runId: 'string' }),
+  compare: validateCompareRequest,
+  cancelCompare: none,
+  compareStatus: none,
 }
 
 export function isCommand(name: unknown): name is CommandName {

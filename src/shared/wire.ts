@@ -14,11 +14,8 @@ export interface ReplyFrame {
   reply: Reply<unknown>
 }
 
-/** Server -> client: a pushed event (every connected client gets every event). */
-export interface EventFrame<E extends EventName = EventName> {
-  event: E
-  payload: LabEventMap[E]
-}
+/** Server -> client: a pushed event (every connected client gets every event). A union over events, so `event` narrows `payload`. */
+export type EventFrame<E extends EventName = EventName> = E extends EventName ? { event: E; payload: LabEventMap[E] } : never
 
 export type ServerFrame = ReplyFrame | EventFrame
 

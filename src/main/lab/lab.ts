@@ -15,6 +15,8 @@ import { createCollector, createTreeScanner, type CollectorName } from './sampli
 import { MachineMeter } from './sampling/machine'
 import { Sampler } from './sampling/sampler'
 import { Scheduler } from './scheduler'
+import { CompareService } from './compare/service'
+import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile } from './units/host-file'
 import { UnitSpawner } from './units/spawner'
@@ -92,6 +94,37 @@ export class Lab implements LabCommands {
       interval.value,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
+  }
+
+  private comparesService: CompareService | null = null
+
+  /** Comparisons of pool strategies; their workers are units of this lab (no run), seen in the task manager. */
+  private get compares(): CompareService {
+    return (this.comparesService ??= new CompareService({
+      deps: { clock: this.clock, outbox: this.outbox, spawner: this.spawner },
+      units: this.units,
+      runId: null,
+    }))
+  }
+
+  onCompareProgress(listener: (p: CompareProgress) => void): Unsubscribe {
+    return this.compares.onProgress(listener)
+  }
+
+  onCompareResult(listener: (r: CompareResult) => void): Unsubscribe {
+    return this.compares.onResult(listener)
+  }
+
+  compare(req: CompareRequest): Promise<CompareResult> {
+    return this.compares.run(req)
+  }
+
+  async cancelCompare(): Promise<void> {
+    this.compares.cancel()
+  }
+
+  async compareStatus(): Promise<CompareProgress | null> {
+    return this.compares.status()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {
@@ -246,6 +279,7 @@ export class Lab implements LabCommands {
 
   /** Stops every run and the tick loop. */
   async close(): Promise<void> {
+    await this.comparesService?.close()
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()

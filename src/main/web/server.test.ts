@@ -193,7 +193,7 @@ describe('frames', () => {
       })
     })
     expect(tick).toMatchObject({ event: 'tick' })
-    if ('event' in tick) {
+    if ('event' in tick && tick.event === 'tick') {
       expect(typeof tick.payload.t).toBe('number')
       expect(Array.isArray(tick.payload.samples)).toBe(true)
     }
@@ -206,7 +206,7 @@ describe('frames', () => {
     const gotUnits = new Promise<void>((resolve) => {
       ws.on('message', (d) => {
         const frame = JSON.parse(d.toString()) as ServerFrame
-        if ('event' in frame) for (const u of frame.payload.units) if (u.runId) seen.add(u.kind)
+        if ('event' in frame && frame.event === 'tick') for (const u of frame.payload.units) if (u.runId) seen.add(u.kind)
         if (seen.has('thread')) resolve()
       })
     })

@@ -1,0 +1,211 @@
+// How each strategy runs a workload once, timing every task: on the main thread (one by one, or all at once with
+// Promise.all), on our pools (one shared queue, or static chunks split up front), or on piscina.
+import { join } from 'node:path'
+import { readlinkSync } from 'node:fs'
+import { Piscina } from 'piscina'
+import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
+import { findTask } from '../../../../scenarios/registry'
+import type { UnitTable } from '../unit-table'
+import { packageRoot } from '../units/host-file'
+import type { Mode } from '../units/protocol'
+import type { TimedOutcome } from '../pools/piscina-worker'
+import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
+import { createTaskCpuClock } from '../pools/task-cpu'
+import type { WorkloadPlan } from '../pools/workloads'
+import { ResourceMeter } from './meter'
+
+export interface StrategyEnv {
+  deps: PoolDeps
+  units: UnitTable
+  runId: string | null
+  /** Aborting ends the run at once (its pool is killed); what finished is still returned. */
+  signal: AbortSignal
+  piscinaFile?: string
+}
+
+/** One run of one strategy; task times are ms from its start (before any pool was created). */
+export interface RawRun {
+  lanes: CompareLane[]
+  tasks: CompareTask[]
+  wallMs: number
+  firstResultMs: number | null
+  cpuMs: number | null
+  peakMemBytes: number | null
+  failed: number
+  /** Workers that ran it (1 on the main thread). */
+  workers: number
+}
+
+export function defaultPiscinaFile(): string {
+  return join(packageRoot(), 'out', 'lab', 'piscina-worker.mjs')
+}
+
+const mainThreadClock = createTaskCpuClock('thread')
+
+function mainLane(): CompareLane {
+  let tid: number | null = null
+  try {
+    tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+  } catch {
+    // Not Linux: no OS thread id.
+  }
+  return { label: 'main thread', pid: process.pid, tid }
+}
+
+function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number): RawRun {
+  const { cpuMs, peakMemBytes } = cost
+  const first = tasks.reduce((m, t) => Math.min(m, t.doneAt), Number.POSITIVE_INFINITY)
+  return {
+    lanes,
+    tasks,
+    wallMs: now - t0,
+    firstResultMs: Number.isFinite(first) ? first : null,
+    cpuMs,
+    peakMemBytes,
+    failed: tasks.filter((t) => !t.ok).length,
+    workers,
+  }
+}
+
+async function onMainThread(plan: WorkloadPlan, together: boolean, env: StrategyEnv): Promise<RawRun> {
+  const fn = findTask(plan.task)
+  const meter = new ResourceMeter(() => [])
+  const t0 = performance.now()
+  const tasks: CompareTask[] = []
+  const one = async (input: unknown, id: number): Promise<void> => {
+    if (env.signal.aborted) return
+    const startedAt = performance.now() - t0
+    // Tasks interleaved by Promise.all share the thread: a CPU reading around one would count the others.
+    const cpu0 = together ? null : mainThreadClock()
+    let ok = true
+    try {
+      const v = fn(input)
+      if (v instanceof Promise) await v
+    } catch {
+      ok = false
+    }
+    const endedAt = performance.now() - t0
+    const cpu1 = together ? null : mainThreadClock()
+    tasks.push({ id, lane: 0, submittedAt: 0, startedAt, endedAt, doneAt: endedAt, cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, ok })
+  }
+  if (together) await Promise.all(plan.inputs.map((x, i) => one(x, i + 1)))
+  else for (let i = 0; i < plan.inputs.length; i++) await one(plan.inputs[i], i + 1)
+  return finish(t0, performance.now(), [mainLane()], tasks, meter.stop(), 1)
+}
+
+/** Splits inputs into `parts` contiguous blocks of near-equal length. */
+export function staticChunks<T>(inputs: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(inputs.length / parts)
+  const out: T[][] = []
+  for (let i = 0; i < inputs.length; i += size) out.push(inputs.slice(i, i + size))
+  return out
+}
+
+async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: boolean, env: StrategyEnv): Promise<RawRun> {
+  const { clock } = env.deps
+  const t0 = clock.now()
+  const records: TaskRecord[] = []
+  const values = new Map<number, unknown>()
+  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r) })
+  const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
+  const meter = new ResourceMeter(pids)
+  const lanes = new Map<number, CompareLane>()
+  const noteLane = (r: TaskRecord): void => {
+    if (lanes.has(r.lane)) return
+    const u = env.units.get(r.worker)
+    lanes.set(r.lane, { label: u?.label ?? `worker ${r.lane}`, pid: u?.pid ?? -1, tid: u?.tid ?? null })
+  }
+  const onAbort = (): void => void pool.kill()
+  env.signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    const futures = isStatic
+      ? staticChunks(plan.inputs, size).map((chunk) => pool.submit('pool.timedChunk', plan.task, chunk))
+      : plan.inputs.map((x) => (plan.transfer && kind === 'thread' ? pool.submitWith(plan.task, [x], { transfer: plan.transfer(x) }) : pool.submit(plan.task, x)))
+    futures.forEach((f) => f.addDoneCallback((d) => values.set(d.id, d.outcome())))
+    await Promise.all(futures.map((f) => f.exception()))
+    const now = clock.now()
+    const cost = meter.stop()
+    await pool.shutdown()
+    records.forEach(noteLane)
+    const ordered = [...lanes.keys()].sort((a, b) => a - b)
+    const laneIndex = new Map(ordered.map((lane, i) => [lane, i]))
+    const tasks = records.flatMap((r) => {
+      const base = { lane: laneIndex.get(r.lane)!, submittedAt: r.submittedAt - t0, doneAt: r.doneAt - t0 }
+      if (!isStatic) return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
+      return expandChunk(r, values.get(r.id), base, t0, clock.fromAbs.bind(clock))
+    })
+    return finish(t0, now, ordered.map((l) => lanes.get(l)!), tasks, cost, size)
+  } finally {
+    env.signal.removeEventListener('abort', onAbort)
+    if (env.signal.aborted) await pool.kill()
+  }
+}
+
+/** A static chunk reports when each of its items started and ended; its CPU is shared out by run time. */
+function expandChunk(r: TaskRecord, outcome: unknown, base: { lane: number; submittedAt: number; doneAt: number }, t0: number, fromAbs: (abs: number) => number): CompareTask[] {
+  const o = outcome as { ok: boolean; value?: { times: number[] } } | undefined
+  const times = o?.ok ? o.value?.times : undefined
+  if (!times) return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
+  const items = times.length / 2
+  const runTotal = Math.max(1e-9, r.endedAt - r.startedAt)
+  return Array.from({ length: items }, (_, i) => {
+    const startedAt = fromAbs(times[2 * i]) - t0
+    const endedAt = fromAbs(times[2 * i + 1]) - t0
+    return { ...base, id: r.id * 100_000 + i, startedAt, endedAt, cpuMs: r.cpuMs === null ? null : (r.cpuMs * (endedAt - startedAt)) / runTotal, ok: true }
+  })
+}
+
+async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Promise<RawRun> {
+  const { clock } = env.deps
+  const t0 = clock.now()
+  const meter = new ResourceMeter(() => [])
+  const piscina = new Piscina({ filename: env.piscinaFile ?? defaultPiscinaFile(), minThreads: size, maxThreads: size, idleTimeout: 60_000 })
+  const abort = new AbortController()
+  const onAbort = (): void => abort.abort()
+  env.signal.addEventListener('abort', onAbort, { once: true })
+  const laneOf = new Map<number, number>()
+  const lanes: CompareLane[] = []
+  const tasks: CompareTask[] = []
+  try {
+    await Promise.all(
+      plan.inputs.map(async (x, i) => {
+        const submittedAt = clock.now() - t0
+        const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
+        try {
+          const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList, signal: abort.signal })) as TimedOutcome
+          const key = o.tid ?? -1
+          if (!laneOf.has(key)) {
+            laneOf.set(key, lanes.length)
+            lanes.push({ label: `piscina / thread ${lanes.length + 1}`, pid: o.pid, tid: o.tid })
+          }
+          tasks.push({ id: i + 1, lane: laneOf.get(key)!, submittedAt, startedAt: clock.fromAbs(o.startedAt) - t0, endedAt: clock.fromAbs(o.endedAt) - t0, doneAt: clock.now() - t0, cpuMs: o.cpuMs, ok: true })
+        } catch {
+          if (!abort.signal.aborted) tasks.push({ id: i + 1, lane: 0, submittedAt, startedAt: submittedAt, endedAt: clock.now() - t0, doneAt: clock.now() - t0, cpuMs: null, ok: false })
+        }
+      }),
+    )
+    return finish(t0, clock.now(), lanes, tasks, meter.stop(), size)
+  } finally {
+    env.signal.removeEventListener('abort', onAbort)
+    await piscina.destroy()
+  }
+}
+
+export function runStrategy(strategy: StrategyId, size: number, plan: WorkloadPlan, env: StrategyEnv): Promise<RawRun> {
+  switch (strategy) {
+    case 'seq':
+      return onMainThread(plan, false, env)
+    case 'async':
+      return onMainThread(plan, true, env)
+    case 'thread':
+      return onPool(plan, 'thread', size, false, env)
+    case 'process':
+      return onPool(plan, 'process', size, false, env)
+    case 'thread-static':
+      return onPool(plan, 'thread', size, true, env)
+    case 'process-static':
+      return onPool(plan, 'process', size, true, env)
+    case 'piscina':
+      return onPiscina(plan, size, env)
+  }
+}
