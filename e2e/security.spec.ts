@@ -120,7 +120,7 @@ test('SIGTERM ends the browser mode and every process the lab started', async ()
       ws.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as ServerFrame
         if ('id' in frame && !frame.reply.ok) reject(new Error(frame.reply.error.message))
-        if (!('event' in frame)) return
+        if (!('event' in frame) || frame.event !== 'tick') return
         for (const u of frame.payload.units) if (u.kind === 'process' && u.state !== 'starting') seen.set(u.id, u.pid)
         if (seen.size >= 2) resolve([...seen.values()])
       })

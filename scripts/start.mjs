@@ -71,7 +71,7 @@ export function probeElectron({ timeoutMs = 180_000, onSlow } = {}) {
       if (code === 0 && path && existsSync(path)) return resolve({ path, reason: null })
       if (signal) return resolve({ path: null, reason: 'its download did not finish in time' })
       const failed = /Electron failed to install correctly/.test(stderr)
-      resolve({ path: null, reason: failed ? 'its runtime could not be downloaded (offline?)' : 'its runtime could not be loaded' })
+      resolve({ path: null, reason: failed ? 'its binary could not be downloaded (offline?)' : 'its binary could not be loaded' })
     })
   })
 }

@@ -1,12 +1,10 @@
 // Electron entry: one window with the security settings, the app:// protocol, the lab and its shutdown. Thin on purpose.
 import { app, BrowserWindow, protocol, session } from 'electron'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { bindLabToIpc } from './ipc'
 import { Lab } from './lab/lab'
 import { rendererResponse } from './web/renderer-files'
 
-const outDir = fileURLToPath(new URL('..', import.meta.url))
 const APP_ORIGIN = 'app://lab'
 // electron-vite dev serves the renderer over http; a build is loaded from app://lab, never from file://.
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
@@ -38,6 +36,9 @@ app.on('web-contents-created', (_event, contents) => {
 let lab: Lab | null = null
 let unbind: (() => void) | null = null
 
+/** out/ under the app's folder: where electron-vite puts main, preload, renderer and the unit host. */
+const outDir = (): string => join(app.getAppPath(), 'out')
+
 function createWindow(): void {
   const win = new BrowserWindow({
     width: 1280,
@@ -46,7 +47,7 @@ function createWindow(): void {
     title: 'Parallel Lab',
     webPreferences: {
       // Reviewed: the preload exposes only the LabApi (one method per command, one subscription per event).
-      preload: join(outDir, 'preload', 'index.cjs'), // eng-disable PRELOAD_JS_CHECK
+      preload: join(outDir(), 'preload', 'index.cjs'), // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -65,8 +66,8 @@ function createWindow(): void {
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
-  protocol.handle('app', (request) => rendererResponse(join(outDir, 'renderer'), request.url))
-  lab = new Lab({ hostFile: join(outDir, 'lab', 'worker-host.mjs') })
+  protocol.handle('app', (request) => rendererResponse(join(outDir(), 'renderer'), request.url))
+  lab = new Lab({ hostFile: join(outDir(), 'lab', 'worker-host.mjs') })
   unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
   createWindow()
   app.on('activate', () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { LabApi, LabCommands } from '../../shared/contract'
+import { EVENTS, subscriptionName } from '../../shared/contract'
 import type { EventFrame, ReplyFrame } from '../../shared/wire'
 import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 import { callCommand } from '../dispatch'
@@ -112,21 +113,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     })
   })
 
-  const unsubscribe = opts.lab.onTick((tick) => {
-    if (wss.clients.size === 0) return
-    const frame: EventFrame<'tick'> = { event: 'tick', payload: tick }
-    const text = JSON.stringify(frame)
-    for (const ws of wss.clients) {
-      if (ws.readyState !== ws.OPEN) continue
-      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate()
-      else ws.send(text)
-    }
-  })
+  // Every event the contract names reaches every client, serialised once.
+  const unsubscribes = EVENTS.map((event) =>
+    opts.lab[subscriptionName(event)]((payload: unknown) => {
+      if (wss.clients.size === 0) return
+      const text = JSON.stringify({ event, payload } as EventFrame)
+      for (const ws of wss.clients) {
+        if (ws.readyState !== ws.OPEN) continue
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.terminate()
+        else ws.send(text)
+      }
+    }),
+  )
 
   let closing: Promise<void> | null = null
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      unsubscribe()
+      unsubscribes.forEach((off) => off())
       for (const ws of wss.clients) ws.close(1001, 'The lab is shutting down.')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       for (const ws of wss.clients) ws.terminate()

@@ -1,0 +1,154 @@
+// The Electron entry against a stand-in for Electron's API (no runtime here): the security settings it applies,
+// what it lets windows do, what app:// serves, and that quitting waits for the lab to close.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+
+type Fn = (...args: never[]) => unknown
+const appHandlers = new Map<string, Fn>()
+const contentsHandlers = new Map<string, Fn>()
+const windows: { options: { webPreferences: Record<string, unknown> }; url?: string }[] = []
+const calls: string[] = []
+let windowOpenHandler: Fn | null = null
+let permissionHandler: Fn | null = null
+let permissionCheck: Fn | null = null
+let appProtocol: ((req: { url: string }) => Promise<Response>) | null = null
+let privileged: unknown = null
+let quits = 0
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    webContents = {}
+    constructor(public options: { webPreferences: Record<string, unknown> }) {
+      windows.push(this)
+    }
+    once(): void {}
+    loadURL(url: string): Promise<void> {
+      windows[windows.length - 1].url = url
+      return Promise.resolve()
+    }
+    static getAllWindows(): BrowserWindow[] {
+      return windows as unknown as BrowserWindow[]
+    }
+  }
+  return {
+    BrowserWindow,
+    app: {
+      isPackaged: false,
+      getAppPath: () => '/app',
+      enableSandbox: () => calls.push('enableSandbox'),
+      on: (name: string, fn: Fn) => appHandlers.set(name, fn),
+      whenReady: () => Promise.resolve(),
+      quit: () => quits++,
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown) => (privileged = schemes),
+      handle: (scheme: string, fn: typeof appProtocol) => scheme === 'app' && (appProtocol = fn),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: Fn) => (permissionHandler = fn),
+        setPermissionCheckHandler: (fn: Fn) => (permissionCheck = fn),
+      },
+    },
+    ipcMain: { handle: () => undefined, removeHandler: () => undefined },
+  }
+})
+
+let labClosed = 0
+vi.mock('./lab/lab', async () => {
+  const { EVENTS, subscriptionName } = await vi.importActual<typeof import('../shared/contract')>('../shared/contract')
+  return {
+    Lab: class {
+      constructor(public opts: { hostFile: string }) {
+        calls.push(`lab:${opts.hostFile}`)
+        for (const event of EVENTS) (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
+      }
+      async close(): Promise<void> {
+        labClosed++
+      }
+    },
+  }
+})
+
+delete process.env.ELECTRON_RENDERER_URL
+await import('./index')
+await new Promise((resolve) => setTimeout(resolve, 0))
+
+const rendererDir = mkdtempSync(join(tmpdir(), 'lab-app-'))
+afterAll(() => rmSync(rendererDir, { recursive: true, force: true }))
+
+describe('Electron entry', () => {
+  it('turns the sandbox on for every renderer and registers app:// as a secure standard scheme', () => {
+    expect(calls).toContain('enableSandbox')
+    expect(privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+  })
+
+  it('opens one window on app://lab with the hardened web preferences and the CommonJS preload', () => {
+    expect(windows).toHaveLength(1)
+    expect(windows[0].url).toBe('app://lab/index.html')
+    const prefs = windows[0].options.webPreferences
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    })
+    expect(prefs.preload).toBe('/app/out/preload/index.cjs')
+    expect(calls).toContain('lab:/app/out/lab/worker-host.mjs')
+  })
+
+  it('denies every permission, every popup, navigation away, redirects away and webviews', () => {
+    const done = vi.fn()
+    ;(permissionHandler as unknown as (c: unknown, p: string, cb: (ok: boolean) => void) => void)({}, 'media', done)
+    expect(done).toHaveBeenCalledWith(false)
+    expect((permissionCheck as unknown as () => boolean)()).toBe(false)
+
+    const contents = {
+      setWindowOpenHandler: (fn: Fn) => (windowOpenHandler = fn),
+      on: (name: string, fn: Fn) => contentsHandlers.set(name, fn),
+    }
+    ;(appHandlers.get('web-contents-created') as unknown as (e: unknown, c: unknown) => void)({}, contents)
+    expect((windowOpenHandler as unknown as () => unknown)()).toEqual({ action: 'deny' })
+    const navigate = (name: string, url: string): boolean => {
+      const event = { preventDefault: vi.fn() }
+      ;(contentsHandlers.get(name) as unknown as (e: unknown, u: string) => void)(event, url)
+      return event.preventDefault.mock.calls.length > 0
+    }
+    expect(navigate('will-navigate', 'https://example.com/')).toBe(true)
+    expect(navigate('will-navigate', 'file:///etc/passwd')).toBe(true)
+    expect(navigate('will-navigate', 'app://other/index.html')).toBe(true)
+    expect(navigate('will-navigate', 'app://lab/index.html')).toBe(false)
+    expect(navigate('will-redirect', 'http://127.0.0.1:1/')).toBe(true)
+    const attach = { preventDefault: vi.fn() }
+    ;(contentsHandlers.get('will-attach-webview') as unknown as (e: unknown) => void)(attach)
+    expect(attach.preventDefault).toHaveBeenCalled()
+  })
+
+  it('serves app:// files from out/renderer with the CSP; nothing outside it', async () => {
+    expect(appProtocol).not.toBeNull()
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html>')
+    const { rendererResponse } = await import('./web/renderer-files')
+    const ok = await rendererResponse(rendererDir, 'app://lab/index.html')
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self';")
+    expect((await rendererResponse(rendererDir, 'app://lab/..%2f..%2fetc/passwd')).status).toBe(404)
+    expect((await appProtocol!({ url: 'app://lab/../../../etc/passwd' })).status).toBe(404)
+  })
+
+  it('quitting waits for the lab to close, then quits once', async () => {
+    const event = { preventDefault: vi.fn() }
+    const beforeQuit = appHandlers.get('before-quit') as unknown as (e: unknown) => void
+    beforeQuit(event)
+    expect(event.preventDefault).toHaveBeenCalled()
+    await vi.waitFor(() => expect(quits).toBe(1))
+    expect(labClosed).toBe(1)
+    const again = { preventDefault: vi.fn() }
+    beforeQuit(again)
+    expect(again.preventDefault).not.toHaveBeenCalled()
+  })
+})
