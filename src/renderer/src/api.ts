@@ -1,7 +1,6 @@
 // The only module that knows the transport: Electron's `window.lab`, or the browser mode's WebSocket.
-import type { CommandName, LabApi, LabCommandMap, LabErrorInfo, Unsubscribe } from '../../shared/contract'
-import { COMMANDS, LabError } from '../../shared/contract'
-import type { Tick } from '../../shared/model'
+import type { CommandName, EventName, LabApi, LabCommandMap, LabErrorInfo, Unsubscribe } from '../../shared/contract'
+import { COMMANDS, EVENTS, LabError, subscriptionName } from '../../shared/contract'
 import type { CallFrame, ServerFrame } from '../../shared/wire'
 import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 
@@ -28,8 +27,16 @@ export function toLabError(err: unknown): LabError {
   return new LabError('failed', message || 'The lab did not answer.')
 }
 
+type Listener = (payload: unknown) => void
+type Subscribe = (listener: Listener) => Unsubscribe
+
 function wrap(api: LabApi): LabApi {
-  const out: Record<string, unknown> = { onTick: (fn: (t: Tick) => void) => api.onTick(fn) }
+  const out: Record<string, unknown> = {}
+  for (const event of EVENTS) {
+    const name = subscriptionName(event)
+    const subscribe = (api as unknown as Record<string, Subscribe>)[name]
+    out[name] = (fn: Listener) => subscribe.call(api, fn)
+  }
   for (const name of COMMANDS) {
     const fn = api[name] as (req?: unknown) => Promise<unknown>
     out[name] = (req?: unknown) => fn.call(api, req).catch((err: unknown) => Promise.reject(toLabError(err)))
@@ -42,7 +49,7 @@ const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
 /** LabApi over the browser mode's socket; reconnects on its own and replays nothing (callers re-snapshot). */
 function socketConnection(url: string): LabConnection {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: LabError) => void }>()
-  const tickListeners = new Set<(t: Tick) => void>()
+  const listeners = new Map<EventName, Set<Listener>>(EVENTS.map((e) => [e, new Set<Listener>()]))
   const stateListeners = new Set<(s: ConnectionState, reason: string | null) => void>()
   const queue: string[] = []
   let nextId = 1
@@ -62,7 +69,7 @@ function socketConnection(url: string): LabConnection {
     socket.onmessage = (ev: MessageEvent<string>) => {
       const frame = JSON.parse(ev.data) as ServerFrame
       if ('event' in frame) {
-        if (frame.event === 'tick') tickListeners.forEach((fn) => fn(frame.payload))
+        listeners.get(frame.event)?.forEach((fn) => fn(frame.payload))
         return
       }
       const call = pending.get(frame.id)
@@ -91,11 +98,13 @@ function socketConnection(url: string): LabConnection {
       else queue.push(text)
     })
 
-  const api: Record<string, unknown> = {
-    onTick(listener: (t: Tick) => void): Unsubscribe {
-      tickListeners.add(listener)
-      return () => tickListeners.delete(listener)
-    },
+  const api: Record<string, unknown> = {}
+  for (const event of EVENTS) {
+    const set = listeners.get(event)!
+    api[subscriptionName(event)] = (listener: Listener): Unsubscribe => {
+      set.add(listener)
+      return () => set.delete(listener)
+    }
   }
   for (const name of COMMANDS) api[name] = (req?: LabCommandMap[typeof name]['req']) => call(name, req)
   open()

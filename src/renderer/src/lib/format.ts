@@ -32,3 +32,8 @@ export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–'
   return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`
 }
+
+/** "counters / khanh" -> "khanh": the role without its scenario, where the scenario is already on screen. */
+export function shortLabel(label: string): string {
+  return label.replace(/^[^/]+\/\s*/, '')
+}

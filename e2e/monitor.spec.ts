@@ -1,0 +1,124 @@
+// Monitor view against the real lab: the unit tree, End with confirmation, filter, sort, pause; screenshots of every view.
+import { expect, test } from './fixtures/lab'
+import { SCREENSHOTS, openApp, processExists, rowFacts, startCounters } from './ui-helpers'
+
+test.describe.configure({ mode: 'serial' })
+
+test('End a child process from the table (Del key): its row shows killed and the lab keeps going', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  const runId = await startCounters(page, { mode: 'process', lock: false, loop: true })
+  await page.getByTestId('nav-monitor').click()
+
+  const table = page.getByRole('table', { name: 'All units' })
+  const main = table.locator(`tr[data-kind="main"]`)
+  await expect(main).toHaveAttribute('data-pid', String(labServer.pid))
+  // The lab's own process cannot be ended from the UI.
+  await expect(main.getByRole('button', { name: /^End/ })).toHaveCount(0)
+
+  const children = table.locator('tbody tr[data-kind="process"][data-state="running"]')
+  await expect(children).toHaveCount(2, { timeout: 15_000 })
+  const [victim, survivor] = await rowFacts(children)
+  const victimRow = table.locator(`tr[data-unit-id="${victim.id}"]`)
+  const survivorRow = table.locator(`tr[data-unit-id="${survivor.id}"]`)
+
+  await victimRow.click()
+  await expect(victimRow).toHaveAttribute('aria-selected', 'true')
+  await expect(page.getByTestId('unit-details')).toContainText(`PID${victim.pid}`)
+  await page.keyboard.press('Delete')
+  const dialog = page.getByRole('dialog')
+  await expect(dialog).toContainText(`PID ${victim.pid}`)
+  await page.screenshot({ path: `${SCREENSHOTS}/monitor-confirm-end.png` })
+  await dialog.getByTestId('confirm-end').click()
+
+  await expect(victimRow).toHaveAttribute('data-state', 'killed')
+  await expect.poll(() => processExists(victim.pid)).toBe(false)
+  // The chosen row stays chosen although it ended and rows moved.
+  await expect(victimRow).toHaveAttribute('aria-selected', 'true')
+
+  // The lab keeps going: its process lives, ticks keep coming (its running time advances), its row stays running.
+  const time = main.locator('.c-time')
+  const before = await time.textContent()
+  await expect(time).not.toHaveText(before ?? '', { timeout: 5000 })
+  await expect(main).toHaveAttribute('data-state', 'running')
+  expect(processExists(labServer.pid)).toBe(true)
+  // The run joins its units, so losing one ends the run; the survivor is ended with it, not left behind.
+  await expect(survivorRow).toHaveAttribute('data-state', /^(running|exited|killed)$/)
+  await page.getByTestId('nav-scenarios').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-run', runId)
+  if ((await page.getByTestId('run-status').getAttribute('data-status')) === 'running') await page.getByTestId('stop').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /^(stopped|failed)$/)
+  await expect(page.getByTestId('run-result')).toContainText(/ended by the lab|killed/)
+  await page.screenshot({ path: `${SCREENSHOTS}/scenarios-after-end.png` })
+})
+
+test('filter, sort by PID, the CPU scale toggle and Space to pause', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await startCounters(page, { mode: 'thread', lock: false, loop: true })
+  await page.getByTestId('nav-monitor').click()
+  const table = page.getByRole('table', { name: 'All units' })
+  await expect(table.locator('tbody tr[data-kind="thread"][data-state="running"]')).toHaveCount(2, { timeout: 15_000 })
+
+  // Filter by a TID: the match and its ancestor (the lab) remain.
+  const tid = (await table.locator('tbody tr[data-kind="thread"][data-state="running"]').first().getAttribute('data-tid'))!
+  await page.getByTestId('filter').fill(tid)
+  await expect(table.locator('tbody tr[data-unit-id]')).toHaveCount(2)
+  await expect(table.locator(`tbody tr[data-tid="${tid}"]`)).toBeVisible()
+  await page.getByTestId('filter').fill('')
+
+  // Sort by PID ascending, then descending: the children of the lab follow.
+  const header = table.getByRole('columnheader', { name: /PID/ })
+  await header.getByRole('button').click()
+  await expect(header).toHaveAttribute('aria-sort', 'descending')
+  const pids = async (): Promise<number[]> => (await rowFacts(table.locator('tbody tr[data-unit-id]:not([data-kind="main"])'))).map((r) => r.pid)
+  const desc = await pids()
+  expect(desc).toEqual([...desc].sort((a, b) => b - a))
+  await header.getByRole('button').click()
+  await expect(header).toHaveAttribute('aria-sort', 'ascending')
+  const asc = await pids()
+  expect(asc).toEqual([...asc].sort((a, b) => a - b))
+
+  // % of machine halves a one-core figure on two cores: the header says which.
+  await page.getByRole('radio', { name: '% of machine' }).check()
+  await expect(table.getByRole('columnheader', { name: /CPU \(machine\)/ })).toBeVisible()
+  await page.getByRole('radio', { name: '% of one core' }).check()
+
+  // Space pauses the display; the cells hold still; Space again resumes.
+  await table.click()
+  await page.keyboard.press('Space')
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true')
+  const frozen = await table.locator('tbody').innerText()
+  await page.waitForTimeout(1500)
+  expect(await table.locator('tbody').innerText()).toBe(frozen)
+  await page.keyboard.press('Space')
+  await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'false')
+  await expect.poll(() => table.locator('tbody').innerText()).not.toBe(frozen)
+
+  await table.locator('tbody tr[data-kind="thread"][data-state="running"]').first().click()
+  await page.waitForTimeout(2500)
+  await page.screenshot({ path: `${SCREENSHOTS}/monitor-light.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.waitForTimeout(700)
+  await page.screenshot({ path: `${SCREENSHOTS}/monitor-dark.png` })
+  await page.getByTestId('nav-scenarios').click()
+  await page.waitForTimeout(700)
+  await page.screenshot({ path: `${SCREENSHOTS}/scenarios-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.waitForTimeout(700)
+  await page.screenshot({ path: `${SCREENSHOTS}/scenarios-light.png` })
+  for (const view of ['compare', 'programs'] as const) {
+    await page.getByTestId(`nav-${view}`).click()
+    await page.screenshot({ path: `${SCREENSHOTS}/${view}.png` })
+  }
+  await page.getByTestId('nav-scenarios').click()
+  await page.getByTestId('stop').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
+})
+
+test('the sampling interval can be changed and the sampler reports its own cost', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await expect(page.getByTestId('sampler-cost')).toContainText(/\d+(\.\d+)? ms\/tick/)
+  await page.getByTestId('interval').selectOption('1000')
+  await expect(page.getByTestId('interval')).toHaveValue('1000')
+  await expect(page.getByRole('alert')).toHaveCount(0)
+  await page.getByTestId('interval').selectOption('500')
+})
