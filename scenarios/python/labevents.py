@@ -132,16 +132,32 @@ def on_flag(callback):
 
 
 def _read_flags():
-    for line in sys.stdin:
+    # Raw reads of fd 0, not sys.stdin: a process forked while this thread sits in sys.stdin.read holds that
+    # object's lock forever, and multiprocessing closes sys.stdin in every child it starts.
+    pending = b""
+    while True:
         try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if message.get("type") == "flags":
-            for key, value in message.get("flags", {}).items():
-                _flags[key] = value
-                for callback in _flag_listeners:
-                    callback(key, value)
+            chunk = os.read(0, 4096)
+        except OSError:
+            return
+        if not chunk:
+            return
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            _apply_flags(line)
+
+
+def _apply_flags(line):
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return
+    if message.get("type") == "flags":
+        for key, value in message.get("flags", {}).items():
+            _flags[key] = value
+            for callback in _flag_listeners:
+                callback(key, value)
 
 
 def listen_for_flags():

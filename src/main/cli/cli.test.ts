@@ -2,26 +2,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { procExists, waitFor } from '../lab/testing/lab-fixture'
-import { main } from './index'
+import { runMain } from './testing/cli-fixture'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const cli = ['--import', 'tsx', 'src/main/cli/index.ts']
-
-async function runMain(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = []
-  let err = ''
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk)
-    return true
-  })
-  try {
-    return { code: await main(argv, (l) => out.push(l)), out, err }
-  } finally {
-    spy.mockRestore()
-  }
-}
 
 describe('lab (in process)', () => {
   it('lists every scenario with one line each', async () => {

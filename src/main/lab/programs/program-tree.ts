@@ -44,7 +44,8 @@ export class ProgramTree {
   private readonly threads = new Map<string, string>()
   private stopping: Promise<void> | null = null
   private scanning: Promise<void> | null = null
-  private scannedAt = -Infinity
+  /** Threads that have sent a message: the first one triggers a scan (if new) or a fresh read of the name. */
+  private readonly missed = new Set<string>()
 
   constructor(
     private readonly deps: ProgramTreeDeps,
@@ -126,9 +127,7 @@ export class ProgramTree {
   }
 
   private async scanOnce(): Promise<void> {
-    const scan = await this.deps.scanner.scan(this.host.pid, new Map([...this.members].map(([pid, m]) => [pid, m.startTime])))
-    this.scannedAt = performance.now()
-    this.apply(scan)
+    this.apply(await this.deps.scanner.scan(this.host.pid, this.memberStarts()))
   }
 
   private apply(scan: TreeScan): void {
@@ -177,19 +176,34 @@ export class ProgramTree {
     return `${this.spec.label} / ${th.name}`
   }
 
-  /** The unit a message came from: its thread, else its process, else the root. Rescans (at most every 20 ms) if new. */
+  /** The unit a message came from: its thread, else its process, else the root. A thread not seen yet triggers one scan. */
   private unitFor(pid: number | null, tid: number | null): string {
+    if (pid === null) return this.rootId
+    const key = `${pid}/${tid}`
     const find = (): string | undefined =>
-      (pid !== null && tid !== null ? this.threads.get(`${pid}/${tid}`) : undefined) ?? (pid !== null ? this.members.get(pid)?.unitId : undefined)
-    let id = find()
-    if (id === undefined && pid !== null && pid !== this.host.pid && performance.now() - this.scannedAt > 20 && 'scanSync' in this.deps.scanner) {
-      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
-      this.scannedAt = performance.now()
-      this.apply(scanner.scanSync(this.host.pid, new Map([...this.members].map(([p, m]) => [p, m.startTime]))))
-      id = find()
+      (tid !== null ? this.threads.get(key) : undefined) ?? (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
+    const id = tid !== null ? this.threads.get(key) : undefined
+    if (id !== undefined) {
+      if (!this.missed.has(key)) this.rename(id, pid, tid!)
+      return id
     }
-    if (id === undefined && pid === this.host.pid && tid !== null) id = this.threads.get(`${pid}/${tid}`)
-    return id ?? this.rootId
+    if (!this.missed.has(key) && 'scanSync' in this.deps.scanner) {
+      this.missed.add(key)
+      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
+      this.apply(scanner.scanSync(this.host.pid, this.memberStarts()))
+    }
+    return find() ?? this.rootId
+  }
+
+  /** A thread's first message: its name may have been set after the scan that found it. */
+  private rename(id: string, pid: number, tid: number): void {
+    this.missed.add(`${pid}/${tid}`)
+    const name = this.deps.scanner.readThreadName?.(pid, tid)
+    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+  }
+
+  private memberStarts(): Map<number, number> {
+    return new Map([...this.members].map(([pid, m]) => [pid, m.startTime]))
   }
 
   private onMessage(msg: ProgramMessage): void {

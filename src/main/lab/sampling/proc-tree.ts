@@ -37,6 +37,8 @@ export interface TreeScanner {
    * process group (-1 where unknown) if so, else null.
    */
   verify(pid: number, startTime: number): Promise<{ pgrp: number } | null>
+  /** Reads a thread's name afresh, where threads are visible. */
+  readThreadName?(pid: number, tid: number): string | null
   close(): void
 }
 
@@ -44,6 +46,7 @@ interface ProcEntry {
   ppid: number
   pgrp: number
   startTime: number
+  zombie: boolean
 }
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
@@ -57,7 +60,7 @@ export function parseStatIdentity(text: string): ProcEntry | null {
   const ppid = Number(f[1])
   const pgrp = Number(f[2])
   const startTime = Number(f[19])
-  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { ppid, pgrp, startTime } : null
+  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { ppid, pgrp, startTime, zombie: f[0] === 'Z' || f[0] === 'X' } : null
 }
 
 /**
@@ -107,6 +110,9 @@ export class ProcTreeScanner implements TreeScanner {
     const threads: TreeThread[] = []
     for (const pid of found) {
       const e = this.known.get(pid)!
+      // A zombie has ended (it waits to be reaped, perhaps by an init that never does): it leaves the tree.
+      const now = this.readText(`/proc/${pid}/stat`)
+      if (now === null || parseStatIdentity(now)?.zombie !== false) continue
       processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime) })
       for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
@@ -117,7 +123,8 @@ export class ProcTreeScanner implements TreeScanner {
   async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {
     const text = this.readText(`/proc/${pid}/stat`)
     const now = text === null ? null : parseStatIdentity(text)
-    return now && now.startTime === startTime ? { pgrp: now.pgrp } : null
+    // A zombie has ended; it only waits for its (new) parent to reap it, so there is nothing left to signal.
+    return now && now.startTime === startTime && !now.zombie ? { pgrp: now.pgrp } : null
   }
 
   close(): void {
@@ -153,6 +160,13 @@ export class ProcTreeScanner implements TreeScanner {
     } catch {
       return []
     }
+  }
+
+  /** The thread's name now (a program may have renamed it since the last scan). */
+  readThreadName(pid: number, tid: number): string | null {
+    const name = this.readText(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() ?? null
+    if (name !== null) this.names.set(`${pid}/${tid}`, { name, reads: NAME_READS })
+    return name
   }
 
   private threadName(pid: number, tid: number): string {

@@ -1,0 +1,80 @@
+// `lab watch` as a user runs it: exit status of the program, a missing command, bad arguments, the live table,
+// and a watched tree that leaves nothing behind when the CLI is interrupted.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { procExists, waitFor } from '../lab/testing/lab-fixture'
+import { runMain } from './testing/cli-fixture'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+
+describe('lab watch', () => {
+  it('exits 0 when the program exits 0, with its processes and threads in the table and the summary', async () => {
+    const { code, out } = await runMain(['watch', '--interval', '100', '--', process.execPath, '-e', 'setTimeout(() => {}, 400)'])
+    expect(code).toBe(0)
+    expect(out.some((l) => l.includes('process / thread') && l.includes('state (OS)'))).toBe(true)
+    expect(out.some((l) => /\bthread\b/.test(l))).toBe(true)
+    expect(out.at(-1)).toBe(`${process.execPath}: exit code 0`)
+  })
+
+  it('exits 1 and says so when the program exits non-zero', async () => {
+    const { code, out } = await runMain(['watch', '--json', '--', 'sh', '-c', 'exit 7'])
+    expect(code).toBe(1)
+    const summary = JSON.parse(out.at(-1)!)
+    expect(summary).toMatchObject({ type: 'summary', ok: false, status: 'done', exitCode: 7 })
+    expect(summary.units[0]).toMatchObject({ kind: 'program', state: 'crashed', exitCode: 7 })
+  })
+
+  it('NDJSON ticks: processes of kind program, their threads of kind thread with parent and tid', async () => {
+    const { code, out } = await runMain(['watch', '--json', '--interval', '100', '--', process.execPath, '-e', 'setTimeout(() => {}, 500)'])
+    expect(code).toBe(0)
+    const ticks = out.map((l) => JSON.parse(l)).filter((o) => o.type === 'tick')
+    const units = ticks.flatMap((t) => t.units)
+    const proc = units.find((u) => u.kind === 'program')
+    const thread = units.find((u) => u.kind === 'thread' && u.tid === proc.pid)
+    expect(Object.keys(proc).sort()).toEqual(['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort())
+    expect(thread).toMatchObject({ parent: proc.id, pid: proc.pid })
+  })
+
+  it('a command that does not exist: a clear error and exit 1', async () => {
+    const { code, err } = await runMain(['watch', '--', 'no-such-command-parallel-lab'])
+    expect(code).toBe(1)
+    expect(err).toContain('lab: The command "no-such-command-parallel-lab" was not found (not a file, and not on PATH).')
+  })
+
+  it.each([
+    [['watch'], /What should I watch\? Usage: lab watch/],
+    [['watch', '--interval', '5', '--', 'true'], /--interval must be a whole number of milliseconds from 100 to 5000/],
+    [['watch', '--duration', 'soon', '--', 'true'], /--duration must be a number of seconds/],
+    [['watch', '--colour', 'red', '--', 'true'], /Unknown option --colour/],
+  ])('bad arguments %j exit 2 with a sentence', async (argv, message) => {
+    const { code, err } = await runMain(argv)
+    expect(code).toBe(2)
+    expect(err).toMatch(message)
+  })
+
+  it('--duration stops the whole tree and counts as success', async () => {
+    const { code, out } = await runMain(['watch', '--duration', '0.5', '--', 'sh', '-c', 'sleep 30 & sleep 30; wait'])
+    expect(code).toBe(0)
+    expect(out.at(-1)).toContain('stopped after --duration 0.5 s')
+  })
+
+  it('Ctrl-C on the CLI ends the watched program and its children: no orphans', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'watch', '--json', '--interval', '100', '--', 'sh', '-c', 'sleep 30 & sleep 30 & wait'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const pids = new Set<number>()
+    const lines = createInterface({ input: child.stdout! })
+    lines.on('line', (l) => {
+      const o = JSON.parse(l)
+      if (o.type === 'tick') for (const u of o.units) if (u.kind === 'program') pids.add(u.pid)
+    })
+    expect(await waitFor(() => pids.size === 3, 20_000)).toBe(true)
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(await waitFor(() => [...pids].every((pid) => !procExists(pid)), 5000)).toBe(true)
+  })
+})

@@ -1,0 +1,52 @@
+// A person's programs folder: valid files become runnable catalog entries, broken ones are listed with the reason.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { runToEnd, useLabs } from '../testing/lab-fixture'
+import { PROGRAMS_DIR_ENV } from './user-programs'
+
+const newLab = useLabs()
+let dir: string
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lab-programs-'))
+  vi.stubEnv(PROGRAMS_DIR_ENV, dir)
+})
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('user programs', () => {
+  it('lists each file as a program scenario and runs it by id', async () => {
+    writeFileSync(join(dir, 'hello.json'), JSON.stringify({ id: 'hello', title: 'Hello', command: 'sh', args: ['-c', 'echo hi; exit 0'] }))
+    const lab = newLab()
+    const entry = (await lab.listScenarios()).find((s) => s.id === 'hello')
+    expect(entry).toMatchObject({ runtime: 'program', available: true, reason: null, section: 'My programs', summary: 'sh -c echo hi; exit 0' })
+    const info = await runToEnd(lab, 'hello')
+    expect(info.status).toBe('done')
+  })
+
+  it('a program that exits non-zero fails its run, quoting its last stderr line', async () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'bad', title: 'Bad', command: 'sh', args: ['-c', 'echo broken >&2; exit 4'] }))
+    const info = await runToEnd(newLab(), 'bad')
+    expect(info.status).toBe('failed')
+    expect(info.error).toBe('bad exited with code 4: broken')
+  })
+
+  it.each([
+    ['not json', /is not valid JSON/],
+    [JSON.stringify({ id: 'Bad Id', title: 't', command: 'x' }), /id must be lower-case/],
+    [JSON.stringify({ id: 'x', title: 't', command: 'x', args: 'a b' }), /args must be a list of strings/],
+    [JSON.stringify({ id: 'counters', title: 't', command: 'x' }), /already taken/],
+  ])('a broken file %s is listed as unavailable with the reason', async (text, reason) => {
+    writeFileSync(join(dir, 'broken.json'), text)
+    const lab = newLab()
+    const entry = (await lab.listScenarios()).find((s) => s.runtime === 'program')!
+    expect(entry.available).toBe(false)
+    expect(entry.reason).toMatch(reason)
+    await expect(lab.start({ scenario: entry.id })).rejects.toThrow(reason)
+  })
+})
