@@ -3,6 +3,7 @@ import type { ScenarioDefinition, TaskFn, WorkerFn } from '../src/main/lab/scena
 import { workloadTasks } from '../src/main/lab/pools/workloads'
 import { absNow } from '../src/main/lab/units/protocol'
 import counters from './counters'
+import cpuVsIo from './cpu-vs-io'
 import executor from './executor'
 import executorMap from './executor-map'
 import poolAsync from './pool-async'
@@ -22,6 +23,7 @@ export const scenarios: readonly ScenarioDefinition[] = [
   executor,
   executorMap,
   startupCost,
+  cpuVsIo,
   spin,
   ...pythonScenarios,
 ]

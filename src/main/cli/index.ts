@@ -1,6 +1,7 @@
 // Command-line entry: `lab scenarios`, `lab run <id>`, `lab watch -- <command>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
 import { scenarios } from '../../../scenarios/registry'
 import { UsageError } from './args'
+import { COMPARE_USAGE, compareCommand } from './compare-command'
 import { runCommand, type Out } from './run-command'
 import { watchCommand } from './watch-command'
 
@@ -15,6 +16,7 @@ const USAGE = `Parallel Lab command line
                                      run any program; show its processes and threads live, then a summary
       --interval MS  --json  --duration S (stop the whole tree after S seconds)
       exit status: 0 when the program exited 0, 1 when it failed or could not start
+${COMPARE_USAGE}
 `
 
 export async function main(argv: readonly string[], out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
@@ -28,6 +30,8 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
       }
       case 'run':
         return await runCommand(rest, out)
+      case 'compare':
+        return await compareCommand(rest, out)
       case 'watch':
         return await watchCommand(rest, out, { tty: process.stdout.isTTY === true })
       case undefined:
@@ -36,7 +40,7 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
         out(USAGE)
         return command === undefined ? 2 : 0
       default:
-        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch.`)
+        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch, compare.`)
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -102,7 +102,6 @@ export class Lab implements LabCommands {
   private get compares(): CompareService {
     return (this.comparesService ??= new CompareService({
       deps: { clock: this.clock, outbox: this.outbox, spawner: this.spawner },
-      units: this.units,
       runId: null,
     }))
   }

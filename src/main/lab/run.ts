@@ -5,6 +5,8 @@ import type { LabClock } from './clock'
 import type { ProgramTracker } from './programs/program-tracker'
 import type { ProgramTree } from './programs/program-tree'
 import { Pool } from './pools/pool'
+import { Comparison } from './compare/comparison'
+import type { CompareRequest, CompareResult } from '../../shared/compare/types'
 import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario'
 import { FifoQueue } from './sync/fifo-queue'
 import { LockBroker } from './sync/lock-broker'
@@ -163,6 +165,17 @@ export class Run implements RunContext {
     })
     this.pools.push(pool)
     return pool
+  }
+
+  async compare(req: CompareRequest): Promise<CompareResult> {
+    const comparison = new Comparison(`${this.info.id}.compare`, req, { deps: this.deps, runId: this.info.id })
+    const cancel = (): void => comparison.cancel()
+    this.abort.signal.addEventListener('abort', cancel, { once: true })
+    try {
+      return await comparison.run()
+    } finally {
+      this.abort.signal.removeEventListener('abort', cancel)
+    }
   }
 
   setFlag(name: string, on: boolean): void {

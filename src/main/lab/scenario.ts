@@ -3,6 +3,7 @@ import type { ParamSpec, ParamValues } from '../../shared/params'
 import type { FifoQueue } from './sync/fifo-queue'
 import type { SharedIntsHandle } from './sync/shared-ints'
 import type { Pool } from './pools/pool'
+import type { CompareRequest, CompareResult } from '../../shared/compare/types'
 import type { Mode } from './units/protocol'
 import type { WorkerApi } from './units/worker-api'
 
@@ -54,6 +55,8 @@ export interface RunContext {
   sharedInts(name: string, values: readonly number[], mode: Mode): SharedIntsHandle
   queue<T>(name: string, items?: Iterable<T>): FifoQueue<T>
   pool(opts: { kind: Mode; size: number; name?: string }): Pool
+  /** Runs a comparison of pool strategies as part of this run (its workers belong to the run; stopping it cancels). */
+  compare(req: CompareRequest): Promise<CompareResult>
   /** Sets a live switch every unit of the run reads (e.g. "lock"). */
   setFlag(name: string, on: boolean): void
   sleep(ms: number): Promise<void>

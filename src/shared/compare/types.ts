@@ -74,8 +74,11 @@ export interface CompareRun {
   strategy: StrategyId
   size: number
   repeat: number
+  /** From the first submit (pool already up) to the last result. */
   wallMs: number
-  /** From creating the pool (or starting) to the first result. */
+  /** From creating the pool until all its workers were up (0 on the main thread). */
+  startupMs: number
+  /** From creating the pool (start-up included) to the first result. */
   firstResultMs: number | null
   /** Sum of task run times measured in the workers. */
   busyMs: number
@@ -111,6 +114,7 @@ export interface CompareRow {
   latencyP50: Spread
   latencyP95: Spread
   queueWaitP50: Spread
+  startupMs: Spread
   firstResultMs: Spread | null
   cpuMs: Spread | null
   peakMemBytes: Spread | null

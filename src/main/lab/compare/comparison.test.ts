@@ -13,7 +13,7 @@ function parseCsvLine(line: string): string[] {
 // Real threads, processes and piscina on tiny workloads: what is checked is shape and bookkeeping, never speed.
 function env(onProgress?: (p: CompareProgress) => void) {
   const deps = standalonePoolDeps()
-  return { deps, units: deps.units, runId: null, onProgress }
+  return { deps, runId: null, onProgress }
 }
 
 describe('comparison', () => {
@@ -87,7 +87,7 @@ describe('comparison', () => {
     expect(result.runs.length).toBeLessThan(planSteps(c.request).length)
     expect(c.progress.phase).toBe('cancelled')
     await new Promise((r) => setTimeout(r, 50))
-    expect(e.units.live().filter((u) => u.kind !== 'main')).toEqual([])
+    expect(e.deps.spawner.units.live().filter((u) => u.kind !== 'main')).toEqual([])
   })
 })
 

@@ -5,7 +5,6 @@ import { readlinkSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
 import { findTask } from '../../../../scenarios/registry'
-import type { UnitTable } from '../unit-table'
 import { packageRoot } from '../units/host-file'
 import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
@@ -16,15 +15,16 @@ import { ResourceMeter } from './meter'
 
 export interface StrategyEnv {
   deps: PoolDeps
-  units: UnitTable
   runId: string | null
   /** Aborting ends the run at once (its pool is killed); what finished is still returned. */
   signal: AbortSignal
   piscinaFile?: string
 }
 
-/** One run of one strategy; task times are ms from its start (before any pool was created). */
+/** One run of one strategy; task times are ms from its start, once its pool was up (start-up is kept apart). */
 export interface RawRun {
+  /** From creating the pool until every worker was up (0 on the main thread). */
+  startupMs: number
   lanes: CompareLane[]
   tasks: CompareTask[]
   wallMs: number
@@ -52,10 +52,11 @@ function mainLane(): CompareLane {
   return { label: 'main thread', pid: process.pid, tid }
 }
 
-function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number): RawRun {
+function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number, startupMs = 0): RawRun {
   const { cpuMs, peakMemBytes } = cost
-  const first = tasks.reduce((m, t) => Math.min(m, t.doneAt), Number.POSITIVE_INFINITY)
+  const first = tasks.reduce((m, t) => Math.min(m, t.doneAt), Number.POSITIVE_INFINITY) + startupMs
   return {
+    startupMs,
     lanes,
     tasks,
     wallMs: now - t0,
@@ -103,21 +104,24 @@ export function staticChunks<T>(inputs: readonly T[], parts: number): T[][] {
 
 async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: boolean, env: StrategyEnv): Promise<RawRun> {
   const { clock } = env.deps
-  const t0 = clock.now()
+  const created = clock.now()
   const records: TaskRecord[] = []
   const values = new Map<number, unknown>()
   const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r) })
-  const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
+  const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.deps.spawner.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
   const meter = new ResourceMeter(pids)
   const lanes = new Map<number, CompareLane>()
   const noteLane = (r: TaskRecord): void => {
     if (lanes.has(r.lane)) return
-    const u = env.units.get(r.worker)
+    const u = env.deps.spawner.units.get(r.worker)
     lanes.set(r.lane, { label: u?.label ?? `worker ${r.lane}`, pid: u?.pid ?? -1, tid: u?.tid ?? null })
   }
   const onAbort = (): void => void pool.kill()
   env.signal.addEventListener('abort', onAbort, { once: true })
   try {
+    await pool.ready()
+    if (env.signal.aborted) return finish(0, 0, [], [], meter.stop(), size)
+    const t0 = clock.now()
     const futures = isStatic
       ? staticChunks(plan.inputs, size).map((chunk) => pool.submit('pool.timedChunk', plan.task, chunk))
       : plan.inputs.map((x) => (plan.transfer && kind === 'thread' ? pool.submitWith(plan.task, [x], { transfer: plan.transfer(x) }) : pool.submit(plan.task, x)))
@@ -134,7 +138,7 @@ async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: bo
       if (!isStatic) return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
       return expandChunk(r, values.get(r.id), base, t0, clock.fromAbs.bind(clock))
     })
-    return finish(t0, now, ordered.map((l) => lanes.get(l)!), tasks, cost, size)
+    return finish(t0, now, ordered.map((l) => lanes.get(l)!), tasks, cost, size, t0 - created)
   } finally {
     env.signal.removeEventListener('abort', onAbort)
     if (env.signal.aborted) await pool.kill()
@@ -157,11 +161,15 @@ function expandChunk(r: TaskRecord, outcome: unknown, base: { lane: number; subm
 
 async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Promise<RawRun> {
   const { clock } = env.deps
-  const t0 = clock.now()
+  const created = clock.now()
   const meter = new ResourceMeter(() => [])
   const piscina = new Piscina({ filename: env.piscinaFile ?? defaultPiscinaFile(), minThreads: size, maxThreads: size, idleTimeout: 60_000 })
-  const abort = new AbortController()
-  const onAbort = (): void => abort.abort()
+  // piscina has no ready signal: one short task per thread (each keeps its thread busy for 1 ms, so the next goes to
+  // another) makes every thread load the task file, as our workers have before they say hello.
+  await Promise.all(Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1] }, { name: 'timed' })))
+  const t0 = clock.now()
+  // One listener, not a signal per task: aborting ends piscina's threads, which fails what is still queued.
+  const onAbort = (): void => void piscina.destroy()
   env.signal.addEventListener('abort', onAbort, { once: true })
   const laneOf = new Map<number, number>()
   const lanes: CompareLane[] = []
@@ -172,7 +180,7 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
         const submittedAt = clock.now() - t0
         const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
         try {
-          const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList, signal: abort.signal })) as TimedOutcome
+          const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList })) as TimedOutcome
           const key = o.tid ?? -1
           if (!laneOf.has(key)) {
             laneOf.set(key, lanes.length)
@@ -180,14 +188,14 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
           }
           tasks.push({ id: i + 1, lane: laneOf.get(key)!, submittedAt, startedAt: clock.fromAbs(o.startedAt) - t0, endedAt: clock.fromAbs(o.endedAt) - t0, doneAt: clock.now() - t0, cpuMs: o.cpuMs, ok: true })
         } catch {
-          if (!abort.signal.aborted) tasks.push({ id: i + 1, lane: 0, submittedAt, startedAt: submittedAt, endedAt: clock.now() - t0, doneAt: clock.now() - t0, cpuMs: null, ok: false })
+          if (!env.signal.aborted) tasks.push({ id: i + 1, lane: 0, submittedAt, startedAt: submittedAt, endedAt: clock.now() - t0, doneAt: clock.now() - t0, cpuMs: null, ok: false })
         }
       }),
     )
-    return finish(t0, clock.now(), lanes, tasks, meter.stop(), size)
+    return finish(t0, clock.now(), lanes, tasks, meter.stop(), size, t0 - created)
   } finally {
     env.signal.removeEventListener('abort', onAbort)
-    await piscina.destroy()
+    await piscina.destroy().catch(() => undefined)
   }
 }
 

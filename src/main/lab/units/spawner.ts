@@ -69,6 +69,11 @@ export class UnitSpawner {
 
   constructor(private readonly deps: SpawnerDeps) {}
 
+  /** The table this spawner keeps true (identity of the units it started). */
+  get units(): UnitTable {
+    return this.deps.units
+  }
+
   /** Ends a unit this spawner started. The lab never signals a pid it did not spawn. */
   kill(id: string): boolean {
     const unit = this.live.get(id)
