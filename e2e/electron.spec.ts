@@ -1,4 +1,6 @@
 // The desktop shell through Playwright's _electron. Runs where an Electron runtime exists; reported as skipped where not.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { _electron as electron, type ElectronApplication } from '@playwright/test'
 import { COMMANDS, EVENTS, subscriptionName } from '../src/shared/contract'
 // @ts-expect-error: plain ESM script without types
@@ -70,4 +72,11 @@ test('the window exposes exactly the LabApi, sandboxed, and talks to the real la
   })
   await win.waitForTimeout(500)
   expect(win.url()).toBe('app://lab/index.html')
+})
+
+test('the built preload is one CommonJS file that requires nothing but electron (a sandboxed preload can load it)', () => {
+  const code = readFileSync(join(root, 'out', 'preload', 'index.cjs'), 'utf8')
+  expect(code).not.toMatch(/^\s*(import|export)\s/m)
+  const required = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])
+  expect(new Set(required)).toEqual(new Set(['electron']))
 })
