@@ -1,0 +1,137 @@
+// The Compare view's state: the form, the running comparison's progress, its result, and the exports.
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef } from 'vue'
+import { toCsv, toJson, toTrace } from '../../../shared/compare/export'
+import type {
+  CompareProgress,
+  CompareRequest,
+  CompareResult,
+  StrategyId,
+  WorkloadId,
+} from '../../../shared/compare/types'
+import { validateCompareRequest } from '../../../shared/compare/types'
+import type { LabError } from '../../../shared/contract'
+import { labConnection } from '../api'
+
+/** How often progress is read while a comparison runs (also works where pushed events are not forwarded). */
+const POLL_MS = 300
+
+export const SIZE_CHOICES = [1, 2, 4, 8] as const
+
+export const useCompareStore = defineStore('compare', () => {
+  const workload = ref<WorkloadId>('cpu')
+  const strategies = ref<StrategyId[]>(['seq', 'thread', 'process', 'piscina'])
+  const sizes = ref<number[]>([1, 2])
+  const tasks = ref(24)
+  const repeat = ref(2)
+  const taskMs = ref(20)
+
+  const running = ref(false)
+  const progress = ref<CompareProgress | null>(null)
+  const result = shallowRef<CompareResult | null>(null)
+  const error = ref<string | null>(null)
+
+  const request = computed<CompareRequest>(() => ({
+    workload: workload.value,
+    strategies: strategies.value,
+    sizes: sizes.value,
+    tasks: Number(tasks.value),
+    repeat: Number(repeat.value),
+    params: workload.value === 'trivial' || workload.value === 'payload' ? {} : { taskMs: Number(taskMs.value) },
+  }))
+  const validation = computed(() => validateCompareRequest(request.value))
+
+  /** Longest wall time among the Gantts: every Gantt uses it, so their time axes line up. */
+  const spanMs = computed(() => Math.max(1, ...(result.value?.traces ?? []).map((t) => t.wallMs)))
+
+  let poll: ReturnType<typeof setInterval> | null = null
+  let unsubscribe: (() => void) | null = null
+
+  function stopWatching(): void {
+    if (poll) clearInterval(poll)
+    poll = null
+    unsubscribe?.()
+    unsubscribe = null
+  }
+
+  async function run(): Promise<void> {
+    const v = validation.value
+    if (!v.ok || running.value) return
+    const api = labConnection().api
+    running.value = true
+    error.value = null
+    progress.value = null
+    const onProgress = (p: CompareProgress): void => void (progress.value = p)
+    if (typeof api.onCompareProgress === 'function') unsubscribe = api.onCompareProgress(onProgress)
+    poll = setInterval(() => {
+      api.compareStatus().then(
+        (p) => p && running.value && onProgress(p),
+        () => undefined,
+      )
+    }, POLL_MS)
+    try {
+      const r = await api.compare(v.value)
+      result.value = markRaw(r)
+      const total = (progress.value as CompareProgress | null)?.total ?? r.runs.length
+      progress.value = {
+        id: r.id,
+        done: r.runs.length,
+        total,
+        strategy: null,
+        size: null,
+        repeat: null,
+        phase: r.cancelled ? 'cancelled' : 'done',
+      }
+    } catch (err) {
+      error.value = (err as LabError).message
+    } finally {
+      stopWatching()
+      running.value = false
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    try {
+      await labConnection().api.cancelCompare()
+    } catch (err) {
+      error.value = (err as LabError).message
+    }
+  }
+
+  function download(name: string, text: string, type: string): void {
+    const url = URL.createObjectURL(new Blob([text], { type }))
+    const a = document.createElement('a')
+    a.href = url
+    a.download = name
+    a.click()
+    setTimeout(() => URL.revokeObjectURL(url), 1000)
+  }
+
+  function exportAs(kind: 'json' | 'csv' | 'trace'): void {
+    const r = result.value
+    if (!r) return
+    const base = `compare-${r.request.workload}-${r.startedAt.slice(0, 19).replace(/[:T]/g, '-')}`
+    if (kind === 'json') download(`${base}.json`, toJson(r), 'application/json')
+    else if (kind === 'csv') download(`${base}.csv`, toCsv(r), 'text/csv')
+    else download(`${base}.trace.json`, JSON.stringify(toTrace(r)), 'application/json')
+  }
+
+  return {
+    workload,
+    strategies,
+    sizes,
+    tasks,
+    repeat,
+    taskMs,
+    running,
+    progress,
+    result,
+    error,
+    request,
+    validation,
+    spanMs,
+    run,
+    cancel,
+    exportAs,
+  }
+})
