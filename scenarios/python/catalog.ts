@@ -100,8 +100,8 @@ export const pythonScenarios: readonly ScenarioDefinition[] = [
     int('workers', 'Workers', 1, 16, 2),
     int('repeat', 'Repeats', 1, 20, 3),
   ]),
-  py('cpu-vs-io', 'CPU-bound vs IO-bound', 'Process pool vs thread pool', 'The same CPU-bound and IO-bound jobs, sequentially and on a ThreadPoolExecutor and a ProcessPoolExecutor: the GIL keeps the thread pool near one core.', [
-    choice('pools', 'Pools', ['all', 'thread', 'process', 'sequential'], 'Which runs to make (all = sequential, then each pool).'),
+  py('cpu-vs-io', 'CPU-bound vs IO-bound', 'Process pool vs thread pool', 'The same CPU-bound and IO-bound jobs, one after another (serial) and on a ThreadPoolExecutor and a ProcessPoolExecutor: the GIL keeps the thread pool near one core.', [
+    choice('pools', 'Pools', ['all', 'serial', 'thread', 'process'], 'Which runs to make: all = one after another (serial), then each pool.'),
     choice('job', 'Job', ['both', 'cpu', 'io'], 'CPU-bound (counting), IO-bound (sleeping) or both.'),
     int('workers', 'Workers', 1, 16, 2),
     int('tasks', 'Tasks', 1, 64, 4),

@@ -45,7 +45,7 @@ def run(kind, job, arg, tasks, workers, pool_name):
     numbers = list(range(1, tasks + 1))
     for n in numbers:
         lab.task(pool_name, n, job.__name__, "submitted")
-    if kind == "sequential":
+    if kind == "serial":
         for n in numbers:
             lab.tracked(pool_name, n, job.__name__, job, arg)
     else:
@@ -61,7 +61,7 @@ def run(kind, job, arg, tasks, workers, pool_name):
 
 def main():
     p = lab.params({"pools": "all", "job": "both", "workers": 2, "tasks": 4, "work": 400})
-    kinds = ["sequential", "thread", "process"] if p["pools"] == "all" else [p["pools"]]
+    kinds = ["serial", "thread", "process"] if p["pools"] == "all" else [p["pools"]]
     jobs = ["cpu", "io"] if p["job"] == "both" else [p["job"]]
     per_ms = calibrate()
     nominal = p["tasks"] * p["work"] / 1000
@@ -73,11 +73,11 @@ def main():
             lab.mark("%s job on %s" % (job_name, kind))
             seconds = run(kind, job, arg, p["tasks"], p["workers"], "%s %s" % (job_name, kind))
             times[kind] = seconds
-            base = times.get("sequential", nominal)
+            base = times.get("serial", nominal)
             lab.say("%s-bound, %s: %.2f s, speed-up %.2fx" % (job_name.upper(), kind, seconds, base / seconds))
-        base = times.get("sequential", nominal)
+        base = times.get("serial", nominal)
         out[job_name] = {k: {"seconds": round(s, 3), "speedup": round(base / s, 2)} for k, s in times.items()}
-    lab.result({"workers": p["workers"], "tasks": p["tasks"], "workMs": p["work"], "baseline": "sequential" if "sequential" in kinds else "nominal", "jobs": out})
+    lab.result({"workers": p["workers"], "tasks": p["tasks"], "workMs": p["work"], "baseline": "serial" if "serial" in kinds else "nominal", "jobs": out})
 
 
 if __name__ == "__main__":

@@ -115,11 +115,11 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     expect(result.tutorial).toEqual({ process: 0.072, thread: 0.001 })
   })
 
-  it('cpu-vs-io: speed-ups of each pool against the sequential run, for both jobs', async () => {
+  it('cpu-vs-io: speed-ups of each pool against the serial run, for both jobs', async () => {
     const { result } = await run('py-cpu-vs-io', { work: 100 })
     const jobs = result.jobs as Record<string, Record<string, { seconds: number; speedup: number }>>
     expect(Object.keys(jobs)).toEqual(['cpu', 'io'])
-    for (const job of Object.values(jobs)) expect(Object.keys(job)).toEqual(['sequential', 'thread', 'process'])
+    for (const job of Object.values(jobs)) expect(Object.keys(job)).toEqual(['serial', 'thread', 'process'])
     // Sleeping tasks overlap on either pool (no timing threshold: only that they do overlap at all).
     expect(jobs.io.thread.speedup).toBeGreaterThan(1.2)
   })

@@ -188,4 +188,6 @@ export interface LabSnapshot {
   collector: string
   /** What the lab cannot show here, one sentence each (e.g. threads of programs off Linux). */
   notes?: string[]
+  /** Folder the lab reads a person's own programs from (one JSON file each). */
+  programsDir?: string
 }

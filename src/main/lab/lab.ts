@@ -9,7 +9,7 @@ import os from 'node:os'
 import { LabClock } from './clock'
 import { Run } from './run'
 import { ProgramTracker } from './programs/program-tracker'
-import { loadUserPrograms } from './programs/user-programs'
+import { loadUserPrograms, userProgramsDir } from './programs/user-programs'
 import type { ProgramOptions, ScenarioDefinition } from './scenario'
 import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
@@ -158,6 +158,7 @@ export class Lab implements LabCommands {
       cores: os.cpus().length,
       platform: process.platform,
       collector: this.sampler.collector.name,
+      programsDir: userProgramsDir(),
       notes: this.sampler.collector.name === 'procfs' ? [] : [`Threads of external programs are not shown on ${process.platform}: only their processes are followed.`],
     }
   }

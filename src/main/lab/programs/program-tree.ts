@@ -136,12 +136,18 @@ export class ProgramTree {
     const ending: UnitState = this.stopping ? 'killed' : 'exited'
     const procs = new Map<number, TreeProcess>(scan.processes.map((p) => [p.pid, p]))
     for (const p of scan.processes) {
-      if (p.pid === this.host.pid || this.members.has(p.pid)) continue
+      if (p.pid === this.host.pid) continue
+      const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
+      const known = this.members.get(p.pid)
+      if (known) {
+        // A program may name its process after it started (a pool worker naming its main thread).
+        if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
+        continue
+      }
       const parent = p.ppid === this.host.pid ? this.rootId : (this.members.get(p.ppid)?.unitId ?? this.rootId)
       const id = units.nextId()
-      const name = basename(p.cmdline.split(' ')[0] || 'process')
-      units.add(this.unit(id, 'program', p.pid, null, parent, `${this.spec.label} / ${name} ${p.pid}`, false, p.cmdline || null))
-      units.setState(id, 'running', t)
+      // Found already running: created in that state, at the scan's time.
+      units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
       this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime })
     }
     for (const [pid, m] of this.members) {
@@ -161,8 +167,7 @@ export class ProgramTree {
       const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
       if (!parent) continue
       const id = units.nextId()
-      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name))
-      units.setState(id, 'running', t)
+      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t))
       this.threads.set(key, id)
     }
     for (const [key, id] of this.threads) {
@@ -172,8 +177,12 @@ export class ProgramTree {
     }
   }
 
+  /**
+   * A thread's own name ("khanh", "pool_0"): the tree shows whose it is. A process's first thread says it is the main
+   * one, as its name is the process's.
+   */
   private threadLabel(th: TreeThread): string {
-    return `${this.spec.label} / ${th.name}`
+    return `${th.name}${th.tid === th.pid ? ' (main thread)' : ''}`
   }
 
   /** The unit a message came from: its thread, else its process, else the root. A thread not seen yet triggers one scan. */
@@ -236,7 +245,8 @@ export class ProgramTree {
     this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: this.rootId, runId: this.spec.runId, text, stream })
   }
 
-  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null) {
+  /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
+  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null, runningSince?: number) {
     return {
       id,
       kind,
@@ -245,10 +255,10 @@ export class ProgramTree {
       parent,
       label,
       runId: this.spec.runId,
-      createdAt: this.deps.clock.now(),
+      createdAt: runningSince ?? this.deps.clock.now(),
       endedAt: null,
       spawned,
-      state: 'starting' as UnitState,
+      state: (runningSince === undefined ? 'starting' : 'running') as UnitState,
       exitCode: null,
       signal: null,
       error: null,

@@ -28,7 +28,7 @@ export class PidtreeScanner implements TreeScanner {
     } catch {
       // The root is gone; members found before may still be running.
     }
-    const processes: TreeProcess[] = [{ pid: root, ppid: -1, pgrp: -1, startTime: rootStart, cmdline: '' }]
+    const processes: TreeProcess[] = [{ pid: root, ppid: -1, pgrp: -1, startTime: rootStart, cmdline: '', name: '' }]
     const seen = new Set([root])
     for (const pid of [...parents.keys(), ...members.keys()]) {
       if (seen.has(pid)) continue
@@ -36,7 +36,7 @@ export class PidtreeScanner implements TreeScanner {
       const known = members.get(pid)
       const start = await startTimeOf(pid)
       if (start === null || (known !== undefined && Math.abs(known - start) > START_SLACK_MS)) continue
-      processes.push({ pid, ppid: parents.get(pid) ?? -1, pgrp: -1, startTime: known ?? start, cmdline: '' })
+      processes.push({ pid, ppid: parents.get(pid) ?? -1, pgrp: -1, startTime: known ?? start, cmdline: '', name: '' })
     }
     return { processes, threads: [] }
   }

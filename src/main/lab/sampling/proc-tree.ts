@@ -10,6 +10,8 @@ export interface TreeProcess {
   startTime: number
   /** Argument vector joined by spaces (empty for kernel threads or when unreadable). */
   cmdline: string
+  /** Process name (comm: its main thread's name, which a program may set); empty where unknown. */
+  name: string
 }
 
 export interface TreeThread {
@@ -43,6 +45,7 @@ export interface TreeScanner {
 }
 
 interface ProcEntry {
+  name: string
   ppid: number
   pgrp: number
   startTime: number
@@ -57,10 +60,11 @@ export function parseStatIdentity(text: string): ProcEntry | null {
   const close = text.lastIndexOf(')')
   if (close < 0) return null
   const f = text.slice(close + 2).split(' ')
+  const name = text.slice(text.indexOf('(') + 1, close)
   const ppid = Number(f[1])
   const pgrp = Number(f[2])
   const startTime = Number(f[19])
-  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { ppid, pgrp, startTime, zombie: f[0] === 'Z' || f[0] === 'X' } : null
+  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { name, ppid, pgrp, startTime, zombie: f[0] === 'Z' || f[0] === 'X' } : null
 }
 
 /**
@@ -111,9 +115,10 @@ export class ProcTreeScanner implements TreeScanner {
     for (const pid of found) {
       const e = this.known.get(pid)!
       // A zombie has ended (it waits to be reaped, perhaps by an init that never does): it leaves the tree.
-      const now = this.readText(`/proc/${pid}/stat`)
-      if (now === null || parseStatIdentity(now)?.zombie !== false) continue
-      processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime) })
+      const text = this.readText(`/proc/${pid}/stat`)
+      const now = text === null ? null : parseStatIdentity(text)
+      if (!now || now.zombie) continue
+      processes.push({ pid, ppid: e.ppid, pgrp: now.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime), name: now.name })
       for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
     this.forget(processes, threads)

@@ -1,0 +1,69 @@
+// Programs view against the real lab and real python3: a Python scenario's process and its threads in the tree
+// (PIDs and TIDs checked in /proc), worker processes of a process pool as children, CPU by process, Stop ends the tree.
+import { existsSync } from 'node:fs'
+import type { Page } from '@playwright/test'
+import { expect, test } from './fixtures/lab'
+import { SCREENSHOTS, openApp, parentPid, processExists, rowFacts } from './ui-helpers'
+
+test.describe.configure({ mode: 'serial' })
+
+function treeRows(page: Page) {
+  return page.getByRole('table', { name: 'Processes and threads of this program' }).getByRole('row').and(page.locator('[data-unit-id]'))
+}
+
+async function startCpuVsIo(page: Page, pools: 'thread' | 'process', work: number): Promise<void> {
+  await page.getByTestId('nav-programs').click()
+  await page.getByTestId('program-py-cpu-vs-io').click()
+  await expect(page.getByRole('heading', { name: 'CPU-bound vs IO-bound (Python)' })).toBeVisible()
+  await page.locator('[data-field="pools"]').getByRole('radio', { name: pools, exact: true }).check()
+  await page.locator('[data-field="job"]').getByRole('radio', { name: 'cpu', exact: true }).check()
+  await page.getByLabel('Work per task (ms)').fill(String(work))
+  await page.getByTestId('program-start').click()
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'running')
+}
+
+test('a Python thread pool: one process, every thread a row with a real TID, two pool threads sharing about one core', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await startCpuVsIo(page, 'thread', 1500)
+  const rows = treeRows(page)
+  const proc = rows.and(page.locator('[data-kind="program"]'))
+  await expect(proc).toHaveCount(1)
+  const [root] = await rowFacts(proc)
+  expect(root.tid).toBeNull()
+  expect(parentPid(root.pid)).toBe(labServer.pid)
+  // The pool's two threads appear under the process once Python has started them.
+  const pool = rows.and(page.locator('[data-kind="thread"]')).filter({ hasText: /pool_\d/ })
+  await expect(pool).toHaveCount(2, { timeout: 15_000 })
+  for (const t of await rowFacts(rows.and(page.locator('[data-kind="thread"]')))) {
+    expect(t.pid).toBe(root.pid)
+    expect(existsSync(`/proc/${t.pid}/task/${t.tid}`), `/proc/${t.pid}/task/${t.tid}`).toBe(true)
+  }
+  // CPU by process: one process, its threads' sum readable as a number.
+  const cpu = page.getByTestId('process-cpu').locator('li')
+  await expect(cpu).toHaveCount(1)
+  await expect(cpu.first()).not.toHaveAttribute('data-cpu', '', { timeout: 10_000 })
+  await page.waitForTimeout(1500)
+  await page.screenshot({ path: `${SCREENSHOTS}/programs-thread-pool.png` })
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'done', { timeout: 45_000 })
+  await expect(page.getByTestId('log')).toContainText('CPU-bound, thread')
+})
+
+test('a Python process pool: worker processes appear as children with their own PIDs; Stop ends the whole tree', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await startCpuVsIo(page, 'process', 5000)
+  const rows = treeRows(page)
+  const procs = rows.and(page.locator('[data-kind="program"]'))
+  await expect(procs).toHaveCount(3, { timeout: 15_000 })
+  const facts = await rowFacts(procs)
+  const root = facts.find((p) => parentPid(p.pid) === labServer.pid)!
+  const workers = facts.filter((p) => p !== root)
+  for (const w of workers) expect(parentPid(w.pid)).toBe(root.pid)
+  await expect(page.getByTestId('process-cpu').locator('li')).toHaveCount(3)
+  await page.waitForTimeout(2000)
+  await page.screenshot({ path: `${SCREENSHOTS}/programs-process-pool.png` })
+
+  await page.getByTestId('program-stop').click()
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'stopped')
+  for (const p of facts) await expect.poll(() => processExists(p.pid), { message: `pid ${p.pid} gone` }).toBe(false)
+  await expect(procs.and(page.locator('[data-state="killed"]'))).toHaveCount(3)
+})

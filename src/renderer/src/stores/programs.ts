@@ -1,0 +1,78 @@
+// Programs: the catalog entries that run an external program (Python scenarios, the user's own), the chosen one and its newest run.
+import { defineStore, storeToRefs } from 'pinia'
+import { computed, ref } from 'vue'
+import type { LabError, ScenarioInfo } from '../../../shared/contract'
+import type { Sample, Unit } from '../../../shared/model'
+import { isFinal } from '../../../shared/model'
+import { labConnection } from '../api'
+import { useRunsStore, type RunRecord } from './runs'
+import { useUnitsStore } from './units'
+
+/** One process of a program's tree, with the CPU its threads use together (what the GIL caps at about one core). */
+export interface ProcessLoad {
+  unit: Unit
+  /** Live threads of this process. */
+  threads: number
+  /** Sum of its threads' CPU% (null while they warm up); the process's own reading where threads are not visible. */
+  cpu: number | null
+}
+
+export const useProgramsStore = defineStore('programs', () => {
+  const runs = useRunsStore()
+  const { scenarios, runs: allRuns } = storeToRefs(runs)
+  const unitsStore = useUnitsStore()
+  const { version } = storeToRefs(unitsStore)
+
+  const selectedId = ref<string | null>(null)
+  const programsDir = ref<string | null>(null)
+  const notes = ref<string[]>([])
+
+  const programs = computed(() => scenarios.value.filter((s) => s.runtime !== 'node'))
+  const groups = computed(() => [
+    { title: 'Python scenarios', items: programs.value.filter((s) => s.runtime === 'python') },
+    { title: 'My programs', items: programs.value.filter((s) => s.runtime === 'program') },
+  ])
+  const selected = computed<ScenarioInfo | null>(
+    () => programs.value.find((s) => s.id === selectedId.value) ?? programs.value.find((s) => s.available) ?? programs.value[0] ?? null,
+  )
+
+  /** The newest run of the chosen program. */
+  const currentRun = computed<RunRecord | null>(() => {
+    const id = selected.value?.id
+    let best: RunRecord | null = null
+    for (const r of allRuns.value.values()) {
+      if (r.info.scenario === id && (!best || r.info.startedAt >= best.info.startedAt)) best = r
+    }
+    return best
+  })
+
+  /** Every live process of the current run with the summed CPU of its threads. */
+  const processes = computed<ProcessLoad[]>(() => {
+    void version.value
+    const runId = currentRun.value?.info.id
+    if (!runId) return []
+    const units = unitsStore.unitsOfRun(runId).filter((u) => !isFinal(u.state))
+    const cpu = (u: Unit): number | null => (unitsStore.latest.get(u.id) as Sample | undefined)?.cpu ?? null
+    return units
+      .filter((u) => u.kind === 'program')
+      .map((p) => {
+        const threads = units.filter((t) => t.kind === 'thread' && t.parent === p.id)
+        const readings = threads.map(cpu).filter((c): c is number => c !== null)
+        const sum = threads.length === 0 ? cpu(p) : readings.length ? readings.reduce((a, b) => a + b, 0) : null
+        return { unit: p, threads: threads.length, cpu: sum }
+      })
+  })
+
+  /** Where a person's own programs live and what the lab cannot show here, from the snapshot. */
+  async function loadInfo(): Promise<void> {
+    try {
+      const snap = await labConnection().api.snapshot()
+      programsDir.value = snap.programsDir ?? null
+      notes.value = snap.notes ?? []
+    } catch (err) {
+      notes.value = [`The lab could not be asked where programs live: ${(err as LabError).message}`]
+    }
+  }
+
+  return { selectedId, programsDir, notes, programs, groups, selected, currentRun, processes, loadInfo }
+})
