@@ -1,4 +1,5 @@
 // A Future like Python's concurrent.futures.Future: pending -> running -> finished, or cancelled.
+import { TASK_SLOT } from '../units/protocol'
 
 export type FutureState = 'pending' | 'running' | 'finished' | 'cancelled'
 
@@ -17,6 +18,9 @@ export class Future<T = unknown> {
   // a pool of 20,000 trivial tasks should not pay for arrays and promises nobody reads.
   private callbacks: (() => void)[] | null = null
 
+  /** Thread pools: while the task waits in a worker's inbox, a shared state word says whether it started. */
+  private slot: { states: Int32Array; index: number } | null = null
+
   constructor(readonly id: number, readonly name: string) {}
 
   /** Resolves (never rejects) once the future is done. */
@@ -26,6 +30,7 @@ export class Future<T = unknown> {
   }
 
   get state(): FutureState {
+    if (this._state === 'pending' && this.slot && Atomics.load(this.slot.states, this.slot.index) === TASK_SLOT.RUNNING) return 'running'
     return this._state
   }
 
@@ -34,7 +39,7 @@ export class Future<T = unknown> {
   }
 
   running(): boolean {
-    return this._state === 'running'
+    return this.state === 'running'
   }
 
   cancelled(): boolean {
@@ -45,6 +50,8 @@ export class Future<T = unknown> {
   cancel(): boolean {
     if (this._state === 'cancelled') return true
     if (this._state !== 'pending') return false
+    // Sent ahead to a worker: cancelled only if the worker has not started it (one compare-and-swap decides).
+    if (this.slot && Atomics.compareExchange(this.slot.states, this.slot.index, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !== TASK_SLOT.PENDING) return false
     this._state = 'cancelled'
     this.error = new CancelledError(`Task ${this.id} (${this.name})`)
     this.finish()
@@ -52,10 +59,9 @@ export class Future<T = unknown> {
   }
 
   /** Waits, then returns the value or throws the task's error. */
-  async result(): Promise<T> {
-    await this.settled()
-    if (this.error) throw this.error
-    return this.value as T
+  result(): Promise<T> {
+    if (this.done()) return this.error ? Promise.reject(this.error) : Promise.resolve(this.value as T)
+    return new Promise((resolve, reject) => this.addDoneCallback(() => (this.error ? reject(this.error) : resolve(this.value as T))))
   }
 
   /** Waits, then returns the task's error (null on success). */
@@ -74,6 +80,11 @@ export class Future<T = unknown> {
   addDoneCallback(fn: (f: Future<T>) => void): void {
     if (this.done()) fn(this)
     else (this.callbacks ??= []).push(() => fn(this))
+  }
+
+  /** Pool side: the task now waits in a worker's inbox, its state in `states[index]` (null: it left the inbox). */
+  useSlot(states: Int32Array | null, index = 0): void {
+    this.slot = states ? { states, index } : null
   }
 
   /** Pool side: a worker picked it up. False if it was cancelled meanwhile. */
@@ -96,6 +107,7 @@ export class Future<T = unknown> {
   }
 
   private finish(): void {
+    this.slot = null
     if (this._state !== 'cancelled') this._state = 'finished'
     const callbacks = this.callbacks
     this.callbacks = null

@@ -83,6 +83,7 @@ describe.each(['thread', 'process'] as const)('%s pool futures', (kind) => {
     const pool = make(kind, { size: 1 })
     await pool.ready()
     const fs = [50, 50, 50, 50, 50].map((ms) => pool.submit('workload.sleep', ms))
+    await until(() => fs[0].running())
     await pool.shutdown({ wait: true, cancelFutures: true })
     expect(fs[0].state).toBe('finished')
     expect(fs.at(-1)!.cancelled()).toBe(true)
@@ -92,11 +93,27 @@ describe.each(['thread', 'process'] as const)('%s pool futures', (kind) => {
 })
 
 describe('cancel', () => {
+  it('thread pool: tasks sent ahead to a busy worker stay pending and cancellable until it starts them', async () => {
+    const pool = make('thread', { size: 1 })
+    await pool.ready()
+    // Short tasks first, so the pool sends later ones ahead in batches.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit('workload.trivial', i).result()))
+    const fs = Array.from({ length: 40 }, (_, i) => pool.submit<number>('workload.sleep', i === 0 ? 300 : 2))
+    await until(() => fs[0].running())
+    const cancelled = fs.slice(1).filter((f) => f.cancel())
+    expect(cancelled.length).toBeGreaterThan(30)
+    const outcomes = await Promise.all(fs.map((f) => f.exception()))
+    expect(outcomes.filter((e) => e?.name === 'CancelledError')).toHaveLength(cancelled.length)
+    expect(fs.filter((f) => f.state === 'finished')).toHaveLength(40 - cancelled.length)
+    expect(fs.every((f) => f.done())).toBe(true)
+  })
+
   it('thread pool: cancel() works on a pending future, not on one a worker took', async () => {
     const pool = make('thread', { size: 2 })
     await pool.ready()
     const [a, b, c] = [200, 200, 10].map((ms) => pool.submit('workload.sleep', ms))
-    expect(a.running() && b.running()).toBe(true)
+    // Running means a worker started it (it flips the task's shared state word), not merely that it was sent.
+    await until(() => a.running() && b.running())
     expect(c.state).toBe('pending')
     expect(a.cancel()).toBe(false)
     expect(c.cancel()).toBe(true)

@@ -4,11 +4,14 @@ import type { CompareTask } from '../../../shared/compare/types'
 import type { TaskEvent } from '../../../shared/model'
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
-import type { Mode, TaskOrder } from '../units/protocol'
+import type { Mode, TaskOrder, TaskOutcome } from '../units/protocol'
+import { TASK_SLOT } from '../units/protocol'
+import type { ExitInfo } from '../units/unit-host'
 import type { LiveUnit, UnitSpawner } from '../units/spawner'
 import type { Transferable } from 'node:worker_threads'
 import { Future } from './future'
 import { asCompleted, OrderedResults } from './results'
+import { TaskSlots } from './task-slots'
 
 export interface PoolDeps {
   clock: LabClock
@@ -39,17 +42,25 @@ interface Job {
   order: TaskOrder
   submittedAt: number
   transfer?: readonly Transferable[]
+  /** Thread pools: its state word while it waits in a worker's inbox. */
+  slot: number | null
+  startedEmitted: boolean
 }
 
 interface PoolWorker {
   unit: LiveUnit
   label: string
   lane: number
-  job: Job | null
+  /** Sent to this worker and not answered yet, in the order sent (the first is the one it runs). */
+  jobs: Job[]
   retiring: boolean
 }
 
 export const POOL_MAX_SIZE = 64
+
+/** Thread pools send short tasks ahead in batches: this many at most per worker, fewer as tasks get longer. */
+const MAX_AHEAD = 64
+const SLOT_COUNT = POOL_MAX_SIZE * MAX_AHEAD
 
 /** A worker that dies before it ever says hello this many times in a row means spawning itself is broken. */
 const MAX_START_FAILURES = 3
@@ -73,6 +84,9 @@ export class Pool {
   private stopping = false
   private startFailures = 0
   private idleWaiters: (() => void)[] = []
+  private readonly slots: TaskSlots | null
+  /** Moving mean of task run time (ms) measured in the workers: decides how far ahead tasks are sent. */
+  private meanRunMs: number | null = null
 
   constructor(
     private readonly deps: PoolDeps,
@@ -84,6 +98,7 @@ export class Pool {
     this.taskEvents = opts.taskEvents ?? true
     // ProcessPoolExecutor marks up to max_workers + 1 items running (its call queue); ThreadPoolExecutor only what a thread took.
     this.callQueueExtra = opts.kind === 'process' ? 1 : 0
+    this.slots = opts.kind === 'thread' ? new TaskSlots(SLOT_COUNT) : null
     checkSize(opts.size)
     for (let i = 0; i < opts.size; i++) this.addWorker()
   }
@@ -113,7 +128,7 @@ export class Pool {
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot submit ${name}.`)
     const id = this.nextTask++
     const future = new Future<T>(id, name)
-    const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer }
+    const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer, slot: null, startedEmitted: false }
     if (this.taskEvents) this.event(job, 'submitted', null, job.submittedAt)
     this.queue.push(job)
     this.dispatch()
@@ -166,10 +181,10 @@ export class Pool {
     for (let i = active.length; i < size; i++) this.addWorker()
     const surplus = active.length - size
     if (surplus > 0) {
-      const byIdleFirst = active.sort((a, b) => Number(a.job !== null) - Number(b.job !== null))
+      const byIdleFirst = active.sort((a, b) => a.jobs.length - b.jobs.length)
       for (const w of byIdleFirst.slice(0, surplus)) {
         w.retiring = true
-        if (!w.job) void w.unit.host.stop()
+        if (w.jobs.length === 0) void w.unit.host.stop()
       }
     }
     this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.opts.runId, text: `${this.name} resized to ${size}` })
@@ -179,7 +194,11 @@ export class Pool {
   /** Like Executor.shutdown: refuse new tasks, optionally cancel what has not started, optionally wait for the rest. */
   async shutdown(opts: { wait?: boolean; cancelFutures?: boolean } = {}): Promise<void> {
     this.closed = true
-    if (opts.cancelFutures) for (const job of this.queue.splice(0)) job.future.cancel()
+    if (opts.cancelFutures) {
+      for (const job of this.queue.splice(0)) job.future.cancel()
+      // Tasks sent ahead to threads but not started are still pending: cancel() wins its race for those.
+      for (const w of this.workers) for (const job of w.jobs) job.future.cancel()
+    }
     const stopAll = async (): Promise<void> => {
       await this.whenIdle()
       await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
@@ -211,49 +230,20 @@ export class Pool {
     const lane = this.nextWorker++
     const label = `${this.name} / worker ${lane}`
     const unit = this.deps.spawner.spawn({ mode: this.kind, label, runId: this.opts.runId })
-    const worker: PoolWorker = { unit, label, lane, job: null, retiring: false }
+    const worker: PoolWorker = { unit, label, lane, jobs: [], retiring: false }
     this.workers.add(worker)
     unit.on('message', (msg) => {
-      if (msg.t !== 'taskDone') return
-      const job = worker.job
-      if (!job || job.order.id !== msg.id) return
-      worker.job = null
-      this.busy--
-      const { clock } = this.deps
-      const endedAt = clock.fromAbs(msg.endedAt)
-      if (msg.ok) job.future.resolve(msg.value)
-      else job.future.reject(new Error(msg.error))
-      if (this.taskEvents) this.event(job, 'finished', unit.id, endedAt, { ok: msg.ok, error: msg.error, cpuMs: msg.cpuMs ?? undefined, queueMs: clock.fromAbs(msg.startedAt) - job.submittedAt })
-      this.opts.onRecord?.({
-        id: job.order.id,
-        name: job.order.name,
-        worker: unit.id,
-        lane,
-        submittedAt: job.submittedAt,
-        startedAt: clock.fromAbs(msg.startedAt),
-        endedAt,
-        doneAt: clock.now(),
-        cpuMs: msg.cpuMs,
-        ok: msg.ok,
-      })
-      if (worker.retiring) void unit.host.stop()
-      else this.feed(worker)
+      if (msg.t === 'taskDone') this.settle(worker, msg)
+      else if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.settle(worker, o)
+      else return
+      if (worker.retiring) {
+        if (worker.jobs.length === 0) void unit.host.stop()
+      } else this.feed(worker)
       this.dispatch()
     })
     unit.on('exit', (info) => {
       this.workers.delete(worker)
-      const job = worker.job
-      if (job) {
-        worker.job = null
-        this.busy--
-        const who = `Worker "${label}" (${unit.host.mode === 'thread' ? `thread in pid ${unit.host.pid}` : `pid ${unit.host.pid}`})`
-        const how = info.signal ? `was killed by ${info.signal}` : info.error ? `crashed (exit code ${info.code}): ${info.error}` : `exited with code ${info.code}`
-        const error = this.stopping
-          ? `Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) ran on ${label}.`
-          : `${who} ${how} while running task ${job.order.id} (${job.order.name}).`
-        job.future.reject(new PoolError(error))
-        if (this.taskEvents) this.event(job, 'finished', unit.id, this.deps.clock.now(), { ok: false, error })
-      }
+      this.lost(worker, info)
       this.startFailures = unit.isReady ? 0 : this.startFailures + 1
       // A worker lost by accident is replaced so the pool keeps its size.
       if (!worker.retiring && !this.closed) {
@@ -263,9 +253,66 @@ export class Pool {
       this.dispatch()
     })
     void unit.ready.then(() => {
-      if (unit.isReady) this.startFailures = 0
+      if (unit.isReady) {
+        this.startFailures = 0
+        if (this.slots) unit.host.send({ t: 'slots', buffer: this.slots.buffer })
+      }
       this.dispatch()
     })
+  }
+
+  /** A task's outcome came back from its worker (in the order the worker got them). */
+  private settle(w: PoolWorker, o: TaskOutcome): void {
+    const at = w.jobs.findIndex((j) => j.order.id === o.id)
+    if (at < 0) return
+    const [job] = w.jobs.splice(at, 1)
+    this.busy--
+    this.leaveInbox(job)
+    // Cancelled while it waited in the worker's inbox: its future is already done.
+    if (o.skipped) return
+    const { clock } = this.deps
+    const startedAt = clock.fromAbs(o.startedAt)
+    const endedAt = clock.fromAbs(o.endedAt)
+    const run = endedAt - startedAt
+    this.meanRunMs = this.meanRunMs === null ? run : this.meanRunMs * 0.9 + run * 0.1
+    if (o.ok) job.future.resolve(o.value)
+    else job.future.reject(new Error(o.error))
+    if (this.taskEvents) {
+      if (!job.startedEmitted) this.event(job, 'started', w.unit.id, startedAt)
+      this.event(job, 'finished', w.unit.id, endedAt, { ok: o.ok, error: o.error, cpuMs: o.cpuMs ?? undefined, queueMs: startedAt - job.submittedAt })
+    }
+    this.opts.onRecord?.({ id: job.order.id, name: job.order.name, worker: w.unit.id, lane: w.lane, submittedAt: job.submittedAt, startedAt, endedAt, doneAt: clock.now(), cpuMs: o.cpuMs, ok: o.ok })
+  }
+
+  private leaveInbox(job: Job): void {
+    if (job.slot === null || !this.slots) return
+    this.slots.release(job.slot)
+    job.slot = null
+    job.order.slot = undefined
+    job.future.useSlot(null)
+  }
+
+  /** A worker died: the task it was running fails, naming it; tasks still waiting in its inbox go back to the queue. */
+  private lost(w: PoolWorker, info: ExitInfo): void {
+    const jobs = w.jobs.splice(0)
+    this.busy -= jobs.length
+    const slots = this.slots
+    // A thread pool knows which task had started (its slot says RUNNING); a process runs the first it was sent.
+    const runningAt = slots ? jobs.findIndex((j) => j.slot !== null && slots.state(j.slot) === TASK_SLOT.RUNNING) : jobs.length > 0 ? 0 : -1
+    const back: Job[] = []
+    jobs.forEach((job, i) => {
+      const cancelled = job.slot !== null && slots?.state(job.slot) === TASK_SLOT.CANCELLED
+      this.leaveInbox(job)
+      if (cancelled) return
+      if (i !== runningAt && !this.stopping) return void back.push(job)
+      const { unit, label } = w
+      const who = `Worker "${label}" (${unit.host.mode === 'thread' ? `thread in pid ${unit.host.pid}` : `pid ${unit.host.pid}`})`
+      const how = info.signal ? `was killed by ${info.signal}` : info.error ? `crashed (exit code ${info.code}): ${info.error}` : `exited with code ${info.code}`
+      const error = this.stopping ? `Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) was on ${label}.` : `${who} ${how} while running task ${job.order.id} (${job.order.name}).`
+      job.future.reject(new PoolError(error))
+      if (this.taskEvents) this.event(job, 'finished', unit.id, this.deps.clock.now(), { ok: false, error })
+    })
+    this.queue.unshift(...back)
   }
 
   private failAll(reason: string): void {
@@ -273,27 +320,68 @@ export class Pool {
     for (const job of [...this.queue.splice(0), ...this.callQueue.splice(0)]) job.future.reject(new PoolError(reason))
   }
 
-  /** Hands a worker the next job: from the call queue first (already running), else from the queue. */
+  /** How many tasks a thread worker may hold: many when they are short, one when they are long, never an unfair share. */
+  private aheadLimit(): number {
+    const m = this.meanRunMs
+    const byCost = m === null ? 1 : m < 0.2 ? MAX_AHEAD : m < 1 ? 16 : m < 5 ? 2 : 1
+    const fair = Math.ceil((this.queue.length + this.busy) / Math.max(1, this.size))
+    return Math.max(1, Math.min(byCost, fair))
+  }
+
+  /** Hands a worker what it may take: a process one job (from the call queue first), a thread a batch sent ahead. */
   private feed(w: PoolWorker): boolean {
-    let job = this.callQueue.shift()
-    while (!job && this.queue.length > 0) {
-      const next = this.queue.shift()!
-      if (next.future.markRunning()) job = next
+    if (w.retiring || !w.unit.isReady || !w.unit.host.alive) return false
+    if (!this.slots) {
+      if (w.jobs.length > 0) return false
+      let job = this.callQueue.shift()
+      while (!job && this.queue.length > 0) {
+        const next = this.queue.shift()!
+        if (next.future.markRunning()) job = next
+      }
+      if (!job) return false
+      this.put(w, job)
+      w.unit.host.send(job.order)
+      return true
     }
-    if (!job) return false
-    w.job = job
-    this.busy++
-    if (job.transfer && this.kind === 'thread') w.unit.host.send(job.order, job.transfer)
-    else w.unit.host.send(job.order)
-    if (this.taskEvents) this.event(job, 'started', w.unit.id, this.deps.clock.now())
+    const room = this.aheadLimit() - w.jobs.length
+    const orders: TaskOrder[] = []
+    const transfer: Transferable[] = []
+    while (orders.length < room && this.queue.length > 0) {
+      const job = this.queue[0]
+      if (job.future.done()) {
+        this.queue.shift()
+        continue
+      }
+      const slot = this.slots.acquire()
+      if (slot === null) break
+      this.queue.shift()
+      job.slot = slot
+      job.order.slot = slot
+      job.future.useSlot(this.slots.states, slot)
+      this.put(w, job)
+      orders.push(job.order)
+      if (job.transfer) transfer.push(...job.transfer)
+    }
+    if (orders.length === 0) return false
+    w.unit.host.send({ t: 'tasks', orders }, transfer.length > 0 ? transfer : undefined)
     return true
+  }
+
+  private put(w: PoolWorker, job: Job): void {
+    // The first job of an idle worker starts at once; later ones report their start when they finish.
+    if (this.taskEvents && w.jobs.length === 0) {
+      job.startedEmitted = true
+      this.event(job, 'started', w.unit.id, this.deps.clock.now())
+    }
+    w.jobs.push(job)
+    this.busy++
   }
 
   private dispatch(): void {
     if (this.queue.length > 0 || this.callQueue.length > 0) {
       for (const w of this.workers) {
-        if (w.job || w.retiring || !w.unit.isReady || !w.unit.host.alive) continue
-        if (!this.feed(w)) break
+        this.feed(w)
+        if (this.queue.length === 0 && this.callQueue.length === 0) break
       }
       // Python's call queue: up to size + 1 items count as running before a worker takes them.
       while (this.callQueueExtra > 0 && this.queue.length > 0 && this.busy + this.callQueue.length < this.size + this.callQueueExtra) {

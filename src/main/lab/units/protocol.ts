@@ -39,11 +39,33 @@ export interface TaskOrder {
   id: number
   name: string
   args: unknown[]
+  /** Thread pools: index of this task's state word in the pool's shared slots (see TASK_SLOT). */
+  slot?: number
+}
+
+/**
+ * States of a thread-pool task sent ahead to a worker, in a shared Int32Array: the worker moves PENDING -> RUNNING
+ * when it starts the task, the lab PENDING -> CANCELLED on cancel(); one compare-and-swap decides, as in Python.
+ */
+export const TASK_SLOT = { FREE: 0, PENDING: 1, RUNNING: 2, CANCELLED: 3 } as const
+
+/** How a task ended inside a unit; `skipped` = it was cancelled before the unit started it. */
+export interface TaskOutcome {
+  id: number
+  ok: boolean
+  value?: unknown
+  error?: string
+  startedAt: number
+  endedAt: number
+  cpuMs: number | null
+  skipped?: boolean
 }
 
 export type ToHost =
   | RunOrder
   | TaskOrder
+  | { t: 'tasks'; orders: TaskOrder[] }
+  | { t: 'slots'; buffer: SharedArrayBuffer }
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }
   | { t: 'flags'; flags: Record<string, boolean> }
 
@@ -56,16 +78,9 @@ export type FromHost =
   | { t: 'req'; id: number; req: BrokerOp }
   | { t: 'done'; value: unknown; at: number }
   | { t: 'fail'; error: string; at: number }
-  | {
-      t: 'taskDone'
-      id: number
-      ok: boolean
-      value?: unknown
-      error?: string
-      startedAt: number
-      endedAt: number
-      cpuMs: number | null
-    }
+  | ({ t: 'taskDone' } & TaskOutcome)
+  /** Several outcomes in one message: a unit sent tasks in a batch answers in batches. */
+  | { t: 'tasksDone'; outcomes: TaskOutcome[] }
 
 export function absNow(): number {
   return performance.timeOrigin + performance.now()

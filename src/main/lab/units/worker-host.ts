@@ -5,7 +5,8 @@ import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort } from 'node:worker_threads'
 import { findTask, findWorker } from '../../../../scenarios/registry'
 import { createTaskCpuClock } from '../pools/task-cpu'
-import type { BrokerOp, FromHost, RunOrder, TaskOrder, ToHost } from './protocol'
+import { createTaskRunner } from '../pools/task-runner'
+import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
 import { createWorkerApi } from './worker-api'
 
@@ -81,59 +82,7 @@ async function runScenario(order: RunOrder): Promise<void> {
   }
 }
 
-const cpuClock = createTaskCpuClock(isMainThread ? 'process' : 'thread')
-const taskFns = new Map<string, (...args: unknown[]) => unknown>()
-const taskQueue: TaskOrder[] = []
-let taskRunning = false
-// One CPU reading per task: the reading at the end of a task is the start of the next. Between them the unit only
-// sends a reply and receives the next order, which is thus counted in the next task: cheap enough for 20,000 tasks/s.
-let cpuMark = cpuClock()
-
-/** Tasks run one at a time, in the order they came, even async ones; a synchronous task never waits for a microtask. */
-function enqueueTask(order: TaskOrder): void {
-  taskQueue.push(order)
-  if (taskRunning) return
-  taskRunning = true
-  let next: TaskOrder | undefined
-  while ((next = taskQueue.shift()) && !startTask(next));
-  taskRunning = next !== undefined
-}
-
-/** Runs a task; true if it went async (its promise carries on with the queue when it settles). */
-function startTask(order: TaskOrder): boolean {
-  const startedAt = absNow()
-  const cpu0 = cpuMark
-  let value: unknown
-  try {
-    let fn = taskFns.get(order.name)
-    if (!fn) taskFns.set(order.name, (fn = findTask(order.name)))
-    value = fn(...order.args)
-  } catch (err) {
-    finishTask(order, startedAt, cpu0, false, err)
-    return false
-  }
-  if (!(value instanceof Promise)) {
-    finishTask(order, startedAt, cpu0, true, value)
-    return false
-  }
-  value.then(
-    (v) => finishTask(order, startedAt, cpu0, true, v),
-    (err) => finishTask(order, startedAt, cpu0, false, err),
-  ).finally(() => {
-    taskRunning = false
-    const rest = taskQueue.splice(0)
-    for (const o of rest) enqueueTask(o)
-  })
-  return true
-}
-
-function finishTask(order: TaskOrder, startedAt: number, cpu0: number | null, ok: boolean, outcome: unknown): void {
-  const endedAt = absNow()
-  const cpu1 = cpuClock()
-  cpuMark = cpu1
-  const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
-  port.send(ok ? { t: 'taskDone', id: order.id, ok, value: outcome, startedAt, endedAt, cpuMs } : { t: 'taskDone', id: order.id, ok, error: message(outcome), startedAt, endedAt, cpuMs })
-}
+const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
 
 port.onMessage((msg) => {
   switch (msg.t) {
@@ -141,7 +90,13 @@ port.onMessage((msg) => {
       void runScenario(msg)
       break
     case 'task':
-      enqueueTask(msg)
+      tasks.run([msg], false)
+      break
+    case 'tasks':
+      tasks.run(msg.orders, true)
+      break
+    case 'slots':
+      tasks.useSlots(msg.buffer)
       break
     case 'reply': {
       const p = pending.get(msg.id)

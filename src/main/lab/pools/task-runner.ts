@@ -1,0 +1,109 @@
+// Inside a pool worker: runs the tasks it is sent one at a time, in order, timing each and reading its CPU, and reports
+// outcomes. Tasks sent in a batch are answered in batches, and start only if their shared slot says nobody cancelled them.
+import type { SelfCpuClock } from '../sampling/self-cpu'
+import type { FromHost, TaskOrder, TaskOutcome } from '../units/protocol'
+import { absNow, TASK_SLOT } from '../units/protocol'
+
+type AnyFn = (...args: unknown[]) => unknown
+
+/** Outcomes held back at most this long, or this many, before a batch reply goes out. */
+const FLUSH_MS = 2
+const MAX_BATCH = 256
+
+export interface TaskRunner {
+  /** `batched`: the orders came in one message and their outcomes may share replies. */
+  run(orders: readonly TaskOrder[], batched: boolean): void
+  useSlots(buffer: SharedArrayBuffer): void
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: SelfCpuClock }): TaskRunner {
+  const { send, cpuClock } = opts
+  const fns = new Map<string, AnyFn>()
+  const queue: { order: TaskOrder; batched: boolean }[] = []
+  const unsent: TaskOutcome[] = []
+  let firstUnsentAt = 0
+  let running = false
+  let slots: Int32Array | null = null
+  // One CPU reading per task: the reading at the end of a task is the start of the next. Between them the unit only
+  // replies and receives, which is thus counted in the next task: cheap enough for 20,000 tasks/s.
+  let cpuMark = cpuClock()
+
+  const flush = (): void => {
+    if (unsent.length > 0) send({ t: 'tasksDone', outcomes: unsent.splice(0) })
+  }
+
+  function report(outcome: TaskOutcome, batched: boolean): void {
+    if (!batched) return send({ t: 'taskDone', ...outcome })
+    if (unsent.length === 0) firstUnsentAt = outcome.endedAt
+    unsent.push(outcome)
+    if (queue.length === 0 || unsent.length >= MAX_BATCH || outcome.endedAt - firstUnsentAt >= FLUSH_MS) flush()
+  }
+
+  function finish(order: TaskOrder, batched: boolean, startedAt: number, cpu0: number | null, ok: boolean, result: unknown): void {
+    const endedAt = absNow()
+    const cpu1 = cpuClock()
+    cpuMark = cpu1
+    const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
+    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: message(result), startedAt, endedAt, cpuMs }, batched)
+  }
+
+  /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
+  function start(order: TaskOrder, batched: boolean): boolean {
+    const startedAt = absNow()
+    if (order.slot !== undefined && slots && Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING) {
+      report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null }, batched)
+      return false
+    }
+    // Nothing already finished waits behind a task that may take long.
+    if (unsent.length > 0 && startedAt - firstUnsentAt >= FLUSH_MS) flush()
+    const cpu0 = cpuMark
+    let value: unknown
+    try {
+      let fn = fns.get(order.name)
+      if (!fn) fns.set(order.name, (fn = opts.find(order.name)))
+      value = fn(...order.args)
+    } catch (err) {
+      finish(order, batched, startedAt, cpu0, false, err)
+      return false
+    }
+    if (!(value instanceof Promise)) {
+      finish(order, batched, startedAt, cpu0, true, value)
+      return false
+    }
+    flush()
+    value
+      .then(
+        (v) => finish(order, batched, startedAt, cpu0, true, v),
+        (err) => finish(order, batched, startedAt, cpu0, false, err),
+      )
+      .finally(() => {
+        running = false
+        pump()
+      })
+    return true
+  }
+
+  /** Tasks run one at a time, in the order they came, even async ones; a synchronous task never waits for a microtask. */
+  function pump(): void {
+    if (running) return
+    running = true
+    let next: { order: TaskOrder; batched: boolean } | undefined
+    while ((next = queue.shift()) && !start(next.order, next.batched));
+    running = next !== undefined
+    if (!running) flush()
+  }
+
+  return {
+    run(orders, batched) {
+      for (const order of orders) queue.push({ order, batched })
+      pump()
+    },
+    useSlots(buffer) {
+      slots = new Int32Array(buffer)
+    },
+  }
+}
