@@ -167,6 +167,19 @@ describe('a worker that dies', () => {
   })
 })
 
+describe('a thread worker that dies with tasks sent ahead', () => {
+  it('fails only the task it had started; the ones waiting in its inbox run on the replacement', async () => {
+    const pool = make('thread', { size: 1, name: 'ahead' })
+    await pool.ready()
+    await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit('workload.trivial', i).result()))
+    const victim = pool.submit('workload.exit', 3, 20)
+    const waiting = Array.from({ length: 30 }, (_, i) => pool.submit<number>('workload.trivial', i))
+    await expect(victim.result()).rejects.toThrow(/Worker "ahead \/ worker 1" .* exited with code 3 while running task/)
+    expect(await Promise.all(waiting.map((f) => f.result()))).toEqual(waiting.map((_, i) => i * i))
+    expect(pool.size).toBe(1)
+  })
+})
+
 describe.each(['thread', 'process'] as const)('%s pool resize under load', (kind) => {
   it('grows and shrinks while tasks run, losing none', async () => {
     const pool = make(kind, { size: 2 })
