@@ -10,16 +10,16 @@ test('End a child process from the table (Del key): its row shows killed and the
   await page.getByTestId('nav-monitor').click()
 
   const table = page.getByRole('table', { name: 'All units' })
-  const main = table.locator(`tr[data-kind="main"]`)
+  const main = table.locator(`[role="row"][data-kind="main"]`)
   await expect(main).toHaveAttribute('data-pid', String(labServer.pid))
   // The lab's own process cannot be ended from the UI.
   await expect(main.getByRole('button', { name: /^End/ })).toHaveCount(0)
 
-  const children = table.locator('tbody tr[data-kind="process"][data-state="running"]')
+  const children = table.locator('[role="row"][data-kind="process"][data-state="running"]')
   await expect(children).toHaveCount(2, { timeout: 15_000 })
   const [victim, survivor] = await rowFacts(children)
-  const victimRow = table.locator(`tr[data-unit-id="${victim.id}"]`)
-  const survivorRow = table.locator(`tr[data-unit-id="${survivor.id}"]`)
+  const victimRow = table.locator(`[role="row"][data-unit-id="${victim.id}"]`)
+  const survivorRow = table.locator(`[role="row"][data-unit-id="${survivor.id}"]`)
 
   await victimRow.click()
   await expect(victimRow).toHaveAttribute('aria-selected', 'true')
@@ -56,20 +56,20 @@ test('filter, sort by PID, the CPU scale toggle and Space to pause', async ({ pa
   await startCounters(page, { mode: 'thread', lock: false, loop: true })
   await page.getByTestId('nav-monitor').click()
   const table = page.getByRole('table', { name: 'All units' })
-  await expect(table.locator('tbody tr[data-kind="thread"][data-state="running"]')).toHaveCount(2, { timeout: 15_000 })
+  await expect(table.locator('[role="row"][data-kind="thread"][data-state="running"]')).toHaveCount(2, { timeout: 15_000 })
 
   // Filter by a TID: the match and its ancestor (the lab) remain.
-  const tid = (await table.locator('tbody tr[data-kind="thread"][data-state="running"]').first().getAttribute('data-tid'))!
+  const tid = (await table.locator('[role="row"][data-kind="thread"][data-state="running"]').first().getAttribute('data-tid'))!
   await page.getByTestId('filter').fill(tid)
-  await expect(table.locator('tbody tr[data-unit-id]')).toHaveCount(2)
-  await expect(table.locator(`tbody tr[data-tid="${tid}"]`)).toBeVisible()
+  await expect(table.locator('[role="row"][data-unit-id]')).toHaveCount(2)
+  await expect(table.locator(`[role="row"][data-tid="${tid}"]`)).toBeVisible()
   await page.getByTestId('filter').fill('')
 
   // Sort by PID ascending, then descending: the children of the lab follow.
   const header = table.getByRole('columnheader', { name: /PID/ })
   await header.getByRole('button').click()
   await expect(header).toHaveAttribute('aria-sort', 'descending')
-  const pids = async (): Promise<number[]> => (await rowFacts(table.locator('tbody tr[data-unit-id]:not([data-kind="main"])'))).map((r) => r.pid)
+  const pids = async (): Promise<number[]> => (await rowFacts(table.locator('[role="row"][data-unit-id]:not([data-kind="main"])'))).map((r) => r.pid)
   const desc = await pids()
   expect(desc).toEqual([...desc].sort((a, b) => b - a))
   await header.getByRole('button').click()
@@ -86,14 +86,14 @@ test('filter, sort by PID, the CPU scale toggle and Space to pause', async ({ pa
   await table.click()
   await page.keyboard.press('Space')
   await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true')
-  const frozen = await table.locator('tbody').innerText()
+  const frozen = await table.locator('.rows').innerText()
   await page.waitForTimeout(1500)
-  expect(await table.locator('tbody').innerText()).toBe(frozen)
+  expect(await table.locator('.rows').innerText()).toBe(frozen)
   await page.keyboard.press('Space')
   await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'false')
-  await expect.poll(() => table.locator('tbody').innerText()).not.toBe(frozen)
+  await expect.poll(() => table.locator('.rows').innerText()).not.toBe(frozen)
 
-  await table.locator('tbody tr[data-kind="thread"][data-state="running"]').first().click()
+  await table.locator('[role="row"][data-kind="thread"][data-state="running"]').first().click()
   await page.waitForTimeout(2500)
   await page.screenshot({ path: `${SCREENSHOTS}/monitor-light.png` })
   await page.emulateMedia({ colorScheme: 'dark' })

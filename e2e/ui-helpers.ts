@@ -7,7 +7,7 @@ export const SCREENSHOTS = 'e2e/screenshots'
 
 export async function openApp(page: Page, labServer: LabServer): Promise<void> {
   await page.goto(labServer.url)
-  await expect(page.locator(`tr[data-kind="main"][data-pid="${labServer.pid}"]`)).toBeVisible()
+  await expect(page.locator(`[role="row"][data-kind="main"][data-pid="${labServer.pid}"]`)).toBeVisible()
 }
 
 export interface RunOptions {
@@ -39,8 +39,8 @@ export async function startCounters(page: Page, opts: RunOptions): Promise<strin
 
 /** Rows of the Scenarios view's unit table, optionally only those in one state (a regex source like "waiting|holding"). */
 export function runRows(page: Page, state?: string): Locator {
-  const rows = page.getByRole('table', { name: 'Units of this run' }).locator('tbody tr[data-unit-id]')
-  return state ? rows.filter({ has: page.locator(`td.c-state [data-state]`).filter({ hasText: new RegExp(`^(${state})$`) }) }) : rows
+  const rows = page.getByRole('table', { name: 'Units of this run' }).locator('[role="row"][data-unit-id]')
+  return state ? rows.filter({ has: page.locator(`.c-state [data-state]`).filter({ hasText: new RegExp(`^(${state})$`) }) }) : rows
 }
 
 export interface RowFacts {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatCpu, formatDuration, formatMs } from './format'
+import { formatBytes, formatClock, formatCpu, formatDuration, formatMs, shortLabel } from './format'
 
 describe('format', () => {
   it('shows a warming-up CPU as an ellipsis, never 0%', () => {
@@ -16,5 +16,9 @@ describe('format', () => {
     expect(formatDuration(3_723_000)).toBe('1:02:03')
     expect(formatMs(0.4)).toBe('0.40 ms')
     expect(formatMs(1500)).toBe('1.50 s')
+    expect(formatClock(4900)).toBe('0:04')
+    expect(formatClock(3_723_000)).toBe('1:02:03')
+    expect(shortLabel('counters / khanh')).toBe('khanh')
+    expect(shortLabel('lab (main)')).toBe('lab (main)')
   })
 })

@@ -28,6 +28,16 @@ export function formatDuration(ms: number): string {
   return `${m}:${sec.toFixed(1).padStart(4, '0')}`
 }
 
+/** Whole seconds, as task managers show running time: 0:04, 12:30, 1:02:03. Changes once a second, not every tick. */
+export function formatClock(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–'
+  const s = Math.floor(ms / 1000)
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = String(s % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`
+}
+
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–'
   return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`
