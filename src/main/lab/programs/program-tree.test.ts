@@ -76,6 +76,19 @@ describe('following a program tree', () => {
   })
 })
 
+describe('where procfs is missing (pidusage and pidtree)', () => {
+  it('follows the processes of the tree, leaves threads out and says so', async () => {
+    const lab = newLab({ intervalMs: 100, collector: 'pidusage' })
+    const run = await lab.watch({ command: 'sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], label: 'sh' })
+    expect(await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 15_000)).toBe(true)
+    expect((await unitsOf(lab, run.id)).some((u) => u.kind === 'thread')).toBe(false)
+    expect((await lab.snapshot()).notes?.[0]).toMatch(/^Threads of external programs are not shown on linux/)
+    const pids = (await unitsOf(lab, run.id)).map((u) => u.pid)
+    await lab.stop({ runId: run.id })
+    expect(await waitFor(() => pids.every((pid) => !procExists(pid)), 5000)).toBe(true)
+  })
+})
+
 describe('side-channel messages', () => {
   it('keeps well-formed task, state, log and result lines and drops the rest', () => {
     expect(parseProgramMessage({ type: 'task', pool: 'p', task: 1, name: 'sq', phase: 'started', pid: 5, tid: 6, at: 1 })).toMatchObject({

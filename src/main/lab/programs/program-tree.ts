@@ -127,7 +127,7 @@ export class ProgramTree {
   }
 
   private async scanOnce(): Promise<void> {
-    this.apply(await this.deps.scanner.scan(this.host.pid, this.memberStarts()))
+    this.apply(await this.deps.scanner.scan(this.scanRoot, this.memberStarts()))
   }
 
   private apply(scan: TreeScan): void {
@@ -199,7 +199,7 @@ export class ProgramTree {
     if (!this.missed.has(key) && 'scanSync' in this.deps.scanner) {
       this.missed.add(key)
       const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
-      this.apply(scanner.scanSync(this.host.pid, this.memberStarts()))
+      this.apply(scanner.scanSync(this.scanRoot, this.memberStarts()))
     }
     return find() ?? this.rootId
   }
@@ -209,6 +209,11 @@ export class ProgramTree {
     this.missed.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName?.(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+  }
+
+  /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */
+  private get scanRoot(): number {
+    return this.host.unreaped ? this.host.pid : -1
   }
 
   private memberStarts(): Map<number, number> {

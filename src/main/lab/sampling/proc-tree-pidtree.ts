@@ -20,15 +20,17 @@ export class PidtreeScanner implements TreeScanner {
   readonly threadsVisible = false
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
-    const rootStart = members.get(root) ?? (await startTimeOf(root))
-    if (rootStart === null) return { processes: [], threads: [] }
+    // root < 0: the root has exited; only the members found before are checked (pidtree(-1) would list every process).
+    const rootStart = root < 0 ? null : (members.get(root) ?? (await startTimeOf(root)))
     const parents = new Map<number, number>()
-    try {
-      for (const { pid, ppid } of await pidtree(root, { advanced: true })) parents.set(pid, ppid)
-    } catch {
-      // The root is gone; members found before may still be running.
+    if (rootStart !== null) {
+      try {
+        for (const { pid, ppid } of await pidtree(root, { advanced: true })) parents.set(pid, ppid)
+      } catch {
+        // The root is gone; members found before may still be running.
+      }
     }
-    const processes: TreeProcess[] = [{ pid: root, ppid: -1, pgrp: -1, startTime: rootStart, cmdline: '', name: '' }]
+    const processes: TreeProcess[] = rootStart === null ? [] : [{ pid: root, ppid: -1, pgrp: -1, startTime: rootStart, cmdline: '', name: '' }]
     const seen = new Set([root])
     for (const pid of [...parents.keys(), ...members.keys()]) {
       if (seen.has(pid)) continue

@@ -50,12 +50,14 @@ interface ProcEntry {
   pgrp: number
   startTime: number
   zombie: boolean
+  /** num_threads (field 20). */
+  threads: number
 }
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
 
-/** Parses ppid (field 4), pgrp (5) and starttime (22) of a stat line; the comm field may hold ')' so split after the last one. */
+/** Parses ppid (field 4), pgrp (5), num_threads (20) and starttime (22) of a stat line; the comm field may hold ')' so split after the last one. */
 export function parseStatIdentity(text: string): ProcEntry | null {
   const close = text.lastIndexOf(')')
   if (close < 0) return null
@@ -64,13 +66,16 @@ export function parseStatIdentity(text: string): ProcEntry | null {
   const ppid = Number(f[1])
   const pgrp = Number(f[2])
   const startTime = Number(f[19])
-  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { name, ppid, pgrp, startTime, zombie: f[0] === 'Z' || f[0] === 'X' } : null
+  const threads = Number(f[17])
+  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { name, ppid, pgrp, startTime, threads, zombie: f[0] === 'Z' || f[0] === 'X' } : null
 }
 
 /**
  * Linux scanner. Cheap per tick: one readdir of /proc, a stat read only for PIDs not seen before (their parent never
  * changes, so it is cached), one readdir of /proc/PID/task per followed process, and a comm read only for new threads.
  * (/proc/PID/task/TID/children would avoid the /proc listing, but many kernels are built without it.)
+ * Cheaper still when nothing was created: every new process and thread takes a PID, and /proc/loadavg names the last
+ * one given out. While it stands still and each process keeps its thread count, the tree is what it was.
  */
 export class ProcTreeScanner implements TreeScanner {
   readonly name = 'procfs'
@@ -79,12 +84,48 @@ export class ProcTreeScanner implements TreeScanner {
   private readonly names = new Map<string, { name: string; reads: number }>()
   private readonly cmdlines = new Map<string, string>()
   private readonly buf = Buffer.alloc(4096)
+  private last: { root: number; lastPid: number; scan: TreeScan; threads: Map<number, number> } | null = null
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
     return this.scanSync(root, members)
   }
 
   scanSync(root: number, members: ReadonlyMap<number, number>): TreeScan {
+    const lastPid = this.lastPid()
+    const prev = this.last
+    if (prev && lastPid !== null && prev.lastPid === lastPid && prev.root === root) {
+      const same = this.unchanged(prev.scan, prev.threads, root, members)
+      if (same) return same
+    }
+    const scan = this.fullScan(root, members)
+    const threads = new Map<number, number>()
+    for (const t of scan.threads) threads.set(t.pid, (threads.get(t.pid) ?? 0) + 1)
+    this.last = lastPid === null ? null : { root, lastPid, scan, threads }
+    return scan
+  }
+
+  /** The last PID the kernel gave out (the last field of /proc/loadavg), or null where unreadable. */
+  private lastPid(): number | null {
+    const text = this.readText('/proc/loadavg')
+    const n = text === null ? NaN : Number(text.trimEnd().split(' ')[4])
+    return Number.isFinite(n) ? n : null
+  }
+
+  /** The previous scan again if no process of it ended or lost a thread (no PID was given out since), else null. */
+  private unchanged(prev: TreeScan, threads: ReadonlyMap<number, number>, root: number, members: ReadonlyMap<number, number>): TreeScan | null {
+    const others = prev.processes.filter((p) => p.pid !== root)
+    if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
+    const processes: TreeProcess[] = []
+    for (const p of prev.processes) {
+      const text = this.readText(`/proc/${p.pid}/stat`)
+      const now = text === null ? null : parseStatIdentity(text)
+      if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
+      processes.push({ ...p, pgrp: now.pgrp, name: now.name })
+    }
+    return { processes, threads: prev.threads }
+  }
+
+  private fullScan(root: number, members: ReadonlyMap<number, number>): TreeScan {
     this.refreshPids()
     const children = new Map<number, number[]>()
     for (const [pid, e] of this.known) {
@@ -92,33 +133,33 @@ export class ProcTreeScanner implements TreeScanner {
       if (list) list.push(pid)
       else children.set(e.ppid, [pid])
     }
-    // A root that has exited (its children may live on) is left out; a reused root PID is caught by members' startTime.
-    const found: number[] = this.known.has(root) ? [root] : []
-    const inTree = new Set(found)
-    // Members found before stay even when reparented (their parent died), as long as the PID is still theirs.
-    for (const [pid, start] of members) {
-      if (!inTree.has(pid) && this.known.get(pid)?.startTime === start) {
-        found.push(pid)
-        inTree.add(pid)
-      }
+    // Every candidate's stat is read afresh: the cache may hold a PID that ended and was given to another process
+    // since the last tick (PIDs wrap quickly on a busy machine), and a zombie has ended and leaves the tree.
+    const fresh = new Map<number, ProcEntry>()
+    const take = (pid: number, check: (e: ProcEntry) => boolean): void => {
+      if (fresh.has(pid)) return
+      const text = this.readText(`/proc/${pid}/stat`)
+      const now = text === null ? null : parseStatIdentity(text)
+      if (!now) return
+      if (now.startTime !== this.known.get(pid)?.startTime) this.known.set(pid, now)
+      if (!now.zombie && check(now)) fresh.set(pid, now)
     }
+    // A root that has exited (its children may live on) is left out.
+    take(root, () => true)
+    // Members found before stay even when reparented (their parent died), as long as the PID is still theirs.
+    for (const [pid, start] of members) take(pid, (e) => e.startTime === start)
+    const found = [...fresh.keys()]
     for (let i = 0; i < found.length; i++) {
       for (const child of children.get(found[i]) ?? []) {
-        if (!inTree.has(child)) {
-          inTree.add(child)
-          found.push(child)
-        }
+        const before = fresh.size
+        take(child, (e) => e.ppid === found[i])
+        if (fresh.size > before) found.push(child)
       }
     }
     const processes: TreeProcess[] = []
     const threads: TreeThread[] = []
-    for (const pid of found) {
-      const e = this.known.get(pid)!
-      // A zombie has ended (it waits to be reaped, perhaps by an init that never does): it leaves the tree.
-      const text = this.readText(`/proc/${pid}/stat`)
-      const now = text === null ? null : parseStatIdentity(text)
-      if (!now || now.zombie) continue
-      processes.push({ pid, ppid: e.ppid, pgrp: now.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime), name: now.name })
+    for (const [pid, e] of fresh) {
+      processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime), name: e.name })
       for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
     this.forget(processes, threads)
