@@ -60,6 +60,7 @@ export const POOL_MAX_SIZE = 64
 
 /** Thread pools send short tasks ahead in batches: this many at most per worker, fewer as tasks get longer. */
 const MAX_AHEAD = 64
+const AHEAD_BUDGET_MS = 0.5
 const SLOT_COUNT = POOL_MAX_SIZE * MAX_AHEAD
 
 /** A worker that dies before it ever says hello this many times in a row means spawning itself is broken. */
@@ -320,10 +321,13 @@ export class Pool {
     for (const job of [...this.queue.splice(0), ...this.callQueue.splice(0)]) job.future.reject(new PoolError(reason))
   }
 
-  /** How many tasks a thread worker may hold: many when they are short, one when they are long, never an unfair share. */
+  /**
+   * How many tasks a thread worker may hold: what a worker holds is work no idle worker can take, so keep it under
+   * AHEAD_BUDGET_MS of run time (64 trivial tasks, one 1 ms task) and never more than a fair share of what is left.
+   */
   private aheadLimit(): number {
     const m = this.meanRunMs
-    const byCost = m === null ? 1 : m < 0.2 ? MAX_AHEAD : m < 1 ? 16 : m < 5 ? 2 : 1
+    const byCost = m === null ? 1 : Math.min(MAX_AHEAD, Math.floor(AHEAD_BUDGET_MS / Math.max(m, 1e-3)))
     const fair = Math.ceil((this.queue.length + this.busy) / Math.max(1, this.size))
     return Math.max(1, Math.min(byCost, fair))
   }
