@@ -1,7 +1,7 @@
 // The Python scenarios run with real python3 under the lab: the tutorial's outcomes, and events mapped to units.
 import { describe, expect, it, vi } from 'vitest'
 import type { LabEvent, StateEvent, TaskEvent, Unit } from '../../src/shared/model'
-import { recordTicks, runToEnd, useLabs } from '../../src/main/lab/testing/lab-fixture'
+import { procExists, recordTicks, runToEnd, useLabs, waitFor } from '../../src/main/lab/testing/lab-fixture'
 import { pythonAvailability } from './catalog'
 
 const newLab = useLabs()
@@ -42,6 +42,20 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     const holder = units.find((u) => u.id === states.find((e) => e.state === 'holding')!.unit)!
     expect(holder.kind).toBe('thread')
     expect(['khanh', 'ai']).toContain(holder.command)
+  })
+
+  it.each(['thread', 'process'])('counters (%s): the lock flipped live reaches the looping Python units; Stop ends them', async (mode) => {
+    const lab = newLab()
+    const ticks = recordTicks(lab)
+    const run = await lab.start({ scenario: 'py-counters', params: { mode, loop: true, lock: false } })
+    const held = (): boolean => ticks.some((t) => t.events.some((e) => e.type === 'state' && e.state === 'holding'))
+    expect(await waitFor(() => ticks.some((t) => t.logs.some((l) => l.runId === run.id && l.text === 'ai: 1')), 15_000)).toBe(true)
+    expect(held()).toBe(false)
+    await lab.setLock({ runId: run.id, on: true })
+    expect(await waitFor(held, 10_000)).toBe(true)
+    const pids = (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program').map((u) => u.pid)
+    expect((await lab.stop({ runId: run.id })).status).toBe('stopped')
+    expect(await waitFor(() => pids.every((pid) => !procExists(pid)), 5000)).toBe(true)
   })
 
   it('shared-array: a plain list is copied, both print -1..-4 and the parent keeps [1, 2, 3, 4]', async () => {
