@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Sample, Unit } from '../../../shared/model'
+import type { Sample } from '../../../shared/model'
 import { buildRows, stepSelection, type RowOptions } from './unit-tree'
+import { fakeUnit } from './unit.fixture'
 
-function unit(id: string, patch: Partial<Unit> = {}): Unit {
-  return {
-    id,
-    kind: 'thread',
-    pid: 100,
-    tid: null,
-    parent: 'u0',
-    label: id,
-    runId: 'r1',
-    createdAt: 0,
-    endedAt: null,
-    spawned: true,
-    state: 'running',
-    exitCode: null,
-    signal: null,
-    error: null,
-    command: null,
-    ...patch,
-  }
-}
+const unit = fakeUnit
 
 const main = unit('u0', { kind: 'main', parent: null, label: 'lab (main)', runId: null, spawned: false })
 const opts = (patch: Partial<RowOptions> = {}): RowOptions => ({

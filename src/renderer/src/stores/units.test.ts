@@ -1,26 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { LabSnapshot, Tick, Unit } from '../../../shared/model'
+import { fakeUnit } from '../lib/unit.fixture'
 import { useUnitsStore } from './units'
 
-const unit = (id: string, patch: Partial<Unit> = {}): Unit => ({
-  id,
-  kind: 'process',
-  pid: 10,
-  tid: null,
-  parent: 'u0',
-  label: id,
-  runId: 'r1',
-  createdAt: 0,
-  endedAt: null,
-  spawned: true,
-  state: 'running',
-  exitCode: null,
-  signal: null,
-  error: null,
-  command: null,
-  ...patch,
-})
+const unit = (id: string, patch: Partial<Unit> = {}): Unit => fakeUnit(id, { kind: 'process', pid: 10, ...patch })
 
 const snapshot: LabSnapshot = {
   t: 0,
