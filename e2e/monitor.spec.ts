@@ -15,9 +15,14 @@ test('End a child process from the table (Del key): its row shows killed and the
   // The lab's own process cannot be ended from the UI.
   await expect(main.getByRole('button', { name: /^End/ })).toHaveCount(0)
 
-  const children = table.locator('[role="row"][data-kind="process"][data-state="running"]')
+  // Other specs share this lab: narrow the table to this run's live units first.
+  await page.getByTestId('filter').fill('counters')
+  await page.getByLabel('Show ended').uncheck()
+  const children = table.locator(`[role="row"][data-run="${runId}"][data-kind="process"][data-state="running"]`)
   await expect(children).toHaveCount(2, { timeout: 15_000 })
   const [victim, survivor] = await rowFacts(children)
+  await page.getByLabel('Show ended').check()
+  await page.getByTestId('filter').fill(String(victim.pid))
   const victimRow = table.locator(`[role="row"][data-unit-id="${victim.id}"]`)
   const survivorRow = table.locator(`[role="row"][data-unit-id="${survivor.id}"]`)
 
@@ -42,7 +47,9 @@ test('End a child process from the table (Del key): its row shows killed and the
   await expect(main).toHaveAttribute('data-state', 'running')
   expect(processExists(labServer.pid)).toBe(true)
   // The run joins its units, so losing one ends the run; the survivor is ended with it, not left behind.
+  await page.getByTestId('filter').fill(String(survivor.pid))
   await expect(survivorRow).toHaveAttribute('data-state', /^(running|exited|killed)$/)
+  await page.getByTestId('filter').fill('')
   await page.getByTestId('nav-scenarios').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-run', runId)
   if ((await page.getByTestId('run-status').getAttribute('data-status')) === 'running') await page.getByTestId('stop').click()
@@ -51,31 +58,36 @@ test('End a child process from the table (Del key): its row shows killed and the
   await page.screenshot({ path: `${SCREENSHOTS}/scenarios-after-end.png` })
 })
 
-test('filter, sort by PID, the CPU scale toggle and Space to pause', async ({ page, labServer }) => {
+test('filter, sort by TID, the CPU scale toggle and Space to pause', async ({ page, labServer }) => {
   await openApp(page, labServer)
-  await startCounters(page, { mode: 'thread', lock: false, loop: true })
+  const runId = await startCounters(page, { mode: 'thread', lock: false, loop: true })
   await page.getByTestId('nav-monitor').click()
   const table = page.getByRole('table', { name: 'All units' })
-  await expect(table.locator('[role="row"][data-kind="thread"][data-state="running"]')).toHaveCount(2, { timeout: 15_000 })
+  // Other specs share this lab: only this run's live units.
+  await page.getByLabel('Show ended').uncheck()
+  await page.getByTestId('filter').fill('counters')
+  const threads = table.locator(`[role="row"][data-run="${runId}"][data-kind="thread"][data-state="running"]`)
+  await expect(threads).toHaveCount(2, { timeout: 15_000 })
 
   // Filter by a TID: the match and its ancestor (the lab) remain.
-  const tid = (await table.locator('[role="row"][data-kind="thread"][data-state="running"]').first().getAttribute('data-tid'))!
+  const tid = (await threads.first().getAttribute('data-tid'))!
   await page.getByTestId('filter').fill(tid)
   await expect(table.locator('[role="row"][data-unit-id]')).toHaveCount(2)
   await expect(table.locator(`[role="row"][data-tid="${tid}"]`)).toBeVisible()
-  await page.getByTestId('filter').fill('')
+  await page.getByTestId('filter').fill('counters')
 
-  // Sort by PID ascending, then descending: the children of the lab follow.
-  const header = table.getByRole('columnheader', { name: /PID/ })
+  // Sort by TID, descending then ascending: the lab stays on top, its children follow the order.
+  const header = table.getByRole('columnheader', { name: /TID/ })
   await header.getByRole('button').click()
   await expect(header).toHaveAttribute('aria-sort', 'descending')
-  const pids = async (): Promise<number[]> => (await rowFacts(table.locator('[role="row"][data-unit-id]:not([data-kind="main"])'))).map((r) => r.pid)
-  const desc = await pids()
+  const tids = async (): Promise<number[]> => (await rowFacts(threads)).map((r) => r.tid!)
+  const desc = await tids()
   expect(desc).toEqual([...desc].sort((a, b) => b - a))
   await header.getByRole('button').click()
   await expect(header).toHaveAttribute('aria-sort', 'ascending')
-  const asc = await pids()
+  const asc = await tids()
   expect(asc).toEqual([...asc].sort((a, b) => a - b))
+  expect(asc).toEqual([...desc].reverse())
 
   // % of machine halves a one-core figure on two cores: the header says which.
   await page.getByRole('radio', { name: '% of machine' }).check()
@@ -93,7 +105,9 @@ test('filter, sort by PID, the CPU scale toggle and Space to pause', async ({ pa
   await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'false')
   await expect.poll(() => table.locator('.rows').innerText()).not.toBe(frozen)
 
-  await table.locator('[role="row"][data-kind="thread"][data-state="running"]').first().click()
+  await page.getByTestId('filter').fill('')
+  await page.getByLabel('Show ended').check()
+  await threads.first().click()
   await page.waitForTimeout(2500)
   await page.screenshot({ path: `${SCREENSHOTS}/monitor-light.png` })
   await page.emulateMedia({ colorScheme: 'dark' })
