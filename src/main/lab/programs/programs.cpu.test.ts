@@ -1,5 +1,6 @@
 // Per-thread and per-process CPU of real Python programs: the GIL keeps a thread pool near one core, a process pool
 // uses both. Also `lab watch` of a busy loop and of sleep. Generous tolerances; a low reading is measured again.
+import { cpus } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import type { RunInfo, Sample, Tick, Unit } from '../../../shared/model'
 import { pythonAvailability } from '../../../../scenarios/python/catalog'
@@ -78,9 +79,11 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
 
   it('ProcessPoolExecutor, 2 workers, the same job: two child processes with their own PIDs, well above one core', async () => {
     let best = 0
-    for (let attempt = 0; attempt < ATTEMPTS && best < 150; attempt++) {
+    let others: number[] = []
+    for (let attempt = 0; attempt < ATTEMPTS + 1 && best < 150; attempt++) {
       const lab = newLab({ intervalMs: 250 })
-      const { info, units, ticks } = await observe(lab, 'py-cpu-vs-io', { ...cpuJob, pools: 'process' })
+      // Longer than the thread-pool run: more 1 s windows in which other work may leave both cores free.
+      const { info, units, ticks } = await observe(lab, 'py-cpu-vs-io', { ...cpuJob, tasks: 8, work: 900, pools: 'process' })
       expect(info.status, info.error ?? '').toBe('done')
       const root = units.find((u) => u.kind === 'program' && !units.some((p) => p.id === u.parent))!
       const children = units.filter((u) => u.kind === 'program' && u.parent === root.id)
@@ -94,8 +97,11 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
       }
       // 1 s (4 ticks) of both workers at once; the whole run lasts about 2 s.
       best = Math.max(best, bestWindow(sums(ticks, children.map((c) => c.id)), 4))
+      // What the rest of the machine used meanwhile (busy % of both cores minus this tree), for the failure message.
+      const tree = units.filter((u) => u.kind === 'program').map((u) => u.id)
+      others = ticks.filter((t) => t.machine.cores.length).map((t) => t.machine.cores.reduce((a, b) => a + b, 0) - sums([t], tree).concat(0)[0])
     }
-    expect(best).toBeGreaterThanOrEqual(150)
+    expect(best, `other work used about ${mean(others).toFixed(0)}% of the machine's ${cpus().length * 100}% meanwhile`).toBeGreaterThanOrEqual(150)
   })
 })
 
