@@ -23,6 +23,15 @@ describe('RingBuffer', () => {
     expect(r.max()).toBe(0)
   })
 
+  it('grows past its first allocation and then wraps at its capacity', () => {
+    const r = new RingBuffer(200)
+    for (let i = 0; i < 450; i++) r.push(i)
+    expect(r.length).toBe(200)
+    expect(r.at(0)).toBe(250)
+    expect(r.last()).toBe(449)
+    expect(r.toArray()).toEqual(Array.from({ length: 200 }, (_, i) => 250 + i))
+  })
+
   it('rejects a capacity that is not a positive whole number', () => {
     expect(() => new RingBuffer(0)).toThrow(RangeError)
   })

@@ -1,15 +1,18 @@
 // Fixed-capacity numeric ring buffer: bounded sample history with no allocation per push.
 
+/** First allocation; short-lived units (pool workers) never need more. */
+const INITIAL = 64
+
 export class RingBuffer {
   readonly capacity: number
-  private readonly data: Float64Array
+  private data: Float64Array
   private start = 0
   private count = 0
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive whole number')
     this.capacity = capacity
-    this.data = new Float64Array(capacity)
+    this.data = new Float64Array(Math.min(capacity, INITIAL))
   }
 
   get length(): number {
@@ -17,8 +20,14 @@ export class RingBuffer {
   }
 
   push(value: number): void {
+    if (this.count === this.data.length && this.count < this.capacity) {
+      // Grows by doubling until the capacity; it has not wrapped yet, so start is 0.
+      const next = new Float64Array(Math.min(this.capacity, this.data.length * 2))
+      next.set(this.data)
+      this.data = next
+    }
     if (this.count < this.capacity) {
-      this.data[(this.start + this.count) % this.capacity] = value
+      this.data[this.count] = value
       this.count++
     } else {
       this.data[this.start] = value
