@@ -67,3 +67,25 @@ test('a Python process pool: worker processes appear as children with their own 
   for (const p of facts) await expect.poll(() => processExists(p.pid), { message: `pid ${p.pid} gone` }).toBe(false)
   await expect(procs.and(page.locator('[data-state="killed"]'))).toHaveCount(3)
 })
+
+test('Python counters with the Lock: tutorial lines per thread in the log, waiting and holding on the timeline', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await page.getByTestId('nav-programs').click()
+  await page.getByTestId('program-py-counters').click()
+  await page.locator('[data-field="mode"]').getByRole('radio', { name: 'thread', exact: true }).check()
+  const lock = page.getByRole('switch', { name: 'Lock' })
+  if (!(await lock.isChecked())) await lock.click()
+  await page.getByLabel('Sleep (ms)').fill('150')
+  await page.getByTestId('program-start').click()
+  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'done', { timeout: 30_000 })
+  const log = page.getByTestId('log')
+  await expect(log).toContainText('khanh: 5')
+  await expect(log).toContainText('ai: 1')
+  // Serialised: all of one unit, then all of the other.
+  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai): \d$/.test(t))
+  expect(lines).toHaveLength(10)
+  expect(new Set(lines.slice(0, 5).map((l) => l.split(':')[0])).size).toBe(1)
+  // The named threads are rows of the python3 process.
+  await expect(treeRows(page).and(page.locator('[data-kind="thread"]')).filter({ hasText: /^\s*khanh\s*$|khanh/ })).toHaveCount(1)
+  await page.screenshot({ path: `${SCREENSHOTS}/programs-counters-lock.png` })
+})

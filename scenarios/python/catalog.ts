@@ -21,12 +21,20 @@ export function pythonScriptDir(): string {
 }
 
 let python: { available: boolean; reason: string | null } | null = null
+/** The interpreter itself (sys.executable): a launcher such as a pyenv shim would add its own processes to every tree. */
+let interpreter: string | null = null
 
 /** Checked once: is there a python3 of at least 3.8 (concurrent.futures and multiprocessing as the scripts use them)? */
 export function pythonAvailability(): { available: boolean; reason: string | null } {
   if (python) return python
   try {
-    const out = execFileSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 5000 }).trim()
+    const [out, executable] = execFileSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    })
+      .trim()
+      .split('\n')
+    interpreter = executable || null
     const [major, minor] = out.split('.').map(Number)
     python =
       major > 3 || (major === 3 && minor >= 8)
@@ -63,7 +71,8 @@ function py(id: string, title: string, section: string, summary: string, params:
     availability: pythonAvailability,
     command: (p) => {
       const dir = pythonScriptDir()
-      return { command: PYTHON, args: [join(dir, SCRIPTS[id] ?? `${id.replaceAll('-', '_')}.py`), JSON.stringify(p)], cwd: dir }
+      pythonAvailability()
+      return { command: interpreter ?? PYTHON, args: [join(dir, SCRIPTS[id] ?? `${id.replaceAll('-', '_')}.py`), JSON.stringify(p)], cwd: dir }
     },
   })
 }

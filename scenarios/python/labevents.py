@@ -134,6 +134,7 @@ def on_flag(callback):
 def _read_flags():
     # Raw reads of fd 0, not sys.stdin: a process forked while this thread sits in sys.stdin.read holds that
     # object's lock forever, and multiprocessing closes sys.stdin in every child it starts.
+    name_thread("lab-flags")
     pending = b""
     while True:
         try:

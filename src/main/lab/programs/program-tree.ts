@@ -222,8 +222,10 @@ export class ProgramTree {
 
   private onMessage(msg: ProgramMessage): void {
     const { clock, units, outbox } = this.deps
-    const t = msg.at !== null ? Math.min(clock.now(), clock.fromAbs(msg.at)) : clock.now()
     const unitId = this.unitFor(msg.pid, msg.tid)
+    // The program's own clock, but never before the lab found the unit (a thread may report before a scan saw it).
+    const stamped = msg.at !== null ? Math.min(clock.now(), clock.fromAbs(msg.at)) : clock.now()
+    const t = Math.max(stamped, units.get(unitId)?.createdAt ?? stamped)
     switch (msg.type) {
       case 'result':
         this.result = msg.value
