@@ -128,6 +128,24 @@ test('filter, sort by TID, the CPU scale toggle and Space to pause', async ({ pa
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
 })
 
+test("the lab's refusal is shown as a sentence: ending a unit that finished while the dialog was open", async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  const runId = await startCounters(page, { mode: 'thread', lock: false, loop: false, from: 30, delay: 50 })
+  await page.getByTestId('nav-monitor').click()
+  const table = page.getByRole('table', { name: 'All units' })
+  await page.getByTestId('filter').fill('counters')
+  const row = table.locator(`[role="row"][data-run="${runId}"][data-state="running"]`).first()
+  const id = (await row.getAttribute('data-unit-id'))!
+  await row.click()
+  await page.keyboard.press('Delete')
+  await expect(page.getByRole('dialog')).toBeVisible()
+  // The run finishes on its own under the open dialog.
+  await expect(table.locator(`[role="row"][data-unit-id="${id}"]`)).toHaveAttribute('data-state', 'exited', { timeout: 15_000 })
+  await page.getByTestId('confirm-end').click()
+  await expect(page.getByRole('alert')).toHaveText(/^Could not end counters \/ \w+: counters \/ \w+ has already exited\.$/)
+  await page.getByTestId('filter').fill('')
+})
+
 test('the sampling interval can be changed and the sampler reports its own cost', async ({ page, labServer }) => {
   await openApp(page, labServer)
   await expect(page.getByTestId('sampler-cost')).toContainText(/\d+(\.\d+)? ms\/tick/)

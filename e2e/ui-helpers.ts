@@ -14,6 +14,9 @@ export interface RunOptions {
   mode: 'thread' | 'process'
   lock: boolean
   loop: boolean
+  /** Count from (default 5) and sleep between lines in ms (default 10). */
+  from?: number
+  delay?: number
 }
 
 async function setSwitch(page: Page, label: string, on: boolean): Promise<void> {
@@ -29,6 +32,8 @@ export async function startCounters(page: Page, opts: RunOptions): Promise<strin
   await page.getByRole('radio', { name: opts.mode, exact: true }).check()
   await setSwitch(page, 'Lock', opts.lock)
   await setSwitch(page, 'Loop', opts.loop)
+  await page.getByLabel('Count from').fill(String(opts.from ?? 5))
+  await page.getByLabel('Sleep (ms)').fill(String(opts.delay ?? 10))
   const status = page.getByTestId('run-status')
   const before = (await status.count()) ? await status.getAttribute('data-run') : null
   await page.getByTestId('start').click()
