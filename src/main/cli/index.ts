@@ -25,7 +25,10 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
     switch (command) {
       case 'scenarios': {
         const width = Math.max(...scenarios.map((s) => s.id.length))
-        for (const s of scenarios) out(`${s.id.padEnd(width)}  ${s.summary}`)
+        for (const s of scenarios) {
+          const a = s.availability?.()
+          out(`${s.id.padEnd(width)}  ${s.summary}${a && !a.available ? ` (unavailable: ${a.reason})` : ''}`)
+        }
         return 0
       }
       case 'run':
