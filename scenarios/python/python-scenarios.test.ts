@@ -22,7 +22,9 @@ const byName = (order: string[], name: string): string[] => order.filter((l) => 
 
 describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
   it.each(['thread', 'process'])('counters (%s): each unit prints 5..1 once; lines interleave', async (mode) => {
-    const { result, logs } = await run('py-counters', { mode })
+    const { result, logs, units } = await run('py-counters', { mode })
+    // A program that ends by itself: its processes and threads exited, none were killed.
+    expect(units.map((u) => u.state).every((s) => s === 'exited')).toBe(true)
     const order = result.order as string[]
     for (const name of ['khanh', 'ai']) expect(byName(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name}: ${k}`))
     expect(order.slice(0, 5).every((l) => l.startsWith(order[0].split(':')[0]))).toBe(false)
