@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TRANSITIONS, laneSegments, pushTransition, type Transition } from './timeline'
+import { MAX_TRANSITIONS, firstCovering, laneSegments, pushTransition, type Transition } from './timeline'
 
 describe('laneSegments', () => {
   const list: Transition[] = [
@@ -29,6 +29,17 @@ describe('laneSegments', () => {
       { start: 20, end: 40, state: 'waiting' },
     ])
     expect(doneAt).toBeNull()
+  })
+})
+
+describe('firstCovering', () => {
+  it('finds the transition in force at a time by bisection', () => {
+    const list: Transition[] = [0, 10, 20, 30].map((t) => ({ t, state: 'running' }))
+    expect(firstCovering(list, -5)).toBe(0)
+    expect(firstCovering(list, 10)).toBe(1)
+    expect(firstCovering(list, 25)).toBe(2)
+    expect(firstCovering(list, 99)).toBe(3)
+    expect(firstCovering([], 5)).toBe(0)
   })
 })
 

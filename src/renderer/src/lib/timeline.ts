@@ -24,6 +24,21 @@ export function pushTransition(list: Transition[], tr: Transition): void {
   if (list.length > MAX_TRANSITIONS) list.splice(0, list.length - MAX_TRANSITIONS / 2)
 }
 
+/** Index of the last transition at or before t (0 when none): where a window starting at t begins. */
+export function firstCovering(list: readonly Transition[], t: number): number {
+  let lo = 0
+  let hi = list.length - 1
+  let found = 0
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (list[mid].t <= t) {
+      found = mid
+      lo = mid + 1
+    } else hi = mid - 1
+  }
+  return found
+}
+
 /**
  * Segments of one lane clipped to [from, to]. A final state is drawn up to where it begins only:
  * the lane ends there, and `doneAt` says where.
@@ -32,7 +47,7 @@ export function laneSegments(list: readonly Transition[], from: number, to: numb
   const segments: Segment[] = []
   let doneAt: number | null = null
   let final: UnitState | null = null
-  for (let i = 0; i < list.length; i++) {
+  for (let i = firstCovering(list, from); i < list.length; i++) {
     const cur = list[i]
     if (isFinal(cur.state)) {
       doneAt = cur.t
