@@ -17,7 +17,7 @@ const REPEAT = Number(process.env.REPEAT ?? 7)
 const WORKERS = 2
 const TRIVIAL = Number(process.env.TRIVIAL ?? 20_000)
 const CPU_TASKS = 40
-const CPU_ROUNDS = 3
+const CPU_ROUNDS = 5
 const FIB_N = 27
 const root = fileURLToPath(new URL('..', import.meta.url))
 

@@ -167,6 +167,23 @@ describe('a worker that dies', () => {
   })
 })
 
+describe('thread pool work stealing', () => {
+  it('an idle worker takes tasks waiting behind a long one in another inbox', async () => {
+    const pool = make('thread', { size: 2 })
+    await pool.ready()
+    // Trivial tasks first: the pool then sends tasks ahead, and some short ones land behind the long one.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit('workload.trivial', i).result()))
+    const order: string[] = []
+    const long = pool.submit('workload.sleep', 1500)
+    long.addDoneCallback(() => order.push('long'))
+    const shorts = Array.from({ length: 20 }, (_, i) => pool.submit<number>('workload.sleep', 2 + (i % 2)))
+    shorts.forEach((f) => f.addDoneCallback(() => order.push('short')))
+    await Promise.all([long, ...shorts].map((f) => f.result()))
+    expect(order.at(-1)).toBe('long')
+    expect(order.filter((o) => o === 'short')).toHaveLength(20)
+  })
+})
+
 describe('a thread worker that dies with tasks sent ahead', () => {
   it('fails only the task it had started; the ones waiting in its inbox run on the replacement', async () => {
     const pool = make('thread', { size: 1, name: 'ahead' })

@@ -53,6 +53,8 @@ interface PoolWorker {
   lane: number
   /** Sent to this worker and not answered yet, in the order sent (the first is the one it runs). */
   jobs: Job[]
+  /** Slots of tasks taken back from this worker's inbox (task id -> slot), freed once it reports skipping them. */
+  tombs: Map<number, number>
   retiring: boolean
 }
 
@@ -231,7 +233,7 @@ export class Pool {
     const lane = this.nextWorker++
     const label = `${this.name} / worker ${lane}`
     const unit = this.deps.spawner.spawn({ mode: this.kind, label, runId: this.opts.runId })
-    const worker: PoolWorker = { unit, label, lane, jobs: [], retiring: false }
+    const worker: PoolWorker = { unit, label, lane, jobs: [], tombs: new Map(), retiring: false }
     this.workers.add(worker)
     unit.on('message', (msg) => {
       if (msg.t === 'taskDone') this.settle(worker, msg)
@@ -265,7 +267,14 @@ export class Pool {
   /** A task's outcome came back from its worker (in the order the worker got them). */
   private settle(w: PoolWorker, o: TaskOutcome): void {
     const at = w.jobs.findIndex((j) => j.order.id === o.id)
-    if (at < 0) return
+    if (at < 0) {
+      const tomb = w.tombs.get(o.id)
+      if (tomb !== undefined && this.slots) {
+        w.tombs.delete(o.id)
+        this.slots.release(tomb)
+      }
+      return
+    }
     const [job] = w.jobs.splice(at, 1)
     this.busy--
     this.leaveInbox(job)
@@ -275,7 +284,8 @@ export class Pool {
     const startedAt = clock.fromAbs(o.startedAt)
     const endedAt = clock.fromAbs(o.endedAt)
     const run = endedAt - startedAt
-    this.meanRunMs = this.meanRunMs === null ? run : this.meanRunMs * 0.9 + run * 0.1
+    // Quick to rise, slow to fall: a longer task at once sends fewer ahead.
+    this.meanRunMs = this.meanRunMs === null || run > this.meanRunMs ? run : this.meanRunMs * 0.9 + run * 0.1
     if (o.ok) job.future.resolve(o.value)
     else job.future.reject(new Error(o.error))
     if (this.taskEvents) {
@@ -298,6 +308,8 @@ export class Pool {
     const jobs = w.jobs.splice(0)
     this.busy -= jobs.length
     const slots = this.slots
+    for (const tomb of w.tombs.values()) slots?.release(tomb)
+    w.tombs.clear()
     // A thread pool knows which task had started (its slot says RUNNING); a process runs the first it was sent.
     const runningAt = slots ? jobs.findIndex((j) => j.slot !== null && slots.state(j.slot) === TASK_SLOT.RUNNING) : jobs.length > 0 ? 0 : -1
     const back: Job[] = []
@@ -350,15 +362,16 @@ export class Pool {
     const room = this.aheadLimit() - w.jobs.length
     const orders: TaskOrder[] = []
     const transfer: Transferable[] = []
-    while (orders.length < room && this.queue.length > 0) {
-      const job = this.queue[0]
+    const source = this.queue.length === 0 && w.jobs.length === 0 ? this.steal(w) : this.queue
+    while (orders.length < room && source.length > 0) {
+      const job = source[0]
       if (job.future.done()) {
-        this.queue.shift()
+        source.shift()
         continue
       }
       const slot = this.slots.acquire()
       if (slot === null) break
-      this.queue.shift()
+      source.shift()
       job.slot = slot
       job.order.slot = slot
       job.future.useSlot(this.slots.states, slot)
@@ -366,9 +379,37 @@ export class Pool {
       orders.push(job.order)
       if (job.transfer) transfer.push(...job.transfer)
     }
+    // Stolen tasks beyond this worker's room wait at the head of the queue.
+    if (source !== this.queue) this.queue.unshift(...source)
     if (orders.length === 0) return false
     w.unit.host.send({ t: 'tasks', orders }, transfer.length > 0 ? transfer : undefined)
     return true
+  }
+
+  /**
+   * An idle thread worker takes half the tasks waiting in the fullest other inbox (from its end). The compare-and-swap
+   * that cancels a task's old slot also proves its worker had not started it; that worker then skips it.
+   */
+  private steal(thief: PoolWorker): Job[] {
+    const slots = this.slots!
+    let victim: PoolWorker | null = null
+    for (const w of this.workers) if (w !== thief && w.jobs.length > 1 && (!victim || w.jobs.length > victim.jobs.length)) victim = w
+    if (!victim) return []
+    const taken: Job[] = []
+    const want = Math.max(1, Math.floor((victim.jobs.length - 1) / 2))
+    for (let i = victim.jobs.length - 1; i >= 1 && taken.length < want; i--) {
+      const job = victim.jobs[i]
+      // Transferred buffers already left for the other worker: those tasks stay where they are.
+      if (job.slot === null || job.transfer || Atomics.compareExchange(slots.states, job.slot, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !== TASK_SLOT.PENDING) continue
+      victim.tombs.set(job.order.id, job.slot)
+      victim.jobs.splice(i, 1)
+      this.busy--
+      job.slot = null
+      job.order.slot = undefined
+      job.future.useSlot(null)
+      taken.unshift(job)
+    }
+    return taken
   }
 
   private put(w: PoolWorker, job: Job): void {
