@@ -31,6 +31,9 @@ export interface UnitStats {
   peakRss: number | null
 }
 
+/** Ended units remembered for summaries and late-joining views; older ones are forgotten. */
+export const ENDED_UNITS_KEPT = 2000
+
 export function targetOf(u: Unit): SampleTarget | null {
   if (u.kind === 'thread') return u.tid === null ? null : { id: u.id, pid: u.pid, tid: u.tid }
   return u.pid > 0 ? { id: u.id, pid: u.pid, tid: null } : null
@@ -90,10 +93,16 @@ export class Scheduler {
 
   private async collect(): Promise<Tick> {
     const { units, outbox, sampler, machine, heaps, clock, discovery } = this.deps
+    // The monitor's own cost covers finding new processes and threads as well as reading them.
+    const t0 = performance.now()
     await discovery?.discover()
+    const discoverMs = performance.now() - t0
     const targets = units.live().flatMap((u) => targetOf(u) ?? [])
-    const { samples, costMs } = await sampler.sample(targets, heaps)
+    const sampled = await sampler.sample(targets, heaps)
+    const { samples } = sampled
+    const costMs = sampled.costMs + discoverMs
     this.record(samples)
+    for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)
     const { logs, events } = outbox.drain()
     const tick: Tick = {
       seq: this.seq++,

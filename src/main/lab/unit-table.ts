@@ -82,6 +82,22 @@ export class UnitTable {
     return lc ? { waitMs: lc.waitMs, holdMs: lc.holdMs } : { waitMs: 0, holdMs: 0 }
   }
 
+  /**
+   * Forgets the oldest ended units beyond `keep`, so a long session does not grow without bound.
+   * Returns the ids dropped. Units whose end has not been sent in a tick yet are kept.
+   */
+  prune(keep: number): string[] {
+    const ended = this.all().filter((u) => isFinal(u.state) && !this.changed.has(u.id))
+    if (ended.length <= keep) return []
+    ended.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
+    const dropped = ended.slice(0, ended.length - keep).map((u) => u.id)
+    for (const id of dropped) {
+      this.units.delete(id)
+      this.lockClocks.delete(id)
+    }
+    return dropped
+  }
+
   drainChanged(): Unit[] {
     const out = [...this.changed].map((id) => ({ ...this.units.get(id)! }))
     this.changed.clear()
