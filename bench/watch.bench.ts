@@ -10,6 +10,7 @@ const SECONDS = Number(process.env.SECONDS ?? 4)
 const INTERVAL_MS = 500
 const DUTIES = [100, 50, 25, 0]
 const COST_TICKS = Number(process.env.TICKS ?? 60)
+const WARM_TICKS = 30
 
 /**
  * A program busy `duty` % of every 100 ms for SECONDS, which then reports its own CPU time (getrusage, via
@@ -79,6 +80,8 @@ async function tickCost(): Promise<{
     const tick = await lab.flush()
     threads = tick.samples.filter((s) => s.cpuSeconds !== null).length - 2
   }
+  // Steady state: a lab samples every 500 ms for as long as the program runs, so warm the code paths first.
+  for (let i = 0; i < WARM_TICKS; i++) await lab.flush()
   const ticks: number[] = []
   const cpu: number[] = []
   const collects: number[] = []
