@@ -98,6 +98,23 @@ test('thread mode: thread rows whose TIDs are threads of the lab process', async
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
 })
 
+test("a unit's first sample has no CPU delta: its cell reads … (warming up), never 0%", async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  // A long interval keeps the first sample on screen long enough to read.
+  await page.getByTestId('interval').selectOption('5000')
+  try {
+    await startCounters(page, { mode: 'thread', lock: false, loop: true })
+    const rows = runRows(page)
+    await expect(rows).toHaveCount(2)
+    for (const r of await rowFacts(rows)) expect(r.cpu).toBe('…')
+    await expect.poll(async () => (await rowFacts(rows)).map((r) => r.cpu).every((c) => /^\d+\.\d%$/.test(c)), { timeout: 15_000 }).toBe(true)
+  } finally {
+    await page.getByTestId('interval').selectOption('500')
+    await page.getByTestId('stop').click()
+  }
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
+})
+
 test('a parameter out of range is named next to its field and Start waits', async ({ page, labServer }) => {
   await openApp(page, labServer)
   await page.getByTestId('nav-scenarios').click()
