@@ -29,7 +29,7 @@ describe.each(['thread', 'process'] as const)('stopping a run in %s mode', (mode
     const info = await stopping
     expect(info.status).toBe('stopped')
     const after = (await lab.snapshot()).units.filter((u) => u.runId === run.id)
-    expect(after.every((u) => u.state === 'killed')).toBe(true)
+    expect(after.every((u) => u.state === 'exited' && u.exitCode === 0)).toBe(true)
   })
 })
 

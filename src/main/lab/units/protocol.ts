@@ -68,6 +68,8 @@ export type ToHost =
   | { t: 'slots'; buffer: SharedArrayBuffer }
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }
   | { t: 'flags'; flags: Record<string, boolean> }
+  /** Leave now, cleanly: the polite first step of a stop. */
+  | { t: 'stop' }
 
 /** Times are absolute ms (performance.timeOrigin + performance.now()), comparable across threads and processes. */
 export type FromHost =

@@ -21,8 +21,8 @@ export interface UnitHostEvents {
   exit: [ExitInfo]
 }
 
-/** SIGTERM first; SIGKILL if a child is still there after this grace. */
-export const STOP_GRACE_MS = 500
+/** How long a unit asked to stop may take before it is forced (and again before SIGKILL). */
+export const STOP_GRACE_MS = 300
 
 export class UnitHost extends EventEmitter<UnitHostEvents> {
   readonly pid: number
@@ -95,18 +95,22 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     else this.child?.kill('SIGKILL')
   }
 
-  /** Ends the unit politely: SIGTERM, then SIGKILL after the grace period. */
+  /**
+   * Ends the unit politely: it is asked to leave at its next turn of the event loop (and then ends as "exited");
+   * one that does not within the grace period is terminated (threads) or sent SIGTERM then SIGKILL (children).
+   */
   async stop(graceMs = STOP_GRACE_MS): Promise<ExitInfo> {
     if (!this.alive) return this.exited
-    this.killedByLab = true
-    if (this.worker) {
-      await this.worker.terminate()
-      return this.exited
-    }
-    this.child?.kill('SIGTERM')
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs)
+    this.send({ t: 'stop' })
+    const force = setTimeout(() => {
+      this.killedByLab = true
+      if (this.worker) void this.worker.terminate()
+      else this.child?.kill('SIGTERM')
+    }, graceMs)
+    const last = setTimeout(() => this.child?.kill('SIGKILL'), 2 * graceMs)
     const info = await this.exited
-    clearTimeout(timer)
+    clearTimeout(force)
+    clearTimeout(last)
     return info
   }
 }

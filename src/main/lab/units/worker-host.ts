@@ -108,6 +108,9 @@ port.onMessage((msg) => {
     case 'flags':
       Object.assign(flags, msg.flags)
       break
+    case 'stop':
+      // In a worker thread this ends the thread only; in a child, the process.
+      process.exit(0)
   }
 })
 
