@@ -68,7 +68,7 @@ export class ProgramTree {
       if (msg) this.onMessage(msg)
     })
     this.host.on('exit', (info) => this.onExit(info))
-    outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
+    if (this.host.pid > 0) outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
   }
 
   get unitIds(): string[] {
