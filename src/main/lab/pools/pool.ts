@@ -266,15 +266,16 @@ export class Pool {
 
   /** A task's outcome came back from its worker (in the order the worker got them). */
   private settle(w: PoolWorker, o: TaskOutcome): void {
-    const at = w.jobs.findIndex((j) => j.order.id === o.id)
-    if (at < 0) {
-      const tomb = w.tombs.get(o.id)
-      if (tomb !== undefined && this.slots) {
-        w.tombs.delete(o.id)
-        this.slots.release(tomb)
-      }
+    // A task taken back from this worker: it skipped the old copy (a later copy may be back in its inbox; a worker
+    // reports in the order it was sent, so the first skip of that id is the old copy's).
+    const tomb = o.skipped ? w.tombs.get(o.id) : undefined
+    if (tomb !== undefined) {
+      w.tombs.delete(o.id)
+      this.slots?.release(tomb)
       return
     }
+    const at = w.jobs.findIndex((j) => j.order.id === o.id)
+    if (at < 0) return
     const [job] = w.jobs.splice(at, 1)
     this.busy--
     this.leaveInbox(job)
