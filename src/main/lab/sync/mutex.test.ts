@@ -15,9 +15,11 @@ const mutexModule = buildSync({
 }).outputFiles[0].text
 
 const racer = `
-const module = { exports: {} }
-${mutexModule}
-const { AtomicsMutex } = module.exports
+const { AtomicsMutex } = (() => {
+  const module = { exports: {} }
+  ${mutexModule}
+  return module.exports
+})()
 const { workerData, parentPort } = require('node:worker_threads')
 const { buffer, counter, rounds, useLock } = workerData
 const mutex = new AtomicsMutex(buffer)
@@ -37,7 +39,15 @@ async function race(useLock: boolean): Promise<number> {
   const counter = new SharedArrayBuffer(4)
   const rounds = 50_000
   const workers = [0, 1, 2].map(() => new Worker(racer, { eval: true, workerData: { buffer, counter, rounds, useLock } }))
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))))
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve, reject) => {
+          w.once('message', resolve)
+          w.once('error', reject)
+        }),
+    ),
+  )
   await Promise.all(workers.map((w) => w.terminate()))
   return new Int32Array(counter)[0]
 }
