@@ -10,7 +10,7 @@ import type { ExitInfo } from '../units/unit-host'
 import type { LiveUnit, UnitSpawner } from '../units/spawner'
 import type { Transferable } from 'node:worker_threads'
 import { Future } from './future'
-import { asCompleted, OrderedResults } from './results'
+import { Executor } from './executor'
 import { TaskSlots } from './task-slots'
 
 export interface PoolDeps {
@@ -70,7 +70,7 @@ const MAX_START_FAILURES = 3
 
 export class PoolError extends Error {}
 
-export class Pool {
+export class Pool extends Executor {
   readonly kind: Mode
   readonly name: string
   readonly createdAt: number
@@ -95,6 +95,7 @@ export class Pool {
     private readonly deps: PoolDeps,
     private readonly opts: PoolOptions,
   ) {
+    super()
     this.kind = opts.kind
     this.name = opts.name
     this.createdAt = deps.clock.now()
@@ -122,10 +123,6 @@ export class Pool {
     await Promise.all([...this.workers].map((w) => w.unit.ready))
   }
 
-  submit<T = unknown>(name: string, ...args: unknown[]): Future<T> {
-    return this.submitWith<T>(name, args)
-  }
-
   /** submit() with a transfer list: ArrayBuffers move to a thread worker instead of being copied (processes always copy). */
   submitWith<T = unknown>(name: string, args: unknown[], opts: { transfer?: readonly Transferable[] } = {}): Future<T> {
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot submit ${name}.`)
@@ -138,42 +135,8 @@ export class Pool {
     return future
   }
 
-  /** Like Executor.map: everything is submitted at once; results come in input order. `chunksize` sends items in groups. */
-  map<T = unknown>(name: string, inputs: readonly unknown[], opts: { chunksize?: number } = {}): OrderedResults<T> {
-    const chunksize = Math.max(1, Math.floor(opts.chunksize ?? 1))
-    if (chunksize === 1) return new OrderedResults<T>(inputs.map((x) => this.submit(name, x)), false)
-    return new OrderedResults<T>(this.submitChunks(name, inputs, chunksize), true)
-  }
-
-  /** Like Pool.imap_unordered: results in completion order; a failure raises when the iteration reaches it. */
-  async *imapUnordered<T = unknown>(name: string, inputs: readonly unknown[], opts: { chunksize?: number } = {}): AsyncGenerator<T> {
-    const chunksize = Math.max(1, Math.floor(opts.chunksize ?? 1))
-    const futures: Future[] = chunksize === 1 ? inputs.map((x) => this.submit(name, x)) : this.submitChunks(name, inputs, chunksize)
-    for await (const f of asCompleted(futures)) {
-      const v = await f.result()
-      if (chunksize === 1) yield v as T
-      else yield* v as T[]
-    }
-  }
-
-  /** Like Pool.apply_async: callbacks run in completion order; an error with no errorCallback stays in the future. */
-  applyAsync<T = unknown>(
-    name: string,
-    args: readonly unknown[],
-    opts: { callback?: (value: T) => void; errorCallback?: (err: Error) => void } = {},
-  ): Future<T> {
-    const f = this.submit<T>(name, ...args)
-    f.addDoneCallback((done) => {
-      const out = done.outcome()
-      try {
-        if (out?.ok) opts.callback?.(out.value)
-        else if (out) opts.errorCallback?.(out.error)
-      } catch (err) {
-        // Python logs a failing callback and carries on; so do we.
-        this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.opts.runId, text: `${this.name}: callback of task ${done.id} failed: ${(err as Error).message}`, stream: 'err' })
-      }
-    })
-    return f
+  protected callbackFailed(taskId: number, err: Error): void {
+    this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.opts.runId, text: `${this.name}: callback of task ${taskId} failed: ${err.message}`, stream: 'err' })
   }
 
   /** Grows at once; shrinks by retiring idle workers first, busy ones after their task. No task is lost. */
@@ -450,12 +413,6 @@ export class Pool {
     const e: TaskEvent = { type: 'task', t, runId: this.opts.runId, pool: this.name, task: job.order.id, name: job.order.name, phase, worker }
     if (extra) Object.assign(e, extra)
     this.deps.outbox.events.push(e)
-  }
-
-  private submitChunks(name: string, inputs: readonly unknown[], chunksize: number): Future[] {
-    const chunks: Future[] = []
-    for (let i = 0; i < inputs.length; i += chunksize) chunks.push(this.submit('pool.chunk', name, inputs.slice(i, i + chunksize)))
-    return chunks
   }
 }
 
