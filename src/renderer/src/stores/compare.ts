@@ -13,9 +13,6 @@ import { validateCompareRequest } from '../../../shared/compare/types'
 import type { LabError } from '../../../shared/contract'
 import { labConnection } from '../api'
 
-/** How often progress is read while a comparison runs (also works where pushed events are not forwarded). */
-const POLL_MS = 300
-
 export const SIZE_CHOICES = [1, 2, 4, 8] as const
 
 export const useCompareStore = defineStore('compare', () => {
@@ -44,15 +41,7 @@ export const useCompareStore = defineStore('compare', () => {
   /** Longest wall time among the Gantts: every Gantt uses it, so their time axes line up. */
   const spanMs = computed(() => Math.max(1, ...(result.value?.traces ?? []).map((t) => t.wallMs)))
 
-  let poll: ReturnType<typeof setInterval> | null = null
   let unsubscribe: (() => void) | null = null
-
-  function stopWatching(): void {
-    if (poll) clearInterval(poll)
-    poll = null
-    unsubscribe?.()
-    unsubscribe = null
-  }
 
   async function run(): Promise<void> {
     const v = validation.value
@@ -61,14 +50,10 @@ export const useCompareStore = defineStore('compare', () => {
     running.value = true
     error.value = null
     progress.value = null
-    const onProgress = (p: CompareProgress): void => void (progress.value = p)
-    if (typeof api.onCompareProgress === 'function') unsubscribe = api.onCompareProgress(onProgress)
-    poll = setInterval(() => {
-      api.compareStatus().then(
-        (p) => p && running.value && onProgress(p),
-        () => undefined,
-      )
-    }, POLL_MS)
+    // One progress event per strategy run, pushed over whichever transport the app uses.
+    unsubscribe = api.onCompareProgress((p) => {
+      if (running.value) progress.value = p
+    })
     try {
       const r = await api.compare(v.value)
       result.value = markRaw(r)
@@ -85,7 +70,8 @@ export const useCompareStore = defineStore('compare', () => {
     } catch (err) {
       error.value = (err as LabError).message
     } finally {
-      stopWatching()
+      unsubscribe?.()
+      unsubscribe = null
       running.value = false
     }
   }
