@@ -39,6 +39,7 @@ export interface TraceEvent {
   tid?: number
   ts?: number
   dur?: number
+  tts?: number
   tdur?: number
   cat?: string
   id?: string
@@ -65,7 +66,9 @@ function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
     out.push({ name: 'thread_name', ph: 'M', pid, tid: i + 1, args: { name: `${lane.label} (${ids})` } })
   })
   const asyncLanes = new Set(trace.lanes.map((_, i) => i).filter((i) => overlaps(trace, i)))
-  for (const t of trace.tasks) {
+  // A thread clock per lane for tts: the CPU its earlier tasks used (tdur is read against it).
+  const threadClock = new Map<number, number>()
+  for (const t of [...trace.tasks].sort((a, b) => a.startedAt - b.startedAt)) {
     const tid = t.lane + 1
     const args = { task: t.id, ok: t.ok, queueWaitMs: Math.max(0, t.startedAt - t.submittedAt), cpuMs: t.cpuMs }
     const label = t.ok ? `task ${t.id}` : `task ${t.id} (failed)`
@@ -75,7 +78,12 @@ function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
       out.push({ name: label, cat: 'task', ph: 'e', id, pid, tid, ts: us(t.endedAt) })
     } else {
       const x: TraceEvent = { name: label, cat: 'task', ph: 'X', pid, tid, ts: us(t.startedAt), dur: Math.max(0, us(t.endedAt - t.startedAt)), args }
-      if (t.cpuMs !== null) x.tdur = Math.max(0, us(t.cpuMs))
+      if (t.cpuMs !== null) {
+        const before = threadClock.get(t.lane) ?? 0
+        x.tts = us(before)
+        x.tdur = Math.max(0, us(t.cpuMs))
+        threadClock.set(t.lane, before + Math.max(0, t.cpuMs))
+      }
       out.push(x)
     }
     // Queue waits overlap each other: async pairs, never X events.

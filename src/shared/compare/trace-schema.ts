@@ -37,6 +37,7 @@ export function checkTrace(doc: unknown): string[] {
       if (!isInt(e.tid)) errors.push(`${at}: an X event needs a tid.`)
       if (!isNum(e.dur) || e.dur < 0) errors.push(`${at}: an X event needs dur >= 0.`)
       if (e.tdur !== undefined && (!isNum(e.tdur) || e.tdur < 0)) errors.push(`${at}: tdur must be a number >= 0.`)
+      if (e.tts !== undefined && (!isNum(e.tts) || e.tts < 0)) errors.push(`${at}: tts must be a number >= 0.`)
       if (isNum(e.ts) && isNum(e.dur)) {
         const key = `${String(e.pid)}/${String(e.tid)}`
         spans.set(key, [...(spans.get(key) ?? []), { ts: e.ts, end: e.ts + e.dur, i }])
