@@ -71,7 +71,11 @@ test('a small comparison: both pool kinds get a Gantt on one axis, the table and
   // A tall window shows the whole view at once: form, table, speed-up chart and every Gantt.
   await page.mouse.move(0, 0)
   await page.setViewportSize({ width: 1280, height: 2000 })
-  await page.screenshot({ path: `${SCREENSHOTS}/compare.png` })
+  await page.screenshot({ path: `${SCREENSHOTS}/compare-results.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: `${SCREENSHOTS}/compare-results-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
   await page.setViewportSize({ width: 1280, height: 800 })
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-trace').click()])
