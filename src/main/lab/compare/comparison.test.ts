@@ -3,7 +3,7 @@ import { toCsv, toJson, toTrace, CSV_COLUMNS } from '../../../shared/compare/exp
 import { checkTrace } from '../../../shared/compare/trace-schema'
 import { STRATEGIES, type CompareProgress } from '../../../shared/compare/types'
 import { standalonePoolDeps } from '../pools/standalone'
-import { Comparison, planSteps } from './comparison'
+import { busyTime, Comparison, planSteps } from './comparison'
 
 /** RFC 4180 fields of one line (quotes, doubled quotes inside). */
 function parseCsvLine(line: string): string[] {
@@ -88,6 +88,13 @@ describe('comparison', () => {
     expect(c.progress.phase).toBe('cancelled')
     await new Promise((r) => setTimeout(r, 50))
     expect(e.deps.spawner.units.live().filter((u) => u.kind !== 'main')).toEqual([])
+  })
+})
+
+describe('busy time', () => {
+  it('counts overlapping tasks on one lane once, and lanes separately', () => {
+    const t = (lane: number, startedAt: number, endedAt: number) => ({ id: 0, lane, submittedAt: 0, startedAt, endedAt, doneAt: endedAt, cpuMs: null, ok: true })
+    expect(busyTime([t(0, 0, 10), t(0, 5, 20), t(0, 30, 40), t(1, 0, 10)])).toBe(20 + 10 + 10)
   })
 })
 

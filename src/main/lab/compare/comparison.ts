@@ -1,7 +1,7 @@
 // A comparison run: every strategy x pool size on one workload, repeated; progress as it goes, cancellable, and a
 // result with medians and spreads per strategy plus the timeline of each one's last repeat (for Gantts and traces).
 import os from 'node:os'
-import type { CompareProgress, CompareRequest, CompareResult, CompareRow, CompareRun, CompareTrace, CpuSeries, StrategyId } from '../../../shared/compare/types'
+import type { CompareProgress, CompareRequest, CompareResult, CompareRow, CompareRun, CompareTask, CompareTrace, CpuSeries, StrategyId } from '../../../shared/compare/types'
 import { STRATEGY_INFO } from '../../../shared/compare/types'
 import { planWorkload } from '../pools/workloads'
 import { percentile, spread, spreadOf } from './stats'
@@ -44,8 +44,29 @@ export function cpuSeries(raw: Pick<RawRun, 'lanes' | 'tasks' | 'wallMs'>): CpuS
   })
 }
 
+/** Time each lane had at least one task, summed over lanes: overlapping tasks on one thread (async) count once. */
+export function busyTime(tasks: readonly CompareTask[]): number {
+  const byLane = new Map<number, CompareTask[]>()
+  for (const t of tasks) byLane.set(t.lane, [...(byLane.get(t.lane) ?? []), t])
+  let busy = 0
+  for (const list of byLane.values()) {
+    list.sort((a, b) => a.startedAt - b.startedAt)
+    let from = list[0].startedAt
+    let to = list[0].endedAt
+    for (const t of list) {
+      if (t.startedAt > to) {
+        busy += to - from
+        from = t.startedAt
+      }
+      to = Math.max(to, t.endedAt)
+    }
+    busy += to - from
+  }
+  return busy
+}
+
 export function summarizeRun(raw: RawRun, strategy: StrategyId, size: number, repeat: number): CompareRun {
-  const busyMs = raw.tasks.reduce((s, t) => s + (t.endedAt - t.startedAt), 0)
+  const busyMs = busyTime(raw.tasks)
   const latency = raw.tasks.map((t) => t.doneAt - t.submittedAt)
   const wait = raw.tasks.map((t) => Math.max(0, t.startedAt - t.submittedAt))
   const wall = Math.max(raw.wallMs, 1e-6)
