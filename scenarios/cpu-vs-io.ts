@@ -41,6 +41,7 @@ export default defineScenario<{ workers: number; tasks: number; taskMs: number; 
       }
       out[workload] = { sequentialMs: seqMs, thread: figures(row('thread')), process: figures(row('process')) }
     }
+    ctx.log('Node threads have no GIL: a thread pool speeds CPU-bound work up like a process pool, and starts faster (py-cpu-vs-io shows Python, where it cannot).')
     return out
   },
 })
