@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
-// Two projects: most tests run in parallel; tests that read CPU% (`*.cpu.test.ts`) get the cores to themselves.
+// Two projects: most tests run in parallel; then the tests that read CPU% (`*.cpu.test.ts`) run one file at a time,
+// after the rest, so they have the cores to themselves.
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
@@ -12,6 +13,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts'],
           exclude: ['**/*.cpu.test.ts', 'node_modules/**'],
           testTimeout: 30_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -21,6 +23,7 @@ export default defineConfig({
           include: ['src/**/*.cpu.test.ts', 'scenarios/**/*.cpu.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -29,7 +29,8 @@ describe.each(['thread', 'process'] as const)('stopping a run in %s mode', (mode
     const info = await stopping
     expect(info.status).toBe('stopped')
     const after = (await lab.snapshot()).units.filter((u) => u.runId === run.id)
-    expect(after.every((u) => u.state === 'exited' && u.exitCode === 0)).toBe(true)
+    // Asked to leave, units exit cleanly; one too busy to answer within the grace period is forced.
+    expect(after.every((u) => (u.state === 'exited' && u.exitCode === 0) || u.state === 'killed')).toBe(true)
   })
 })
 

@@ -122,7 +122,8 @@ export class ProcTreeScanner implements TreeScanner {
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       processes.push({ ...p, pgrp: now.pgrp, name: now.name })
     }
-    return { processes, threads: prev.threads }
+    // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
+    return { processes, threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })) }
   }
 
   private fullScan(root: number, members: ReadonlyMap<number, number>): TreeScan {
