@@ -43,7 +43,7 @@ export const useRunsStore = defineStore('runs', () => {
       if (list) list.push(s)
       else out.set(s.section, [s])
     }
-    return [...out.entries()].map(([section, items]) => ({ section, items }))
+    return [...out.entries()].map(([title, items]) => ({ title, items }))
   })
 
   const selectedScenario = computed(() => scenarios.value.find((s) => s.id === selectedScenarioId.value) ?? null)
