@@ -1,26 +1,11 @@
 // The unit table: state accounting for the timeline and summaries, and its bound on ended units.
 import { describe, expect, it } from 'vitest'
 import type { Unit } from '../../shared/model'
+import { fakeUnit } from '../../shared/unit.fixture'
 import { Outbox, UnitTable } from './unit-table'
 
-function unit(table: UnitTable, createdAt = 0): Unit {
-  return table.add({
-    id: table.nextId(),
-    kind: 'thread',
-    pid: 1,
-    tid: null,
-    parent: null,
-    label: 'u',
-    runId: null,
-    createdAt,
-    endedAt: null,
-    spawned: true,
-    state: 'running',
-    exitCode: null,
-    signal: null,
-    error: null,
-    command: null,
-  })
+function unit(table: UnitTable): Unit {
+  return table.add(fakeUnit(table.nextId(), { parent: null, runId: null }))
 }
 
 describe('UnitTable', () => {

@@ -1,5 +1,5 @@
 // A Unit record for tests, with the fields a test does not care about filled in.
-import type { Unit } from '../../../shared/model'
+import type { Unit } from './model'
 
 export function fakeUnit(id: string, patch: Partial<Unit> = {}): Unit {
   return {
