@@ -7,7 +7,7 @@ import { Lab } from '../src/main/lab/lab'
 import type { SampleTarget } from '../src/main/lab/sampling/collector'
 import { PidusageCollector } from '../src/main/lab/sampling/pidusage'
 import { ProcFsCollector } from '../src/main/lab/sampling/procfs'
-import { Sampler } from '../src/main/lab/sampling/sampler'
+import { Sampler, type SelfReport } from '../src/main/lab/sampling/sampler'
 import { targetOf } from '../src/main/lab/scheduler'
 import { median, p95 } from './stats'
 
@@ -37,7 +37,7 @@ for (const size of SIZES) {
   const samplers = { procfs: new Sampler(new ProcFsCollector()), pidusage: new Sampler(new PidusageCollector()) }
   const costs: Record<string, number[]> = { procfs: [], pidusage: [] }
   const sees: Record<string, number> = { procfs: 0, pidusage: 0 }
-  const empty = new Map<string, number>()
+  const empty = new Map<string, SelfReport>()
   // Warm both (pidusage's first call runs getconf), then alternate so both see the same machine noise.
   for (const s of Object.values(samplers)) await s.sample(set, empty)
   for (let i = 0; i < ROUNDS; i++) {

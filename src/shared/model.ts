@@ -41,6 +41,9 @@ export interface Unit {
   command: string | null
 }
 
+/** How a thread measured itself: its own CPU clock, or event-loop busy time (an estimate, labelled as such). */
+export type SelfCpuSource = 'thread-cpu' | 'event-loop'
+
 /** One unit's measurements in one tick. */
 export interface Sample {
   id: string
@@ -52,6 +55,11 @@ export interface Sample {
   rss: number | null
   /** V8 heap used in bytes (threads, self-reported). */
   heap: number | null
+  /**
+   * Where `cpu` came from when not from the OS's per-thread counters (absent = OS counters): a thread's own
+   * CPU clock, or its event-loop utilisation where the platform gives the lab no per-thread CPU time.
+   */
+  cpuSource?: SelfCpuSource
   /**
    * OS scheduler state where the collector sees it (procfs): R on a CPU, S sleeping, D disk wait, ... Under the GIL
    * the thread that waits for it shows S while its sibling shows R.

@@ -13,7 +13,7 @@ import { loadUserPrograms, userProgramsDir } from './programs/user-programs'
 import type { ProgramOptions, ScenarioDefinition } from './scenario'
 import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
-import { Sampler } from './sampling/sampler'
+import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
@@ -35,7 +35,7 @@ export class Lab implements LabCommands {
   readonly outbox = new Outbox()
   readonly units = new UnitTable(this.outbox)
   readonly mainUnitId: string
-  private readonly heaps = new Map<string, number>()
+  private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
   private readonly spawner: UnitSpawner
@@ -71,7 +71,7 @@ export class Lab implements LabCommands {
       units: this.units,
       outbox: this.outbox,
       hostFile: opts.hostFile ?? defaultHostFile(),
-      heaps: this.heaps,
+      selfReports: this.selfReports,
       mainUnitId: this.mainUnitId,
     })
     this.sampler = new Sampler(createCollector(opts.collector))
@@ -87,7 +87,7 @@ export class Lab implements LabCommands {
         outbox: this.outbox,
         sampler: this.sampler,
         machine: new MachineMeter(),
-        heaps: this.heaps,
+        selfReports: this.selfReports,
         discovery: this.programs,
         emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
       },

@@ -2,7 +2,7 @@
 import type { Sample, Tick, Unit } from '../../shared/model'
 import type { SampleTarget } from './sampling/collector'
 import type { MachineMeter } from './sampling/machine'
-import type { Sampler } from './sampling/sampler'
+import type { Sampler, SelfReport } from './sampling/sampler'
 import type { LabClock } from './clock'
 import type { Outbox, UnitTable } from './unit-table'
 
@@ -12,7 +12,7 @@ export interface SchedulerDeps {
   outbox: Outbox
   sampler: Sampler
   machine: MachineMeter
-  heaps: ReadonlyMap<string, number>
+  selfReports: ReadonlyMap<string, SelfReport>
   /** Finds units the lab did not spawn itself (a program's children and threads), once per tick. */
   discovery?: UnitDiscovery
   emit(tick: Tick): void
@@ -92,13 +92,13 @@ export class Scheduler {
   }
 
   private async collect(): Promise<Tick> {
-    const { units, outbox, sampler, machine, heaps, clock, discovery } = this.deps
+    const { units, outbox, sampler, machine, selfReports, clock, discovery } = this.deps
     // The monitor's own cost covers finding new processes and threads as well as reading them.
     const t0 = performance.now()
     await discovery?.discover()
     const discoverMs = performance.now() - t0
     const targets = units.live().flatMap((u) => targetOf(u) ?? [])
-    const sampled = await sampler.sample(targets, heaps)
+    const sampled = await sampler.sample(targets, selfReports)
     const { samples } = sampled
     const costMs = sampled.costMs + discoverMs
     this.record(samples)

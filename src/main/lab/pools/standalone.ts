@@ -14,6 +14,6 @@ export function standalonePoolDeps(hostFile = defaultHostFile()): StandalonePool
   const outbox = new Outbox()
   const units = new UnitTable(outbox)
   const mainUnitId = units.nextId()
-  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, heaps: new Map(), mainUnitId })
+  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, selfReports: new Map(), mainUnitId })
   return { clock, outbox, units, spawner }
 }

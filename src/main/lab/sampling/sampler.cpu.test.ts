@@ -66,3 +66,28 @@ describe('the first sample of a unit', () => {
     for (const s of firsts) expect(s.cpu).toBeNull()
   })
 })
+
+describe('threads where the OS gives no per-thread counters (the pidusage collector)', () => {
+  it('read their own event loop: a busy one near 100%, an idle one near 0, labelled as such', async () => {
+    const lab = newLab({ intervalMs: 250, collector: 'pidusage' })
+    const busy = await lab.start({ scenario: 'spin', params: { mode: 'thread', workers: 1, seconds: 0, duty: 100 } })
+    const idle = await lab.start({ scenario: 'spin', params: { mode: 'thread', workers: 1, seconds: 0, duty: 0 } })
+    const seen: Tick[] = []
+    const off = lab.onTick((t) => seen.push(t))
+    await waitFor(() => seen.length >= 12, 60_000)
+    off()
+    const units = (await lab.snapshot()).units
+    const readings = (runId: string): Sample[] => {
+      const unit = units.find((u) => u.runId === runId)!
+      return seen.slice(4).flatMap((t) => t.samples.filter((s) => s.id === unit.id && s.cpu !== null))
+    }
+    const mean = (xs: Sample[]): number => xs.reduce((a, s) => a + s.cpu!, 0) / xs.length
+    const b = readings(busy.id)
+    const i = readings(idle.id)
+    expect(b.length).toBeGreaterThanOrEqual(4)
+    expect(b.every((s) => s.cpuSource === 'event-loop')).toBe(true)
+    expect(mean(b)).toBeGreaterThanOrEqual(85)
+    expect(mean(b)).toBeLessThanOrEqual(105)
+    expect(mean(i)).toBeLessThan(10)
+  })
+})

@@ -1,5 +1,5 @@
 // Turns raw collector readings into Samples: CPU% from deltas (null on a unit's first reading), memory, own cost.
-import type { Sample } from '../../../shared/model'
+import type { Sample, SelfCpuSource } from '../../../shared/model'
 import type { Collector, SampleTarget } from './collector'
 import { CpuMeter } from './cpu-meter'
 
@@ -9,30 +9,66 @@ export interface SampleResult {
   costMs: number
 }
 
+/** What a thread unit reports about itself a few times a second. `at` is in seconds on the unit's own clock. */
+export interface SelfReport {
+  heap: number
+  cpu: { seconds: number; at: number; source: SelfCpuSource } | null
+}
+
 export class Sampler {
   private readonly meter = new CpuMeter()
+  /** Self-reported readings run on the units' clocks, so they get a meter of their own. */
+  private readonly selfMeter = new CpuMeter()
+  private readonly lastSelf = new Map<string, { at: number; cpu: number | null }>()
 
   constructor(readonly collector: Collector) {}
 
-  /** `heaps` are self-reported V8 heap sizes of thread units, by unit id. */
-  async sample(targets: readonly SampleTarget[], heaps: ReadonlyMap<string, number>): Promise<SampleResult> {
+  /**
+   * `self` holds what thread units report about themselves: their heap, and their CPU time, used only for a thread
+   * the collector cannot see (pidusage has no per-thread counters) and then labelled with its source.
+   */
+  async sample(targets: readonly SampleTarget[], self: ReadonlyMap<string, SelfReport>): Promise<SampleResult> {
     const t0 = performance.now()
     const raw = await this.collector.collect(targets)
     const at = performance.now() / 1000
     const samples: Sample[] = []
     for (const target of targets) {
       const r = raw.get(target.id)
+      const own = self.get(target.id)
+      if (!r && target.tid !== null && own?.cpu) {
+        samples.push({
+          id: target.id,
+          cpu: this.selfCpu(target.id, own.cpu.seconds, own.cpu.at),
+          cpuSeconds: own.cpu.seconds,
+          rss: null,
+          heap: own.heap,
+          cpuSource: own.cpu.source,
+        })
+        continue
+      }
       samples.push({
         id: target.id,
         cpu: r ? this.meter.update(target.id, r.cpuSeconds, at) : null,
         cpuSeconds: r ? r.cpuSeconds : null,
         rss: r ? r.rss : null,
-        heap: heaps.get(target.id) ?? null,
+        heap: own?.heap ?? null,
         ...(r?.state ? { os: r.state } : {}),
       })
     }
-    this.meter.retain(new Set(targets.map((t) => t.id)))
+    const live = new Set(targets.map((t) => t.id))
+    this.meter.retain(live)
+    this.selfMeter.retain(live)
+    for (const id of this.lastSelf.keys()) if (!live.has(id)) this.lastSelf.delete(id)
     return { samples, costMs: performance.now() - t0 }
+  }
+
+  /** A unit reports every 250 ms whatever the tick: between two reports, its last figure stands. */
+  private selfCpu(id: string, seconds: number, at: number): number | null {
+    const last = this.lastSelf.get(id)
+    if (last && last.at === at) return last.cpu
+    const cpu = this.selfMeter.update(id, seconds, at)
+    this.lastSelf.set(id, { at, cpu })
+    return cpu
   }
 
   close(): void {

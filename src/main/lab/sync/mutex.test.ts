@@ -21,13 +21,17 @@ const { AtomicsMutex } = (() => {
   return module.exports
 })()
 const { workerData, parentPort } = require('node:worker_threads')
-const { buffer, counter, rounds, useLock } = workerData
+const { buffer, counter, gate, rounds, useLock } = workerData
 const mutex = new AtomicsMutex(buffer)
 const value = new Int32Array(counter)
+// Start together: every thread waits at the gate until the last one arrives.
+const g = new Int32Array(gate)
+Atomics.add(g, 0, 1)
+while (Atomics.load(g, 0) < workerData.threads) Atomics.wait(g, 0, Atomics.load(g, 0), 5)
 for (let i = 0; i < rounds; i++) {
   if (useLock) mutex.lock()
   const v = value[0]
-  for (let k = 0; k < 50; k++) Math.sqrt(k)
+  for (let k = 0; k < 200; k++) Math.sqrt(k)
   value[0] = v + 1
   if (useLock) mutex.unlock()
 }
@@ -37,8 +41,10 @@ parentPort.postMessage('done')
 async function race(useLock: boolean): Promise<number> {
   const buffer = AtomicsMutex.createBuffer()
   const counter = new SharedArrayBuffer(4)
+  const gate = new SharedArrayBuffer(4)
   const rounds = 50_000
-  const workers = [0, 1, 2].map(() => new Worker(racer, { eval: true, workerData: { buffer, counter, rounds, useLock } }))
+  const threads = 3
+  const workers = Array.from({ length: threads }, () => new Worker(racer, { eval: true, workerData: { buffer, counter, gate, rounds, threads, useLock } }))
   await Promise.all(
     workers.map(
       (w) =>

@@ -1,5 +1,5 @@
 // Messages between the lab and a unit's host (a worker thread or a forked child), in both directions.
-import type { UnitState } from '../../../shared/model'
+import type { SelfCpuSource, UnitState } from '../../../shared/model'
 
 /** Shared-memory handles a thread unit receives; process units reach the same objects through the broker. */
 export interface ThreadHandles {
@@ -76,7 +76,8 @@ export type FromHost =
   | { t: 'hello'; pid: number; tid: number | null; at: number }
   | { t: 'log'; text: string; at: number; stream: 'out' | 'err' }
   | { t: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'>; at: number }
-  | { t: 'heap'; bytes: number }
+  /** A thread's own figures: heap, and CPU time as it measures it (for platforms without per-thread OS counters). */
+  | { t: 'heap'; bytes: number; cpuMs?: number; cpuSource?: SelfCpuSource; at?: number }
   | { t: 'req'; id: number; req: BrokerOp }
   | { t: 'done'; value: unknown; at: number }
   | { t: 'fail'; error: string; at: number }

@@ -4,14 +4,15 @@ import type { LabClock } from '../clock'
 import type { Outbox, UnitTable } from '../unit-table'
 import type { FromHost, Mode } from './protocol'
 import { UnitHost, type ExitInfo } from './unit-host'
+import type { SelfReport } from '../sampling/sampler'
 
 export interface SpawnerDeps {
   clock: LabClock
   units: UnitTable
   outbox: Outbox
   hostFile: string
-  /** Self-reported heap bytes of thread units, read by the sampler. */
-  heaps: Map<string, number>
+  /** What thread units report about themselves (heap, own CPU time), read by the sampler. */
+  selfReports: Map<string, SelfReport>
   mainUnitId: string
 }
 
@@ -87,7 +88,7 @@ export class UnitSpawner {
   }
 
   spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
-    const { clock, units, outbox, heaps } = this.deps
+    const { clock, units, outbox, selfReports } = this.deps
     const host = new UnitHost(opts.mode, this.deps.hostFile)
     const id = units.nextId()
     units.add({
@@ -127,7 +128,13 @@ export class UnitSpawner {
           units.setState(id, msg.state, clock.fromAbs(msg.at))
           break
         case 'heap':
-          heaps.set(id, msg.bytes)
+          // A child's last-message flush carries no figures: only threads report themselves.
+          if (opts.mode === 'thread') {
+            selfReports.set(id, {
+              heap: msg.bytes,
+              cpu: msg.cpuMs !== undefined && msg.at !== undefined && msg.cpuSource ? { seconds: msg.cpuMs / 1000, at: msg.at / 1000, source: msg.cpuSource } : null,
+            })
+          }
           break
         default:
           unit.emit('message', msg)
@@ -138,7 +145,7 @@ export class UnitSpawner {
       const { state, error } = exitState(info, unit.failureReason)
       units.update(id, { exitCode: info.code, signal: info.signal, error })
       units.setState(id, state, clock.now())
-      heaps.delete(id)
+      selfReports.delete(id)
       this.live.delete(id)
       unit.markReady()
       unit.emit('exit', info)

@@ -84,7 +84,9 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   send(msg: ToHost, transfer?: readonly Transferable[]): void {
     if (!this.alive) return
     if (this.worker) this.worker.postMessage(msg, transfer)
-    else if (this.child?.connected) this.child.send(msg)
+    // A message racing the child's exit fails with EPIPE: that is no fault of the unit (its exit tells what
+    // happened), so the callback takes the error instead of the 'error' event.
+    else if (this.child?.connected) this.child.send(msg, () => undefined)
   }
 
   /** Ends the unit now: terminate a thread, SIGKILL a child. */

@@ -115,8 +115,20 @@ port.onMessage((msg) => {
 })
 
 if (!isMainThread) {
-  // Threads have no RSS of their own: report the isolate's heap instead.
-  const report = (): void => port.send({ t: 'heap', bytes: getHeapStatistics().used_heap_size })
+  // Threads have no RSS of their own: report the isolate's heap instead. Also the thread's CPU time as it sees it,
+  // which the lab uses only where the OS gives it no per-thread counters (procfs): its own CPU clock where Node has
+  // one, else the event loop's busy time.
+  const threadCpuUsage = (process as unknown as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage
+  const report = (): void => {
+    const cpu = threadCpuUsage?.call(process)
+    port.send({
+      t: 'heap',
+      bytes: getHeapStatistics().used_heap_size,
+      cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : performance.eventLoopUtilization().active,
+      cpuSource: cpu ? 'thread-cpu' : 'event-loop',
+      at: absNow(),
+    })
+  }
   report()
   setInterval(report, 250).unref()
 }
