@@ -77,4 +77,20 @@ describe('lab watch', () => {
     expect(await exited).toBe(1)
     expect(await waitFor(() => [...pids].every((pid) => !procExists(pid)), 5000)).toBe(true)
   })
+
+  it.runIf(process.platform === 'linux')('the watched program ends with the lab even when the lab is killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'watch', '--json', '--interval', '100', '--', 'sleep', '30'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let pid = 0
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      const o = JSON.parse(l)
+      if (o.type === 'tick') for (const u of o.units) if (u.kind === 'program' && u.state === 'running') pid = u.pid
+    })
+    expect(await waitFor(() => pid > 0, 20_000)).toBe(true)
+    expect(procExists(pid)).toBe(true)
+    child.kill('SIGKILL')
+    expect(await waitFor(() => !procExists(pid), 2000)).toBe(true)
+  })
 })

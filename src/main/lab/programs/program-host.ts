@@ -1,6 +1,8 @@
 // Runs one external command as a child (no shell) in a process group of its own, with a side channel for events.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { accessSync, constants, statSync } from 'node:fs'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 
@@ -35,6 +37,35 @@ export interface ProgramCommand {
   env?: Record<string, string>
 }
 
+/**
+ * On Linux, util-linux's setpriv asks the kernel to SIGKILL the program if the lab itself dies, even by SIGKILL,
+ * so a watched program is never left running without its monitor. It execs the program: the PID is the program's.
+ */
+const SETPRIV = '/usr/bin/setpriv'
+const canSetParentDeathSignal = ((): boolean => {
+  if (process.platform !== 'linux') return false
+  try {
+    accessSync(SETPRIV, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})()
+
+/** The file `command` names, looked up on PATH as a spawn would; null if there is none. */
+export function findExecutable(command: string, path = process.env.PATH ?? '', cwd = process.cwd()): string | null {
+  const candidates = command.includes('/') ? [resolve(cwd, command)] : path.split(delimiter).filter(isAbsolute).map((dir) => join(dir, command))
+  for (const file of candidates) {
+    try {
+      accessSync(file, constants.X_OK)
+      if (statSync(file).isFile()) return file
+    } catch {
+      // Not there or not executable: try the next.
+    }
+  }
+  return null
+}
+
 /** A sentence for a failed spawn: the most common ones are a missing or non-executable command. */
 export function spawnErrorMessage(command: string, err: NodeJS.ErrnoException): string {
   if (err.code === 'ENOENT') return `The command "${command}" was not found (not a file, and not on PATH).`
@@ -56,9 +87,13 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
     let done!: (info: ProgramExit) => void
     this.exited = new Promise((resolve) => (done = resolve))
     // detached: a new session and process group, so the whole tree can be signalled and none of it is orphaned.
-    this.child = spawn(spec.command, [...(spec.args ?? [])], {
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env, [EVENTS_FD_ENV]: String(EVENTS_FD) }
+    // A command that cannot be found is spawned as it is, so the error is the spawn's own.
+    const file = canSetParentDeathSignal ? findExecutable(spec.command, env.PATH, spec.cwd) : null
+    const [command, args] = file ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', file, ...(spec.args ?? [])]] : [spec.command, [...(spec.args ?? [])]]
+    this.child = spawn(command, args, {
       cwd: spec.cwd,
-      env: { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env, [EVENTS_FD_ENV]: String(EVENTS_FD) },
+      env,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       shell: false,
