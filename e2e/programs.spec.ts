@@ -89,3 +89,14 @@ test('Python counters with the Lock: tutorial lines per thread in the log, waiti
   await expect(treeRows(page).and(page.locator('[data-kind="thread"]')).filter({ hasText: /^\s*khanh\s*$|khanh/ })).toHaveCount(1)
   await page.screenshot({ path: `${SCREENSHOTS}/programs-counters-lock.png` })
 })
+
+test('Open program in the browser mode: no dialog here, the lab says where program files go', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await page.getByTestId('nav-programs').click()
+  await page.getByTestId('program-open').click()
+  const error = page.getByTestId('program-open-error')
+  await expect(error).toContainText('The program could not be added: Opening a file needs the desktop app.')
+  await expect(error).toContainText('.parallel-lab/programs')
+  await expect(error).toBeInViewport()
+  await page.screenshot({ path: `${SCREENSHOTS}/programs-open.png` })
+})

@@ -31,6 +31,9 @@ vi.mock('electron', () => {
     static getAllWindows(): BrowserWindow[] {
       return windows as unknown as BrowserWindow[]
     }
+    static getFocusedWindow(): null {
+      return null
+    }
   }
   return {
     BrowserWindow,
@@ -53,16 +56,24 @@ vi.mock('electron', () => {
       },
     },
     ipcMain: { handle: () => undefined, removeHandler: () => undefined },
+    dialog: {
+      showOpenDialog: async (options: { properties: string[] }) => {
+        calls.push(`dialog:${options.properties.join(',')}`)
+        return { canceled: false, filePaths: ['/home/me/job.py'] }
+      },
+    },
   }
 })
 
 let labClosed = 0
+let pickProgramFile: (() => Promise<string | null>) | null = null
 vi.mock('./lab/lab', async () => {
   const { EVENTS, subscriptionName } = await vi.importActual<typeof import('../shared/contract')>('../shared/contract')
   return {
     Lab: class {
-      constructor(public opts: { hostFile: string }) {
+      constructor(public opts: { hostFile: string; pickProgramFile?: () => Promise<string | null> }) {
         calls.push(`lab:${opts.hostFile}`)
+        pickProgramFile = opts.pickProgramFile ?? null
         for (const event of EVENTS) (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
       }
       async close(): Promise<void> {
@@ -150,5 +161,13 @@ describe('Electron entry', () => {
     const again = { preventDefault: vi.fn() }
     beforeQuit(again)
     expect(again.preventDefault).not.toHaveBeenCalled()
+  })
+})
+
+describe('Open program', () => {
+  it('the lab gets an Open dialog for one file, and the chosen path', async () => {
+    expect(pickProgramFile).not.toBeNull()
+    expect(await pickProgramFile!()).toBe('/home/me/job.py')
+    expect(calls).toContain('dialog:openFile')
   })
 })

@@ -1,5 +1,5 @@
 // Electron entry: one window with the security settings, the app:// protocol, the lab and its shutdown. Thin on purpose.
-import { app, BrowserWindow, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { bindLabToIpc } from './ipc'
 import { Lab } from './lab/lab'
@@ -63,11 +63,26 @@ function createWindow(): void {
   void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`)
 }
 
+/** "Open program…": a program file (.json), a Python script or an executable, chosen in the system dialog. */
+async function pickProgramFile(): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow()
+  const options: Electron.OpenDialogOptions = {
+    title: 'Open a program',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Programs', extensions: ['json', 'py', '*'] },
+      { name: 'Python scripts', extensions: ['py'] },
+    ],
+  }
+  const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+  return picked.canceled ? null : (picked.filePaths[0] ?? null)
+}
+
 void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   protocol.handle('app', (request) => rendererResponse(join(outDir(), 'renderer'), request.url))
-  lab = new Lab({ hostFile: join(outDir(), 'lab', 'worker-host.mjs') })
+  lab = new Lab({ hostFile: join(outDir(), 'lab', 'worker-host.mjs'), pickProgramFile })
   unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
   createWindow()
   app.on('activate', () => {

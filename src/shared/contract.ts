@@ -22,6 +22,11 @@ export interface ScenarioInfo {
 /** Request/response of every command. `void` request = no payload. */
 export interface LabCommandMap {
   listScenarios: { req: void; res: ScenarioInfo[] }
+  /**
+   * Lets the person pick a program file with the desktop app's Open dialog and adds it to their programs folder.
+   * Resolves with the new catalog entry, or null if they cancelled. Only the desktop app can show the dialog.
+   */
+  openProgram: { req: void; res: ScenarioInfo | null }
   snapshot: { req: void; res: LabSnapshot }
   start: { req: { scenario: string; params?: Record<string, unknown> }; res: RunInfo }
   stop: { req: { runId: string }; res: RunInfo }
@@ -65,6 +70,7 @@ export type LabApi = LabCommands & LabSubscriptions
 
 export const COMMANDS = [
   'listScenarios',
+  'openProgram',
   'snapshot',
   'start',
   'stop',
@@ -148,6 +154,7 @@ const none = (payload: unknown): Validation<void> =>
 /** Shape checks applied at every boundary (IPC, WebSocket) before a command reaches the lab. */
 export const validators: { [K in CommandName]: (payload: unknown) => Validation<LabCommandMap[K]['req']> } = {
   listScenarios: none,
+  openProgram: none,
   snapshot: none,
   start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
   stop: (p) => shape(p, { runId: 'string' }),

@@ -5,11 +5,12 @@ import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import { findScenario, scenarios } from '../../../scenarios/registry'
+import { PYTHON } from '../../../scenarios/python/catalog'
 import os from 'node:os'
 import { LabClock } from './clock'
 import { Run } from './run'
 import { ProgramTracker } from './programs/program-tracker'
-import { loadUserPrograms, userProgramsDir } from './programs/user-programs'
+import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs/user-programs'
 import type { ProgramOptions, ScenarioDefinition } from './scenario'
 import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
@@ -28,6 +29,8 @@ export interface LabOptions {
   hostFile?: string
   /** Start the tick loop at once (default true). */
   autoStart?: boolean
+  /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
+  pickProgramFile?: () => Promise<string | null>
 }
 
 export class Lab implements LabCommands {
@@ -45,7 +48,10 @@ export class Lab implements LabCommands {
   private readonly sampler: Sampler
   private nextRun = 1
 
+  private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+
   constructor(opts: LabOptions = {}) {
+    this.pickProgramFile = opts.pickProgramFile
     const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
@@ -146,6 +152,24 @@ export class Lab implements LabCommands {
       params: s.params,
       ...(s.availability?.() ?? { available: true, reason: null }),
     }))
+  }
+
+  async openProgram(): Promise<ScenarioInfo | null> {
+    if (!this.pickProgramFile) {
+      throw new LabError(
+        'conflict',
+        `Opening a file needs the desktop app. Here, put a program file in ${userProgramsDir()} (see the README): it appears under "My programs".`,
+      )
+    }
+    const file = await this.pickProgramFile()
+    if (file === null) return null
+    let id: string
+    try {
+      id = importProgramFile(file, PYTHON, new Set(scenarios.map((s) => s.id)))
+    } catch (err) {
+      throw new LabError('invalid', (err as Error).message, 'file')
+    }
+    return (await this.listScenarios()).find((s) => s.id === id) ?? null
   }
 
   async snapshot(): Promise<LabSnapshot> {

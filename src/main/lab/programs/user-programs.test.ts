@@ -50,3 +50,30 @@ describe('user programs', () => {
     await expect(lab.start({ scenario: entry.id })).rejects.toThrow(reason)
   })
 })
+
+describe('Open program (the desktop app\'s dialog)', () => {
+  it('a picked Python script becomes a program that runs, listed under "My programs"', async () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'lab-script-')), 'Count Down.py')
+    writeFileSync(script, 'for k in range(3, 0, -1):\n    print("khanh: %d" % k)\n')
+    const lab = newLab({ pickProgramFile: async () => script })
+    const entry = await lab.openProgram()
+    expect(entry).toMatchObject({ id: 'count-down', title: 'Count Down.py', section: 'My programs', available: true })
+    // A second import of the same name gets its own id.
+    expect(await lab.openProgram()).toMatchObject({ id: 'count-down-2' })
+    const info = await runToEnd(lab, 'count-down')
+    expect(info.status).toBe('done')
+  })
+
+  it('a picked program file is checked: a broken one is refused with the reason, nothing is added', async () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'lab-file-')), 'broken.json')
+    writeFileSync(broken, JSON.stringify({ id: 'Bad Id', title: 'x', command: 'true' }))
+    const lab = newLab({ pickProgramFile: async () => broken })
+    await expect(lab.openProgram()).rejects.toThrow(/broken.json is not a program file: id must be lower-case letters/)
+    expect((await lab.listScenarios()).filter((s) => s.section === 'My programs')).toEqual([])
+  })
+
+  it('cancelling the dialog changes nothing; without a dialog (browser mode, CLI) the lab says where files go', async () => {
+    expect(await newLab({ pickProgramFile: async () => null }).openProgram()).toBeNull()
+    await expect(newLab().openProgram()).rejects.toThrow(`Opening a file needs the desktop app. Here, put a program file in ${dir}`)
+  })
+})

@@ -1,7 +1,7 @@
 // A person's own programs: one JSON file each in ~/.parallel-lab/programs/ ({id, title, command, args}), run like scenarios.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { basename, extname, join } from 'node:path'
 import type { ScenarioDefinition } from '../scenario'
 import { programScenario } from './program-scenario'
 
@@ -82,4 +82,43 @@ export function loadUserPrograms(taken: ReadonlySet<string>, dir = userProgramsD
     )
   }
   return out
+}
+
+/** An id from a file name: lower-case letters, digits and dashes. */
+function idFrom(name: string): string {
+  const id = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+  return id || 'program'
+}
+
+/**
+ * Adds the file a person picked to their programs folder: a program file (.json) is checked and copied, a Python
+ * script gets a program file that runs it with `python`, an executable one that runs it as it is.
+ * Returns the new program's id; throws a sentence naming what is wrong with the file.
+ */
+export function importProgramFile(file: string, python: string, taken: ReadonlySet<string>, dir = userProgramsDir()): string {
+  let program: ProgramFile
+  if (extname(file).toLowerCase() === '.json') {
+    const parsed = parseProgramFile(readFileSync(file, 'utf8'))
+    if (typeof parsed === 'string') throw new Error(`${file} is not a program file: ${parsed}`)
+    program = parsed
+  } else if (extname(file).toLowerCase() === '.py') {
+    program = { id: idFrom(basename(file, extname(file))), title: basename(file), command: python, args: [file] }
+  } else {
+    try {
+      accessSync(file, constants.X_OK)
+    } catch {
+      throw new Error(`${file} is neither a program file (.json), a Python script (.py), nor an executable program.`)
+    }
+    program = { id: idFrom(basename(file)), title: basename(file), command: file, args: [] }
+  }
+  const existing = new Set([...taken, ...(existsSync(dir) ? readdirSync(dir).map((f) => basename(f, '.json')) : [])])
+  let id = program.id
+  for (let n = 2; existing.has(id); n++) id = `${program.id}-${n}`
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, `${id}.json`), JSON.stringify({ ...program, id }, null, 2) + '\n')
+  return id
 }

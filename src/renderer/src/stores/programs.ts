@@ -74,5 +74,13 @@ export const useProgramsStore = defineStore('programs', () => {
     }
   }
 
-  return { selectedId, programsDir, notes, programs, groups, selected, currentRun, processes, loadInfo }
+  /** The desktop app's Open dialog: the chosen file joins "My programs" and is selected. Rejects with a sentence. */
+  async function openProgram(): Promise<void> {
+    const added = await labConnection().api.openProgram()
+    if (!added) return
+    await runs.loadCatalog()
+    selectedId.value = added.id
+  }
+
+  return { selectedId, programsDir, notes, programs, groups, selected, currentRun, processes, loadInfo, openProgram }
 })
