@@ -136,10 +136,6 @@ export class Run implements RunContext {
     this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.info.id, text })
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms))
-  }
-
   lock(name: string, mode: Mode): void {
     if (mode === 'thread') this.threadLocks[name] ??= AtomicsMutex.createBuffer()
   }
@@ -178,7 +174,8 @@ export class Run implements RunContext {
     }
   }
 
-  setFlag(name: string, on: boolean): void {
+  /** Sets a live switch every unit of the run reads (e.g. "lock"): shared memory for threads, a message for processes. */
+  private setFlag(name: string, on: boolean): void {
     this.flags[name] = on
     const index = FLAG_INDEX[name]
     if (index !== undefined) Atomics.store(new Int32Array(this.flagsBuffer), index, on ? 1 : 0)

@@ -57,9 +57,6 @@ export interface RunContext {
   pool(opts: { kind: Mode; size: number; name?: string }): Pool
   /** Runs a comparison of pool strategies as part of this run (its workers belong to the run; stopping it cancels). */
   compare(req: CompareRequest): Promise<CompareResult>
-  /** Sets a live switch every unit of the run reads (e.g. "lock"). */
-  setFlag(name: string, on: boolean): void
-  sleep(ms: number): Promise<void>
   /** Runs a program to its end; rejects with a sentence when it cannot start. Its tree is stopped with the run. */
   program(opts: ProgramOptions): Promise<ProgramOutcome>
 }

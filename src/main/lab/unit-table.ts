@@ -87,6 +87,8 @@ export class UnitTable {
    * Returns the ids dropped. Units whose end has not been sent in a tick yet are kept.
    */
   prune(keep: number): string[] {
+    // On the per-tick path: nothing to scan while the table is within the bound.
+    if (this.units.size <= keep) return []
     const ended = this.all().filter((u) => isFinal(u.state) && !this.changed.has(u.id))
     if (ended.length <= keep) return []
     ended.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))

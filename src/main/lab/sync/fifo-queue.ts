@@ -39,8 +39,4 @@ export class FifoQueue<T = unknown> {
     this.closed = true
     for (const g of this.getters.splice(0)) g(undefined)
   }
-
-  get size(): number {
-    return this.items.length
-  }
 }

@@ -31,10 +31,6 @@ export class LockBroker {
     next?.grant()
   }
 
-  holder(name: string): string | null {
-    return this.locks.get(name)?.holder ?? null
-  }
-
   /** A unit that died: drop it from every queue and hand on what it held, so nobody waits forever. */
   forget(unit: string): void {
     for (const [name, s] of this.locks) {
