@@ -8,8 +8,8 @@ export const STRATEGIES = ['seq', 'async', 'thread', 'process', 'piscina', 'thre
 export type StrategyId = (typeof STRATEGIES)[number]
 
 export const STRATEGY_INFO: Record<StrategyId, { label: string; pooled: boolean; describe: string }> = {
-  seq: { label: 'sequential', pooled: false, describe: 'one task after another on the main thread' },
-  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once on the main thread: overlaps waiting, not computing' },
+  seq: { label: 'sequential', pooled: false, describe: 'one task after another: one plain loop in a worker thread of its own' },
+  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once in one worker thread: overlaps waiting, not computing' },
   thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task' },
   process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue' },
   piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library' },
@@ -44,7 +44,7 @@ export interface CompareRequest {
   params?: WorkloadParams
 }
 
-/** A lane of a Gantt: one worker (or the main thread). */
+/** A lane of a Gantt: one worker (or the one thread of seq / async). */
 export interface CompareLane {
   label: string
   pid: number
@@ -76,7 +76,7 @@ export interface CompareRun {
   repeat: number
   /** From the first submit (pool already up) to the last result. */
   wallMs: number
-  /** From creating the pool until all its workers were up (0 on the main thread). */
+  /** From creating the pool until all its workers were up (seq and async: their one thread). */
   startupMs: number
   /** From creating the pool (start-up included) to the first result. */
   firstResultMs: number | null
@@ -156,7 +156,51 @@ export interface CompareProgress {
   error?: string
 }
 
-export const COMPARE_LIMITS = { tasks: 100_000, repeat: 20, size: 64, sizes: 8, taskMs: 10_000, payloadBytes: 64 << 20, skew: 100 }
+/**
+ * What one request may ask, chosen so the largest accepted comparison ends in bounded time and memory: at most
+ * `workMs` of nominal task time summed over every run (tasks x task cost x runs), at most `bars` task bars in its result
+ * (about 120 bytes each in JSON), and at most `inFlightBytes` of payload buffers alive at once (2 per worker).
+ */
+export const COMPARE_LIMITS = {
+  tasks: 20_000,
+  repeat: 20,
+  size: 64,
+  sizes: 8,
+  taskMs: 10_000,
+  payloadBytes: 64 << 20,
+  skew: 100,
+  workMs: 600_000,
+  bars: 100_000,
+  inFlightBytes: 1 << 30,
+}
+
+/** Nominal cost of one task in ms, for the time budget: payloads are counted at 1 GB/s, trivial tasks at 10 us. */
+export function nominalTaskMs(workload: WorkloadId, tasks: number, params: WorkloadParams = {}): number {
+  const taskMs = params.taskMs ?? 20
+  switch (workload) {
+    case 'trivial':
+      return 0.01
+    case 'cpu':
+    case 'io':
+      return taskMs
+    case 'skewed': {
+      const heavy = Math.ceil(tasks / 4)
+      return (taskMs * ((params.skew ?? 8) * heavy + (tasks - heavy))) / tasks
+    }
+    case 'payload':
+      return Math.max(0.01, (params.payloadBytes ?? 4 << 20) / 1e6)
+  }
+}
+
+/** Runs a request makes (repeat x (seq and async once, pooled strategies once per size)), and how many keep a trace. */
+export function countRuns(req: Pick<CompareRequest, 'strategies' | 'sizes' | 'repeat'>): { runs: number; traces: number } {
+  const strategies = new Set<StrategyId>(['seq', ...req.strategies])
+  let traces = 0
+  for (const s of strategies) traces += STRATEGY_INFO[s].pooled ? req.sizes.length : 1
+  return { runs: traces * req.repeat, traces }
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000).toLocaleString('en-US')} s`
 
 /** Checks a request from any boundary (IPC, socket, CLI); errors name the field. */
 export function validateCompareRequest(payload: unknown): Validation<CompareRequest> {
@@ -198,5 +242,21 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
   }
   if (errors.length > 0) return { ok: false, errors }
   const req = p as unknown as CompareRequest
+  const { runs, traces } = countRuns({ strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)], repeat: req.repeat })
+  const workMs = req.tasks * nominalTaskMs(req.workload, req.tasks, req.params) * runs
+  if (workMs > COMPARE_LIMITS.workMs) {
+    bad(
+      'tasks',
+      `This comparison would run about ${seconds(workMs)} of tasks (${req.tasks} tasks x ${nominalTaskMs(req.workload, req.tasks, req.params).toFixed(2)} ms x ${runs} runs); the limit is ${seconds(COMPARE_LIMITS.workMs)}: lower tasks, taskMs, repeat, sizes or strategies.`,
+    )
+  }
+  if (req.tasks * traces > COMPARE_LIMITS.bars) {
+    bad('tasks', `This comparison would keep ${(req.tasks * traces).toLocaleString('en-US')} task bars (tasks x ${traces} strategy and size pairs); the limit is ${COMPARE_LIMITS.bars.toLocaleString('en-US')}.`)
+  }
+  const inFlight = req.workload === 'payload' ? 2 * Math.max(...req.sizes) * (req.params?.payloadBytes ?? 4 << 20) : 0
+  if (inFlight > COMPARE_LIMITS.inFlightBytes) {
+    bad('payloadBytes', `Payloads of ${req.params?.payloadBytes} bytes, 2 per worker for ${Math.max(...req.sizes)} workers, would hold ${(inFlight / (1 << 20)).toFixed(0)} MiB at once; the limit is ${COMPARE_LIMITS.inFlightBytes / (1 << 20)} MiB.`)
+  }
+  if (errors.length > 0) return { ok: false, errors }
   return { ok: true, value: { ...req, strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)].sort((a, b) => a - b) } }
 }
