@@ -20,6 +20,7 @@ import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile } from './units/host-file'
+import { Lifeline } from './lifeline/lifeline'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
@@ -31,6 +32,10 @@ export interface LabOptions {
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /** Where the survivor records go (default: PARALLEL_LAB_STATE_DIR, else ~/.parallel-lab/state). */
+  stateDir?: string
+  /** The built supervisor; defaults to out/lab/supervisor.mjs. */
+  supervisorFile?: string
 }
 
 export class Lab implements LabCommands {
@@ -49,6 +54,8 @@ export class Lab implements LabCommands {
   private nextRun = 1
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+  /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
+  readonly lifeline: Lifeline
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
@@ -72,7 +79,10 @@ export class Lab implements LabCommands {
       error: null,
       command: process.title,
     })
+    this.lifeline = new Lifeline({ stateDir: opts.stateDir, supervisorFile: opts.supervisorFile })
+    this.reportSurvivors()
     this.spawner = new UnitSpawner({
+      lifeline: this.lifeline,
       clock: this.clock,
       units: this.units,
       outbox: this.outbox,
@@ -85,6 +95,7 @@ export class Lab implements LabCommands {
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
       () => createTreeScanner(collectorName),
+      this.lifeline,
     )
     this.scheduler = new Scheduler(
       {
@@ -100,6 +111,15 @@ export class Lab implements LabCommands {
       interval.value,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
+  }
+
+  /** Says once, in the first tick's log, what the start-up check ended. */
+  private reportSurvivors(): void {
+    const { labs, ended } = this.lifeline.survivors
+    if (ended.length === 0) return
+    const list = ended.map((e) => `${e.name} (pid ${e.pid})`).join(', ')
+    const who = labs.map((l) => `pid ${l.pid}`).join(', ')
+    this.outbox.logs.push({ t: 0, unit: null, runId: null, text: `Ended ${ended.length} process${ended.length === 1 ? '' : 'es'} left running by a lab that did not shut down (${who}): ${list}.`, stream: 'err' })
   }
 
   private comparesService: CompareService | null = null
@@ -307,6 +327,7 @@ export class Lab implements LabCommands {
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()
+    await this.lifeline.close()
     this.scheduler.stop()
     this.sampler.close()
     this.listeners.clear()
