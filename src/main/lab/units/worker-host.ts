@@ -1,10 +1,9 @@
 // Entry of every unit the lab spawns: a worker thread or a forked child runs this file, says hello with its
 // OS identity, then runs the scenario function or the pool tasks it is sent.
-import { readlinkSync } from 'node:fs'
 import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort } from 'node:worker_threads'
 import { findTask, findWorker } from '../../../../scenarios/registry'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { createCpuClock, osThreadId } from '../sampling/self'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
@@ -41,16 +40,6 @@ function processPort(): Port {
   }
 }
 
-/** The OS thread id: /proc/thread-self links to PID/task/TID on Linux. */
-function osThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    return Number.isInteger(tid) ? tid : null
-  } catch {
-    return null
-  }
-}
-
 const port = isMainThread ? processPort() : threadPort()
 const flags: Record<string, boolean> = {}
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
@@ -82,7 +71,7 @@ async function runScenario(order: RunOrder): Promise<void> {
   }
 }
 
-const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
+const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
 
 port.onMessage((msg) => {
   switch (msg.t) {
