@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { descendantsOf, listProcesses, processesTagged, type ProcIdentity } from '../sampling/proc-lineage'
+import { descendantsOf, listProcesses, processesTagged, type ProcIdentity } from '../sampling/linux/lineage'
 import { waitFor } from '../testing/lab-fixture'
 import { Lab } from '../lab'
 import { OWNER_ENV } from './owner-tag'
 
-const DOOMED = fileURLToPath(new URL('./testing/doomed-lab.ts', import.meta.url))
+const DOOMED = fileURLToPath(new URL('../testing/doomed-lab.ts', import.meta.url))
 
 interface Doomed {
   child: ChildProcess

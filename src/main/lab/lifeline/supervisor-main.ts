@@ -2,7 +2,7 @@
 // When the pipe closes, whatever killed the lab (SIGKILL, a crash, the session ending), it ends every process the lab
 // started and all their descendants, then leaves. Until then it follows their trees once a second.
 import { OWNER_ENV } from './owner-tag'
-import { descendantsOf, hasProcFs, listProcesses, processesTagged, type ProcIdentity } from '../sampling/proc-lineage'
+import { descendantsOf, hasProcFs, listProcesses, processesTagged, type ProcIdentity } from '../sampling/linux/lineage'
 import type { FromSupervisor, ToSupervisor } from './supervisor-protocol'
 
 const key = process.argv[2] ?? ''

@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { descendantsOf, hasProcFs, listProcesses, processesTagged, startTimeOf, type ProcIdentity } from '../sampling/proc-lineage'
+import { descendantsOf, hasProcFs, listProcesses, processesTagged, startTimeOf, type ProcIdentity } from '../sampling/linux/lineage'
 import { labKey, OWNER_ENV, type LabIdentity } from './owner-tag'
 
 export const STATE_DIR_ENV = 'PARALLEL_LAB_STATE_DIR'

@@ -3,7 +3,7 @@
 import type { Transferable } from 'node:worker_threads'
 import type { WorkloadId, WorkloadParams } from '../../../shared/compare/types'
 import { absNow } from '../units/protocol'
-import { createTaskCpuClock } from './task-cpu'
+import { createCpuClock } from '../sampling/self'
 
 /** A hash loop: pure CPU, no allocation, linear in `iterations`. */
 export function spin(iterations: number): number {
@@ -54,9 +54,9 @@ export function makeInput(recipe: unknown): unknown {
   return isPayloadRecipe(recipe) ? new Uint8Array(recipe.payloadBytes).fill(recipe.fill) : recipe
 }
 
-let loopClock: ReturnType<typeof createTaskCpuClock> | null = null
+let loopClock: ReturnType<typeof createCpuClock> | null = null
 /** Opened on first use, inside the thread that runs the loop (its schedstat is that thread's). */
-const loopCpuClock = (): number | null => (loopClock ??= createTaskCpuClock('thread'))()
+const loopCpuClock = (): number | null => (loopClock ??= createCpuClock('thread'))()
 
 /**
  * The sequential baseline (one plain loop, `together` false) and the async strategy (Promise.all, `together` true) of a

@@ -37,6 +37,8 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   constructor(
     readonly mode: Mode,
     hostFile: string,
+    /** The scenario module the unit finds its code in (its first argument); null: only the pool's own tasks. */
+    scenarioFile: string | null = null,
     /** Added to a child's environment (the lab's owner tag). */
     env: Record<string, string> = {},
   ) {
@@ -44,6 +46,10 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     if (!existsSync(hostFile)) {
       throw new Error(`The unit host ${hostFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
     }
+    if (scenarioFile !== null && !existsSync(scenarioFile)) {
+      throw new Error(`The scenario module ${scenarioFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
+    }
+    const argv = scenarioFile === null ? [] : [scenarioFile]
     let done!: (info: ExitInfo) => void
     this.exited = new Promise((resolve) => (done = resolve))
     const finish = (code: number | null, signal: string | null): void => {
@@ -54,7 +60,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     }
 
     if (mode === 'thread') {
-      const worker = new Worker(hostFile, { stdout: true, stderr: true, execArgv: [] })
+      const worker = new Worker(hostFile, { argv, stdout: true, stderr: true, execArgv: [] })
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => this.emit('message', m))
@@ -69,7 +75,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       // Without setpriv, the unit watches for the lab itself (see worker-host.ts).
       if (!hasSetpriv) childEnv.PARALLEL_LAB_WATCH_PARENT = '1'
       const launch = hasSetpriv ? { execPath: SETPRIV, execArgv: parentDeathArgs(process.execPath) } : { execArgv: [] }
-      const child = fork(hostFile, [], { ...launch, env: childEnv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      const child = fork(hostFile, argv, { ...launch, env: childEnv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       this.child = child
       this.pid = child.pid ?? -1
       child.on('message', (m) => this.emit('message', m as FromHost))

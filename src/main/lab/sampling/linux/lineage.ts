@@ -1,7 +1,7 @@
 // Who a process is and whose it is, from /proc (Linux): its start time (tells a reused PID from the original), its
 // parent, and the owner tag it inherited in its environment from the lab that started its tree.
 import { readdirSync, readFileSync } from 'node:fs'
-import { parseStatIdentity } from './proc-tree'
+import { parseStatText } from './procfs'
 
 export interface ProcIdentity {
   pid: number
@@ -15,8 +15,8 @@ export const hasProcFs = process.platform === 'linux'
 export function startTimeOf(pid: number): number | null {
   if (!hasProcFs) return null
   try {
-    const e = parseStatIdentity(readFileSync(`/proc/${pid}/stat`, 'latin1'))
-    return e && !e.zombie ? e.startTime : null
+    const e = parseStatText(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+    return e && e.state !== 'Z' && e.state !== 'X' ? e.startTime : null
   } catch {
     return null
   }
@@ -30,8 +30,8 @@ export function listProcesses(): ProcIdentity[] {
     const pid = Number(name)
     if (!Number.isInteger(pid) || pid <= 0) continue
     try {
-      const e = parseStatIdentity(readFileSync(`/proc/${pid}/stat`, 'latin1'))
-      if (e && !e.zombie) out.push({ pid, ppid: e.ppid, startTime: e.startTime })
+      const e = parseStatText(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+      if (e && e.state !== 'Z' && e.state !== 'X') out.push({ pid, ppid: e.ppid, startTime: e.startTime })
     } catch {
       // Gone in between.
     }

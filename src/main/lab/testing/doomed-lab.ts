@@ -1,8 +1,9 @@
 // Test helper run as a process of its own (node --import tsx): a lab with Node process units, Python multiprocessing
 // scenarios and a watched program that leaves a background child and a setsid grandchild. The test SIGKILLs it.
-import { Lab } from '../../lab'
+import { scenarios } from '../../../../scenarios/index'
+import { Lab } from '../lab'
 
-const lab = new Lab({ intervalMs: 200, stateDir: process.argv[2] })
+const lab = new Lab({ scenarios, intervalMs: 200, stateDir: process.argv[2] })
 await lab.start({ scenario: 'counters', params: { mode: 'process', workers: 2, loop: true, delay: 50 } })
 await lab.start({ scenario: 'py-counters', params: { mode: 'process', workers: 2, loop: true, delay: 50 } })
 await lab.start({ scenario: 'py-cpu-vs-io', params: { pools: 'process', job: 'cpu', workers: 2, tasks: 64, work: 10_000 } })
