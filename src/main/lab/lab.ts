@@ -1,6 +1,7 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
 import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
 import { LabError } from '../../shared/contract'
+import { echo } from '../../shared/bounds'
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
@@ -228,7 +229,7 @@ export class Lab implements LabCommands {
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
       const known = catalog.map((s) => s.id).join(', ')
-      throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
+      throw new LabError('not-found', `There is no scenario ${echo(req.scenario)}. Known scenarios: ${known}.`, 'scenario')
     }
     const availability = def.availability?.()
     if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
@@ -292,7 +293,7 @@ export class Lab implements LabCommands {
 
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
-    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
     if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
@@ -347,7 +348,7 @@ export class Lab implements LabCommands {
 
   private run(runId: string): Run {
     const run = this.runs.get(runId)
-    if (!run) throw new LabError('not-found', `There is no run "${runId}".`, 'runId')
+    if (!run) throw new LabError('not-found', `There is no run ${echo(runId)}.`, 'runId')
     return run
   }
 

@@ -9,6 +9,7 @@ import { EVENTS, subscriptionName } from '../../shared/contract'
 import type { EventFrame, ReplyFrame } from '../../shared/wire'
 import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 import { callCommand } from '../dispatch'
+import { echo, own } from '../../shared/bounds'
 import { cookieToken, isOwnHost, isOwnOrigin, newToken, sameToken, setCookieHeader } from './access'
 import { contentType, rendererCsp, resolveRendererFile } from './renderer-files'
 
@@ -144,18 +145,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
 /** Parses one client frame and runs it. Every frame gets a reply, garbage included; nothing here throws. */
 export async function answer(lab: LabCommands, data: RawData, isBinary: boolean): Promise<ReplyFrame> {
-  const invalid = (message: string, id = UNPAIRED_ID): ReplyFrame => ({ id, reply: { ok: false, error: { code: 'invalid', message } } })
-  if (isBinary) return invalid('Messages must be JSON text, not binary.')
+  const invalid = (message: string, field: string): ReplyFrame => ({ id: UNPAIRED_ID, reply: { ok: false, error: { code: 'invalid', message, field } } })
+  if (isBinary) return invalid('Messages must be JSON text, not binary.', 'frame')
   let frame: unknown
   try {
     frame = JSON.parse(rawText(data))
   } catch {
-    return invalid('The message is not valid JSON.')
+    return invalid('The message is not valid JSON.', 'frame')
   }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.')
-  const { id, cmd, payload } = frame as Record<string, unknown>
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid('A message needs an "id" that is a whole number from 1 up.')
-  return { id, reply: await callCommand(lab, cmd, payload) }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.', 'frame')
+  for (const key of Object.keys(frame)) {
+    if (!['id', 'cmd', 'payload'].includes(key)) return invalid(`${echo(key)} is not part of a message (it takes id, cmd, payload).`, key)
+  }
+  const id = own(frame, 'id')
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid(`A message needs an "id" that is a whole number from 1 up (got ${echo(id)}).`, 'id')
+  return { id, reply: await callCommand(lab, own(frame, 'cmd'), own(frame, 'payload')) }
 }
 
 function rawText(data: RawData): string {

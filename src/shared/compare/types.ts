@@ -1,5 +1,6 @@
 // A comparison of pool strategies: what to run, what comes back, and the validation of a request. Pure TypeScript.
 import type { FieldError, Validation } from '../params'
+import { echo } from '../bounds'
 
 export const WORKLOADS = ['trivial', 'cpu', 'io', 'skewed', 'payload'] as const
 export type WorkloadId = (typeof WORKLOADS)[number]
@@ -207,10 +208,11 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
   const errors: FieldError[] = []
   const bad = (field: string, message: string): void => void errors.push({ field, message })
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, errors: [{ field: 'payload', message: 'The request must be an object.' }] }
-  const p = payload as Record<string, unknown>
+  // Own properties only, on an object without a prototype: "constructor" or "__proto__" are keys like any other.
+  const p: Record<string, unknown> = Object.assign(Object.create(null), payload)
   const known = ['workload', 'strategies', 'sizes', 'tasks', 'repeat', 'params']
-  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${key} is not part of a comparison request.`)
-  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')}.`)
+  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${echo(key)} is not part of a comparison request (it takes ${known.join(', ')}).`)
+  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')} (got ${echo(p.workload)}).`)
   const strategies = p.strategies
   if (!Array.isArray(strategies) || strategies.length === 0 || strategies.some((s) => !STRATEGIES.includes(s as StrategyId))) {
     bad('strategies', `strategies must be a non-empty list of ${STRATEGIES.join(', ')}.`)
@@ -221,7 +223,7 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
   }
   const int = (key: 'tasks' | 'repeat', max: number): void => {
     const v = p[key]
-    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max}.`)
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max} (got ${echo(v)}).`)
   }
   int('tasks', COMPARE_LIMITS.tasks)
   int('repeat', COMPARE_LIMITS.repeat)
@@ -229,19 +231,22 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
     const w = p.params
     if (typeof w !== 'object' || w === null || Array.isArray(w)) bad('params', 'params must be an object.')
     else {
-      const q = w as Record<string, unknown>
-      const num = (key: keyof WorkloadParams, min: number, max: number): void => {
-        if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]) || (q[key] as number) < min || (q[key] as number) > max)) bad(key, `${key} must be a number from ${min} to ${max}.`)
+      const q: Record<string, unknown> = Object.assign(Object.create(null), w)
+      const num = (key: keyof WorkloadParams, min: number, max: number, whole = false): void => {
+        const v = q[key]
+        if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v)))) {
+          bad(key, `${key} must be a ${whole ? 'whole ' : ''}number from ${min} to ${max} (got ${echo(v)}).`)
+        }
       }
       num('taskMs', 0, COMPARE_LIMITS.taskMs)
-      num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes)
+      num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes, true)
       num('skew', 1, COMPARE_LIMITS.skew)
-      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', 'transfer must be true or false.')
-      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${key} is not a workload parameter.`)
+      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', `transfer must be true or false (got ${echo(q.transfer)}).`)
+      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${echo(key)} is not a workload parameter (taskMs, payloadBytes, transfer, skew).`)
     }
   }
   if (errors.length > 0) return { ok: false, errors }
-  const req = p as unknown as CompareRequest
+  const req = { ...p } as unknown as CompareRequest
   const { runs, traces } = countRuns({ strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)], repeat: req.repeat })
   const workMs = req.tasks * nominalTaskMs(req.workload, req.tasks, req.params) * runs
   if (workMs > COMPARE_LIMITS.workMs) {
