@@ -11,7 +11,7 @@ import { ProgramTracker } from './programs/program-tracker'
 import { pythonCommand } from './programs/python-command'
 import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs/user-programs'
 import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
-import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
+import { createPlatform, type PlatformName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
@@ -27,7 +27,8 @@ export interface LabOptions {
   /** The built module units import to find those scenarios' code; defaults to out/lab/scenarios.mjs. */
   scenarioFile?: string
   intervalMs?: number
-  collector?: CollectorName
+  /** The platform to sample with: procfs (Linux) or pidusage (elsewhere); chosen from the OS by default. */
+  collector?: PlatformName
   /** The built unit host; defaults to out/lab/worker-host.mjs. */
   hostFile?: string
   /** Start the tick loop at once (default true). */
@@ -86,11 +87,11 @@ export class Lab implements LabCommands {
       selfReports: this.selfReports,
       mainUnitId: this.mainUnitId,
     })
-    this.sampler = new Sampler(createCollector(opts.collector))
-    const collectorName = this.sampler.collector.name
+    const platform = createPlatform(opts.collector)
+    this.sampler = new Sampler(platform.createCollector())
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
-      () => createTreeScanner(collectorName),
+      () => platform.createTreeScanner(),
     )
     this.scheduler = new Scheduler(
       {

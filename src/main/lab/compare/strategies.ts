@@ -1,7 +1,6 @@
 // How each strategy runs a workload once, timing every task: on the main thread (one by one, or all at once with
 // Promise.all), on our pools (one shared queue, or static chunks split up front), or on piscina.
 import { join } from 'node:path'
-import { readlinkSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
 import { packageRoot } from '../units/host-file'
@@ -9,7 +8,7 @@ import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
 import { findPoolTask } from '../pools/pool-tasks'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { createCpuClock, osThreadId } from '../sampling/self'
 import type { WorkloadPlan } from '../pools/workloads'
 import { ResourceMeter } from './meter'
 
@@ -40,16 +39,10 @@ export function defaultPiscinaFile(): string {
   return join(packageRoot(), 'out', 'lab', 'piscina-worker.mjs')
 }
 
-const mainThreadClock = createTaskCpuClock('thread')
+const mainThreadClock = createCpuClock('thread')
 
 function mainLane(): CompareLane {
-  let tid: number | null = null
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  } catch {
-    // Not Linux: no OS thread id.
-  }
-  return { label: 'main thread', pid: process.pid, tid }
+  return { label: 'main thread', pid: process.pid, tid: osThreadId() }
 }
 
 function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number, startupMs = 0): RawRun {

@@ -1,9 +1,8 @@
 // The file piscina's threads run (built to out/lab/piscina-worker.mjs): the pool's own tasks, as our pool units run them.
 // The default export is bare, for benchmarking piscina as it comes; `timed` adds what a Gantt needs.
-import { readlinkSync } from 'node:fs'
 import { absNow } from '../units/protocol'
 import { findPoolTask } from './pool-tasks'
-import { createTaskCpuClock } from './task-cpu'
+import { createCpuClock, osThreadId } from '../sampling/self'
 
 export interface PiscinaTask {
   name: string
@@ -30,17 +29,11 @@ export default function run({ name, args }: PiscinaTask): unknown {
   return task(name)(...args)
 }
 
-const cpuClock = createTaskCpuClock('thread')
+const cpuClock = createCpuClock('thread')
 let tid: number | null | undefined
 
 export async function timed({ name, args }: PiscinaTask): Promise<TimedOutcome> {
-  if (tid === undefined) {
-    try {
-      tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    } catch {
-      tid = null
-    }
-  }
+  if (tid === undefined) tid = osThreadId()
   const startedAt = absNow()
   const cpu0 = cpuClock()
   const value = await task(name)(...args)

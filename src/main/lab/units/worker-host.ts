@@ -1,10 +1,9 @@
 // Entry of every unit the lab spawns: a worker thread or a forked child runs this file, says hello with its
 // OS identity, then runs the scenario function or the pool tasks it is sent. The scenario code comes from the module
 // named by its first argument (as piscina is handed a `filename`); this file never imports a scenario.
-import { readlinkSync } from 'node:fs'
 import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort } from 'node:worker_threads'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { createCpuClock, osThreadId } from '../sampling/self'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
@@ -39,16 +38,6 @@ function processPort(): Port {
       // Let queued messages reach the lab before leaving.
       process.send?.({ t: 'heap', bytes: 0 }, () => process.exit(code))
     },
-  }
-}
-
-/** The OS thread id: /proc/thread-self links to PID/task/TID on Linux. */
-function osThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    return Number.isInteger(tid) ? tid : null
-  } catch {
-    return null
   }
 }
 
@@ -92,7 +81,7 @@ function unloadable(err: unknown): ScenarioCode {
 }
 
 let code: ScenarioCode | null = null
-const tasks = createTaskRunner({ send: port.send, find: (name) => code!.findTask(name), cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
+const tasks = createTaskRunner({ send: port.send, find: (name) => code!.findTask(name), cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
 
 // Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
 const backlog: ToHost[] = []
