@@ -1,7 +1,7 @@
 // The one registry through which the lab (and every unit host) finds scenarios, their unit functions and tasks.
 import type { ScenarioDefinition, TaskFn, WorkerFn } from '../src/main/lab/scenario'
 import { workloadTasks } from '../src/main/lab/pools/workloads'
-import { absNow } from '../src/main/lab/units/protocol'
+import { chunkTasks } from '../src/main/lab/pools/chunk-tasks'
 import counters from './counters'
 import cpuVsIo from './cpu-vs-io'
 import executor from './executor'
@@ -33,24 +33,7 @@ type AnyFn = (...args: unknown[]) => unknown
 /** Tasks that belong to no scenario: "pool.chunk" runs a slice of a map() in one message; "workload.*" are the comparison workloads. */
 const builtinTasks: Record<string, AnyFn> = {
   ...(workloadTasks as Record<string, AnyFn>),
-  'pool.chunk': async (name, items) => {
-    const fn = findTask(name as string)
-    const out: unknown[] = []
-    for (const item of items as unknown[]) out.push(await fn(item))
-    return out
-  },
-  /** A chunk that also says when each item started and ended (absolute ms): static chunking drawn one bar per task. */
-  'pool.timedChunk': async (name, items) => {
-    const fn = findTask(name as string)
-    const values: unknown[] = []
-    const times: number[] = []
-    for (const item of items as unknown[]) {
-      const startedAt = absNow()
-      values.push(await fn(item))
-      times.push(startedAt, absNow())
-    }
-    return { values, times }
-  },
+  ...chunkTasks((name) => findTask(name)),
 }
 
 export function findScenario(id: string): ScenarioDefinition | undefined {

@@ -5,6 +5,8 @@ import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort } from 'node:worker_threads'
 import { findTask, findWorker } from '../../../../scenarios/registry'
 import { createTaskCpuClock } from '../pools/task-cpu'
+import { serializeError } from '../pools/remote-error'
+import { createTaskFinder } from '../pools/task-module'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
@@ -82,7 +84,8 @@ async function runScenario(order: RunOrder): Promise<void> {
   }
 }
 
-const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
+const finder = createTaskFinder(findTask)
+const tasks = createTaskRunner({ send: port.send, find: finder.find, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
 
 port.onMessage((msg) => {
   switch (msg.t) {
@@ -98,6 +101,15 @@ port.onMessage((msg) => {
     case 'slots':
       tasks.useSlots(msg.buffer)
       break
+    case 'init': {
+      const ready = finder.init(msg)
+      tasks.holdUntil(ready)
+      ready.then(
+        () => port.send({ t: 'initDone' }),
+        (err) => port.send({ t: 'initFailed', error: serializeError(err) }),
+      )
+      break
+    }
     case 'reply': {
       const p = pending.get(msg.id)
       pending.delete(msg.id)
