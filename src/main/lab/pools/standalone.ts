@@ -10,11 +10,12 @@ export interface StandalonePoolDeps extends PoolDeps {
   units: UnitTable
 }
 
-export function standalonePoolDeps(hostFile = defaultHostFile(), outbox = new Outbox()): StandalonePoolDeps {
+/** `scenarioFile`: the module whose scenario tasks the workers may run; by default only the pool's own tasks. */
+export function standalonePoolDeps(hostFile = defaultHostFile(), scenarioFile: string | null = null, outbox = new Outbox()): StandalonePoolDeps {
   const clock = new LabClock()
   const units = new UnitTable(outbox)
   const mainUnitId = units.nextId()
-  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, selfReports: new Map(), mainUnitId })
+  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, scenarioFile, selfReports: new Map(), mainUnitId })
   return { clock, outbox, units, spawner }
 }
 
@@ -43,5 +44,5 @@ class PrintingOutbox extends Outbox {
 }
 
 export function userPoolDeps(): StandalonePoolDeps {
-  return standalonePoolDeps(defaultHostFile(), new PrintingOutbox())
+  return standalonePoolDeps(defaultHostFile(), null, new PrintingOutbox())
 }

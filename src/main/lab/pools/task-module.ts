@@ -3,7 +3,7 @@
 // export or one that is not a function.
 import { pathToFileURL } from 'node:url'
 import type { PoolInit } from '../units/protocol'
-import { chunkTasks } from './chunk-tasks'
+import { poolTasks } from './pool-tasks'
 
 type AnyFn = (...args: unknown[]) => unknown
 
@@ -25,7 +25,7 @@ export function createTaskFinder(registered: (name: string) => AnyFn): TaskFinde
     if (typeof fn !== 'function') throw new TypeError(`Export "${name}" of ${file} is ${fn === null ? 'null' : `a ${typeof fn}`}, not a function.`)
     return fn as AnyFn
   }
-  const builtin = chunkTasks((name) => finder.find(name))
+  const builtin = poolTasks((name) => finder.find(name))
   const finder: TaskFinder = {
     find(name) {
       if (Object.hasOwn(builtin, name)) return builtin[name]
