@@ -158,6 +158,8 @@ export class Run implements RunContext {
       size: opts.size,
       name: opts.name ?? `${this.def.id} ${opts.kind} pool`,
       runId: this.info.id,
+      // A scenario shows its whole pool from the start (as multiprocessing.Pool does), and measures its start-up.
+      start: 'eager',
     })
     this.pools.push(pool)
     return pool
