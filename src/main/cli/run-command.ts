@@ -1,5 +1,5 @@
 // `lab run <id>`: runs a scenario to its end, printing its log lines and a per-unit summary (or NDJSON).
-import type { Sample, Tick, Unit } from '../../shared/model'
+import type { Sample, Tick, TimeSplit, Unit } from '../../shared/model'
 import { LabError } from '../../shared/contract'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
@@ -8,6 +8,20 @@ import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { bytes, ms, percent, table } from './format'
 
 export type Out = (line: string) => void
+
+const tenth = (v: number): number => Math.round(v * 10) / 10
+
+/** A time split with one decimal, for NDJSON. */
+export function roundTime(time: TimeSplit | null | undefined): TimeSplit | null {
+  if (!time) return null
+  const b = time.blockedOn
+  return {
+    onCpu: tenth(time.onCpu),
+    runqueue: tenth(time.runqueue),
+    blocked: tenth(time.blocked),
+    blockedOn: { lock: tenth(b.lock), io: tenth(b.io), sleep: tenth(b.sleep), other: tenth(b.other) },
+  }
+}
 
 /** One NDJSON row per unit, merging identity with its latest sample. */
 export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown> {
@@ -19,8 +33,20 @@ export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown>
     parent: u.parent,
     label: u.label,
     state: u.state,
-    cpu: s?.cpu === null || s?.cpu === undefined ? null : Math.round(s.cpu * 10) / 10,
+    os: s?.os ?? null,
+    cpu: s?.cpu === null || s?.cpu === undefined ? null : tenth(s.cpu),
+    time: roundTime(s?.time),
     rss: s?.rss ?? null,
+    peakRss: s?.peakRss ?? null,
+  }
+}
+
+/** The parts of a tick every NDJSON tick line carries beside its units: the monitor's cost, the machine, short-lived processes. */
+export function tickExtras(tick: Tick): Record<string, unknown> {
+  return {
+    sampler: { costMs: Math.round(tick.sampler.costMs * 100) / 100, labCpuMs: tick.sampler.labCpuMs === null ? null : Math.round(tick.sampler.labCpuMs * 100) / 100 },
+    machine: { cores: tick.machine.cores.map(tenth), memTotal: tick.machine.memTotal, memUsed: tick.machine.memUsed },
+    transient: tick.transient,
   }
 }
 
@@ -53,7 +79,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
     if (json) {
       const samples = new Map(tick.samples.map((s) => [s.id, s]))
       const units = [...rows.values()].filter((u) => samples.has(u.id) || tick.units.some((c) => c.id === u.id))
-      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), ...tickExtras(tick), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
       for (const l of tick.logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
     } else {
       for (const l of tick.logs) out(l.unit ? l.text : `# ${l.text}`)
@@ -83,7 +109,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
 
   const ok = info.status === 'done'
   if (json) {
-    out(JSON.stringify({ type: 'summary', ok, status: info.status, result: info.result, error: info.error, units: summary.units }))
+    out(JSON.stringify({ type: 'summary', ok, status: info.status, result: info.result, error: info.error, units: summary.units, transient: summary.transient }))
   } else {
     out('')
     out(

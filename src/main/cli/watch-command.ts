@@ -1,11 +1,11 @@
 // `lab watch -- <command> [args...]`: runs any program, follows its process tree and threads live, then summarises.
-import type { Tick, Unit, UnitSummary } from '../../shared/model'
-import { isFinal } from '../../shared/model'
+import type { Tick, TimeSplit, Unit, UnitSummary } from '../../shared/model'
+import { BLOCK_REASONS, isFinal } from '../../shared/model'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { bytes, percent, table } from './format'
-import { unitRow, type Out } from './run-command'
+import { tickExtras, unitRow, type Out } from './run-command'
 
 export const WATCH_USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]'
 
@@ -70,20 +70,26 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
     if (json) {
       const changed = new Set(tick.units.map((u) => u.id))
       const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
-      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+      const transient = { ...tick.transient, parents: tick.transient.parents.filter((p) => rows.has(p.unit)) }
+      transient.processes = transient.parents.reduce((a, p) => a + p.processes, 0)
+      transient.cpuMs = transient.parents.reduce((a, p) => a + p.cpuMs, 0)
+      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), ...tickExtras(tick), transient, units: units.map((u) => unitRow(u, samples.get(u.id))) }))
       for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
       return
     }
     const live = [...rows.values()].filter((u) => !isFinal(u.state))
     const body = table(
-      ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'RSS'],
+      ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'on CPU / run queue / blocked', 'RSS'],
       treeOrder(live).map(({ unit: u, depth }) => {
         const s = samples.get(u.id)
         const state = s?.os ? `${u.state} (${s.os})` : u.state
-        return [name(u, depth), u.kind, String(u.pid), u.tid === null ? '-' : String(u.tid), state, percent(s?.cpu), bytes(s?.rss)]
+        const short = tick.transient.parents.find((p) => p.unit === u.id)
+        const label = short ? `${name(u, depth)} +${short.processes} short-lived` : name(u, depth)
+        return [label, u.kind, String(u.pid), u.tid === null ? '-' : String(u.tid), state, percent(s?.cpu), timeSplit(s?.time), bytes(s?.rss)]
       }),
     )
-    const header = `t=${(tick.t / 1000).toFixed(1)} s  sampler ${tick.sampler.costMs.toFixed(2)} ms/tick`
+    const labCpu = tick.sampler.labCpuMs === null ? '…' : `${tick.sampler.labCpuMs.toFixed(1)} ms`
+    const header = `t=${(tick.t / 1000).toFixed(1)} s  lab CPU ${labCpu}/tick (sampler ${tick.sampler.costMs.toFixed(2)} ms of it)`
     if (opts.tty) {
       for (const l of logs) if (tail.push(l.text) > TAIL_LINES) tail.shift()
       out(`\x1b[H\x1b[J${header}\n${body}\n\n${tail.join('\n')}`)
@@ -125,10 +131,13 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
             ? `ended by ${signal}`
             : `exit code ${exitCode}`
   if (json) {
-    out(JSON.stringify({ type: 'summary', ok, status: info.status, exitCode, signal, error: info.error, units: summary.units }))
+    out(JSON.stringify({ type: 'summary', ok, status: info.status, exitCode, signal, error: info.error, units: summary.units, transient: summary.transient }))
   } else {
     out('')
     out(summaryTable(summary.units))
+    if (summary.transient.processes > 0 || summary.transient.cpuMs > 0) {
+      out(`+${summary.transient.processes} short-lived processes (${Math.round(summary.transient.cpuMs)} ms CPU) came and went between ticks`)
+    }
     out('')
     out(`${command}: ${outcome}`)
   }
@@ -136,9 +145,17 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
   return ok ? 0 : 1
 }
 
+/** "50 / 2 / 48 (lock 40)": % of the interval on a CPU, waiting for one, blocked, and the main thing it blocked on. */
+function timeSplit(time: TimeSplit | null | undefined): string {
+  if (!time) return '-'
+  const top = BLOCK_REASONS.reduce((a, r) => (time.blockedOn[r] > time.blockedOn[a] ? r : a), BLOCK_REASONS[0])
+  const on = time.blockedOn[top] >= 1 ? ` (${top} ${Math.round(time.blockedOn[top])})` : ''
+  return `${Math.round(time.onCpu)} / ${Math.round(time.runqueue)} / ${Math.round(time.blocked)}${on}`
+}
+
 function summaryTable(units: readonly UnitSummary[]): string {
   return table(
-    ['process / thread', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS'],
+    ['process / thread', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'on CPU / run queue / blocked', 'peak RSS'],
     units.map((u) => [
       u.label,
       u.kind,
@@ -147,6 +164,7 @@ function summaryTable(units: readonly UnitSummary[]): string {
       u.exitCode !== null && u.exitCode !== 0 ? `${u.state} (${u.exitCode})` : u.signal ? `${u.state} (${u.signal})` : u.state,
       percent(u.peakCpu),
       percent(u.meanCpu),
+      timeSplit(u.time),
       bytes(u.peakRss),
     ]),
   )

@@ -15,7 +15,7 @@ import type { ProgramOptions, ScenarioDefinition } from './scenario'
 import { createPlatform, type PlatformName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
 import { Sampler, type SelfReport } from './sampling/sampler'
-import { Scheduler } from './scheduler'
+import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
@@ -295,11 +295,18 @@ export class Lab implements LabCommands {
           peakCpu: st?.peakCpu ?? null,
           meanCpu: st && st.cpuCount > 0 ? st.cpuSum / st.cpuCount : null,
           peakRss: st?.peakRss ?? null,
+          time: meanTime(st),
+          transient: st?.transient ?? null,
           lockWaitMs: lock.waitMs,
           lockHoldMs: lock.holdMs,
         }
       })
-    return { run: { ...run.info }, units }
+    const transient = { processes: 0, cpuMs: 0 }
+    for (const u of units) {
+      transient.processes += u.transient?.processes ?? 0
+      transient.cpuMs += u.transient?.cpuMs ?? 0
+    }
+    return { run: { ...run.info }, units, transient }
   }
 
   /** Stops every run and the tick loop. */
