@@ -3,7 +3,7 @@ import type { Sample, Tick, TimeSplit, Unit } from '../../shared/model'
 import { LabError } from '../../shared/contract'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
-import { findScenario, scenarios } from '../../../scenarios/registry'
+import { scenarios } from '../../../scenarios/index'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { bytes, ms, percent, table } from './format'
 
@@ -53,7 +53,7 @@ export function tickExtras(tick: Tick): Record<string, unknown> {
 export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
   const [id] = argv
   if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
-  const def = findScenario(id)
+  const def = scenarios.find((s) => s.id === id)
   if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
   const booleans = new Set(['json', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
   const args = parseArgs(argv.slice(1), booleans)
@@ -68,7 +68,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
   }
   rejectUnknown(args, ['json', 'interval', ...def.params.map((p) => p.key)])
 
-  const lab = new Lab({ intervalMs: interval.value })
+  const lab = new Lab({ scenarios, intervalMs: interval.value })
   const rows = new Map<string, Unit>()
   const labels = new Map<string, string>()
   const onTick = (tick: Tick): void => {

@@ -3,11 +3,11 @@
 import { join } from 'node:path'
 import { Piscina } from 'piscina'
 import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
-import { findTask } from '../../../../scenarios/registry'
 import { packageRoot } from '../units/host-file'
 import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
+import { findPoolTask } from '../pools/pool-tasks'
 import { createCpuClock, osThreadId } from '../sampling/self'
 import type { WorkloadPlan } from '../pools/workloads'
 import { ResourceMeter } from './meter'
@@ -62,7 +62,7 @@ function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTas
 }
 
 async function onMainThread(plan: WorkloadPlan, together: boolean, env: StrategyEnv): Promise<RawRun> {
-  const fn = findTask(plan.task)
+  const fn = findPoolTask(plan.task)
   const meter = new ResourceMeter(() => [])
   const t0 = performance.now()
   const tasks: CompareTask[] = []

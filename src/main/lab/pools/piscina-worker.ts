@@ -1,7 +1,7 @@
-// The file piscina's threads run (built to out/lab/piscina-worker.mjs): the same registered tasks as our pool units.
+// The file piscina's threads run (built to out/lab/piscina-worker.mjs): the pool's own tasks, as our pool units run them.
 // The default export is bare, for benchmarking piscina as it comes; `timed` adds what a Gantt needs.
-import { findTask } from '../../../../scenarios/registry'
 import { absNow } from '../units/protocol'
+import { findPoolTask } from './pool-tasks'
 import { createCpuClock, osThreadId } from '../sampling/self'
 
 export interface PiscinaTask {
@@ -21,7 +21,7 @@ export interface TimedOutcome {
 const fns = new Map<string, (...args: unknown[]) => unknown>()
 function task(name: string): (...args: unknown[]) => unknown {
   let fn = fns.get(name)
-  if (!fn) fns.set(name, (fn = findTask(name)))
+  if (!fn) fns.set(name, (fn = findPoolTask(name)))
   return fn
 }
 
