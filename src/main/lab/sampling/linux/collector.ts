@@ -171,8 +171,14 @@ export class ProcFsCollector implements Collector {
       onCpu = (onCpu / busy) * 100
       runqueue = (runqueue / busy) * 100
     }
-    const blocked = Math.max(0, 100 - onCpu - runqueue)
+    let blocked = Math.max(0, 100 - onCpu - runqueue)
     const samples = blockedIn.lock + blockedIn.io + blockedIn.sleep + blockedIn.other
+    // The kernel adds a wait on a run queue only once the thread gets a CPU again. A thread runnable now that no look
+    // found in a system call since the last tick was waiting for a CPU, not blocked.
+    if (samples === 0 && t.last?.state === 'R') {
+      runqueue += blocked
+      blocked = 0
+    }
     const blockedOn = NO_BLOCKS()
     if (samples === 0) blockedOn.other = blocked
     else for (const r of Object.keys(blockedOn) as BlockReason[]) blockedOn[r] = (blocked * blockedIn[r]) / samples
