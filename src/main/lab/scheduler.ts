@@ -140,7 +140,10 @@ export class Scheduler {
     const { logs, events, transient } = outbox.drain()
     for (const p of transient.parents) {
       const st = this.statsOf(p.unit)
-      st.transient = { processes: (st.transient?.processes ?? 0) + p.processes, cpuMs: (st.transient?.cpuMs ?? 0) + p.cpuMs }
+      st.transient = {
+        processes: (st.transient?.processes ?? 0) + p.processes,
+        cpuMs: (st.transient?.cpuMs ?? 0) + p.cpuMs,
+      }
     }
     // The whole lab's CPU since the last tick: sampling, messaging and everything else its threads did.
     const cpu = process.cpuUsage()
@@ -172,7 +175,12 @@ export class Scheduler {
       if (s.rss !== null) st.peakRss = Math.max(st.peakRss ?? 0, s.rss)
       if (s.peakRss != null) st.peakRss = Math.max(st.peakRss ?? 0, s.peakRss)
       if (s.time) {
-        const sum = (st.timeSum ??= { onCpu: 0, runqueue: 0, blocked: 0, blockedOn: { lock: 0, io: 0, sleep: 0, other: 0 } })
+        const sum = (st.timeSum ??= {
+          onCpu: 0,
+          runqueue: 0,
+          blocked: 0,
+          blockedOn: { lock: 0, io: 0, sleep: 0, other: 0 },
+        })
         sum.onCpu += s.time.onCpu
         sum.runqueue += s.time.runqueue
         sum.blocked += s.time.blocked
@@ -184,7 +192,11 @@ export class Scheduler {
 
   private statsOf(id: string): UnitStats {
     let st = this.stats.get(id)
-    if (!st) this.stats.set(id, (st = { peakCpu: null, cpuSum: 0, cpuCount: 0, peakRss: null, timeSum: null, timeCount: 0, transient: null }))
+    if (!st)
+      this.stats.set(
+        id,
+        (st = { peakCpu: null, cpuSum: 0, cpuCount: 0, peakRss: null, timeSum: null, timeCount: 0, transient: null }),
+      )
     return st
   }
 }

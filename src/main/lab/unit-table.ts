@@ -27,7 +27,12 @@ export class Outbox {
   }
 
   drain(): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
-    const parents = [...this.transients].map(([unit, t]) => ({ unit, processes: t.processes, cpuMs: Math.round(t.cpuMs), names: [...t.names] }))
+    const parents = [...this.transients].map(([unit, t]) => ({
+      unit,
+      processes: t.processes,
+      cpuMs: Math.round(t.cpuMs),
+      names: [...t.names],
+    }))
     const transient = {
       processes: parents.reduce((a, p) => a + p.processes, 0),
       cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),

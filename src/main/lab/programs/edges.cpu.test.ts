@@ -12,7 +12,11 @@ afterAll(() => probes.remove())
 const MiB = 1024 * 1024
 const ATTEMPTS = 3
 
-async function watch(lab: Lab, command: string, args: string[]): Promise<{ runId: string; units: Unit[]; ticks: Tick[] }> {
+async function watch(
+  lab: Lab,
+  command: string,
+  args: string[],
+): Promise<{ runId: string; units: Unit[]; ticks: Tick[] }> {
   const ticks = recordTicks(lab)
   const run = await lab.watch({ command, args, label: 'probe' })
   await lab.wait(run.id)
@@ -20,7 +24,8 @@ async function watch(lab: Lab, command: string, args: string[]): Promise<{ runId
   return { runId: run.id, units: (await lab.snapshot()).units.filter((u) => u.runId === run.id), ticks }
 }
 
-const samplesOf = (ticks: readonly Tick[], id: string): Sample[] => ticks.flatMap((t) => t.samples.filter((s) => s.id === id))
+const samplesOf = (ticks: readonly Tick[], id: string): Sample[] =>
+  ticks.flatMap((t) => t.samples.filter((s) => s.id === id))
 
 describe.runIf(process.platform === 'linux')('edges', () => {
   it('a process whose main thread exited lives on while its spinner runs: near one core, the leader a thread in state Z', async () => {
@@ -73,7 +78,9 @@ describe.runIf(process.platform === 'linux')('edges', () => {
     // Each child spun about 50 ms: on a shared machine they get less CPU than wall time, never more.
     expect(summary.transient.cpuMs).toBeGreaterThan(summary.transient.processes * 5)
     expect(summary.transient.cpuMs).toBeLessThan(summary.transient.processes * 70)
-    expect(w.ticks.some((t) => t.transient.parents.some((p) => p.unit === root.id && p.names.includes('sequentialChild')))).toBe(true)
+    expect(
+      w.ticks.some((t) => t.transient.parents.some((p) => p.unit === root.id && p.names.includes('sequentialChild'))),
+    ).toBe(true)
   })
 
   it('a single-threaded process never reads above 102 % of a core at 100 ms, and a 50 % duty cycle reads 50 ± 4 per tick', async () => {
@@ -87,7 +94,9 @@ describe.runIf(process.platform === 'linux')('edges', () => {
     for (let attempt = 0; attempt < ATTEMPTS && within < 0.8; attempt++) {
       const half = await watch(newLab({ intervalMs: 100 }), probes.path('dutyCycle'), ['50', '2'])
       const id = half.units.find((u) => u.spawned)!.id
-      const ticks = samplesOf(half.ticks, id).flatMap((s) => (s.cpu === null ? [] : [s.cpu])).slice(1, -1)
+      const ticks = samplesOf(half.ticks, id)
+        .flatMap((s) => (s.cpu === null ? [] : [s.cpu]))
+        .slice(1, -1)
       within = ticks.filter((c) => Math.abs(c - 50) <= 4).length / ticks.length
     }
     // Most ticks: a busy machine may hold the program back for a tick.

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { accessSync, constants, statSync } from 'node:fs'
+import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
@@ -37,24 +38,14 @@ export interface ProgramCommand {
   env?: Record<string, string>
 }
 
-/**
- * On Linux, util-linux's setpriv asks the kernel to SIGKILL the program if the lab itself dies, even by SIGKILL,
- * so a watched program is never left running without its monitor. It execs the program: the PID is the program's.
- */
-const SETPRIV = '/usr/bin/setpriv'
-const canSetParentDeathSignal = ((): boolean => {
-  if (process.platform !== 'linux') return false
-  try {
-    accessSync(SETPRIV, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-})()
-
 /** The file `command` names, looked up on PATH as a spawn would; null if there is none. */
 export function findExecutable(command: string, path = process.env.PATH ?? '', cwd = process.cwd()): string | null {
-  const candidates = command.includes('/') ? [resolve(cwd, command)] : path.split(delimiter).filter(isAbsolute).map((dir) => join(dir, command))
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : path
+        .split(delimiter)
+        .filter(isAbsolute)
+        .map((dir) => join(dir, command))
   for (const file of candidates) {
     try {
       accessSync(file, constants.X_OK)
@@ -87,10 +78,15 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
     let done!: (info: ProgramExit) => void
     this.exited = new Promise((resolve) => (done = resolve))
     // detached: a new session and process group, so the whole tree can be signalled and none of it is orphaned.
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env, [EVENTS_FD_ENV]: String(EVENTS_FD) }
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      ...spec.env,
+      [EVENTS_FD_ENV]: String(EVENTS_FD),
+    }
     // A command that cannot be found is spawned as it is, so the error is the spawn's own.
-    const file = canSetParentDeathSignal ? findExecutable(spec.command, env.PATH, spec.cwd) : null
-    const [command, args] = file ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', file, ...(spec.args ?? [])]] : [spec.command, [...(spec.args ?? [])]]
+    const file = hasSetpriv ? findExecutable(spec.command, env.PATH, spec.cwd) : null
+    const [command, args] = file ? [SETPRIV, parentDeathArgs(file, spec.args)] : [spec.command, [...(spec.args ?? [])]]
     this.child = spawn(command, args, {
       cwd: spec.cwd,
       env,
@@ -170,7 +166,8 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
   private parseEvent(line: string): void {
     try {
       const value: unknown = JSON.parse(line)
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) this.emit('event', value as Record<string, unknown>)
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        this.emit('event', value as Record<string, unknown>)
     } catch {
       this.emit('output', `(unreadable event line) ${line.slice(0, 200)}`, 'err')
     }

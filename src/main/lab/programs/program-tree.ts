@@ -61,10 +61,24 @@ export class ProgramTree {
     const { units, clock, outbox } = deps
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
-    units.add(this.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
+    units.add(
+      this.unit(
+        this.rootId,
+        'program',
+        this.host.pid,
+        null,
+        deps.mainUnitId,
+        spec.label,
+        true,
+        [spec.command, ...(spec.args ?? [])].join(' '),
+      ),
+    )
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
-      this.log(`Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`, 'err')
+      this.log(
+        `Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`,
+        'err',
+      )
     }
     this.host.on('output', (text, stream) => {
       this.log(text, stream)
@@ -75,7 +89,13 @@ export class ProgramTree {
       if (msg) this.onMessage(msg)
     })
     this.host.on('exit', (info) => this.onExit(info))
-    if (this.host.pid > 0) outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
+    if (this.host.pid > 0)
+      outbox.events.push({
+        type: 'mark',
+        t: clock.now(),
+        runId: spec.runId,
+        text: `started ${basename(spec.command)} (pid ${this.host.pid})`,
+      })
   }
 
   /** Stops following: the scanner's polling ends. */
@@ -163,7 +183,14 @@ export class ProgramTree {
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
       units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime, parentId: parent, cpuMs: p.cpuMs ?? 0, childCpuMs: p.childCpuMs ?? 0 })
+      this.members.set(p.pid, {
+        unitId: id,
+        pid: p.pid,
+        startTime: p.startTime,
+        parentId: parent,
+        cpuMs: p.cpuMs ?? 0,
+        childCpuMs: p.childCpuMs ?? 0,
+      })
     }
     for (const [pid, m] of this.members) {
       if (procs.has(pid)) continue
@@ -178,7 +205,8 @@ export class ProgramTree {
       seen.add(key)
       const existing = this.threads.get(key)
       if (existing) {
-        if (units.get(existing)?.command !== th.name) units.update(existing, { command: th.name, label: this.threadLabel(th) })
+        if (units.get(existing)?.command !== th.name)
+          units.update(existing, { command: th.name, label: this.threadLabel(th) })
         continue
       }
       const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
@@ -196,12 +224,14 @@ export class ProgramTree {
 
   /** Short-lived processes under the process they were children of, and the CPU their parents' totals show they used. */
   private countShortLived(scan: TreeScan): void {
-    const unitOf = (pid: number): string | undefined => (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
+    const unitOf = (pid: number): string | undefined =>
+      pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId
     const parentOf = new Map(scan.shortLived.map((s) => [s.pid, s.ppid]))
     for (const s of scan.shortLived) {
       // A child of a short-lived process counts under the nearest process of the tree.
       let ppid = s.ppid
-      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++) ppid = parentOf.get(ppid)!
+      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++)
+        ppid = parentOf.get(ppid)!
       this.shortLived.seen(unitOf(ppid) ?? this.rootId, s.name)
     }
     for (const p of scan.processes) {
@@ -224,7 +254,8 @@ export class ProgramTree {
     if (pid === null) return this.rootId
     const key = `${pid}/${tid}`
     const find = (): string | undefined =>
-      (tid !== null ? this.threads.get(key) : undefined) ?? (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
+      (tid !== null ? this.threads.get(key) : undefined) ??
+      (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
     const id = tid !== null ? this.threads.get(key) : undefined
     if (id !== undefined) {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)
@@ -242,7 +273,8 @@ export class ProgramTree {
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
-    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+    if (name && this.deps.units.get(id)?.command !== name)
+      this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
   }
 
   /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */
@@ -287,7 +319,17 @@ export class ProgramTree {
   }
 
   /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
-  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null, runningSince?: number) {
+  private unit(
+    id: string,
+    kind: UnitKind,
+    pid: number,
+    tid: number | null,
+    parent: string,
+    label: string,
+    spawned: boolean,
+    command: string | null,
+    runningSince?: number,
+  ) {
     return {
       id,
       kind,

@@ -33,7 +33,12 @@ export class ShortLivedLedger {
   }
 
   drain(): { unit: string; processes: number; cpuMs: number; names: string[] }[] {
-    const out = [...this.pending].map(([unit, p]) => ({ unit, processes: p.processes, cpuMs: p.cpuMs, names: [...p.names] }))
+    const out = [...this.pending].map(([unit, p]) => ({
+      unit,
+      processes: p.processes,
+      cpuMs: p.cpuMs,
+      names: [...p.names],
+    }))
     this.pending.clear()
     return out
   }

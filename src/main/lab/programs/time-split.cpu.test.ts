@@ -41,11 +41,17 @@ function meanSplit(samples: readonly Sample[]): TimeSplit {
     onCpu: avg((t) => t.onCpu),
     runqueue: avg((t) => t.runqueue),
     blocked: avg((t) => t.blocked),
-    blockedOn: { lock: avg((t) => t.blockedOn.lock), io: avg((t) => t.blockedOn.io), sleep: avg((t) => t.blockedOn.sleep), other: avg((t) => t.blockedOn.other) },
+    blockedOn: {
+      lock: avg((t) => t.blockedOn.lock),
+      io: avg((t) => t.blockedOn.io),
+      sleep: avg((t) => t.blockedOn.sleep),
+      other: avg((t) => t.blockedOn.other),
+    },
   }
 }
 
-const thread = (w: Watched, name: string): Unit | undefined => w.units.find((u) => u.kind === 'thread' && u.command === name)
+const thread = (w: Watched, name: string): Unit | undefined =>
+  w.units.find((u) => u.kind === 'thread' && u.command === name)
 
 describe.runIf(linux)('where the time went', () => {
   it('threads asleep, on a mutex, a pipe and a condition read S and blocked, each on what it waits in; a spinner reads R on a CPU', async () => {
@@ -78,25 +84,30 @@ describe.runIf(linux)('where the time went', () => {
     expect(best).toBeGreaterThanOrEqual(90)
   })
 
-  it.runIf(cpus().length === 2)('four busy processes on two cores: each waits for a CPU a good part of the time', async () => {
-    const lab = newLab({ intervalMs: 250 })
-    const w = await watch(lab, probes.path('busyProcesses'), ['4', '3'])
-    const children = w.units.filter((u) => u.kind === 'program' && !u.spawned)
-    expect(children).toHaveLength(4)
-    for (const child of children) {
-      const split = meanSplit(samplesOf(w, child).slice(1, -1))
-      expect(split.runqueue).toBeGreaterThan(30)
-      expect(split.onCpu).toBeLessThan(70)
-      expect(split.blocked).toBeLessThan(15)
-    }
-    const root = w.units.find((u) => u.spawned)!
-    // The parent only waits for its children.
-    const parent = meanSplit(samplesOf(w, root).slice(1, -1))
-    expect(parent.blocked).toBeGreaterThan(80)
-  })
+  it.runIf(cpus().length === 2)(
+    'four busy processes on two cores: each waits for a CPU a good part of the time',
+    async () => {
+      const lab = newLab({ intervalMs: 250 })
+      const w = await watch(lab, probes.path('busyProcesses'), ['4', '3'])
+      const children = w.units.filter((u) => u.kind === 'program' && !u.spawned)
+      expect(children).toHaveLength(4)
+      for (const child of children) {
+        const split = meanSplit(samplesOf(w, child).slice(1, -1))
+        expect(split.runqueue).toBeGreaterThan(30)
+        expect(split.onCpu).toBeLessThan(70)
+        expect(split.blocked).toBeLessThan(15)
+      }
+      const root = w.units.find((u) => u.spawned)!
+      // The parent only waits for its children.
+      const parent = meanSplit(samplesOf(w, root).slice(1, -1))
+      expect(parent.blocked).toBeGreaterThan(80)
+    },
+  )
 
-  it.runIf(pythonAvailability().available)('two threads of a Python ThreadPoolExecutor on CPU work: about half on a CPU each, the rest mostly on a lock (the GIL)', async () => {
-    const code = `
+  it.runIf(pythonAvailability().available)(
+    'two threads of a Python ThreadPoolExecutor on CPU work: about half on a CPU each, the rest mostly on a lock (the GIL)',
+    async () => {
+      const code = `
 from concurrent.futures import ThreadPoolExecutor
 import time
 def work(_):
@@ -106,23 +117,30 @@ def work(_):
 with ThreadPoolExecutor(max_workers=2, thread_name_prefix='pool') as ex:
     list(ex.map(work, range(2)))
 `
-    let last: TimeSplit[] = []
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const lab = newLab({ intervalMs: 250 })
-      const w = await watch(lab, 'python3', ['-c', code])
-      // Python names its threads for itself only: the workers are the threads other than the main one.
-      const workers = w.units.filter((u) => u.kind === 'thread' && u.tid !== u.pid)
-      expect(workers).toHaveLength(2)
-      last = workers.map((u) => meanSplit(samplesOf(w, u).slice(2, -2)))
-      // The GIL hands over every 5 ms: each thread gets about half; what it does not get, it mostly spends on the lock.
-      const fits = last.every((s) => s.onCpu > 30 && s.onCpu < 70 && s.blockedOn.lock > 0.5 * (100 - s.onCpu - s.runqueue) && s.blockedOn.lock > 20)
-      if (fits) break
-    }
-    for (const s of last) {
-      expect(s.onCpu).toBeGreaterThan(30)
-      expect(s.onCpu).toBeLessThan(70)
-      expect(s.blockedOn.lock).toBeGreaterThan(20)
-      expect(s.blockedOn.lock).toBeGreaterThan(0.5 * (100 - s.onCpu - s.runqueue))
-    }
-  })
+      let last: TimeSplit[] = []
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const lab = newLab({ intervalMs: 250 })
+        const w = await watch(lab, 'python3', ['-c', code])
+        // Python names its threads for itself only: the workers are the threads other than the main one.
+        const workers = w.units.filter((u) => u.kind === 'thread' && u.tid !== u.pid)
+        expect(workers).toHaveLength(2)
+        last = workers.map((u) => meanSplit(samplesOf(w, u).slice(2, -2)))
+        // The GIL hands over every 5 ms: each thread gets about half; what it does not get, it mostly spends on the lock.
+        const fits = last.every(
+          (s) =>
+            s.onCpu > 30 &&
+            s.onCpu < 70 &&
+            s.blockedOn.lock > 0.5 * (100 - s.onCpu - s.runqueue) &&
+            s.blockedOn.lock > 20,
+        )
+        if (fits) break
+      }
+      for (const s of last) {
+        expect(s.onCpu).toBeGreaterThan(30)
+        expect(s.onCpu).toBeLessThan(70)
+        expect(s.blockedOn.lock).toBeGreaterThan(20)
+        expect(s.blockedOn.lock).toBeGreaterThan(0.5 * (100 - s.onCpu - s.runqueue))
+      }
+    },
+  )
 })

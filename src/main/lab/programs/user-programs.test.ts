@@ -1,5 +1,5 @@
 // A person's programs folder: valid files become runnable catalog entries, broken ones are listed with the reason.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -21,16 +21,28 @@ afterEach(() => {
 
 describe('user programs', () => {
   it('lists each file as a program scenario and runs it by id', async () => {
-    writeFileSync(join(dir, 'hello.json'), JSON.stringify({ id: 'hello', title: 'Hello', command: 'sh', args: ['-c', 'echo hi; exit 0'] }))
+    writeFileSync(
+      join(dir, 'hello.json'),
+      JSON.stringify({ id: 'hello', title: 'Hello', command: 'sh', args: ['-c', 'echo hi; exit 0'] }),
+    )
     const lab = newLab()
     const entry = (await lab.listScenarios()).find((s) => s.id === 'hello')
-    expect(entry).toMatchObject({ runtime: 'program', available: true, reason: null, section: 'My programs', summary: 'sh -c echo hi; exit 0' })
+    expect(entry).toMatchObject({
+      runtime: 'program',
+      available: true,
+      reason: null,
+      section: 'My programs',
+      summary: 'sh -c echo hi; exit 0',
+    })
     const info = await runToEnd(lab, 'hello')
     expect(info.status).toBe('done')
   })
 
   it('a program that exits non-zero fails its run, quoting its last stderr line', async () => {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'bad', title: 'Bad', command: 'sh', args: ['-c', 'echo broken >&2; exit 4'] }))
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ id: 'bad', title: 'Bad', command: 'sh', args: ['-c', 'echo broken >&2; exit 4'] }),
+    )
     const info = await runToEnd(newLab(), 'bad')
     expect(info.status).toBe('failed')
     expect(info.error).toBe('bad exited with code 4: broken')
@@ -51,7 +63,7 @@ describe('user programs', () => {
   })
 })
 
-describe('Open program (the desktop app\'s dialog)', () => {
+describe("Open program (the desktop app's dialog)", () => {
   it('a picked Python script becomes a program that runs, listed under "My programs"', async () => {
     const script = join(mkdtempSync(join(tmpdir(), 'lab-script-')), 'Count Down.py')
     writeFileSync(script, 'for k in range(3, 0, -1):\n    print("khanh: %d" % k)\n')
@@ -74,6 +86,40 @@ describe('Open program (the desktop app\'s dialog)', () => {
 
   it('cancelling the dialog changes nothing; without a dialog (browser mode, CLI) the lab says where files go', async () => {
     expect(await newLab({ pickProgramFile: async () => null }).openProgram()).toBeNull()
-    await expect(newLab().openProgram()).rejects.toThrow(`Opening a file needs the desktop app. Here, put a program file in ${dir}`)
+    await expect(newLab().openProgram()).rejects.toThrow(
+      `Opening a file needs the desktop app. Here, put a program file in ${dir}`,
+    )
+  })
+})
+
+describe('user programs: symlinks and secrets', () => {
+  it('never follows a symlink out of the folder, and never puts a file’s contents into a reason', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'lab-secret-'))
+    try {
+      // A secret that is not JSON: a parser's own message would quote its first characters.
+      writeFileSync(join(outside, 'shadow'), 'root:$6$SECRETHASH:19000:0:99999:7:::\n')
+      writeFileSync(join(outside, 'good.json'), JSON.stringify({ id: 'outside', title: 'Outside', command: 'true' }))
+      symlinkSync(join(outside, 'shadow'), join(dir, 'shadow.json'))
+      symlinkSync(join(outside, 'good.json'), join(dir, 'linked.json'))
+      symlinkSync('/etc/passwd', join(dir, 'passwd.json'))
+      writeFileSync(join(dir, 'garbage.json'), 'root:x:0:0:SECRET')
+      // A link inside the folder is fine.
+      writeFileSync(join(dir, 'real.json'), JSON.stringify({ id: 'real', title: 'Real', command: 'true' }))
+      symlinkSync(join(dir, 'real.json'), join(dir, 'alias.json'))
+      const listed = await newLab().listScenarios()
+      const text = JSON.stringify(listed)
+      expect(text).not.toContain('SECRET')
+      expect(text).not.toContain('root:')
+      for (const name of ['shadow', 'linked', 'passwd']) {
+        const entry = listed.find((s) => s.id === `file-${name}`)
+        expect(entry?.available, name).toBe(false)
+        expect(entry?.reason, name).toMatch(/symbolic link out of the programs folder/)
+      }
+      expect(listed.some((s) => s.id === 'outside')).toBe(false)
+      expect(listed.find((s) => s.id === 'file-garbage')?.reason).toMatch(/is not valid JSON( \(.*\))?\.$/)
+      expect(listed.find((s) => s.id === 'real')?.available).toBe(true)
+    } finally {
+      rmSync(outside, { recursive: true, force: true })
+    }
   })
 })

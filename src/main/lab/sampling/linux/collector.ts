@@ -2,7 +2,20 @@
 import { readdirSync } from 'node:fs'
 import type { BlockReason, TimeSplit } from '../../../../shared/model'
 import type { Collector, RawSample, SampleTarget } from '../collector'
-import { openProcFile, pageSize, parseSchedstat, parseStat, readProcText, schedstatWorks, statusKb, USER_HZ, VM_HWM, VM_RSS, type ProcFile, type Stat } from './procfs'
+import {
+  openProcFile,
+  pageSize,
+  parseSchedstat,
+  parseStat,
+  readProcText,
+  schedstatWorks,
+  statusKb,
+  USER_HZ,
+  VM_HWM,
+  VM_RSS,
+  type ProcFile,
+  type Stat,
+} from './procfs'
 import { classifySyscall } from './syscalls'
 
 /** One thread's open files and what was read from them. */
@@ -75,7 +88,8 @@ export class ProcFsCollector implements Collector {
     const tick = ++this.tick
     const now = Number(process.hrtime.bigint())
     for (const target of targets) {
-      const sample = target.tid === null ? this.readProcess(target, tick, now) : this.threadSample(target.pid, target.tid, tick, now)
+      const sample =
+        target.tid === null ? this.readProcess(target, tick, now) : this.threadSample(target.pid, target.tid, tick, now)
       if (sample) out.set(target.id, sample)
     }
     for (const [key, t] of this.threads) if (t.seen !== tick) this.forgetThread(key, t)
@@ -114,7 +128,21 @@ export class ProcFsCollector implements Collector {
       const stat = openProcFile(`${base}stat`)
       if (!stat) return null
       const sched = this.useSchedstat ? openProcFile(`${base}schedstat`) : null
-      t = { base, stat, sched, syscall: null, runNs: -1, waitNs: -1, last: null, blockedIn: NO_BLOCKS(), active: true, splitFrom: null, split: null, readIn: 0, seen: tick }
+      t = {
+        base,
+        stat,
+        sched,
+        syscall: null,
+        runNs: -1,
+        waitNs: -1,
+        last: null,
+        blockedIn: NO_BLOCKS(),
+        active: true,
+        splitFrom: null,
+        split: null,
+        readIn: 0,
+        seen: tick,
+      }
       this.threads.set(key, t)
     }
     t.seen = tick
@@ -199,7 +227,14 @@ export class ProcFsCollector implements Collector {
     if (p === undefined) {
       const stat = openProcFile(`/proc/${target.pid}/stat`)
       if (!stat) return null
-      p = { pid: target.pid, stat, status: openProcFile(`/proc/${target.pid}/status`), threads: new Map(), retiredNs: 0, seen: tick }
+      p = {
+        pid: target.pid,
+        stat,
+        status: openProcFile(`/proc/${target.pid}/status`),
+        threads: new Map(),
+        retiredNs: 0,
+        seen: tick,
+      }
       this.processes.set(target.id, p)
     }
     p.seen = tick
@@ -251,7 +286,10 @@ export class ProcFsCollector implements Collector {
     const slack = 2e7 + 4e6 * threadsThatRan
     if (statNs - (runNs + p.retiredNs) > slack) p.retiredNs = statNs - runNs
     if ((os === 'Z' || os === 'X') && best < BUSIEST.length) os = BUSIEST[best]
-    ;({ rss, peakRss } = this.memory(p, [...live.keys()].find((tid) => tid !== p!.pid)))
+    ;({ rss, peakRss } = this.memory(
+      p,
+      [...live.keys()].find((tid) => tid !== p!.pid),
+    ))
     return {
       cpuSeconds: (runNs + p.retiredNs) / 1e9,
       rss,

@@ -104,7 +104,14 @@ export class ShortLivedWatch {
     const status = readProcText(`/proc/${pid}/status`, this.buf)
     if (status === null || Number(/\nTgid:\s+(\d+)/.exec(status)?.[1]) !== pid) return
     const zombie = stat.state === 'Z' || stat.state === 'X'
-    this.seen.set(pid, { pid, ppid: stat.ppid, name: stat.name, startTime: stat.startTime, cpuMs: ((stat.utime + stat.stime) * 1000) / USER_HZ, ended: zombie })
+    this.seen.set(pid, {
+      pid,
+      ppid: stat.ppid,
+      name: stat.name,
+      startTime: stat.startTime,
+      cpuMs: ((stat.utime + stat.stime) * 1000) / USER_HZ,
+      ended: zombie,
+    })
   }
 
   /** A fresh look at one: its name after exec, its CPU so far; gone or a zombie means it ended. */

@@ -21,7 +21,8 @@ const TABLES: Record<string, Partial<Record<BlockReason, number[]>>> = {
 
 function index(arch: string): Map<number, BlockReason> {
   const out = new Map<number, BlockReason>()
-  for (const [reason, numbers] of Object.entries(TABLES[arch] ?? {}) as [BlockReason, number[]][]) for (const n of numbers) out.set(n, reason)
+  for (const [reason, numbers] of Object.entries(TABLES[arch] ?? {}) as [BlockReason, number[]][])
+    for (const n of numbers) out.set(n, reason)
   return out
 }
 

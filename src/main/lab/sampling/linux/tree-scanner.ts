@@ -90,7 +90,12 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   /** The previous scan again if no process of it ended or lost a thread (no PID was given out since), else null. */
-  private unchanged(prev: TreeScan, threads: ReadonlyMap<number, number>, root: number, members: ReadonlyMap<number, number>): TreeScan | null {
+  private unchanged(
+    prev: TreeScan,
+    threads: ReadonlyMap<number, number>,
+    root: number,
+    members: ReadonlyMap<number, number>,
+  ): TreeScan | null {
     const others = prev.processes.filter((p) => p.pid !== root)
     if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
     const processes: TreeProcess[] = []
@@ -101,7 +106,11 @@ export class ProcTreeScanner implements TreeScanner {
       processes.push({ ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs })
     }
     // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
-    return { processes, threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })), shortLived: [] }
+    return {
+      processes,
+      threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })),
+      shortLived: [],
+    }
   }
 
   private fullScan(root: number, members: ReadonlyMap<number, number>): TreeScan {
@@ -139,7 +148,16 @@ export class ProcTreeScanner implements TreeScanner {
     const threads: TreeThread[] = []
     for (const [pid, e] of fresh) {
       const cmdline = this.cmdline(pid, e.startTime)
-      processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline, name: e.name, cpuMs: e.cpuMs, childCpuMs: e.childCpuMs })
+      processes.push({
+        pid,
+        ppid: e.ppid,
+        pgrp: e.pgrp,
+        startTime: e.startTime,
+        cmdline,
+        name: e.name,
+        cpuMs: e.cpuMs,
+        childCpuMs: e.childCpuMs,
+      })
       for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
     this.forget(processes, threads)

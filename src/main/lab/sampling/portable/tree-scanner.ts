@@ -31,7 +31,8 @@ export class PidtreeScanner implements TreeScanner {
       }
     }
     const unknown = { pgrp: -1, cmdline: '', name: '', cpuMs: null, childCpuMs: null }
-    const processes: TreeProcess[] = rootStart === null ? [] : [{ ...unknown, pid: root, ppid: -1, startTime: rootStart }]
+    const processes: TreeProcess[] =
+      rootStart === null ? [] : [{ ...unknown, pid: root, ppid: -1, startTime: rootStart }]
     const seen = new Set([root])
     for (const pid of [...parents.keys(), ...members.keys()]) {
       if (seen.has(pid)) continue
