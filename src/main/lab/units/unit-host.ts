@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
+import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { Worker, type Transferable } from 'node:worker_threads'
 import { createInterface } from 'node:readline'
 import type { FromHost, Mode, ToHost } from './protocol'
@@ -38,6 +39,8 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     hostFile: string,
     /** The scenario module the unit finds its code in (its first argument); null: only the pool's own tasks. */
     scenarioFile: string | null = null,
+    /** Added to a child's environment (the lab's owner tag). */
+    env: Record<string, string> = {},
   ) {
     super()
     if (!existsSync(hostFile)) {
@@ -67,7 +70,12 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       this.pipeLines(worker.stderr, 'err')
     } else {
       // No inherited execArgv: the host is plain JS and must not pay for the launcher's loaders.
-      const child = fork(hostFile, argv, { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+      if (process.versions.electron) childEnv.ELECTRON_RUN_AS_NODE = '1'
+      // Without setpriv, the unit watches for the lab itself (see worker-host.ts).
+      if (!hasSetpriv) childEnv.PARALLEL_LAB_WATCH_PARENT = '1'
+      const launch = hasSetpriv ? { execPath: SETPRIV, execArgv: parentDeathArgs(process.execPath) } : { execArgv: [] }
+      const child = fork(hostFile, argv, { ...launch, env: childEnv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       this.child = child
       this.pid = child.pid ?? -1
       child.on('message', (m) => this.emit('message', m as FromHost))
