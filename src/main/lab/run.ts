@@ -56,6 +56,7 @@ export class Run implements RunContext {
       endedAt: null,
       status: 'running',
       lock: typeof params.lock === 'boolean' ? params.lock : null,
+      poolSize: null,
       result: null,
       error: null,
     }
@@ -124,6 +125,8 @@ export class Run implements RunContext {
     const pool = this.pools[0]
     if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
     pool.resize(size)
+    this.info.poolSize = size
+    this.pushRunEvent()
   }
 
   // RunContext
@@ -158,8 +161,14 @@ export class Run implements RunContext {
       size: opts.size,
       name: opts.name ?? `${this.def.id} ${opts.kind} pool`,
       runId: this.info.id,
+      // A scenario shows its whole pool from the start (as multiprocessing.Pool does), and measures its start-up.
+      start: 'eager',
     })
     this.pools.push(pool)
+    if (this.pools.length === 1) {
+      this.info.poolSize = opts.size
+      this.pushRunEvent()
+    }
     return pool
   }
 

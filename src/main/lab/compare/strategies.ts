@@ -133,21 +133,9 @@ async function onPool(
   const created = clock.now()
   const records: TaskRecord[] = []
   const values = new Map<number, unknown>()
-  const pool = new Pool(env.deps, {
-    kind,
-    size,
-    name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`,
-    runId: env.runId,
-    taskEvents: false,
-    onRecord: (r) => records.push(r),
-  })
-  const pids = (): number[] =>
-    kind === 'process'
-      ? pool
-          .workerIds()
-          .map((id) => env.deps.spawner.units.get(id)?.pid ?? -1)
-          .filter((p) => p > 0)
-      : []
+  // Every worker is started up front (start-up is timed apart), so that the timed part compares dispatch alone.
+  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r), start: 'eager' })
+  const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.deps.spawner.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
   const meter = new ResourceMeter(pids)
   const lanes = new Map<number, CompareLane>()
   const noteLane = (r: TaskRecord): void => {

@@ -3,6 +3,7 @@
 import type { CpuClock } from '../sampling/self'
 import type { FromHost, TaskOrder, TaskOutcome } from '../units/protocol'
 import { absNow, TASK_SLOT } from '../units/protocol'
+import { serializeError } from './remote-error'
 
 type AnyFn = (...args: unknown[]) => unknown
 
@@ -12,21 +13,20 @@ const MAX_BATCH = 256
 
 export interface TaskRunner {
   /** `batched`: the orders came in one message and their outcomes may share replies. */
-  run(orders: readonly TaskOrder[], batched: boolean): void
+  run(orders: readonly TaskOrder[], batched: boolean, ack?: boolean): void
   useSlots(buffer: SharedArrayBuffer): void
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
+  /** Tasks wait until `ready` settles (a user's module loading, an initializer running). */
+  holdUntil(ready: Promise<unknown>): void
 }
 
 export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: CpuClock }): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
-  const queue: { order: TaskOrder; batched: boolean }[] = []
+  const queue: { order: TaskOrder; batched: boolean; ack?: boolean }[] = []
   const unsent: TaskOutcome[] = []
   let firstUnsentAt = 0
   let running = false
+  let held: Promise<unknown> | null = null
   let slots: Int32Array | null = null
   // One CPU reading per task: the reading at the end of a task is the start of the next. Between them the unit only
   // replies and receives, which is thus counted in the next task: cheap enough for 20,000 tasks/s.
@@ -48,11 +48,12 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
     const cpu1 = cpuClock()
     cpuMark = cpu1
     const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
-    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: message(result), startedAt, endedAt, cpuMs }, batched)
+    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: serializeError(result), startedAt, endedAt, cpuMs }, batched)
   }
 
   /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
-  function start(order: TaskOrder, batched: boolean): boolean {
+  function start(order: TaskOrder, batched: boolean, ack?: boolean): boolean {
+    if (ack) send({ t: 'started', id: order.id })
     const startedAt = absNow()
     if (order.slot !== undefined && slots && Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING) {
       report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null }, batched)
@@ -89,21 +90,31 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
 
   /** Tasks run one at a time, in the order they came, even async ones; a synchronous task never waits for a microtask. */
   function pump(): void {
-    if (running) return
+    if (running || held) return
     running = true
-    let next: { order: TaskOrder; batched: boolean } | undefined
-    while ((next = queue.shift()) && !start(next.order, next.batched));
+    let next: { order: TaskOrder; batched: boolean; ack?: boolean } | undefined
+    while ((next = queue.shift()) && !start(next.order, next.batched, next.ack));
     running = next !== undefined
     if (!running) flush()
   }
 
   return {
-    run(orders, batched) {
-      for (const order of orders) queue.push({ order, batched })
+    run(orders, batched, ack) {
+      orders.forEach((order, i) => queue.push({ order, batched, ack: ack && i === 0 }))
       pump()
     },
     useSlots(buffer) {
       slots = new Int32Array(buffer)
+    },
+    holdUntil(ready) {
+      const mine = (held = ready.then(
+        () => undefined,
+        () => undefined,
+      ))
+      void mine.then(() => {
+        if (held === mine) held = null
+        pump()
+      })
     },
   }
 }

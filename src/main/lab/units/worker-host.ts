@@ -4,6 +4,8 @@
 import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort, Worker } from 'node:worker_threads'
 import { createCpuClock, osThreadId } from '../sampling/self'
+import { serializeError } from '../pools/remote-error'
+import { createTaskFinder } from '../pools/task-module'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
@@ -91,7 +93,9 @@ function unloadable(err: unknown): ScenarioCode {
 }
 
 let code: ScenarioCode | null = null
-const tasks = createTaskRunner({ send: port.send, find: (name) => code!.findTask(name), cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
+// Tasks come from the scenario module, or from a user's module once a pool sends one (see task-module.ts).
+const finder = createTaskFinder((name) => code!.findTask(name))
+const tasks = createTaskRunner({ send: port.send, find: finder.find, cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
 
 // Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
 const backlog: ToHost[] = []
@@ -112,11 +116,20 @@ function handle(msg: ToHost, code: ScenarioCode): void {
       tasks.run([msg], false)
       break
     case 'tasks':
-      tasks.run(msg.orders, true)
+      tasks.run(msg.orders, true, msg.ack)
       break
     case 'slots':
       tasks.useSlots(msg.buffer)
       break
+    case 'init': {
+      const ready = finder.init(msg)
+      tasks.holdUntil(ready)
+      ready.then(
+        () => port.send({ t: 'initDone' }),
+        (err) => port.send({ t: 'initFailed', error: serializeError(err) }),
+      )
+      break
+    }
     case 'reply': {
       const p = pending.get(msg.id)
       pending.delete(msg.id)

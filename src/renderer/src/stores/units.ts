@@ -3,7 +3,8 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { LabSnapshot, Sample, Tick, Unit } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
-import type { CpuScale } from '../lib/format'
+import { labConnection } from '../api'
+import type { CpuScale } from '../../../shared/format'
 import { UnitSeries } from '../lib/ring-buffer'
 import { pushTransition, type Transition } from '../lib/timeline'
 import { buildRows, stepSelection, type SortKey, type SortSpec, type UnitRow } from '../lib/unit-tree'
@@ -111,7 +112,13 @@ export const useUnitsStore = defineStore('units', () => {
 
   const unitsOfRun = (runId: string): Unit[] => [...units.values()].filter((u) => u.runId === runId)
 
+  /** Ends a unit the lab started (after the table's confirmation). Rejects with the lab's sentence. */
+  async function kill(unitId: string): Promise<void> {
+    await labConnection().api.kill({ unitId })
+  }
+
   return {
+    kill,
     units,
     latest,
     series,
