@@ -22,6 +22,9 @@ export interface UnitHostEvents {
   exit: [ExitInfo]
 }
 
+/** How long a thread still loading its modules may take before it is terminated anyway. */
+const LOAD_WAIT_MS = 5000
+
 /** How long a unit asked to stop may take before it is forced (and again before SIGKILL). */
 export const STOP_GRACE_MS = 300
 
@@ -63,7 +66,10 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       const worker = new Worker(hostFile, { argv, stdout: true, stderr: true, execArgv: [] })
       this.worker = worker
       this.pid = process.pid
-      worker.on('message', (m: FromHost) => this.emit('message', m))
+      worker.on('message', (m: FromHost) => {
+        if (m.t === 'heap') this.loaded()
+        this.emit('message', m)
+      })
       worker.on('error', (err) => (this.error = err.message))
       worker.on('exit', (code) => finish(code, null))
       this.pipeLines(worker.stdout, 'out')
@@ -141,8 +147,24 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   kill(): void {
     if (!this.alive) return
     this.killedByLab = true
-    if (this.worker) void this.worker.terminate()
+    if (this.worker) this.terminateLoaded()
     else this.child?.kill('SIGKILL')
+  }
+
+  /** Resolves with a thread's first report, sent once its module files are loaded (and closed). */
+  private loaded: () => void = () => undefined
+  private readonly hasLoaded = new Promise<void>((resolve) => (this.loaded = resolve))
+
+  /**
+   * Terminates a thread, but not in the middle of loading its modules: Node leaks the descriptor of a module file
+   * whose read a terminate interrupts, so a thread still loading is terminated once it has reported (or after
+   * LOAD_WAIT_MS, whichever comes first). It cannot run a task before then.
+   */
+  private terminateLoaded(): void {
+    const worker = this.worker
+    if (!worker) return
+    const wait = new Promise((resolve) => setTimeout(resolve, LOAD_WAIT_MS).unref())
+    void Promise.race([this.hasLoaded, wait]).then(() => worker.terminate())
   }
 
   /**
@@ -154,7 +176,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     this.send({ t: 'stop' })
     const force = setTimeout(() => {
       this.killedByLab = true
-      if (this.worker) void this.worker.terminate()
+      if (this.worker) this.terminateLoaded()
       else this.child?.kill('SIGTERM')
     }, graceMs)
     const last = setTimeout(() => this.child?.kill('SIGKILL'), 2 * graceMs)

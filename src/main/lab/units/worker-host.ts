@@ -104,6 +104,9 @@ void loadScenarioCode(process.argv[2] || null)
   .catch(unloadable)
   .then((loaded) => {
     code = loaded
+    // A thread's first report says its module is loaded: the lab then may terminate it without interrupting a module
+    // file's read (Node would leak that file's descriptor). Sent before any waiting task starts (it may be long).
+    if (!isMainThread) startReports()
     for (const msg of backlog.splice(0)) handle(msg, loaded)
   })
 
@@ -146,7 +149,7 @@ function handle(msg: ToHost, code: ScenarioCode): void {
   }
 }
 
-if (!isMainThread) {
+function startReports(): void {
   // Threads have no RSS of their own: report the isolate's heap instead. Also the thread's CPU time as it sees it,
   // which the lab uses only where the OS gives it no per-thread counters (procfs): its own CPU clock where Node has
   // one, else the event loop's busy time.
