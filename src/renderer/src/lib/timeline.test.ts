@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TRANSITIONS, firstCovering, laneSegments, pushTransition, type Transition } from './timeline'
+import { MAX_TRANSITIONS, firstCovering, laneSegments, osSegments, pushTransition, type Transition } from './timeline'
 
 describe('laneSegments', () => {
   const list: Transition[] = [
@@ -51,5 +51,25 @@ describe('pushTransition', () => {
     expect(list).toHaveLength(1)
     for (let i = 0; i < MAX_TRANSITIONS + 10; i++) pushTransition(list, { t: i, state: i % 2 ? 'waiting' : 'holding' })
     expect(list.length).toBeLessThanOrEqual(MAX_TRANSITIONS)
+  })
+})
+
+describe('osSegments', () => {
+  it('holds each OS letter until the next sample, clipped to the window', () => {
+    const list = [
+      { t: 100, os: 'R' },
+      { t: 300, os: 'S' },
+      { t: 500, os: 'R' },
+    ]
+    expect(osSegments(list, 200, 600)).toEqual([
+      { start: 200, end: 300, os: 'R' },
+      { start: 300, end: 500, os: 'S' },
+      { start: 500, end: 600, os: 'R' },
+    ])
+    // Before the first sample the lane is as the lab's state says (runnable).
+    expect(osSegments(list, 0, 150)).toEqual([
+      { start: 0, end: 100, os: 'R' },
+      { start: 100, end: 150, os: 'R' },
+    ])
   })
 })
