@@ -197,6 +197,8 @@ export interface RunInfo {
   status: RunStatus
   /** Whether the run's lock is currently on (for scenarios that have one). */
   lock: boolean | null
+  /** Size of the run's pool that resizePool acts on; null when it has none (a Python program's pool is its own). */
+  poolSize: number | null
   result: unknown
   error: string | null
 }

@@ -23,6 +23,9 @@ import { defaultHostFile, defaultScenarioFile } from './units/host-file'
 import { Lifeline } from './lifeline/lifeline'
 import { UnitSpawner } from './units/spawner'
 
+/** Finished runs a lab remembers (for summaries and late-joining views); older ones are forgotten with their units. */
+export const FINISHED_RUNS_KEPT = 50
+
 export interface LabOptions {
   /** The scenarios this lab offers (the entries pass the built-in ones); the user's own programs are added to them. */
   scenarios?: readonly ScenarioDefinition[]
@@ -281,7 +284,20 @@ export class Lab implements LabCommands {
       id,
     )
     this.runs.set(id, run)
+    void run.finished.then(() => this.pruneRuns())
     return { ...run.info }
+  }
+
+  /**
+   * Forgets finished runs beyond FINISHED_RUNS_KEPT, oldest first, with their ended units: a long session's memory and
+   * snapshot stay bounded. Their units' ends have been sent in a tick before (a unit is kept until then).
+   */
+  private pruneRuns(): void {
+    const finished = [...this.runs.values()].filter((r) => r.info.status !== 'running')
+    for (const run of finished.slice(0, Math.max(0, finished.length - FINISHED_RUNS_KEPT))) {
+      this.runs.delete(run.info.id)
+      for (const id of this.units.forgetRun(run.info.id)) this.scheduler.forget(id)
+    }
   }
 
   /** Resolves when the run has ended, with its final info. */

@@ -49,8 +49,8 @@ export function meanTime(st: UnitStats | undefined): TimeSplit | null {
   return { onCpu: st.timeSum.onCpu / n, runqueue: st.timeSum.runqueue / n, blocked: st.timeSum.blocked / n, blockedOn }
 }
 
-/** Ended units remembered for summaries and late-joining views; older ones are forgotten. */
-export const ENDED_UNITS_KEPT = 2000
+/** Ended units remembered for summaries and late-joining views; older ones are forgotten (the snapshot stays small). */
+export const ENDED_UNITS_KEPT = 150
 
 export function targetOf(u: Unit): SampleTarget | null {
   if (u.kind === 'thread') return u.tid === null ? null : { id: u.id, pid: u.pid, tid: u.tid }
@@ -162,6 +162,11 @@ export class Scheduler {
     }
     this.deps.emit(tick)
     return tick
+  }
+
+  /** Drops a forgotten unit's figures. */
+  forget(unitId: string): void {
+    this.stats.delete(unitId)
   }
 
   private record(samples: readonly Sample[]): void {

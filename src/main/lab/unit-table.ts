@@ -127,6 +127,18 @@ export class UnitTable {
     return dropped
   }
 
+  /** Forgets the ended units of a run whose end has been sent; returns their ids. */
+  forgetRun(runId: string): string[] {
+    const dropped: string[] = []
+    for (const u of this.units.values()) {
+      if (u.runId !== runId || !isFinal(u.state) || this.changed.has(u.id)) continue
+      this.units.delete(u.id)
+      this.lockClocks.delete(u.id)
+      dropped.push(u.id)
+    }
+    return dropped
+  }
+
   drainChanged(): Unit[] {
     const out = [...this.changed].map((id) => ({ ...this.units.get(id)! }))
     this.changed.clear()

@@ -20,6 +20,14 @@ afterEach(() => {
 })
 
 describe('user programs', () => {
+  it('"no such scenario" lists the user\'s programs beside the built-in scenarios', async () => {
+    writeFileSync(join(dir, 'render.json'), JSON.stringify({ id: 'render-frames', title: 'Render', command: 'true' }))
+    const err = await newLab()
+      .start({ scenario: 'render-frame' })
+      .catch((e: Error) => e)
+    expect((err as Error).message).toMatch(/There is no scenario "render-frame"\. Known scenarios: counters, .*render-frames/)
+  })
+
   it('lists each file as a program scenario and runs it by id', async () => {
     writeFileSync(
       join(dir, 'hello.json'),
