@@ -99,7 +99,7 @@ describe('refusals', () => {
       expect((err as LabError).field).toBe(field)
       expect((err as LabError).message).toContain(field)
     }
-    await expect(lab.setInterval({ ms: 1 })).rejects.toThrow(/interval must be a whole number of milliseconds from 100 to 5000/)
+    await expect(lab.setSamplingInterval({ ms: 1 })).rejects.toThrow(/interval must be a whole number of milliseconds from 100 to 5000/)
     await expect(lab.stop({ runId: 'r404' })).rejects.toThrow(/no run "r404"/)
   })
 })

@@ -44,16 +44,16 @@ export interface LabOptions {
 }
 
 export class Lab implements LabCommands {
-  readonly clock = new LabClock()
-  readonly outbox = new Outbox()
-  readonly units = new UnitTable(this.outbox)
-  readonly mainUnitId: string
+  private readonly clock = new LabClock()
+  private readonly outbox = new Outbox()
+  private readonly units = new UnitTable(this.outbox)
+  private readonly mainUnitId: string
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
-  readonly programs: ProgramTracker
+  private readonly programs: ProgramTracker
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
@@ -144,20 +144,12 @@ export class Lab implements LabCommands {
     return this.compares.onProgress(listener)
   }
 
-  onCompareResult(listener: (r: CompareResult) => void): Unsubscribe {
-    return this.compares.onResult(listener)
-  }
-
   compare(req: CompareRequest): Promise<CompareResult> {
     return this.compares.run(req)
   }
 
   async cancelCompare(): Promise<void> {
     this.compares.cancel()
-  }
-
-  async compareStatus(): Promise<CompareProgress | null> {
-    return this.compares.status()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {
@@ -300,10 +292,10 @@ export class Lab implements LabCommands {
     this.spawner.kill(unit.id)
   }
 
-  async setInterval(req: { ms: number }): Promise<void> {
+  async setSamplingInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
-    this.scheduler.setInterval(v.value)
+    this.scheduler.setTickInterval(v.value)
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {
