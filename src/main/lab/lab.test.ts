@@ -118,7 +118,9 @@ describe('the pool a run can resize', () => {
   it('a run without a pool of the lab\'s (a counter, a program) has poolSize null and refuses a resize', async () => {
     const lab = newLab()
     const run = await lab.start({ scenario: 'counters', params: { loop: true } })
-    await expect(lab.resizePool({ runId: run.id, size: 2 })).rejects.toThrow(/has no pool to resize/)
+    const err = await lab.resizePool({ runId: run.id, size: 2 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LabError)
+    expect(err).toMatchObject({ code: 'conflict', field: 'size', message: expect.stringMatching(/has no pool to resize/) })
     expect((await lab.snapshot()).runs.find((r) => r.id === run.id)?.poolSize).toBeNull()
     await lab.stop({ runId: run.id })
   })

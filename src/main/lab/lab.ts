@@ -278,7 +278,8 @@ export class Lab implements LabCommands {
     try {
       run.resizePool(req.size)
     } catch (err) {
-      throw new LabError('conflict', (err as Error).message, 'size')
+      // The pool's own refusals (a size it cannot take) are conflicts on the size too.
+      throw err instanceof LabError ? err : new LabError('conflict', (err as Error).message, 'size')
     }
     return { ...run.info }
   }
