@@ -13,14 +13,15 @@ function scheduler(ticks: Tick[]): Scheduler {
     clock: new LabClock(),
     units: new UnitTable(outbox),
     outbox,
-    sampler: { sample: async () => ({ samples: [], costMs: 0 }), collector: { name: 'procfs' } },
+    sampler: { sample: async () => ({ samples: [], costMs: 0 }), collector: { name: 'procfs', probe: () => undefined } },
     machine: { sample: () => ({ cores: [], memTotal: 0, memUsed: 0 }) },
     selfReports: new Map(),
     // Each tick waits here until the test lets it finish: a tick in flight, on demand.
     discovery: { discover: () => new Promise<void>((resolve) => (release = resolve)) },
     emit: (tick: Tick) => ticks.push(tick),
   } as unknown as SchedulerDeps
-  return new Scheduler(deps, 500)
+  // Intervals under 90 ms: no probes between ticks, so every armed timer is the loop's.
+  return new Scheduler(deps, 50)
 }
 
 beforeEach(() => {
@@ -36,15 +37,15 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(0)
     // The first tick is in flight (waiting in discovery): no timer is armed.
     expect(vi.getTimerCount()).toBe(0)
-    s.setTickInterval(200)
+    s.setTickInterval(80)
     expect(vi.getTimerCount()).toBe(0)
     release()
     await vi.advanceTimersByTimeAsync(0)
     expect(ticks).toHaveLength(1)
-    expect(ticks[0].sampler.intervalMs).toBe(200)
+    expect(ticks[0].sampler.intervalMs).toBe(80)
     expect(vi.getTimerCount()).toBe(1)
     // The next tick comes after the new interval, and one at a time.
-    await vi.advanceTimersByTimeAsync(200)
+    await vi.advanceTimersByTimeAsync(80)
     release()
     await vi.advanceTimersByTimeAsync(0)
     expect(ticks).toHaveLength(2)
@@ -57,7 +58,7 @@ describe('Scheduler', () => {
     const s = scheduler(ticks)
     s.start()
     await vi.advanceTimersByTimeAsync(0)
-    s.setTickInterval(100)
+    s.setTickInterval(60)
     release()
     await vi.advanceTimersByTimeAsync(0)
     s.stop()
@@ -77,11 +78,11 @@ describe('Scheduler', () => {
     release()
     await vi.advanceTimersByTimeAsync(0)
     expect(ticks).toHaveLength(1)
-    s.setTickInterval(5000)
+    s.setTickInterval(85)
     expect(vi.getTimerCount()).toBe(1)
-    await vi.advanceTimersByTimeAsync(4000)
+    await vi.advanceTimersByTimeAsync(60)
     expect(ticks).toHaveLength(1)
-    await vi.advanceTimersByTimeAsync(1000)
+    await vi.advanceTimersByTimeAsync(25)
     release()
     await vi.advanceTimersByTimeAsync(0)
     expect(ticks).toHaveLength(2)
