@@ -89,6 +89,7 @@ export function resultTable(result: CompareResult): string {
     STRATEGY_INFO[r.strategy].pooled ? String(r.size) : '-',
     range(r.wallMs),
     r.speedup === null ? '-' : `${fixed(r.speedup)}x`,
+    r.speedupWithStartup === null ? '-' : `${fixed(r.speedupWithStartup)}x`,
     `${Math.round(r.efficiency.median * 100)}%`,
     fixed(r.throughput.median, 0),
     formatMs(r.latencyP50.median),
@@ -104,7 +105,8 @@ export function resultTable(result: CompareResult): string {
     'strategy',
     'size',
     'wall median (min-max)',
-    'speed-up',
+    'speed-up (pool up)',
+    'end to end',
     'efficiency',
     'tasks/s',
     'p50',
@@ -116,7 +118,9 @@ export function resultTable(result: CompareResult): string {
     'peak mem',
     'failed',
   ]
-  return table(head, rows)
+  const legend =
+    'speed-up (pool up): sequential wall / wall from the first submit, the pool already started; end to end: the same with the pool start-up included.'
+  return `${table(head, rows)}\n${legend}`
 }
 
 export const compareCommand: Command = {

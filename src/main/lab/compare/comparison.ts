@@ -76,6 +76,7 @@ export function summarizeRun(raw: RawRun, strategy: StrategyId, size: number, re
     repeat,
     wallMs: raw.wallMs,
     startupMs: raw.startupMs,
+    endToEndMs: raw.wallMs + (STRATEGY_INFO[strategy].pooled ? raw.startupMs : 0),
     firstResultMs: raw.firstResultMs,
     busyMs,
     efficiency: busyMs / (raw.workers * wall),
@@ -101,12 +102,14 @@ export function summarizeRows(runs: readonly CompareRun[]): CompareRow[] {
   const seqWall = seq.length > 0 ? spread(seq.map((r) => r.wallMs)).median : null
   return [...groups.values()].map((g) => {
     const wallMs = spread(g.map((r) => r.wallMs))
+    const endToEnd = spread(g.map((r) => r.endToEndMs)).median
     return {
       strategy: g[0].strategy,
       size: g[0].size,
       runs: g.length,
       wallMs,
       speedup: seqWall === null || wallMs.median <= 0 ? null : seqWall / wallMs.median,
+      speedupWithStartup: seqWall === null || endToEnd <= 0 ? null : seqWall / endToEnd,
       efficiency: spread(g.map((r) => r.efficiency)),
       throughput: spread(g.map((r) => r.throughput)),
       latencyP50: spread(g.map((r) => r.latencyP50)),

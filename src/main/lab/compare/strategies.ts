@@ -10,6 +10,7 @@ import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
 import { makeInput, type WorkloadPlan } from '../pools/workloads'
 import type { Future } from '../pools/future'
+import { wait } from '../pools/results'
 import { ResourceMeter } from './meter'
 
 export interface StrategyEnv {
@@ -159,7 +160,7 @@ async function onPool(
             : pool.submit(plan.task, x),
         )
     futures.forEach((f) => f.addDoneCallback((d) => values.set(d.id, d.outcome())))
-    await Promise.all(futures.map((f) => f.exception()))
+    await wait(futures)
     const now = clock.now()
     const cost = meter.stop()
     await pool.shutdown()

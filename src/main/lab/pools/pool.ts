@@ -74,6 +74,7 @@ export class Pool extends Executor implements DispatchHost {
     this.dispatcher = opts.kind === 'thread' ? new ThreadDispatch(this) : new ProcessDispatch(this)
     this.lives = new WorkerLives(this, deps.spawner, opts, {
       message: (w, o) => this.settle(w, o),
+      started: (w, id) => this.started(w, id),
       ready: (w) => this.dispatcher.workerReady(w),
       lost: (w, info) => this.lost(w, info),
       broken: (err) => this.breakDown(err),
@@ -206,8 +207,9 @@ export class Pool extends Executor implements DispatchHost {
   }
 
   private put(w: PoolWorker, job: Job): void {
-    // The first job of an idle worker starts at once; later ones report their start when they finish.
-    if (w.jobs.length === 0) this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
+    // The first job of an idle thread starts at once; a process says when it starts a message's first task; other
+    // tasks report their start when they finish.
+    if (w.jobs.length === 0 && this.kind === 'thread') this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
     w.jobs.push(job)
     w.sent++
     this.busy++
@@ -220,6 +222,13 @@ export class Pool extends Executor implements DispatchHost {
     w.sent--
     this.busy--
     this.dispatcher.leaveInbox(job)
+  }
+
+  private started(w: PoolWorker, id: number): void {
+    const job = w.jobs.find((j) => j.order.id === id)
+    if (!job?.batch) return
+    job.batch.started = true
+    this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
   }
 
   /** A task's outcome came back from its worker (in the order the worker got them). */
