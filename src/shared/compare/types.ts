@@ -148,6 +148,8 @@ export interface CompareResult {
   cancelled: boolean
   machine: { cores: number; platform: string; node: string }
   workload: { describe: string; taskCostMs: number | null }
+  /** A comparison of a user's own function (`lab compare --module`): it ran instead of the request's workload. */
+  module?: { file: string; task: string }
   rows: CompareRow[]
   runs: CompareRun[]
   traces: CompareTrace[]
