@@ -1,6 +1,7 @@
 // The executor core shared by thread and process pools: workers and their lives, the queue, submit, resize,
 // shutdown, outcomes and task events. How work reaches a worker is its kind's dispatcher (thread-/process-dispatch.ts);
-// when workers start and end is worker-lives.ts.
+// when workers start and end is worker-lives.ts. Above 250 lines on purpose: a task's whole life in the pool (submit,
+// send, outcome, loss with its worker, break-down) stays in one file, with the bookkeeping of `busy` and the inboxes.
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
 import type { Mode, TaskOutcome } from '../units/protocol'
