@@ -1,10 +1,17 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+
+// Every test run records its sessions into a fresh folder of its own, never the user's.
+const sessionsDir = mkdtempSync(join(tmpdir(), 'plab-sessions-'))
 
 // Two projects: most tests run in parallel; then the tests that read CPU% (`*.cpu.test.ts`) run one file at a time,
 // after the rest, so they have the cores to themselves.
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
+    env: { PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {
         extends: true,

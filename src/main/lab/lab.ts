@@ -20,6 +20,7 @@ import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile } from './units/host-file'
+import { SessionRecorder, type RecordingOptions } from './recording/session-recorder'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
@@ -31,6 +32,8 @@ export interface LabOptions {
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /** Session recording (on by default into the sessions folder; PARALLEL_LAB_RECORD=0 or enabled: false turns it off). */
+  recording?: RecordingOptions
 }
 
 export class Lab implements LabCommands {
@@ -47,6 +50,9 @@ export class Lab implements LabCommands {
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
+  private nextCompare = 1
+  /** Writes every run, watch and comparison into the sessions folder. */
+  readonly recorder: SessionRecorder
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
 
@@ -95,9 +101,24 @@ export class Lab implements LabCommands {
         machine: new MachineMeter(),
         selfReports: this.selfReports,
         discovery: this.programs,
-        emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
+        emit: (tick) => {
+          this.recorder.onTick(tick)
+          this.listeners.forEach((fn) => fn(tick))
+        },
       },
       interval.value,
+    )
+    this.recorder = new SessionRecorder(
+      {
+        now: () => this.clock.now(),
+        intervalMs: () => this.scheduler.interval,
+        collector: () => this.sampler.collector.name,
+        units: () => this.units.all().map((u) => ({ ...u })),
+        runs: () => [...this.runs.values()].map((r) => ({ ...r.info })),
+        summarize: (runId) => (this.runs.has(runId) ? this.runSummary(runId) : null),
+        onError: (message) => this.outbox.events.push({ type: 'mark', t: this.clock.now(), runId: null, text: message }),
+      },
+      opts.recording,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
   }
@@ -120,8 +141,16 @@ export class Lab implements LabCommands {
     return this.compares.onResult(listener)
   }
 
-  compare(req: CompareRequest): Promise<CompareResult> {
-    return this.compares.run(req)
+  async compare(req: CompareRequest): Promise<CompareResult> {
+    const key = `compare ${this.nextCompare++}`
+    this.recorder.started({ kind: 'compare', what: req.workload, runId: null, params: { ...req }, t: this.clock.now() }, key)
+    let result: CompareResult | undefined
+    try {
+      result = await this.compares.run(req)
+      return result
+    } finally {
+      this.recorder.ended(key, result ?? null)
+    }
   }
 
   async cancelCompare(): Promise<void> {
@@ -222,11 +251,12 @@ export class Lab implements LabCommands {
         return { exitCode: outcome.exitCode, signal: outcome.signal, result: outcome.result ?? null }
       },
     }
-    return this.startRun(def, {})
+    return this.startRun(def, {}, { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } })
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues): RunInfo {
+  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }): RunInfo {
     const id = `r${this.nextRun++}`
+    this.recorder.started({ kind: started?.kind ?? 'run', what: started?.what ?? def.id, runId: id, params: started?.params ?? { ...params }, t: this.clock.now() }, id)
     const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs }, def, params, id)
     this.runs.set(id, run)
     return { ...run.info }
@@ -274,7 +304,11 @@ export class Lab implements LabCommands {
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {
-    const run = this.run(req.runId)
+    return this.runSummary(req.runId)
+  }
+
+  private runSummary(runId: string): RunSummary {
+    const run = this.run(runId)
     const units = this.units
       .all()
       .filter((u) => u.runId === run.info.id)
@@ -307,7 +341,10 @@ export class Lab implements LabCommands {
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()
+    // The last tick, so a recording holds how everything ended.
+    if (this.recorder.currentFile !== null) await this.scheduler.tick()
     this.scheduler.stop()
+    await this.recorder.finish()
     this.sampler.close()
     this.listeners.clear()
   }

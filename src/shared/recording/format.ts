@@ -1,0 +1,126 @@
+// The session recording format: header, chunk frames and the records inside them (pure data, no I/O).
+import type { LabEvent, LogLine, RunInfo, RunSummary, Sample, Tick, Unit } from '../model'
+
+/**
+ * File layout (see the README, "Sessions"):
+ *   line 1: `PARALLEL-LAB-RECORDING <header JSON>\n` (plain text, so `head -1` tells what a file is)
+ *   then frames, each a 32-byte frame head followed by one gzip member holding the chunk's records as JSON.
+ * A chunk is flushed about once a second and decodes on its own; every few seconds one starts with a keyframe.
+ */
+export const MAGIC = 'PARALLEL-LAB-RECORDING'
+export const FORMAT_VERSION = 1
+export const FILE_EXTENSION = '.plrec'
+
+/** Frame head: "PLC" + kind byte, u32 body length, f64 first t, f64 last t, u32 first seq, f32 peak CPU. Little-endian. */
+export const FRAME_HEAD_BYTES = 32
+export const FRAME_MAGIC = 'PLC'
+/** K = data chunk that opens with a keyframe, D = data chunk, E = end (clean close). */
+export type FrameKind = 'K' | 'D' | 'E'
+
+/** The machine a session ran on. */
+export interface MachineInfo {
+  cores: number
+  cpuModel: string
+  os: string
+  kernel: string
+  arch: string
+  node: string
+  python: string | null
+  hostname: string
+  memTotal: number
+}
+
+/** What was started: a scenario run, a watched program, a comparison (several may share one session). */
+export interface StartedItem {
+  kind: 'run' | 'watch' | 'compare'
+  /** Scenario id, the watched command line, or the comparison's workload. */
+  what: string
+  runId: string | null
+  params: Record<string, unknown>
+  /** Lab-clock ms. */
+  t: number
+}
+
+export interface RecordingHeader {
+  magic: typeof MAGIC
+  version: number
+  /** Wall clock ISO time of the session's first tick (lab clock t0 of the recording maps to it). */
+  startedAt: string
+  /** Lab-clock ms when recording began (ticks carry lab-clock t). */
+  labT0: number
+  /** Who recorded: the desktop app, the browser mode, the CLI. */
+  source: string
+  intervalMs: number
+  keyframeEveryMs: number
+  machine: MachineInfo
+  collector: string
+  labPid: number
+  platform: string
+}
+
+/** Everything views hold at one instant; keyframes carry it so a seek starts there instead of at the file's start. */
+export interface SessionStateData {
+  t: number
+  seq: number
+  units: Unit[]
+  /** Latest sample of every live unit. */
+  latest: Sample[]
+  runs: RunInfo[]
+  /** State transitions per unit (bounded), for timelines. */
+  transitions: Record<string, { t: number; state: Unit['state'] }[]>
+  /** Newest log lines per run (bounded). */
+  logs: LogLine[]
+  /** Marks, run events and pool task events (bounded), in order. */
+  events: LabEvent[]
+  started: StartedItem[]
+  summaries: RunSummary[]
+  results: RecordedResult[]
+  /** Last tick without its samples, units, logs and events (machine, sampler and any field the lab adds). */
+  tickRest: Record<string, unknown> | null
+}
+
+/** A comparison's result or other end-of-work payload kept verbatim. */
+export interface RecordedResult {
+  kind: 'compare'
+  t: number
+  value: unknown
+}
+
+/**
+ * Samples of one chunk, columnar: `fields` names every (flattened) sample field seen in the chunk; a row is
+ * [unitIndex, presenceMask, ...values of present fields]. Numbers are stored as deltas of round(v * 1000)
+ * against the same unit's previous value of that field in the chunk, so chunks decode independently.
+ */
+export interface EncodedSamples {
+  fields: string[]
+  ids: string[]
+  rows: unknown[][]
+}
+
+/** One tick as stored: the wire Tick without `samples`, which are encoded in `s`. */
+export type StoredTick = Omit<Tick, 'samples'> & { s: EncodedSamples }
+
+export type ChunkRecord =
+  | { k: 'key'; state: SessionStateData }
+  | { k: 'tick'; tick: Record<string, unknown> & { s: unknown[][] } }
+  | { k: 'started'; item: StartedItem }
+  | { k: 'summary'; summary: RunSummary }
+  | { k: 'result'; result: RecordedResult }
+
+/** A chunk's body: the field/id dictionaries shared by its ticks' sample rows, then its records in order. */
+export interface ChunkBody {
+  fields: string[]
+  ids: string[]
+  records: ChunkRecord[]
+}
+
+/** Written as the last frame on a clean close: what the sessions list shows without reading the rest. */
+export interface EndRecord {
+  endedAt: string
+  durationMs: number
+  ticks: number
+  peakCpu: number
+  started: StartedItem[]
+}
+
+export type { Sample, Tick }
