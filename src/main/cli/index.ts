@@ -4,6 +4,7 @@ import { UsageError } from './args'
 import { COMPARE_USAGE, compareCommand } from './compare-command'
 import { runCommand, type Out } from './run-command'
 import { watchCommand } from './watch-command'
+import { exportCommand, replayCommand, SESSIONS_USAGE, sessionsCommand } from './session-commands'
 
 const USAGE = `Parallel Lab command line
 
@@ -16,7 +17,9 @@ const USAGE = `Parallel Lab command line
                                      run any program; show its processes and threads live, then a summary
       --interval MS  --json  --duration S (stop the whole tree after S seconds)
       exit status: 0 when the program exited 0, 1 when it failed or could not start
+  run and watch record their session (see lab sessions): --record FILE names the file, --no-record turns it off
 ${COMPARE_USAGE}
+${SESSIONS_USAGE}
 `
 
 export async function main(argv: readonly string[], out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
@@ -35,6 +38,12 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
         return await runCommand(rest, out)
       case 'compare':
         return await compareCommand(rest, out)
+      case 'sessions':
+        return sessionsCommand(rest, out)
+      case 'replay':
+        return await replayCommand(rest, out)
+      case 'export':
+        return exportCommand(rest, out)
       case 'watch':
         return await watchCommand(rest, out, { tty: process.stdout.isTTY === true })
       case undefined:
@@ -43,7 +52,7 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
         out(USAGE)
         return command === undefined ? 2 : 0
       default:
-        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch, compare.`)
+        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch, compare, sessions, replay, export.`)
     }
   } catch (err) {
     if (err instanceof UsageError) {

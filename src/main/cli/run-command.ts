@@ -1,10 +1,11 @@
 // `lab run <id>`: runs a scenario to its end, printing its log lines and a per-unit summary (or NDJSON).
-import type { Sample, Tick, Unit } from '../../shared/model'
+import type { LogLine, Sample, Tick, Unit, UnitSummary } from '../../shared/model'
 import { LabError } from '../../shared/contract'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import { findScenario, scenarios } from '../../../scenarios/registry'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
+import { RECORD_OPTIONS, recordingOption } from './record-option'
 import { bytes, ms, percent, table } from './format'
 
 export type Out = (line: string) => void
@@ -24,12 +25,38 @@ export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown>
   }
 }
 
+/** A tick as NDJSON: one `tick` line with every unit that was sampled or changed, then its `log` lines. */
+export function printJsonTick(out: Out, tick: Tick, rows: Iterable<Unit>, samples: ReadonlyMap<string, Sample>, logs: readonly LogLine[]): void {
+  const changed = new Set(tick.units.map((u) => u.id))
+  const units = [...rows].filter((u) => samples.has(u.id) || changed.has(u.id))
+  out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+  for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
+}
+
+/** The per-unit summary `run` prints at the end. */
+export function runSummaryTable(units: readonly UnitSummary[]): string {
+  return table(
+    ['unit', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS', 'lock wait'],
+    units.map((u) => [
+      u.label,
+      u.kind,
+      String(u.pid),
+      u.tid === null ? '-' : String(u.tid),
+      u.signal ? `${u.state} (${u.signal})` : u.state,
+      percent(u.peakCpu),
+      percent(u.meanCpu),
+      bytes(u.peakRss),
+      ms(u.lockWaitMs),
+    ]),
+  )
+}
+
 export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
   const [id] = argv
   if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
   const def = findScenario(id)
   if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
-  const booleans = new Set(['json', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
+  const booleans = new Set(['json', 'no-record', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
   const args = parseArgs(argv.slice(1), booleans)
   const json = take(args, 'json') === true
   const intervalRaw = take(args, 'interval')
@@ -40,9 +67,10 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
     const v = take(args, spec.key)
     if (v !== undefined) params[spec.key] = v
   }
-  rejectUnknown(args, ['json', 'interval', ...def.params.map((p) => p.key)])
+  const recording = recordingOption(args)
+  rejectUnknown(args, ['json', 'interval', ...RECORD_OPTIONS, ...def.params.map((p) => p.key)])
 
-  const lab = new Lab({ intervalMs: interval.value })
+  const lab = new Lab({ intervalMs: interval.value, recording })
   const rows = new Map<string, Unit>()
   const labels = new Map<string, string>()
   const onTick = (tick: Tick): void => {
@@ -51,10 +79,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
       labels.set(u.id, u.label)
     }
     if (json) {
-      const samples = new Map(tick.samples.map((s) => [s.id, s]))
-      const units = [...rows.values()].filter((u) => samples.has(u.id) || tick.units.some((c) => c.id === u.id))
-      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
-      for (const l of tick.logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
+      printJsonTick(out, tick, rows.values(), new Map(tick.samples.map((s) => [s.id, s])), tick.logs)
     } else {
       for (const l of tick.logs) out(l.unit ? l.text : `# ${l.text}`)
     }
@@ -86,22 +111,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
     out(JSON.stringify({ type: 'summary', ok, status: info.status, result: info.result, error: info.error, units: summary.units }))
   } else {
     out('')
-    out(
-      table(
-        ['unit', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS', 'lock wait'],
-        summary.units.map((u) => [
-          u.label,
-          u.kind,
-          String(u.pid),
-          u.tid === null ? '-' : String(u.tid),
-          u.signal ? `${u.state} (${u.signal})` : u.state,
-          percent(u.peakCpu),
-          percent(u.meanCpu),
-          bytes(u.peakRss),
-          ms(u.lockWaitMs),
-        ]),
-      ),
-    )
+    out(runSummaryTable(summary.units))
     out('')
     out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
   }

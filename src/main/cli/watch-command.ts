@@ -1,11 +1,12 @@
 // `lab watch -- <command> [args...]`: runs any program, follows its process tree and threads live, then summarises.
-import type { Tick, Unit, UnitSummary } from '../../shared/model'
+import type { Sample, Tick, Unit, UnitSummary } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
+import { RECORD_OPTIONS, recordingOption } from './record-option'
 import { bytes, percent, table } from './format'
-import { unitRow, type Out } from './run-command'
+import { printJsonTick, type Out } from './run-command'
 
 export const WATCH_USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]'
 
@@ -49,17 +50,32 @@ function name(u: Unit, depth: number): string {
   return `${'  '.repeat(depth)}${text.length > 48 ? text.slice(0, 47) + '…' : text}`
 }
 
+/** The live table `watch` prints each tick: the tree of live processes and threads with their OS state, CPU and memory. */
+export function watchTickTable(tick: Tick, units: readonly Unit[], samples: ReadonlyMap<string, Sample>): { header: string; body: string } {
+  const live = units.filter((u) => !isFinal(u.state))
+  const body = table(
+    ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'RSS'],
+    treeOrder(live).map(({ unit: u, depth }) => {
+      const s = samples.get(u.id)
+      const state = s?.os ? `${u.state} (${s.os})` : u.state
+      return [name(u, depth), u.kind, String(u.pid), u.tid === null ? '-' : String(u.tid), state, percent(s?.cpu), bytes(s?.rss)]
+    }),
+  )
+  return { header: `t=${(tick.t / 1000).toFixed(1)} s  sampler ${tick.sampler.costMs.toFixed(2)} ms/tick`, body }
+}
+
 export async function watchCommand(argv: readonly string[], out: Out, opts: WatchOptions = {}): Promise<number> {
-  const args = parseArgs(argv, new Set(['json']))
+  const args = parseArgs(argv, new Set(['json', 'no-record']))
   const json = take(args, 'json') === true
   const interval = validateInterval(take(args, 'interval') ?? 500)
   if (!interval.ok) throw new UsageError(interval.errors[0].message.replace(/^interval/, '--interval'))
   const duration = parseDuration(take(args, 'duration'))
-  rejectUnknown(args, ['json', 'interval', 'duration'])
+  const recording = recordingOption(args)
+  rejectUnknown(args, ['json', 'interval', ...RECORD_OPTIONS, 'duration'])
   const [command, ...commandArgs] = args.rest.length > 0 ? args.rest : args.positionals
   if (!command) throw new UsageError(`What should I watch? Usage: ${WATCH_USAGE}`)
 
-  const lab = new Lab({ intervalMs: interval.value })
+  const lab = new Lab({ intervalMs: interval.value, recording })
   const rows = new Map<string, Unit>()
   const tail: string[] = []
   let runId: string | null = null
@@ -67,23 +83,8 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
     for (const u of tick.units) if (u.runId !== null && u.runId === runId) rows.set(u.id, u)
     const samples = new Map(tick.samples.map((s) => [s.id, s]))
     const logs = tick.logs.filter((l) => l.runId === runId)
-    if (json) {
-      const changed = new Set(tick.units.map((u) => u.id))
-      const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
-      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
-      for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
-      return
-    }
-    const live = [...rows.values()].filter((u) => !isFinal(u.state))
-    const body = table(
-      ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'RSS'],
-      treeOrder(live).map(({ unit: u, depth }) => {
-        const s = samples.get(u.id)
-        const state = s?.os ? `${u.state} (${s.os})` : u.state
-        return [name(u, depth), u.kind, String(u.pid), u.tid === null ? '-' : String(u.tid), state, percent(s?.cpu), bytes(s?.rss)]
-      }),
-    )
-    const header = `t=${(tick.t / 1000).toFixed(1)} s  sampler ${tick.sampler.costMs.toFixed(2)} ms/tick`
+    if (json) return printJsonTick(out, tick, rows.values(), samples, logs)
+    const { header, body } = watchTickTable(tick, [...rows.values()], samples)
     if (opts.tty) {
       for (const l of logs) if (tail.push(l.text) > TAIL_LINES) tail.shift()
       out(`\x1b[H\x1b[J${header}\n${body}\n\n${tail.join('\n')}`)
@@ -128,7 +129,7 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
     out(JSON.stringify({ type: 'summary', ok, status: info.status, exitCode, signal, error: info.error, units: summary.units }))
   } else {
     out('')
-    out(summaryTable(summary.units))
+    out(watchSummaryTable(summary.units))
     out('')
     out(`${command}: ${outcome}`)
   }
@@ -136,7 +137,7 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
   return ok ? 0 : 1
 }
 
-function summaryTable(units: readonly UnitSummary[]): string {
+export function watchSummaryTable(units: readonly UnitSummary[]): string {
   return table(
     ['process / thread', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS'],
     units.map((u) => [
