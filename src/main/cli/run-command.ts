@@ -3,7 +3,7 @@ import type { LogLine, Sample, Tick, Unit, UnitSummary } from '../../shared/mode
 import { LabError } from '../../shared/contract'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
-import { findScenario, scenarios } from '../../../scenarios/registry'
+import { scenarios } from '../../../scenarios/index'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { RECORD_OPTIONS, recordingOption } from './record-option'
 import { bytes, ms, percent, table } from './format'
@@ -54,7 +54,7 @@ export function runSummaryTable(units: readonly UnitSummary[]): string {
 export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
   const [id] = argv
   if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
-  const def = findScenario(id)
+  const def = scenarios.find((s) => s.id === id)
   if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
   const booleans = new Set(['json', 'no-record', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
   const args = parseArgs(argv.slice(1), booleans)
@@ -70,7 +70,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
   const recording = recordingOption(args)
   rejectUnknown(args, ['json', 'interval', ...RECORD_OPTIONS, ...def.params.map((p) => p.key)])
 
-  const lab = new Lab({ intervalMs: interval.value, recording })
+  const lab = new Lab({ scenarios, intervalMs: interval.value, recording })
   const rows = new Map<string, Unit>()
   const labels = new Map<string, string>()
   const onTick = (tick: Tick): void => {

@@ -2,7 +2,7 @@
 import { basename } from 'node:path'
 import type { UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
-import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/proc-tree'
+import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
@@ -196,10 +196,10 @@ export class ProgramTree {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)
       return id
     }
-    if (!this.missed.has(key) && 'scanSync' in this.deps.scanner) {
+    if (!this.missed.has(key)) {
       this.missed.add(key)
-      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
-      this.apply(scanner.scanSync(this.scanRoot, this.memberStarts()))
+      const scan = this.deps.scanner.scanNow(this.scanRoot, this.memberStarts())
+      if (scan) this.apply(scan)
     }
     return find() ?? this.rootId
   }
@@ -207,7 +207,7 @@ export class ProgramTree {
   /** A thread's first message: its name may have been set after the scan that found it. */
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
-    const name = this.deps.scanner.readThreadName?.(pid, tid)
+    const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
   }
 

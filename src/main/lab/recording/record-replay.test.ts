@@ -74,7 +74,7 @@ describe('recording real runs', () => {
 
   it('survives a SIGKILL of the lab: the file opens and lacks at most the last second', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'plab-kill-')), 'killed.plrec')
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'testing', 'record-child.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'testing', 'record-child.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] })
     const seen: Tick[] = []
     let buf = ''
     child.stdout.on('data', (d: Buffer) => {
