@@ -1,18 +1,23 @@
 // The session recording format: header, chunk frames and the records inside them (pure data, no I/O).
 import type { LabEvent, LogLine, RunInfo, RunSummary, Sample, Tick, Unit } from '../model'
+import type { EncodedTickSamples } from './sample-codec'
 
 /**
  * File layout (see the README, "Sessions"):
  *   line 1: `PARALLEL-LAB-RECORDING <header JSON>\n` (plain text, so `head -1` tells what a file is)
- *   then frames, each a 32-byte frame head followed by one gzip member holding the chunk's records as JSON.
+ *   then frames, each a 36-byte frame head followed by the chunk's records as JSON, deflated.
  * A chunk is flushed about once a second and decodes on its own; every few seconds one starts with a keyframe.
  */
 export const MAGIC = 'PARALLEL-LAB-RECORDING'
 export const FORMAT_VERSION = 1
 export const FILE_EXTENSION = '.plrec'
 
-/** Frame head: "PLC" + kind byte, u32 body length, f64 first t, f64 last t, u32 first seq, f32 peak CPU. Little-endian. */
-export const FRAME_HEAD_BYTES = 32
+/**
+ * Frame head: "PLC" + kind byte, u32 body length, f64 first t, f64 last t, u32 first seq, f32 peak CPU, u32 CRC-32 of
+ * the body. Little-endian. The body is raw deflate; a D chunk's is deflated with the chunk before it (uncompressed) as
+ * the preset dictionary, so a keyframe group inflates from its K chunk on.
+ */
+export const FRAME_HEAD_BYTES = 36
 export const FRAME_MAGIC = 'PLC'
 /** K = data chunk that opens with a keyframe, D = data chunk, E = end (clean close). */
 export type FrameKind = 'K' | 'D' | 'E'
@@ -87,30 +92,27 @@ export interface RecordedResult {
 }
 
 /**
- * Samples of one chunk, columnar: `fields` names every (flattened) sample field seen in the chunk; a row is
- * [unitIndex, presenceMask, ...values of present fields]. Numbers are stored as deltas of round(v * 1000)
- * against the same unit's previous value of that field in the chunk, so chunks decode independently.
+ * Samples, columnar: `fields` names every (flattened) sample field seen since the group's keyframe; a tick's samples are
+ * {u: unit indexes, m: presence masks, c: per field the values of the samples that have it}. Numbers are stored as round(v * 100), as deltas
+ * against the same unit's previous value of that field since the keyframe (or as they are, for a field whose
+ * values were smaller than its deltas in the chunk before), so a group decodes from its keyframe.
  */
-export interface EncodedSamples {
-  fields: string[]
-  ids: string[]
-  rows: unknown[][]
-}
-
-/** One tick as stored: the wire Tick without `samples`, which are encoded in `s`. */
-export type StoredTick = Omit<Tick, 'samples'> & { s: EncodedSamples }
-
 export type ChunkRecord =
   | { k: 'key'; state: SessionStateData }
-  | { k: 'tick'; tick: Record<string, unknown> & { s: unknown[][] } }
+  | { k: 'tick'; tick: Record<string, unknown> & { s: EncodedTickSamples } }
   | { k: 'started'; item: StartedItem }
   | { k: 'summary'; summary: RunSummary }
   | { k: 'result'; result: RecordedResult }
 
-/** A chunk's body: the field/id dictionaries shared by its ticks' sample rows, then its records in order. */
+/**
+ * A chunk's body: the sample field and unit names new in this chunk (appended to those of the chunks before it since
+ * its group's keyframe), then its records in order.
+ */
 export interface ChunkBody {
   fields: string[]
   ids: string[]
+  /** Per field of the group so far, "1" where this chunk stores values as they are rather than as deltas. */
+  raw?: string
   records: ChunkRecord[]
 }
 

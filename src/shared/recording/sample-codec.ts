@@ -1,14 +1,21 @@
 // Columnar delta coding of a chunk's samples: generic over whatever fields the lab puts in a Sample.
 import type { Sample } from '../model'
 
-/** Numbers are kept to this many thousandths (CPU % to 0.001, bytes exactly). */
-const SCALE = 1000
+/** Numbers are kept to hundredths (CPU % to 0.01, CPU seconds to the 10 ms the OS counts in, bytes exactly). */
+const SCALE = 100
 /** Beyond this a scaled number would lose integer precision: it is stored literally instead. */
 const DELTA_LIMIT = 1e12
 /** A presence mask is a sum of powers of two: exact up to 2^52. */
 export const MAX_FIELDS = 52
 
 type Plain = Record<string, unknown>
+
+/** One tick's samples as stored: unit index and presence mask per sample, and per field the values of those that have it. */
+export interface EncodedTickSamples {
+  u: number[]
+  m: number[]
+  c: unknown[][]
+}
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Nested plain objects become dotted keys ("time.onCpu"), so their numbers are delta-coded like the rest. */
@@ -46,17 +53,62 @@ function toOrdinary(o: Plain): Plain {
   return out
 }
 
-/** Encodes the samples of one chunk; one encoder per chunk so every chunk decodes without the ones before it. */
+/**
+ * Encodes the samples of one keyframe group (a keyframe chunk and the chunks up to the next): the deltas and the
+ * field/unit dictionaries carry across its chunks, so a group decodes from its keyframe without anything before it.
+ */
 export class SampleEncoder {
   readonly fields: string[] = []
   readonly ids: string[] = []
+  private fieldsSent = 0
+  private idsSent = 0
+  /**
+   * Per field: true = values are stored as they are (a noisy level such as CPU %), false = as deltas (a counter such
+   * as CPU seconds, or a level that rarely moves such as memory). Chosen per chunk from the last chunk's sizes.
+   */
+  private raw: boolean[] = []
+  private sumDelta: number[] = []
+  private sumRaw: number[] = []
   private readonly fieldIndex = new Map<string, number>()
   private readonly idIndex = new Map<string, number>()
   /** Previous scaled value per unit index, per field index. */
   private readonly prev: number[][] = []
 
-  encode(samples: readonly Sample[]): unknown[][] {
-    return samples.map((s) => this.encodeOne(s))
+  /** Dictionary entries added since the last call: each chunk carries only the names new in it. */
+  takeNew(): { fields: string[]; ids: string[]; raw: string } {
+    const out = { fields: this.fields.slice(this.fieldsSent), ids: this.ids.slice(this.idsSent), raw: this.raw.map((r) => (r ? '1' : '0')).join('') }
+    this.fieldsSent = this.fields.length
+    this.idsSent = this.ids.length
+    return out
+  }
+
+  /** Picks each field's coding for the next chunk: whichever made the smaller numbers in this one. */
+  nextChunk(): void {
+    this.raw = this.fields.map((_, f) => (this.sumRaw[f] ?? 0) < (this.sumDelta[f] ?? 0))
+    this.sumDelta = []
+    this.sumRaw = []
+  }
+
+  /** A tick's samples, column by column (unit indexes, presence masks, then each field's values): compresses best. */
+  encode(samples: readonly Sample[]): EncodedTickSamples {
+    const u: number[] = []
+    const m: number[] = []
+    const c: unknown[][] = []
+    for (const s of samples) {
+      const row = this.encodeOne(s)
+      u.push(row[0] as number)
+      m.push(row[1] as number)
+      let mask = row[1] as number
+      let at = 2
+      for (let f = 0; mask > 0; f++) {
+        const bit = 2 ** f
+        if (mask % (bit * 2) < bit) continue
+        mask -= bit
+        ;(c[f] ??= []).push(row[at++])
+      }
+    }
+    for (let f = 0; f < c.length; f++) c[f] ??= []
+    return { u, m, c }
   }
 
   private encodeOne(sample: Sample): unknown[] {
@@ -89,7 +141,10 @@ export class SampleEncoder {
       mask += 2 ** f
       if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < DELTA_LIMIT) {
         const scaled = Math.round(v * SCALE)
-        row.push(scaled - (prev[f] ?? 0))
+        const delta = scaled - (prev[f] ?? 0)
+        this.sumDelta[f] = (this.sumDelta[f] ?? 0) + Math.abs(delta)
+        this.sumRaw[f] = (this.sumRaw[f] ?? 0) + Math.abs(scaled)
+        row.push(this.raw[f] ? scaled : delta)
         prev[f] = scaled
       } else if (typeof v === 'number' || Array.isArray(v) || isPlain(v)) {
         // Wrapped so a literal is never mistaken for a delta.
@@ -103,19 +158,37 @@ export class SampleEncoder {
   }
 }
 
-/** Decodes the rows of a chunk in order (the deltas chain across its ticks). */
+/** Decodes the rows of a keyframe group in order (the deltas chain across its ticks and chunks). */
 export class SampleDecoder {
-  private readonly prev: number[][]
+  private readonly fields: string[] = []
+  private readonly ids: string[] = []
+  private readonly prev: number[][] = []
+  private raw: boolean[] = []
 
-  constructor(
-    private readonly fields: readonly string[],
-    private readonly ids: readonly string[],
-  ) {
-    this.prev = ids.map(() => [])
+  /** Adds the names a chunk brings, and its fields' codings, before its rows are decoded. */
+  extend(fields: readonly string[], ids: readonly string[], raw = ''): void {
+    this.raw = [...raw].map((c) => c === '1')
+    this.fields.push(...fields)
+    for (const id of ids) {
+      this.ids.push(id)
+      this.prev.push([])
+    }
   }
 
-  decode(rows: readonly unknown[][]): Sample[] {
-    return rows.map((row) => this.decodeOne(row))
+  decode(cols: EncodedTickSamples): Sample[] {
+    if (!Array.isArray(cols?.u) || !Array.isArray(cols.m) || !Array.isArray(cols.c)) throw new Error('a tick\'s samples are malformed')
+    const next = cols.c.map(() => 0)
+    return cols.u.map((u, i) => {
+      const row: unknown[] = [u, cols.m[i]]
+      let mask = cols.m[i]
+      for (let f = 0; mask > 0; f++) {
+        const bit = 2 ** f
+        if (mask % (bit * 2) < bit) continue
+        mask -= bit
+        row.push(cols.c[f]?.[next[f]++])
+      }
+      return this.decodeOne(row)
+    })
   }
 
   private decodeOne(row: readonly unknown[]): Sample {
@@ -131,7 +204,7 @@ export class SampleDecoder {
       mask -= bit
       const v = row[at++]
       if (typeof v === 'number') {
-        const scaled = (prev[f] ?? 0) + v
+        const scaled = this.raw[f] ? v : (prev[f] ?? 0) + v
         prev[f] = scaled
         pairs.push([this.fields[f], scaled / SCALE])
       } else if (isPlain(v) && 'v' in v) {

@@ -1,4 +1,5 @@
 // Byte layout of the recording's header line and chunk frames (writing and reading them).
+import { deflateRaw, inflateRawSync } from 'node:zlib'
 import { FRAME_HEAD_BYTES, FRAME_MAGIC, MAGIC, type FrameKind, type RecordingHeader } from '../../../shared/recording/format'
 
 export interface FrameHead {
@@ -8,6 +9,16 @@ export interface FrameHead {
   t1: number
   seq0: number
   peakCpu: number
+  crc: number
+}
+
+/** Chunk bodies: raw deflate, with the chunk before as the preset dictionary when there is one in the group. */
+export function deflateChunk(body: Buffer, dictionary: Buffer | null): Promise<Buffer> {
+  return new Promise((resolve, reject) => deflateRaw(body, dictionary ? { dictionary } : {}, (err, out) => (err ? reject(err) : resolve(out))))
+}
+
+export function inflateChunk(bytes: Buffer, dictionary: Buffer | null): Buffer {
+  return inflateRawSync(bytes, dictionary ? { dictionary } : {})
 }
 
 export function headerLine(header: RecordingHeader): Buffer {
@@ -22,6 +33,7 @@ export function encodeFrameHead(h: FrameHead): Buffer {
   b.writeDoubleLE(h.t1, 16)
   b.writeUInt32LE(Math.max(0, h.seq0) >>> 0, 24)
   b.writeFloatLE(h.peakCpu, 28)
+  b.writeUInt32LE(h.crc >>> 0, 32)
   return b
 }
 
@@ -30,6 +42,6 @@ export function decodeFrameHead(b: Buffer): FrameHead | null {
   if (b.length < FRAME_HEAD_BYTES || b.toString('latin1', 0, 3) !== FRAME_MAGIC) return null
   const kind = b.toString('latin1', 3, 4)
   if (kind !== 'K' && kind !== 'D' && kind !== 'E') return null
-  const h: FrameHead = { kind: kind as FrameKind, length: b.readUInt32LE(4), t0: b.readDoubleLE(8), t1: b.readDoubleLE(16), seq0: b.readUInt32LE(24), peakCpu: b.readFloatLE(28) }
+  const h: FrameHead = { kind: kind as FrameKind, length: b.readUInt32LE(4), t0: b.readDoubleLE(8), t1: b.readDoubleLE(16), seq0: b.readUInt32LE(24), peakCpu: b.readFloatLE(28), crc: b.readUInt32LE(32) }
   return Number.isFinite(h.t0) && Number.isFinite(h.t1) ? h : null
 }

@@ -1,12 +1,12 @@
 // Opens a session recording: checks its header, indexes its chunks, decodes them on demand and seeks to any instant.
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { crc32 } from 'node:zlib'
 import type { Tick } from '../../../shared/model'
 import { FORMAT_VERSION, FRAME_HEAD_BYTES, MAGIC, type ChunkBody, type ChunkRecord, type EndRecord, type RecordingHeader } from '../../../shared/recording/format'
 import { SampleDecoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
-import { decodeFrameHead, type FrameHead } from './frame'
+import { decodeFrameHead, inflateChunk, type FrameHead } from './frame'
 
 /** A file that cannot be read as a recording at all (not one, or from a newer version). */
 export class RecordingError extends Error {}
@@ -68,9 +68,10 @@ export class RecordingReader {
     return new RecordingReader(file, header, data, nl + 1)
   }
 
-  /** Indexes every frame head; each chunk is inflated once to prove it whole. Stops at the first bad one. */
+  /** Indexes every frame head; each chunk's CRC is checked and it is inflated once to prove it whole. Stops at the first bad one. */
   private scan(start: number): { end: EndRecord | null; problem: string | null } {
     let at = start
+    let prev: Buffer | null = null
     const stopAt = (what: string): string => {
       const good = this.chunks.length
       const t = good > 0 ? this.chunks[good - 1].t1 - this.header.labT0 : 0
@@ -82,12 +83,16 @@ export class RecordingReader {
       if (!head) return { end: null, problem: stopAt('a chunk header is damaged') }
       const bodyAt = at + FRAME_HEAD_BYTES
       if (bodyAt + head.length > this.data.length) return { end: null, problem: stopAt('the last chunk is cut off') }
-      let json: string
+      const bytes = this.data.subarray(bodyAt, bodyAt + head.length)
+      let body: Buffer
       try {
-        json = gunzipSync(this.data.subarray(bodyAt, bodyAt + head.length)).toString('utf8')
+        if (crc32(bytes) !== head.crc) throw new Error('crc')
+        body = inflateChunk(bytes, head.kind === 'D' ? prev : null)
       } catch {
         return { end: null, problem: stopAt('a chunk is damaged') }
       }
+      prev = body
+      const json = body.toString('utf8')
       if (head.kind === 'E') {
         try {
           return { end: JSON.parse(json) as EndRecord, problem: null }
@@ -118,27 +123,64 @@ export class RecordingReader {
     return this.end !== null
   }
 
-  /** The records of chunk i, ticks restored. Throws a RecordingError naming the chunk when its content is damaged. */
+  /** The records of chunk i, ticks restored (decoding its keyframe group from the keyframe on). */
   chunk(i: number): ReplayRecord[] {
     const cached = this.cache.get(i)
     if (cached) return cached
-    const c = this.chunks[i]
-    let body: ChunkBody
-    try {
-      body = JSON.parse(gunzipSync(this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length)).toString('utf8')) as ChunkBody
-      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids)) throw new Error('shape')
-    } catch {
-      throw new RecordingError(`Chunk ${i} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
+    // The whole group at once: its chunks chain (dictionary and deltas), and a seek or a replay reads on through it.
+    const decoder = new SampleDecoder()
+    let out: ReplayRecord[] = []
+    const bodies = this.groupBodies(i)
+    for (const [j, body] of bodies) {
+      const records = this.decodeChunk(j, body, decoder)
+      if (j === i) out = records
+      if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
+      this.cache.set(j, records)
     }
-    const decoder = new SampleDecoder(body.fields, body.ids)
-    const out = body.records.map((r): ReplayRecord => {
-      if (r.k !== 'tick') return r
-      const { s, ...rest } = r.tick
-      return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
-    })
-    if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
-    this.cache.set(i, out)
     return out
+  }
+
+  /** Bodies of the keyframe group holding chunk i, from its K chunk to the next (inflation chains through it). */
+  private groupBodies(i: number): [number, ChunkBody][] {
+    let k = i
+    while (k > 0 && this.chunks[k].kind !== 'K') k--
+    const out: [number, ChunkBody][] = []
+    let prev: Buffer | null = null
+    for (let j = k; j < this.chunks.length && (j === k || this.chunks[j].kind !== 'K'); j++) {
+      const c = this.chunks[j]
+      try {
+        const bytes = inflateChunk(this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length), c.kind === 'D' ? prev : null)
+        prev = bytes
+        out.push([j, JSON.parse(bytes.toString('utf8')) as ChunkBody])
+      } catch {
+        throw new RecordingError(`Chunk ${j} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
+      }
+    }
+    return out
+  }
+
+  private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
+    try {
+      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids)) throw new Error('shape')
+      decoder.extend(body.fields, body.ids, body.raw)
+      return body.records.map((r): ReplayRecord => {
+        if (r.k !== 'tick') return r
+        const { s, ...rest } = r.tick
+        return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
+      })
+    } catch {
+      throw new RecordingError(`Chunk ${i} of ${basename(this.file)} (byte ${this.chunks[i].offset}) is damaged.`)
+    }
+  }
+
+  /** Forgets decoded chunks (the next seek decodes from the file's bytes again). */
+  dropCache(): void {
+    this.cache.clear()
+  }
+
+  /** A chunk's body as stored (samples still encoded). */
+  rawChunk(i: number): ChunkBody {
+    return this.groupBodies(i).find(([j]) => j === i)![1]
   }
 
   /** Every record in order. */

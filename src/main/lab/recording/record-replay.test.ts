@@ -12,7 +12,7 @@ import { listSessions } from './sessions-dir'
 
 const newLab = useLabs()
 
-const thousandths = (v: unknown): unknown => JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x))
+const thousandths = (v: unknown): unknown => JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
 
 /** What the table shows: each unit's identity and state with its latest CPU and memory. */
 function table(s: SessionState): unknown {

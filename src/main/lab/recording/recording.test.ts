@@ -40,9 +40,9 @@ function makeTicks(n: number, units = 4): Tick[] {
   return out
 }
 
-/** A deep copy with every number rounded to a thousandth (what the format promises to keep). */
+/** A deep copy with every number rounded to a hundredth (what the format promises to keep). */
 function thousandths(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 1000) / 1000 : x))
+  return JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
 }
 
 async function record(name: string, ticks: Tick[]): Promise<string> {
@@ -57,7 +57,7 @@ async function record(name: string, ticks: Tick[]): Promise<string> {
 }
 
 describe('recording', () => {
-  it('gives back every tick with every field it had, numbers to a thousandth', async () => {
+  it('gives back every tick with every field it had, numbers to a hundredth', async () => {
     const ticks = makeTicks(60)
     const r = RecordingReader.open(await record('round.plrec', ticks))
     expect(r.problem).toBeNull()
@@ -100,7 +100,7 @@ describe('recording', () => {
     const bytes = Buffer.from(readFileSync(file))
     const r0 = RecordingReader.open(file)
     const mid = r0.chunks[5]
-    bytes[mid.offset + 32 + 12] ^= 0xff
+    bytes[mid.offset + 36 + 12] ^= 0xff
     const bad = join(dir, 'bad-mid.plrec')
     writeFileSync(bad, bytes)
     const r = RecordingReader.open(bad)

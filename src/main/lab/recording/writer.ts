@@ -1,12 +1,12 @@
-// Writes one session recording: append-only to its final name, a gzip chunk about once a second, keyframes every few seconds.
+// Writes one session recording: append-only to its final name, a deflated chunk about once a second, keyframes every few seconds.
 import { closeSync, fsyncSync, mkdirSync, openSync, write } from 'node:fs'
 import { dirname } from 'node:path'
-import { gzip, gzipSync } from 'node:zlib'
+import { crc32, deflateRawSync } from 'node:zlib'
 import type { RunInfo, RunSummary, Tick, Unit } from '../../../shared/model'
 import type { ChunkBody, ChunkRecord, EndRecord, FrameKind, RecordedResult, RecordingHeader, StartedItem } from '../../../shared/recording/format'
 import { SampleEncoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
-import { encodeFrameHead, headerLine } from './frame'
+import { deflateChunk, encodeFrameHead, headerLine } from './frame'
 
 export const FLUSH_MS = 1000
 export const KEYFRAME_EVERY_MS = 10_000
@@ -27,9 +27,6 @@ export interface WriterOptions {
   onError?: (err: Error) => void
 }
 
-const gzipAsync = (body: Buffer): Promise<Buffer> =>
-  new Promise((resolve, reject) => gzip(body, (err, out) => (err ? reject(err) : resolve(out))))
-
 const writeAll = (fd: number, buf: Buffer): Promise<void> =>
   new Promise((resolve, reject) => {
     const step = (from: number): void =>
@@ -46,6 +43,9 @@ export class RecordingWriter {
   readonly state = new SessionState()
   private fd: number | null
   private chunk: OpenChunk | null = null
+  private encoder = new SampleEncoder()
+  /** The last chunk's uncompressed body: the next chunk of its group is deflated against it. */
+  private prevBody: Buffer | null = null
   private lastKeyT = -Infinity
   private queue: Promise<void> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
@@ -119,7 +119,8 @@ export class RecordingWriter {
       return this.chunk
     }
     const key = t - this.lastKeyT >= KEYFRAME_EVERY_MS
-    const chunk: OpenChunk = { kind: key ? 'K' : 'D', encoder: new SampleEncoder(), records: [], t0: t, t1: t, seq0: seq, peak: 0 }
+    if (key) this.encoder = new SampleEncoder()
+    const chunk: OpenChunk = { kind: key ? 'K' : 'D', encoder: this.encoder, records: [], t0: t, t1: t, seq0: seq, peak: 0 }
     if (key) {
       chunk.records.push({ k: 'key', state: this.state.toData() })
       this.lastKeyT = t
@@ -128,18 +129,21 @@ export class RecordingWriter {
     return chunk
   }
 
-  /** Seals the open chunk: compressed off the event loop, then appended in order. */
+  /** Seals the open chunk: deflated off the event loop, then appended in order. */
   flush(): void {
     const chunk = this.chunk
     const fd = this.fd
     if (!chunk || fd === null) return
     this.chunk = null
-    const body: ChunkBody = { fields: chunk.encoder.fields, ids: chunk.encoder.ids, records: chunk.records }
+    const body: ChunkBody = { ...chunk.encoder.takeNew(), records: chunk.records }
+    chunk.encoder.nextChunk()
     const json = Buffer.from(JSON.stringify(body), 'utf8')
+    const dictionary = chunk.kind === 'K' ? null : this.prevBody
+    this.prevBody = json
     this.queue = this.queue
-      .then(() => gzipAsync(json))
+      .then(() => deflateChunk(json, dictionary))
       .then((gz) => {
-        const head = encodeFrameHead({ kind: chunk.kind, length: gz.length, t0: chunk.t0, t1: chunk.t1, seq0: chunk.seq0, peakCpu: chunk.peak })
+        const head = encodeFrameHead({ kind: chunk.kind, length: gz.length, t0: chunk.t0, t1: chunk.t1, seq0: chunk.seq0, peakCpu: chunk.peak, crc: crc32(gz) })
         this.bytes += head.length + gz.length
         return writeAll(fd, Buffer.concat([head, gz]))
       })
@@ -166,8 +170,8 @@ export class RecordingWriter {
       started: this.state.started,
     }
     try {
-      const gz = gzipSync(Buffer.from(JSON.stringify(end), 'utf8'))
-      const head = encodeFrameHead({ kind: 'E', length: gz.length, t0: this.state.t, t1: this.state.t, seq0: this.state.seq + 1, peakCpu: this.peakCpu })
+      const gz = deflateRawSync(Buffer.from(JSON.stringify(end), 'utf8'))
+      const head = encodeFrameHead({ kind: 'E', length: gz.length, t0: this.state.t, t1: this.state.t, seq0: this.state.seq + 1, peakCpu: this.peakCpu, crc: crc32(gz) })
       await writeAll(fd, Buffer.concat([head, gz]))
       this.bytes += head.length + gz.length
       fsyncSync(fd)
