@@ -5,13 +5,15 @@ import { defineConfig } from 'vitest/config'
 
 // Every test run records its sessions into a fresh folder of its own, never the user's.
 const sessionsDir = mkdtempSync(join(tmpdir(), 'plab-sessions-'))
+// Survivor records of the labs under test go to a fresh folder per test run, never the user's own.
+const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 
 // Two projects: most tests run in parallel; then the tests that read CPU% (`*.cpu.test.ts`) run one file at a time,
 // after the rest, so they have the cores to themselves.
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
-    env: { PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
+    env: { PARALLEL_LAB_STATE_DIR: stateDir, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {
         extends: true,

@@ -2,18 +2,20 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { RecordingOptions } from '../lab/recording/session-recorder'
-import { take, UsageError, type ParsedArgs } from './args'
+import { UsageError, type OptionSpec } from './command'
 
-export const RECORD_OPTIONS = ['record', 'no-record'] as const
+export const RECORD_OPTION: OptionSpec = {
+  name: 'record',
+  type: 'string',
+  value: 'FILE',
+  help: 'record the session to FILE (default: into the sessions folder, see "lab sessions"); --no-record: not at all',
+}
 
-export function recordingOption(args: ParsedArgs): RecordingOptions {
-  const file = take(args, 'record')
-  const off = take(args, 'no-record') === true
-  if (off && file !== undefined) throw new UsageError('--record and --no-record cannot be used together.')
-  if (off) return { enabled: false, source: 'cli' }
-  if (file === undefined) return { source: 'cli' }
-  if (typeof file !== 'string' || file.trim() === '') throw new UsageError('--record needs a file name.')
-  const path = resolve(file)
+/** The parsed value of --record: a file name, false for --no-record, undefined for the default. */
+export function recordingFrom(value: string | boolean | undefined): RecordingOptions {
+  if (value === false) return { enabled: false, source: 'cli' }
+  if (value === undefined || value === true) return { source: 'cli' }
+  const path = resolve(value)
   const dir = dirname(path)
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--record: the folder ${dir} does not exist.`)
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--record: ${path} is a folder; name a file.`)

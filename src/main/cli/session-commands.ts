@@ -1,53 +1,52 @@
 // `lab sessions`, `lab replay FILE`, `lab export FILE`: the recorded sessions, printed as run/watch did or converted.
 import { existsSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { checkTrace } from '../../shared/compare/trace-schema'
+import { formatBytes, formatPercent } from '../../shared/format'
 import type { RunSummary, Sample, Tick, Unit } from '../../shared/model'
 import { FILE_EXTENSION, type StartedItem } from '../../shared/recording/format'
-import { checkTrace } from '../../shared/compare/trace-schema'
 import { recordingToCsv, recordingToTrace } from '../lab/recording/export'
 import { RecordingError, RecordingReader } from '../lab/recording/reader'
 import { listSessions, sessionsDir } from '../lab/recording/sessions-dir'
-import { parseArgs, rejectUnknown, take, UsageError } from './args'
-import { bytes, percent, table } from './format'
-import { printJsonTick, runSummaryTable, type Out } from './run-command'
+import { numberOption, optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
+import { runSummaryTable } from './run-command'
+import { JSON_OPTION, printJsonTick } from './session'
+import { table } from './table'
 import { watchSummaryTable, watchTickTable } from './watch-command'
-
-export const SESSIONS_USAGE = `  lab sessions [--json]             list recorded sessions (folder: $PARALLEL_LAB_SESSIONS_DIR or the user's data folder)
-  lab replay FILE [--json] [--speed K | --fast]
-                                     print a recording as run/watch printed it (--speed 4 = four times as fast)
-  lab export FILE --trace OUT.json | --csv OUT.csv
-                                     a Perfetto trace (ui.perfetto.dev opens it) or a CSV of every sample
-      FILE is a path, or a name from "lab sessions"`
 
 const SPEED_MAX = 1000
 
 function duration(ms: number): string {
   const s = Math.round(ms / 1000)
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)}s`
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)}s`
 }
 
-export function sessionsCommand(argv: readonly string[], out: Out): number {
-  const args = parseArgs(argv, new Set(['json']))
-  const json = take(args, 'json') === true
-  rejectUnknown(args, ['json'])
-  if (args.positionals.length > 0) throw new UsageError(`lab sessions takes no arguments (got "${args.positionals[0]}").`)
-  const list = listSessions()
-  if (json) {
-    for (const s of list) out(JSON.stringify({ type: 'session', ...s }))
+export const sessionsCommand: Command = {
+  name: 'sessions',
+  synopsis: 'lab sessions [--json]              list the recorded sessions (what ran, when, how long, peak CPU, size)',
+  help: () =>
+    `Usage: lab sessions [--json]\n\nEvery run, watch and comparison is recorded into ${sessionsDir()}\n(PARALLEL_LAB_SESSIONS_DIR moves it; PARALLEL_LAB_RECORD=0 turns recording off; the oldest go past 1 GB,\nor PARALLEL_LAB_SESSIONS_CAP_MB).\n\n${optionsHelp([JSON_OPTION])}`,
+  async run(argv, ctx) {
+    const { values } = parseOptions(argv, [JSON_OPTION])
+    const list = listSessions()
+    if (values.json === true) {
+      for (const s of list) ctx.out(JSON.stringify({ type: 'session', ...s }))
+      return 0
+    }
+    if (list.length === 0) {
+      ctx.out(`No recorded sessions in ${sessionsDir()}.`)
+      return 0
+    }
+    ctx.out(
+      table(
+        ['name', 'what ran', 'started', 'duration', 'peak CPU', 'size', 'note'],
+        list.map((s) => [s.name, s.what || '-', s.startedAt.replace('T', ' ').slice(0, 19), duration(s.durationMs), formatPercent(s.peakCpu), formatBytes(s.bytes), s.problem ? (s.complete ? s.problem : 'unfinished') : '']),
+      ),
+    )
+    ctx.out(`${list.length} session${list.length === 1 ? '' : 's'} in ${sessionsDir()}`)
     return 0
-  }
-  if (list.length === 0) {
-    out(`No recorded sessions in ${sessionsDir()}.`)
-    return 0
-  }
-  out(
-    table(
-      ['name', 'what ran', 'started', 'duration', 'peak CPU', 'size', 'note'],
-      list.map((s) => [s.name, s.what || '-', s.startedAt.replace('T', ' ').slice(0, 19), duration(s.durationMs), percent(s.peakCpu), bytes(s.bytes), s.problem ? (s.complete ? s.problem : 'unfinished') : '']),
-    ),
-  )
-  out(`${list.length} session${list.length === 1 ? '' : 's'} in ${sessionsDir()}`)
-  return 0
+  },
 }
 
 /** A path, or a bare name from the sessions folder. */
@@ -73,39 +72,45 @@ function openOrExplain(path: string): RecordingReader {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-export async function replayCommand(argv: readonly string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, new Set(['json', 'fast']))
-  const json = take(args, 'json') === true
-  const fast = take(args, 'fast') === true
-  const speedRaw = take(args, 'speed')
-  rejectUnknown(args, ['json', 'speed', 'fast'])
-  if (fast && speedRaw !== undefined) throw new UsageError('--speed and --fast cannot be used together.')
-  const speed = speedRaw === undefined ? 1 : Number(speedRaw)
-  if (!Number.isFinite(speed) || speed <= 0 || speed > SPEED_MAX) throw new UsageError(`--speed must be a number above 0 and at most ${SPEED_MAX} (got ${JSON.stringify(speedRaw)}).`)
-  const r = openOrExplain(resolveRecording(args.positionals[0], 'lab replay FILE [--json] [--speed K | --fast]'))
+const REPLAY_USAGE = 'lab replay FILE [--json] [--speed K | --fast]'
+const REPLAY_OPTIONS: OptionSpec[] = [
+  JSON_OPTION,
+  { name: 'speed', type: 'string', value: 'K', help: `play K times as fast as recorded (above 0, at most ${SPEED_MAX}; default 1)` },
+  { name: 'fast', type: 'boolean', help: 'print everything at once' },
+]
 
-  const started: StartedItem[] = []
-  const summaries: RunSummary[] = []
-  const rows = new Map<string, Unit>()
-  /** Units there before the first tick (from the first keyframe), shown like the ones ticks bring. */
-  let seed: Unit[] = []
-  let prevT: number | null = null
-  for (const rec of r.records()) {
-    if (rec.k === 'started') started.push(rec.item)
-    else if (rec.k === 'summary') summaries.push(rec.summary)
-    else if (rec.k === 'key' && prevT === null) seed = rec.state.units
-    if (rec.k !== 'tick') continue
-    const tick: Tick = prevT === null ? { ...rec.tick, units: [...seed, ...rec.tick.units] } : rec.tick
-    if (!fast && prevT !== null) await sleep(Math.min(5000, Math.max(0, tick.t - prevT) / speed))
-    prevT = tick.t
-    printTick(tick, rows, started, json, out)
-  }
-  for (const s of summaries) printSummary(s, started.find((x) => x.runId === s.run.id), json, out)
-  if (!r.complete) {
-    if (json) out(JSON.stringify({ type: 'incomplete', message: r.problem }))
-    else out(`(${r.problem})`)
-  }
-  return summaries.every((s) => s.run.status === 'done') ? 0 : 1
+export const replayCommand: Command = {
+  name: 'replay',
+  synopsis: `${REPLAY_USAGE}\n                                     print a recording as run/watch printed it (FILE: a path or a name from "lab sessions")`,
+  help: () => `Usage: ${REPLAY_USAGE}\n\nPrints a recorded session the way "lab run" or "lab watch" printed it live; --json gives the same NDJSON.\nNothing in a recording is executed.\n\n${optionsHelp(REPLAY_OPTIONS)}`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseOptions(argv, REPLAY_OPTIONS, { positionals: true })
+    const json = values.json === true
+    const fast = values.fast === true
+    if (fast && values.speed !== undefined) throw new UsageError('--speed and --fast cannot be used together.')
+    const speed = numberOption(values.speed, 'speed') ?? 1
+    if (speed <= 0 || speed > SPEED_MAX) throw new UsageError(`--speed must be above 0 and at most ${SPEED_MAX} (got ${speed}).`)
+    const r = openOrExplain(resolveRecording(positionals[0], REPLAY_USAGE))
+    const started: StartedItem[] = []
+    const summaries: RunSummary[] = []
+    const rows = new Map<string, Unit>()
+    /** Units there before the first tick (from the first keyframe), shown like the ones ticks bring. */
+    let seed: Unit[] = []
+    let prevT: number | null = null
+    for (const rec of r.records()) {
+      if (rec.k === 'started') started.push(rec.item)
+      else if (rec.k === 'summary') summaries.push(rec.summary)
+      else if (rec.k === 'key' && prevT === null) seed = rec.state.units
+      if (rec.k !== 'tick') continue
+      const tick: Tick = prevT === null ? { ...rec.tick, units: [...seed, ...rec.tick.units] } : rec.tick
+      if (!fast && prevT !== null) await sleep(Math.min(5000, Math.max(0, tick.t - prevT) / speed))
+      prevT = tick.t
+      printTick(tick, rows, started, json, ctx.out)
+    }
+    for (const s of summaries) printSummary(s, started.find((x) => x.runId === s.run.id), json, ctx.out)
+    if (!r.complete) ctx.out(json ? JSON.stringify({ type: 'incomplete', message: r.problem }) : `(${r.problem})`)
+    return summaries.every((s) => s.run.status === 'done') ? 0 : 1
+  },
 }
 
 /** Watch sessions print the watched tree; runs print their log lines, as `lab watch` and `lab run` did. */
@@ -115,10 +120,10 @@ function printTick(tick: Tick, rows: Map<string, Unit>, started: readonly Starte
   for (const u of tick.units) if (!onlyWatch || watched.has(u.runId)) rows.set(u.id, u)
   const samples = new Map<string, Sample>(tick.samples.map((s) => [s.id, s]))
   const logs = onlyWatch ? tick.logs.filter((l) => watched.has(l.runId)) : tick.logs
-  if (json) return printJsonTick(out, tick, rows.values(), samples, logs)
+  if (json) return printJsonTick(out, { tick, rows, samples, logs })
   if (onlyWatch) {
     for (const l of logs) out(l.text)
-    const { header, body } = watchTickTable(tick, [...rows.values()], samples)
+    const { header, body } = watchTickTable({ tick, rows, samples, logs })
     out(`${header}\n${body}\n`)
   } else {
     for (const l of logs) out(l.unit ? l.text : `# ${l.text}`)
@@ -148,25 +153,34 @@ function printSummary(s: RunSummary, item: StartedItem | undefined, json: boolea
   out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
 }
 
-export function exportCommand(argv: readonly string[], out: Out): number {
-  const args = parseArgs(argv, new Set())
-  const trace = take(args, 'trace')
-  const csv = take(args, 'csv')
-  rejectUnknown(args, ['trace', 'csv'])
-  const usage = 'lab export FILE --trace OUT.json | --csv OUT.csv'
-  if (trace === undefined && csv === undefined) throw new UsageError(`Export to what? Usage: ${usage}`)
-  const r = openOrExplain(resolveRecording(args.positionals[0], usage))
-  if (typeof trace === 'string') {
-    const doc = recordingToTrace(r)
-    const problems = checkTrace(doc)
-    if (problems.length > 0) throw new Error(`The trace failed its schema check: ${problems.slice(0, 3).join(' ')}`)
-    writeFileSync(trace, JSON.stringify(doc))
-    out(`wrote ${trace}: ${doc.traceEvents.length} trace events (open it at ui.perfetto.dev)`)
-  }
-  if (typeof csv === 'string') {
-    const text = recordingToCsv(r)
-    writeFileSync(csv, text)
-    out(`wrote ${csv}: ${text.split('\n').length - 2} samples`)
-  }
-  return 0
+const EXPORT_USAGE = 'lab export FILE --trace OUT.json | --csv OUT.csv'
+const EXPORT_OPTIONS: OptionSpec[] = [
+  { name: 'trace', type: 'string', value: 'OUT.json', help: 'Chrome trace-event JSON that ui.perfetto.dev opens' },
+  { name: 'csv', type: 'string', value: 'OUT.csv', help: 'every sample: one row per unit per tick' },
+]
+
+export const exportCommand: Command = {
+  name: 'export',
+  synopsis: `${EXPORT_USAGE}\n                                     a recording as a Perfetto trace or a CSV of its samples`,
+  help: () => `Usage: ${EXPORT_USAGE}\n\nFILE is a path or a name from "lab sessions".\n\n${optionsHelp(EXPORT_OPTIONS)}`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseOptions(argv, EXPORT_OPTIONS, { positionals: true })
+    const trace = values.trace
+    const csv = values.csv
+    if (typeof trace !== 'string' && typeof csv !== 'string') throw new UsageError(`Export to what? Usage: ${EXPORT_USAGE}`)
+    const r = openOrExplain(resolveRecording(positionals[0], EXPORT_USAGE))
+    if (typeof trace === 'string') {
+      const doc = recordingToTrace(r)
+      const problems = checkTrace(doc)
+      if (problems.length > 0) throw new Error(`The trace failed its schema check: ${problems.slice(0, 3).join(' ')}`)
+      writeFileSync(trace, JSON.stringify(doc))
+      ctx.out(`wrote ${trace}: ${doc.traceEvents.length} trace events (open it at ui.perfetto.dev)`)
+    }
+    if (typeof csv === 'string') {
+      const text = recordingToCsv(r)
+      writeFileSync(csv, text)
+      ctx.out(`wrote ${csv}: ${text.split('\n').length - 2} samples`)
+    }
+    return 0
+  },
 }
