@@ -27,11 +27,15 @@ const SEEKS = 200
 // 1. The sampler's real cost for 64 live units (idle spin units: half threads, half processes).
 await buildLabHost()
 const lab = new Lab({ scenarios, autoStart: false, recording: { enabled: false } })
-for (const mode of ['thread', 'process'] as const) await lab.start({ scenario: 'spin', params: { mode, workers: UNITS / 2, seconds: 0, duty: 0 } })
+for (const mode of ['thread', 'process'] as const)
+  await lab.start({ scenario: 'spin', params: { mode, workers: UNITS / 2, seconds: 0, duty: 0 } })
 let targets: ReturnType<typeof targetOf>[] = []
 for (let i = 0; i < 200 && targets.length < UNITS; i++) {
   await new Promise((r) => setTimeout(r, 100))
-  targets = (await lab.snapshot()).units.filter((u) => u.kind !== 'main' && u.state !== 'starting').map(targetOf).filter((t) => t !== null)
+  targets = (await lab.snapshot()).units
+    .filter((u) => u.kind !== 'main' && u.state !== 'starting')
+    .map(targetOf)
+    .filter((t) => t !== null)
 }
 const sampler = new Sampler(new ProcFsCollector())
 const empty = new Map<string, SelfReport>()
@@ -45,10 +49,23 @@ await lab.close()
 // 2. An hour of ticks shaped like the collector's: CPU from 10 ms clock ticks over a jittered interval, OS states that
 //    persist, memory that moves in pages, cumulative CPU seconds.
 let seed = 42
-const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
 const units: Unit[] = Array.from({ length: UNITS }, (_, i) => ({
-  id: `u${i + 1}`, kind: i < UNITS / 2 ? 'thread' : 'process', pid: 1000 + (i < UNITS / 2 ? 0 : i), tid: i < UNITS / 2 ? 2000 + i : null,
-  parent: null, label: `pool / worker ${i + 1}`, runId: 'r1', createdAt: 0, endedAt: null, spawned: true, state: 'running', exitCode: null, signal: null, error: null, command: null,
+  id: `u${i + 1}`,
+  kind: i < UNITS / 2 ? 'thread' : 'process',
+  pid: 1000 + (i < UNITS / 2 ? 0 : i),
+  tid: i < UNITS / 2 ? 2000 + i : null,
+  parent: null,
+  label: `pool / worker ${i + 1}`,
+  runId: 'r1',
+  createdAt: 0,
+  endedAt: null,
+  spawned: true,
+  state: 'running',
+  exitCode: null,
+  signal: null,
+  error: null,
+  command: null,
 }))
 const cpuSeconds = units.map(() => 0)
 const busy = units.map(() => rand())
@@ -62,16 +79,44 @@ function makeTick(seq: number): Tick {
     cpuSeconds[i] += clk / 100
     if (rand() < 0.1) os[i] = os[i] === 'R' ? 'S' : 'R'
     if (rand() < 0.05) rss[i] += Math.floor((rand() - 0.5) * 16) * 4096
-    return { id: u.id, cpu: seq === 0 ? null : (clk * 10 * 100) / dt, cpuSeconds: Math.round(cpuSeconds[i] * 100) / 100, rss: u.kind === 'process' ? rss[i] : null, heap: u.kind === 'thread' ? rss[i] / 8 : null, os: os[i] }
+    return {
+      id: u.id,
+      cpu: seq === 0 ? null : (clk * 10 * 100) / dt,
+      cpuSeconds: Math.round(cpuSeconds[i] * 100) / 100,
+      rss: u.kind === 'process' ? rss[i] : null,
+      heap: u.kind === 'thread' ? rss[i] / 8 : null,
+      os: os[i],
+    }
   })
-  return { seq, t: seq * 500, units: seq === 0 ? units : [], samples, logs: [], events: [], machine: { cores: [rand() * 100, rand() * 100], memTotal: 24e9, memUsed: 8e9 }, sampler: { intervalMs: 500, costMs: median(samplerCosts), collector: 'procfs' } }
+  return {
+    seq,
+    t: seq * 500,
+    units: seq === 0 ? units : [],
+    samples,
+    logs: [],
+    events: [],
+    machine: { cores: [rand() * 100, rand() * 100], memTotal: 24e9, memUsed: 8e9 },
+    sampler: { intervalMs: 500, costMs: median(samplerCosts), collector: 'procfs' },
+  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'plab-bench-rec-'))
 const file = join(dir, 'hour.plrec')
 const writer = new RecordingWriter(
   file,
-  { magic: MAGIC, version: FORMAT_VERSION, startedAt: new Date().toISOString(), labT0: 0, source: 'bench', intervalMs: 500, keyframeEveryMs: 10_000, machine: machineInfo(), collector: 'procfs', labPid: process.pid, platform: process.platform },
+  {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    startedAt: new Date().toISOString(),
+    labT0: 0,
+    source: 'bench',
+    intervalMs: 500,
+    keyframeEveryMs: 10_000,
+    machine: machineInfo(),
+    collector: 'procfs',
+    labPid: process.pid,
+    platform: process.platform,
+  },
   { units: [], runs: [] },
   { flushMs: 3_600_000 },
 )
@@ -120,25 +165,46 @@ function measureGzipPerTick(r: RecordingReader): number {
   const bodies: Buffer[] = []
   for (let i = 0; i < n; i++) bodies.push(Buffer.from(JSON.stringify(r.rawChunk(i))))
   const t0 = performance.now()
-  for (let i = 0; i < n; i++) deflateRawSync(bodies[i], r.chunks[i].kind === 'D' && i > 0 ? { dictionary: bodies[i - 1] } : {})
+  for (let i = 0; i < n; i++)
+    deflateRawSync(bodies[i], r.chunks[i].kind === 'D' && i > 0 ? { dictionary: bodies[i - 1] } : {})
   return (performance.now() - t0) / (n * HZ)
 }
 
 const samplerMs = median(samplerCosts)
 const recordMs = median(addCosts)
 const rows = {
-  units: UNITS, hz: HZ, secondsSimulated: SECONDS, ticks: TICKS, unitSamples,
-  bytesPerUnitSample: { recording: fileBytes / unitSamples, ndjson: ndjsonBytes / unitSamples, ndjsonGzip: gzNdjson / unitSamples },
-  fileBytes, ndjsonBytes, ndjsonGzipBytes: gzNdjson,
+  units: UNITS,
+  hz: HZ,
+  secondsSimulated: SECONDS,
+  ticks: TICKS,
+  unitSamples,
+  bytesPerUnitSample: {
+    recording: fileBytes / unitSamples,
+    ndjson: ndjsonBytes / unitSamples,
+    ndjsonGzip: gzNdjson / unitSamples,
+  },
+  fileBytes,
+  ndjsonBytes,
+  ndjsonGzipBytes: gzNdjson,
   samplerMsPerTick: { median: samplerMs, p95: p95(samplerCosts) },
   recordMsPerTick: { median: recordMs, p95: p95(addCosts), gzipOffLoop: gzipPerTick },
   costShareOfSampler: (recordMs + gzipPerTick) / samplerMs,
-  openMs, seekMs: { median: median(seekMs), p95: p95(seekMs) }, closeDrainMs: drainMs,
+  openMs,
+  seekMs: { median: median(seekMs), p95: p95(seekMs) },
+  closeDrainMs: drainMs,
 }
 console.log(`${UNITS} units at ${HZ} Hz for ${SECONDS} s = ${unitSamples} unit-samples (${TICKS} ticks)`)
-console.log(`bytes per unit-sample: recording ${rows.bytesPerUnitSample.recording.toFixed(2)}  plain NDJSON ${rows.bytesPerUnitSample.ndjson.toFixed(1)}  gzipped NDJSON ${rows.bytesPerUnitSample.ndjsonGzip.toFixed(2)}  (target <= 8)`)
-console.log(`file ${(fileBytes / 1e6).toFixed(2)} MB; NDJSON ${(ndjsonBytes / 1e6).toFixed(1)} MB; gzipped NDJSON ${(gzNdjson / 1e6).toFixed(2)} MB`)
-console.log(`sampler ${samplerMs.toFixed(3)} ms/tick (median, 64 real units, procfs); recording ${recordMs.toFixed(3)} ms/tick on the loop + ${gzipPerTick.toFixed(3)} ms deflate off it = ${(rows.costShareOfSampler * 100).toFixed(1)} % of the sampler (target <= 5 %)`)
-console.log(`open + first frame ${openMs.toFixed(1)} ms (target <= 1000); seek median ${rows.seekMs.median.toFixed(2)} ms, p95 ${rows.seekMs.p95.toFixed(2)} ms (target p95 <= 50)`)
+console.log(
+  `bytes per unit-sample: recording ${rows.bytesPerUnitSample.recording.toFixed(2)}  plain NDJSON ${rows.bytesPerUnitSample.ndjson.toFixed(1)}  gzipped NDJSON ${rows.bytesPerUnitSample.ndjsonGzip.toFixed(2)}  (target <= 8)`,
+)
+console.log(
+  `file ${(fileBytes / 1e6).toFixed(2)} MB; NDJSON ${(ndjsonBytes / 1e6).toFixed(1)} MB; gzipped NDJSON ${(gzNdjson / 1e6).toFixed(2)} MB`,
+)
+console.log(
+  `sampler ${samplerMs.toFixed(3)} ms/tick (median, 64 real units, procfs); recording ${recordMs.toFixed(3)} ms/tick on the loop + ${gzipPerTick.toFixed(3)} ms deflate off it = ${(rows.costShareOfSampler * 100).toFixed(1)} % of the sampler (target <= 5 %)`,
+)
+console.log(
+  `open + first frame ${openMs.toFixed(1)} ms (target <= 1000); seek median ${rows.seekMs.median.toFixed(2)} ms, p95 ${rows.seekMs.p95.toFixed(2)} ms (target p95 <= 50)`,
+)
 mkdirSync('bench/results', { recursive: true })
 writeFileSync('bench/results/record.json', JSON.stringify({ date: new Date().toISOString(), ...rows }, null, 2))

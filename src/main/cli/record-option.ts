@@ -17,7 +17,9 @@ export function recordingFrom(value: string | boolean | undefined): RecordingOpt
   if (value === undefined || value === true) return { source: 'cli' }
   const path = resolve(value)
   const dir = dirname(path)
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--record: the folder ${dir} does not exist.`)
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--record: ${path} is a folder; name a file.`)
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`--record: the folder ${dir} does not exist.`)
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`--record: ${path} is a folder; name a file.`)
   return { file: path, source: 'cli' }
 }

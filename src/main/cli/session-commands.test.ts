@@ -20,7 +20,11 @@ describe('recorded sessions on the command line', () => {
     expect(replayed.length).toBeGreaterThan(3)
     // Ticks before the run started (and so before the recording began) are not in it: the rest match line for line.
     expect(body(live.out).slice(-replayed.length)).toEqual(replayed)
-    const summary = JSON.parse(replay.out.at(-1)!) as { type: string; ok: boolean; units: { label: string; state: string }[] }
+    const summary = JSON.parse(replay.out.at(-1)!) as {
+      type: string
+      ok: boolean
+      units: { label: string; state: string }[]
+    }
     expect(summary.type).toBe('summary')
     expect(summary.ok).toBe(true)
     expect(summary.units.map((u) => u.state)).toEqual(['exited', 'exited'])
@@ -67,9 +71,15 @@ describe('recorded sessions on the command line', () => {
     writeFileSync(notOne, '{"a":1}')
     const res = await runMain(['replay', notOne, '--fast'])
     expect(res.code).toBe(2)
-    expect(res.err.trim()).toBe('lab: x.json is not a Parallel Lab recording (it does not start with the PARALLEL-LAB-RECORDING header).')
-    expect((await runMain(['export', join(dir, 'nope.plrec'), '--csv', join(dir, 'n.csv')])).err).toMatch(/There is no recording/)
+    expect(res.err.trim()).toBe(
+      'lab: x.json is not a Parallel Lab recording (it does not start with the PARALLEL-LAB-RECORDING header).',
+    )
+    expect((await runMain(['export', join(dir, 'nope.plrec'), '--csv', join(dir, 'n.csv')])).err).toMatch(
+      /There is no recording/,
+    )
     expect(existsSync(join(dir, 'n.csv'))).toBe(false)
-    expect((await runMain(['run', 'counters', '--record', join(dir, 'no/such/dir/x.plrec')])).err).toMatch(/--record: the folder .* does not exist/)
+    expect((await runMain(['run', 'counters', '--record', join(dir, 'no/such/dir/x.plrec')])).err).toMatch(
+      /--record: the folder .* does not exist/,
+    )
   })
 })

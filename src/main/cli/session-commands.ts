@@ -41,7 +41,15 @@ export const sessionsCommand: Command = {
     ctx.out(
       table(
         ['name', 'what ran', 'started', 'duration', 'peak CPU', 'size', 'note'],
-        list.map((s) => [s.name, s.what || '-', s.startedAt.replace('T', ' ').slice(0, 19), duration(s.durationMs), formatPercent(s.peakCpu), formatBytes(s.bytes), s.problem ? (s.complete ? s.problem : 'unfinished') : '']),
+        list.map((s) => [
+          s.name,
+          s.what || '-',
+          s.startedAt.replace('T', ' ').slice(0, 19),
+          duration(s.durationMs),
+          formatPercent(s.peakCpu),
+          formatBytes(s.bytes),
+          s.problem ? (s.complete ? s.problem : 'unfinished') : '',
+        ]),
       ),
     )
     ctx.out(`${list.length} session${list.length === 1 ? '' : 's'} in ${sessionsDir()}`)
@@ -75,21 +83,28 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const REPLAY_USAGE = 'lab replay FILE [--json] [--speed K | --fast]'
 const REPLAY_OPTIONS: OptionSpec[] = [
   JSON_OPTION,
-  { name: 'speed', type: 'string', value: 'K', help: `play K times as fast as recorded (above 0, at most ${SPEED_MAX}; default 1)` },
+  {
+    name: 'speed',
+    type: 'string',
+    value: 'K',
+    help: `play K times as fast as recorded (above 0, at most ${SPEED_MAX}; default 1)`,
+  },
   { name: 'fast', type: 'boolean', help: 'print everything at once' },
 ]
 
 export const replayCommand: Command = {
   name: 'replay',
   synopsis: `${REPLAY_USAGE}\n                                     print a recording as run/watch printed it (FILE: a path or a name from "lab sessions")`,
-  help: () => `Usage: ${REPLAY_USAGE}\n\nPrints a recorded session the way "lab run" or "lab watch" printed it live; --json gives the same NDJSON.\nNothing in a recording is executed.\n\n${optionsHelp(REPLAY_OPTIONS)}`,
+  help: () =>
+    `Usage: ${REPLAY_USAGE}\n\nPrints a recorded session the way "lab run" or "lab watch" printed it live; --json gives the same NDJSON.\nNothing in a recording is executed.\n\n${optionsHelp(REPLAY_OPTIONS)}`,
   async run(argv, ctx) {
     const { values, positionals } = parseOptions(argv, REPLAY_OPTIONS, { positionals: true })
     const json = values.json === true
     const fast = values.fast === true
     if (fast && values.speed !== undefined) throw new UsageError('--speed and --fast cannot be used together.')
     const speed = numberOption(values.speed, 'speed') ?? 1
-    if (speed <= 0 || speed > SPEED_MAX) throw new UsageError(`--speed must be above 0 and at most ${SPEED_MAX} (got ${speed}).`)
+    if (speed <= 0 || speed > SPEED_MAX)
+      throw new UsageError(`--speed must be above 0 and at most ${SPEED_MAX} (got ${speed}).`)
     const r = openOrExplain(resolveRecording(positionals[0], REPLAY_USAGE))
     const started: StartedItem[] = []
     const summaries: RunSummary[] = []
@@ -107,14 +122,26 @@ export const replayCommand: Command = {
       prevT = tick.t
       printTick(tick, rows, started, json, ctx.out)
     }
-    for (const s of summaries) printSummary(s, started.find((x) => x.runId === s.run.id), json, ctx.out)
+    for (const s of summaries)
+      printSummary(
+        s,
+        started.find((x) => x.runId === s.run.id),
+        json,
+        ctx.out,
+      )
     if (!r.complete) ctx.out(json ? JSON.stringify({ type: 'incomplete', message: r.problem }) : `(${r.problem})`)
     return summaries.every((s) => s.run.status === 'done') ? 0 : 1
   },
 }
 
 /** Watch sessions print the watched tree; runs print their log lines, as `lab watch` and `lab run` did. */
-function printTick(tick: Tick, rows: Map<string, Unit>, started: readonly StartedItem[], json: boolean, out: Out): void {
+function printTick(
+  tick: Tick,
+  rows: Map<string, Unit>,
+  started: readonly StartedItem[],
+  json: boolean,
+  out: Out,
+): void {
   const watched = new Set(started.filter((s) => s.kind === 'watch').map((s) => s.runId))
   const onlyWatch = started.length > 0 && started.every((s) => s.kind === 'watch')
   for (const u of tick.units) if (!onlyWatch || watched.has(u.runId)) rows.set(u.id, u)
@@ -138,15 +165,38 @@ function printSummary(s: RunSummary, item: StartedItem | undefined, json: boolea
     const exitCode = exit?.exitCode ?? root?.exitCode ?? null
     const signal = exit?.signal ?? root?.signal ?? null
     const ok = info.status === 'done' && exitCode === 0
-    if (json) return out(JSON.stringify({ type: 'summary', ok, status: info.status, exitCode, signal, error: info.error, units: s.units }))
+    if (json)
+      return out(
+        JSON.stringify({
+          type: 'summary',
+          ok,
+          status: info.status,
+          exitCode,
+          signal,
+          error: info.error,
+          units: s.units,
+        }),
+      )
     out('')
     out(watchSummaryTable(s.units))
     out('')
-    out(`${item.what}: ${info.status === 'failed' ? info.error : info.status === 'stopped' ? 'stopped (the whole tree was ended)' : signal ? `ended by ${signal}` : `exit code ${exitCode}`}`)
+    out(
+      `${item.what}: ${info.status === 'failed' ? info.error : info.status === 'stopped' ? 'stopped (the whole tree was ended)' : signal ? `ended by ${signal}` : `exit code ${exitCode}`}`,
+    )
     return
   }
   const ok = info.status === 'done'
-  if (json) return out(JSON.stringify({ type: 'summary', ok, status: info.status, result: info.result, error: info.error, units: s.units }))
+  if (json)
+    return out(
+      JSON.stringify({
+        type: 'summary',
+        ok,
+        status: info.status,
+        result: info.result,
+        error: info.error,
+        units: s.units,
+      }),
+    )
   out('')
   out(runSummaryTable(s.units))
   out('')
@@ -162,12 +212,14 @@ const EXPORT_OPTIONS: OptionSpec[] = [
 export const exportCommand: Command = {
   name: 'export',
   synopsis: `${EXPORT_USAGE}\n                                     a recording as a Perfetto trace or a CSV of its samples`,
-  help: () => `Usage: ${EXPORT_USAGE}\n\nFILE is a path or a name from "lab sessions".\n\n${optionsHelp(EXPORT_OPTIONS)}`,
+  help: () =>
+    `Usage: ${EXPORT_USAGE}\n\nFILE is a path or a name from "lab sessions".\n\n${optionsHelp(EXPORT_OPTIONS)}`,
   async run(argv, ctx) {
     const { values, positionals } = parseOptions(argv, EXPORT_OPTIONS, { positionals: true })
     const trace = values.trace
     const csv = values.csv
-    if (typeof trace !== 'string' && typeof csv !== 'string') throw new UsageError(`Export to what? Usage: ${EXPORT_USAGE}`)
+    if (typeof trace !== 'string' && typeof csv !== 'string')
+      throw new UsageError(`Export to what? Usage: ${EXPORT_USAGE}`)
     const r = openOrExplain(resolveRecording(positionals[0], EXPORT_USAGE))
     if (typeof trace === 'string') {
       const doc = recordingToTrace(r)

@@ -48,7 +48,12 @@ function toOrdinary(o: Plain): Plain {
   const out: Plain = {}
   for (const key of Object.keys(o)) {
     const v = o[key]
-    Object.defineProperty(out, key, { value: isPlain(v) ? toOrdinary(v) : v, enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, key, {
+      value: isPlain(v) ? toOrdinary(v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return out
 }
@@ -76,7 +81,11 @@ export class SampleEncoder {
 
   /** Dictionary entries added since the last call: each chunk carries only the names new in it. */
   takeNew(): { fields: string[]; ids: string[]; raw: string } {
-    const out = { fields: this.fields.slice(this.fieldsSent), ids: this.ids.slice(this.idsSent), raw: this.raw.map((r) => (r ? '1' : '0')).join('') }
+    const out = {
+      fields: this.fields.slice(this.fieldsSent),
+      ids: this.ids.slice(this.idsSent),
+      raw: this.raw.map((r) => (r ? '1' : '0')).join(''),
+    }
     this.fieldsSent = this.fields.length
     this.idsSent = this.ids.length
     return out
@@ -126,7 +135,8 @@ export class SampleEncoder {
     for (const [name, v] of pairs) {
       let f = this.fieldIndex.get(name)
       if (f === undefined) {
-        if (this.fields.length >= MAX_FIELDS) throw new Error(`A sample has more than ${MAX_FIELDS} fields; the recording cannot hold it.`)
+        if (this.fields.length >= MAX_FIELDS)
+          throw new Error(`A sample has more than ${MAX_FIELDS} fields; the recording cannot hold it.`)
         f = this.fields.length
         this.fields.push(name)
         this.fieldIndex.set(name, f)
@@ -176,7 +186,8 @@ export class SampleDecoder {
   }
 
   decode(cols: EncodedTickSamples): Sample[] {
-    if (!Array.isArray(cols?.u) || !Array.isArray(cols.m) || !Array.isArray(cols.c)) throw new Error('a tick\'s samples are malformed')
+    if (!Array.isArray(cols?.u) || !Array.isArray(cols.m) || !Array.isArray(cols.c))
+      throw new Error("a tick's samples are malformed")
     const next = cols.c.map(() => 0)
     return cols.u.map((u, i) => {
       const row: unknown[] = [u, cols.m[i]]
@@ -193,7 +204,8 @@ export class SampleDecoder {
 
   private decodeOne(row: readonly unknown[]): Sample {
     const [u, maskRaw] = row
-    if (typeof u !== 'number' || u < 0 || u >= this.ids.length || typeof maskRaw !== 'number') throw new Error('a sample row is malformed')
+    if (typeof u !== 'number' || u < 0 || u >= this.ids.length || typeof maskRaw !== 'number')
+      throw new Error('a sample row is malformed')
     const prev = this.prev[u]
     const pairs: [string, unknown][] = []
     let mask = maskRaw

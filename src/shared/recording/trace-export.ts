@@ -6,7 +6,16 @@ import { isFinal } from '../model'
 import type { RecordingHeader } from './format'
 
 /** OS scheduler states as procfs letters them. */
-const OS_STATES: Record<string, string> = { R: 'running (R)', S: 'sleeping (S)', D: 'disk wait (D)', T: 'stopped (T)', t: 'traced (t)', Z: 'zombie (Z)', I: 'idle (I)', X: 'dead (X)' }
+const OS_STATES: Record<string, string> = {
+  R: 'running (R)',
+  S: 'sleeping (S)',
+  D: 'disk wait (D)',
+  T: 'stopped (T)',
+  t: 'traced (t)',
+  Z: 'zombie (Z)',
+  I: 'idle (I)',
+  X: 'dead (X)',
+}
 /** OS-state lanes get a tid of their own beside the thread's, so their slices never collide with tasks. */
 const OS_LANE_OFFSET = 1 << 22
 
@@ -64,14 +73,28 @@ export class TraceBuilder {
     const key = `o${pid}/${tid}`
     if (this.named.has(key)) return
     this.named.add(key)
-    this.events.push({ name: 'thread_name', ph: 'M', pid, tid: tid + OS_LANE_OFFSET, args: { name: `${u.label}: OS state` } })
+    this.events.push({
+      name: 'thread_name',
+      ph: 'M',
+      pid,
+      tid: tid + OS_LANE_OFFSET,
+      args: { name: `${u.label}: OS state` },
+    })
   }
 
   private closeSlice(open: Map<string, OpenSlice>, id: string, t: number, cat: string, lane: Lane): void {
     const s = open.get(id)
     if (!s) return
     open.delete(id)
-    this.events.push({ name: s.name, cat, ph: 'X', pid: lane.pid, tid: lane.tid, ts: this.ts(s.since), dur: Math.max(0, us(t - s.since)) })
+    this.events.push({
+      name: s.name,
+      cat,
+      ph: 'X',
+      pid: lane.pid,
+      tid: lane.tid,
+      ts: this.ts(s.since),
+      dur: Math.max(0, us(t - s.since)),
+    })
   }
 
   private setState(id: string, t: number, state: UnitState): void {
@@ -102,14 +125,33 @@ export class TraceBuilder {
     }
     for (const ev of tick.events) {
       if (ev.type === 'state') this.setState(ev.unit, ev.t, ev.state)
-      else if (ev.type === 'mark') this.events.push({ name: ev.text, cat: 'mark', ph: 'i', s: 'g', pid: this.header.labPid, ts: this.ts(ev.t) })
-      else if (ev.type === 'run') this.events.push({ name: `run ${ev.run.id} ${ev.run.scenario}: ${ev.run.status}`, cat: 'run', ph: 'i', s: 'g', pid: this.header.labPid, ts: this.ts(ev.t), args: { params: ev.run.params, result: ev.run.result ?? null, error: ev.run.error } })
+      else if (ev.type === 'mark')
+        this.events.push({ name: ev.text, cat: 'mark', ph: 'i', s: 'g', pid: this.header.labPid, ts: this.ts(ev.t) })
+      else if (ev.type === 'run')
+        this.events.push({
+          name: `run ${ev.run.id} ${ev.run.scenario}: ${ev.run.status}`,
+          cat: 'run',
+          ph: 'i',
+          s: 'g',
+          pid: this.header.labPid,
+          ts: this.ts(ev.t),
+          args: { params: ev.run.params, result: ev.run.result ?? null, error: ev.run.error },
+        })
       else if (ev.type === 'task') this.task(ev)
     }
     for (const l of tick.logs) {
       const u = l.unit ? this.units.get(l.unit) : undefined
       const lane = u ? this.lane(u) : { pid: this.header.labPid, tid: this.header.labPid }
-      this.events.push({ name: l.text.length > 80 ? l.text.slice(0, 79) + '…' : l.text, cat: `log.${l.stream}`, ph: 'i', s: u ? 't' : 'p', pid: lane.pid, tid: lane.tid, ts: this.ts(l.t), args: { text: l.text, stream: l.stream } })
+      this.events.push({
+        name: l.text.length > 80 ? l.text.slice(0, 79) + '…' : l.text,
+        cat: `log.${l.stream}`,
+        ph: 'i',
+        s: u ? 't' : 'p',
+        pid: lane.pid,
+        tid: lane.tid,
+        ts: this.ts(l.t),
+        args: { text: l.text, stream: l.stream },
+      })
     }
     this.samples(tick)
   }
@@ -125,7 +167,8 @@ export class TraceBuilder {
         this.events.push({ name: counter, ph: 'C', pid, ts, args: { cpu: Math.round(s.cpu * 10) / 10 } })
       }
       const mem = s.rss ?? s.heap
-      if (mem !== null && u.kind !== 'thread') this.events.push({ name: `${u.label} (pid ${pid}) memory`, ph: 'C', pid, ts, args: { rss: mem } })
+      if (mem !== null && u.kind !== 'thread')
+        this.events.push({ name: `${u.label} (pid ${pid}) memory`, ph: 'C', pid, ts, args: { rss: mem } })
       this.osStateOf(u, s, tick.t)
     }
   }
@@ -164,12 +207,16 @@ export class TraceBuilder {
 
   /** Closes what is still open at the session's end and returns the trace. */
   finish(): { traceEvents: TraceEvent[]; metadata: Record<string, unknown> } {
-    for (const id of [...this.labState.keys()]) this.closeSlice(this.labState, id, this.lastT, 'state', this.lane(this.units.get(id)!))
+    for (const id of [...this.labState.keys()])
+      this.closeSlice(this.labState, id, this.lastT, 'state', this.lane(this.units.get(id)!))
     for (const id of [...this.osState.keys()]) {
       const l = this.lane(this.units.get(id)!)
       this.closeSlice(this.osState, id, this.lastT, 'os', { pid: l.pid, tid: l.tid + OS_LANE_OFFSET })
     }
-    return { traceEvents: separateOverlaps(this.events), metadata: { ...this.header, source: 'Parallel Lab session', recordedBy: this.header.source } }
+    return {
+      traceEvents: separateOverlaps(this.events),
+      metadata: { ...this.header, source: 'Parallel Lab session', recordedBy: this.header.source },
+    }
   }
 }
 
@@ -179,7 +226,8 @@ export class TraceBuilder {
  */
 function separateOverlaps(events: TraceEvent[]): TraceEvent[] {
   const byLane = new Map<string, TraceEvent[]>()
-  for (const e of events) if (e.ph === 'X') byLane.set(`${e.pid}/${e.tid}`, [...(byLane.get(`${e.pid}/${e.tid}`) ?? []), e])
+  for (const e of events)
+    if (e.ph === 'X') byLane.set(`${e.pid}/${e.tid}`, [...(byLane.get(`${e.pid}/${e.tid}`) ?? []), e])
   const moved = new Set<TraceEvent>()
   for (const list of byLane.values()) {
     list.sort((a, b) => a.ts! - b.ts! || b.dur! - a.dur!)
@@ -239,6 +287,10 @@ export function samplesCsv(header: RecordingHeader, ticks: Iterable<Tick>): stri
   }
   const extra = [...columns]
   const head = ['t_ms', 'seq', 'unit', 'label', 'kind', 'pid', 'tid', 'state', ...extra]
-  const lines = rows.map((r) => [Math.round(r.t), r.seq, r.u.id, r.u.label, r.u.kind, r.u.pid, r.u.tid, r.u.state, ...extra.map((c) => r.fields[c])].map(csvCell).join(','))
+  const lines = rows.map((r) =>
+    [Math.round(r.t), r.seq, r.u.id, r.u.label, r.u.kind, r.u.pid, r.u.tid, r.u.state, ...extra.map((c) => r.fields[c])]
+      .map(csvCell)
+      .join(','),
+  )
   return [head.join(','), ...lines].join('\n') + '\n'
 }

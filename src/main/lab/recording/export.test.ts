@@ -33,7 +33,12 @@ describe('export', () => {
     const task = ev.find((e) => e.cat === 'task')
     expect(task?.name).toMatch(/count #\d+/)
     // The task sits on a worker thread's lane, which is named.
-    expect(ev.some((e) => e.name === 'thread_name' && e.pid === task?.pid && e.tid === task?.tid && /worker/.test(String(e.args?.name)))).toBe(true)
+    expect(
+      ev.some(
+        (e) =>
+          e.name === 'thread_name' && e.pid === task?.pid && e.tid === task?.tid && /worker/.test(String(e.args?.name)),
+      ),
+    ).toBe(true)
     expect(ev.some((e) => e.ph === 'i' && e.cat === 'log.out' && /task1: 5/.test(e.name))).toBe(true)
   })
 

@@ -1,6 +1,12 @@
 // Byte layout of the recording's header line and chunk frames (writing and reading them).
 import { deflateRaw, inflateRawSync } from 'node:zlib'
-import { FRAME_HEAD_BYTES, FRAME_MAGIC, MAGIC, type FrameKind, type RecordingHeader } from '../../../shared/recording/format'
+import {
+  FRAME_HEAD_BYTES,
+  FRAME_MAGIC,
+  MAGIC,
+  type FrameKind,
+  type RecordingHeader,
+} from '../../../shared/recording/format'
 
 export interface FrameHead {
   kind: FrameKind
@@ -14,7 +20,9 @@ export interface FrameHead {
 
 /** Chunk bodies: raw deflate, with the chunk before as the preset dictionary when there is one in the group. */
 export function deflateChunk(body: Buffer, dictionary: Buffer | null): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflateRaw(body, dictionary ? { dictionary } : {}, (err, out) => (err ? reject(err) : resolve(out))))
+  return new Promise((resolve, reject) =>
+    deflateRaw(body, dictionary ? { dictionary } : {}, (err, out) => (err ? reject(err) : resolve(out))),
+  )
 }
 
 export function inflateChunk(bytes: Buffer, dictionary: Buffer | null): Buffer {
@@ -42,6 +50,14 @@ export function decodeFrameHead(b: Buffer): FrameHead | null {
   if (b.length < FRAME_HEAD_BYTES || b.toString('latin1', 0, 3) !== FRAME_MAGIC) return null
   const kind = b.toString('latin1', 3, 4)
   if (kind !== 'K' && kind !== 'D' && kind !== 'E') return null
-  const h: FrameHead = { kind: kind as FrameKind, length: b.readUInt32LE(4), t0: b.readDoubleLE(8), t1: b.readDoubleLE(16), seq0: b.readUInt32LE(24), peakCpu: b.readFloatLE(28), crc: b.readUInt32LE(32) }
+  const h: FrameHead = {
+    kind: kind as FrameKind,
+    length: b.readUInt32LE(4),
+    t0: b.readDoubleLE(8),
+    t1: b.readDoubleLE(16),
+    seq0: b.readUInt32LE(24),
+    peakCpu: b.readFloatLE(28),
+    crc: b.readUInt32LE(32),
+  }
   return Number.isFinite(h.t0) && Number.isFinite(h.t1) ? h : null
 }

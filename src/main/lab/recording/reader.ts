@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { Tick } from '../../../shared/model'
-import { FORMAT_VERSION, FRAME_HEAD_BYTES, MAGIC, type ChunkBody, type ChunkRecord, type EndRecord, type RecordingHeader } from '../../../shared/recording/format'
+import {
+  FORMAT_VERSION,
+  FRAME_HEAD_BYTES,
+  MAGIC,
+  type ChunkBody,
+  type ChunkRecord,
+  type EndRecord,
+  type RecordingHeader,
+} from '../../../shared/recording/format'
 import { SampleDecoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { decodeFrameHead, inflateChunk, type FrameHead } from './frame'
@@ -16,9 +24,7 @@ export interface ChunkEntry extends FrameHead {
 }
 
 /** A decoded record: ticks come back whole (samples restored), the rest as stored. */
-export type ReplayRecord =
-  | { k: 'tick'; tick: Tick }
-  | Exclude<ChunkRecord, { k: 'tick' }>
+export type ReplayRecord = { k: 'tick'; tick: Tick } | Exclude<ChunkRecord, { k: 'tick' }>
 
 const HEADER_MAX = 64 * 1024
 const CACHE_CHUNKS = 64
@@ -51,19 +57,27 @@ export class RecordingReader {
     const name = basename(file)
     const nl = data.subarray(0, HEADER_MAX).indexOf(0x0a)
     const first = data.subarray(0, nl < 0 ? Math.min(data.length, HEADER_MAX) : nl).toString('utf8')
-    if (!first.startsWith(MAGIC + ' ')) throw new RecordingError(`${name} is not a Parallel Lab recording (it does not start with the ${MAGIC} header).`)
-    if (nl < 0) throw new RecordingError(`${name} is a Parallel Lab recording cut off inside its header line, so nothing in it can be read.`)
+    if (!first.startsWith(MAGIC + ' '))
+      throw new RecordingError(`${name} is not a Parallel Lab recording (it does not start with the ${MAGIC} header).`)
+    if (nl < 0)
+      throw new RecordingError(
+        `${name} is a Parallel Lab recording cut off inside its header line, so nothing in it can be read.`,
+      )
     let header: RecordingHeader
     try {
       header = JSON.parse(first.slice(MAGIC.length + 1)) as RecordingHeader
     } catch {
-      throw new RecordingError(`${name} is a Parallel Lab recording whose header line is damaged, so nothing in it can be read.`)
+      throw new RecordingError(
+        `${name} is a Parallel Lab recording whose header line is damaged, so nothing in it can be read.`,
+      )
     }
     if (typeof header.version !== 'number' || !Number.isInteger(header.version) || header.version < 1) {
       throw new RecordingError(`${name} names no valid format version in its header.`)
     }
     if (header.version > FORMAT_VERSION) {
-      throw new RecordingError(`${name} is recording format version ${header.version}; this Parallel Lab reads format version ${FORMAT_VERSION} and older. Update Parallel Lab to open it.`)
+      throw new RecordingError(
+        `${name} is recording format version ${header.version}; this Parallel Lab reads format version ${FORMAT_VERSION} and older. Update Parallel Lab to open it.`,
+      )
     }
     return new RecordingReader(file, header, data, nl + 1)
   }
@@ -149,7 +163,10 @@ export class RecordingReader {
     for (let j = k; j < this.chunks.length && (j === k || this.chunks[j].kind !== 'K'); j++) {
       const c = this.chunks[j]
       try {
-        const bytes = inflateChunk(this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length), c.kind === 'D' ? prev : null)
+        const bytes = inflateChunk(
+          this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
+          c.kind === 'D' ? prev : null,
+        )
         prev = bytes
         out.push([j, JSON.parse(bytes.toString('utf8')) as ChunkBody])
       } catch {
@@ -161,7 +178,8 @@ export class RecordingReader {
 
   private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
     try {
-      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids)) throw new Error('shape')
+      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids))
+        throw new Error('shape')
       decoder.extend(body.fields, body.ids, body.raw)
       return body.records.map((r): ReplayRecord => {
         if (r.k !== 'tick') return r

@@ -12,7 +12,8 @@ import { listSessions } from './sessions-dir'
 
 const newLab = useLabs()
 
-const thousandths = (v: unknown): unknown => JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
+const thousandths = (v: unknown): unknown =>
+  JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
 
 /** What the table shows: each unit's identity and state with its latest CPU and memory. */
 function table(s: SessionState): unknown {
@@ -74,7 +75,11 @@ describe('recording real runs', () => {
 
   it('survives a SIGKILL of the lab: the file opens and lacks at most the last second', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'plab-kill-')), 'killed.plrec')
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'testing', 'record-child.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '..', 'testing', 'record-child.ts'), file],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     const seen: Tick[] = []
     let buf = ''
     child.stdout.on('data', (d: Buffer) => {

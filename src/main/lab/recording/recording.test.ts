@@ -16,11 +16,40 @@ afterEach(async () => {
 })
 
 function header(): RecordingHeader {
-  return { magic: MAGIC, version: FORMAT_VERSION, startedAt: new Date().toISOString(), labT0: 0, source: 'test', intervalMs: 500, keyframeEveryMs: 10_000, machine: machineInfo(), collector: 'procfs', labPid: 1, platform: 'linux' }
+  return {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    startedAt: new Date().toISOString(),
+    labT0: 0,
+    source: 'test',
+    intervalMs: 500,
+    keyframeEveryMs: 10_000,
+    machine: machineInfo(),
+    collector: 'procfs',
+    labPid: 1,
+    platform: 'linux',
+  }
 }
 
 function unit(i: number, patch: Partial<Unit> = {}): Unit {
-  return { id: `u${i}`, kind: i === 0 ? 'main' : 'thread', pid: 100, tid: i === 0 ? null : 100 + i, parent: i === 0 ? null : 'u0', label: `unit ${i}`, runId: 'r1', createdAt: 0, endedAt: null, spawned: true, state: 'running', exitCode: null, signal: null, error: null, command: null, ...patch }
+  return {
+    id: `u${i}`,
+    kind: i === 0 ? 'main' : 'thread',
+    pid: 100,
+    tid: i === 0 ? null : 100 + i,
+    parent: i === 0 ? null : 'u0',
+    label: `unit ${i}`,
+    runId: 'r1',
+    createdAt: 0,
+    endedAt: null,
+    spawned: true,
+    state: 'running',
+    exitCode: null,
+    signal: null,
+    error: null,
+    command: null,
+    ...patch,
+  }
 }
 
 /** Ticks with a field the recorder has never heard of, nested numbers and an OS state, to prove nothing is dropped. */
@@ -30,11 +59,31 @@ function makeTicks(n: number, units = 4): Tick[] {
     const t = seq * 500 + 500
     const samples: Sample[] = []
     for (let i = 0; i < units; i++) {
-      const s: Sample & Record<string, unknown> = { id: `u${i}`, cpu: seq === 0 ? null : Math.round(((seq * 37 + i * 11) % 1000) / 10 * 1000) / 1000, cpuSeconds: seq * 0.01 * i, rss: 1_000_000 + seq * 4096, heap: null, os: seq % 3 === 0 ? 'S' : 'R', time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i }, transient: seq % 5 === 0 }
+      const s: Sample & Record<string, unknown> = {
+        id: `u${i}`,
+        cpu: seq === 0 ? null : Math.round((((seq * 37 + i * 11) % 1000) / 10) * 1000) / 1000,
+        cpuSeconds: seq * 0.01 * i,
+        rss: 1_000_000 + seq * 4096,
+        heap: null,
+        os: seq % 3 === 0 ? 'S' : 'R',
+        time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i },
+        transient: seq % 5 === 0,
+      }
       if (i === 1 && seq % 2 === 0) delete s.os
       samples.push(s)
     }
-    const tick = { seq, t, units: seq === 0 ? Array.from({ length: units }, (_, i) => unit(i)) : seq === 7 ? [unit(2, { state: 'waiting' })] : [], samples, logs: seq % 4 === 0 ? [{ t, unit: 'u1', runId: 'r1', text: `line ${seq}`, stream: 'out' as const }] : [], events: seq === 7 ? [{ type: 'state' as const, t, unit: 'u2', state: 'waiting' as const }] : [], machine: { cores: [10, 20], memTotal: 8e9, memUsed: 4e9 }, sampler: { intervalMs: 500, costMs: 1.25, collector: 'procfs' }, extra: { novel: seq } }
+    const tick = {
+      seq,
+      t,
+      units:
+        seq === 0 ? Array.from({ length: units }, (_, i) => unit(i)) : seq === 7 ? [unit(2, { state: 'waiting' })] : [],
+      samples,
+      logs: seq % 4 === 0 ? [{ t, unit: 'u1', runId: 'r1', text: `line ${seq}`, stream: 'out' as const }] : [],
+      events: seq === 7 ? [{ type: 'state' as const, t, unit: 'u2', state: 'waiting' as const }] : [],
+      machine: { cores: [10, 20], memTotal: 8e9, memUsed: 4e9 },
+      sampler: { intervalMs: 500, costMs: 1.25, collector: 'procfs' },
+      extra: { novel: seq },
+    }
     out.push(tick as Tick)
   }
   return out
@@ -112,12 +161,19 @@ describe('recording', () => {
     const file = await record('newer.plrec', makeTicks(3))
     const text = readFileSync(file)
     const newer = join(dir, 'newer2.plrec')
-    writeFileSync(newer, Buffer.from(text.toString('latin1').replace(`"version":${FORMAT_VERSION}`, '"version":7'), 'latin1'))
-    expect(() => RecordingReader.open(newer)).toThrow(`newer2.plrec is recording format version 7; this Parallel Lab reads format version ${FORMAT_VERSION} and older.`)
+    writeFileSync(
+      newer,
+      Buffer.from(text.toString('latin1').replace(`"version":${FORMAT_VERSION}`, '"version":7'), 'latin1'),
+    )
+    expect(() => RecordingReader.open(newer)).toThrow(
+      `newer2.plrec is recording format version 7; this Parallel Lab reads format version ${FORMAT_VERSION} and older.`,
+    )
     const notOne = join(dir, 'notes.txt')
     writeFileSync(notOne, 'hello\nworld\n')
     expect(() => RecordingReader.open(notOne)).toThrow(RecordingError)
-    expect(() => RecordingReader.open(notOne)).toThrow(/^notes\.txt is not a Parallel Lab recording \(it does not start with the PARALLEL-LAB-RECORDING header\)\.$/)
+    expect(() => RecordingReader.open(notOne)).toThrow(
+      /^notes\.txt is not a Parallel Lab recording \(it does not start with the PARALLEL-LAB-RECORDING header\)\.$/,
+    )
   })
 
   it('keeps data that looks like code as data', async () => {

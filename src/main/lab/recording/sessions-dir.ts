@@ -15,8 +15,10 @@ export const DEFAULT_CAP_BYTES = 1024 ** 3
 export function sessionsDir(): string {
   const env = process.env[SESSIONS_DIR_ENV]
   if (env) return resolve(env)
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Parallel Lab', 'sessions')
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Parallel Lab', 'sessions')
+  if (process.platform === 'win32')
+    return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Parallel Lab', 'sessions')
+  if (process.platform === 'darwin')
+    return join(homedir(), 'Library', 'Application Support', 'Parallel Lab', 'sessions')
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'parallel-lab', 'sessions')
 }
 
@@ -33,7 +35,11 @@ export function capBytes(): number {
 /** A file name that says when and what: 2026-12-02_06-07-40_counters.plrec (unique in the folder). */
 export function sessionFileName(dir: string, what: string, when = new Date()): string {
   const stamp = when.toISOString().slice(0, 19).replace('T', '_').replace(/:/g, '-')
-  const slug = what.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session'
+  const slug =
+    what
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'session'
   let name = `${stamp}_${slug}${FILE_EXTENSION}`
   for (let n = 2; existsSync(join(dir, name)); n++) name = `${stamp}_${slug}-${n}${FILE_EXTENSION}`
   return join(dir, name)
@@ -81,7 +87,18 @@ export function inspectSession(path: string): SessionListing {
     }
   } catch (err) {
     const problem = err instanceof RecordingError ? err.message : `${name} cannot be read: ${(err as Error).message}`
-    return { name, path, bytes, startedAt: statSync(path).mtime.toISOString(), durationMs: 0, peakCpu: 0, what: '', started: [], complete: false, problem }
+    return {
+      name,
+      path,
+      bytes,
+      startedAt: statSync(path).mtime.toISOString(),
+      durationMs: 0,
+      peakCpu: 0,
+      what: '',
+      started: [],
+      complete: false,
+      problem,
+    }
   }
 }
 
@@ -120,7 +137,9 @@ export function enforceCap(dir: string, cap: number, keep: string | null = null)
 /** A name from the list, resolved inside the folder only (no path may reach outside it). */
 export function sessionPath(name: string, dir = sessionsDir()): string {
   if (!name.endsWith(FILE_EXTENSION) || basename(name) !== name || name.startsWith('.')) {
-    throw new RecordingError(`"${name}" is not the name of a recording in the sessions folder (names end in ${FILE_EXTENSION} and hold no folder).`)
+    throw new RecordingError(
+      `"${name}" is not the name of a recording in the sessions folder (names end in ${FILE_EXTENSION} and hold no folder).`,
+    )
   }
   return join(dir, name)
 }

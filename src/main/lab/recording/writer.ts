@@ -3,7 +3,15 @@ import { closeSync, fsyncSync, mkdirSync, openSync, write } from 'node:fs'
 import { dirname } from 'node:path'
 import { crc32, deflateRawSync } from 'node:zlib'
 import type { RunInfo, RunSummary, Tick, Unit } from '../../../shared/model'
-import type { ChunkBody, ChunkRecord, EndRecord, FrameKind, RecordedResult, RecordingHeader, StartedItem } from '../../../shared/recording/format'
+import type {
+  ChunkBody,
+  ChunkRecord,
+  EndRecord,
+  FrameKind,
+  RecordedResult,
+  RecordingHeader,
+  StartedItem,
+} from '../../../shared/recording/format'
 import { SampleEncoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { deflateChunk, encodeFrameHead, headerLine } from './frame'
@@ -30,7 +38,9 @@ export interface WriterOptions {
 const writeAll = (fd: number, buf: Buffer): Promise<void> =>
   new Promise((resolve, reject) => {
     const step = (from: number): void =>
-      write(fd, buf, from, buf.length - from, null, (err, n) => (err ? reject(err) : from + n < buf.length ? step(from + n) : resolve()))
+      write(fd, buf, from, buf.length - from, null, (err, n) =>
+        err ? reject(err) : from + n < buf.length ? step(from + n) : resolve(),
+      )
     step(0)
   })
 
@@ -120,7 +130,15 @@ export class RecordingWriter {
     }
     const key = t - this.lastKeyT >= KEYFRAME_EVERY_MS
     if (key) this.encoder = new SampleEncoder()
-    const chunk: OpenChunk = { kind: key ? 'K' : 'D', encoder: this.encoder, records: [], t0: t, t1: t, seq0: seq, peak: 0 }
+    const chunk: OpenChunk = {
+      kind: key ? 'K' : 'D',
+      encoder: this.encoder,
+      records: [],
+      t0: t,
+      t1: t,
+      seq0: seq,
+      peak: 0,
+    }
     if (key) {
       chunk.records.push({ k: 'key', state: this.state.toData() })
       this.lastKeyT = t
@@ -143,7 +161,15 @@ export class RecordingWriter {
     this.queue = this.queue
       .then(() => deflateChunk(json, dictionary))
       .then((gz) => {
-        const head = encodeFrameHead({ kind: chunk.kind, length: gz.length, t0: chunk.t0, t1: chunk.t1, seq0: chunk.seq0, peakCpu: chunk.peak, crc: crc32(gz) })
+        const head = encodeFrameHead({
+          kind: chunk.kind,
+          length: gz.length,
+          t0: chunk.t0,
+          t1: chunk.t1,
+          seq0: chunk.seq0,
+          peakCpu: chunk.peak,
+          crc: crc32(gz),
+        })
         this.bytes += head.length + gz.length
         return writeAll(fd, Buffer.concat([head, gz]))
       })
@@ -171,7 +197,15 @@ export class RecordingWriter {
     }
     try {
       const gz = deflateRawSync(Buffer.from(JSON.stringify(end), 'utf8'))
-      const head = encodeFrameHead({ kind: 'E', length: gz.length, t0: this.state.t, t1: this.state.t, seq0: this.state.seq + 1, peakCpu: this.peakCpu, crc: crc32(gz) })
+      const head = encodeFrameHead({
+        kind: 'E',
+        length: gz.length,
+        t0: this.state.t,
+        t1: this.state.t,
+        seq0: this.state.seq + 1,
+        peakCpu: this.peakCpu,
+        crc: crc32(gz),
+      })
       await writeAll(fd, Buffer.concat([head, gz]))
       this.bytes += head.length + gz.length
       fsyncSync(fd)
