@@ -22,6 +22,9 @@ import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
 import { Lifeline } from './lifeline/lifeline'
 import { SessionRecorder, type RecordingOptions } from './recording/session-recorder'
+import { SessionLibrary } from './recording/session-library'
+import type { RecordingStatus } from '../../shared/contract'
+import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from '../../shared/recording/format'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
@@ -63,6 +66,8 @@ export class Lab implements LabCommands {
   private nextCompare = 1
   /** Writes every run, watch and comparison into the sessions folder. */
   readonly recorder: SessionRecorder
+  /** Reads them back for the Sessions view and replays. */
+  private readonly library: SessionLibrary
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
   private readonly scenarios: readonly ScenarioDefinition[]
@@ -139,6 +144,10 @@ export class Lab implements LabCommands {
       },
       opts.recording,
     )
+    this.library = new SessionLibrary(
+      () => this.recorder.dir,
+      () => this.recorder.currentFile,
+    )
     if (opts.autoStart ?? true) this.scheduler.start()
   }
 
@@ -187,6 +196,39 @@ export class Lab implements LabCommands {
 
   async compareStatus(): Promise<CompareProgress | null> {
     return this.compares.status()
+  }
+
+  async listSessions(): Promise<SessionInfo[]> {
+    return this.library.list()
+  }
+
+  async deleteSession(req: { name: string }): Promise<void> {
+    this.library.delete(req.name)
+  }
+
+  async openSession(req: { name: string }): Promise<ReplayInfo> {
+    return this.library.open(req.name)
+  }
+
+  async sessionFrame(req: { name: string; t: number; historyMs: number }): Promise<ReplayFrame> {
+    return this.library.frame(req.name, req.t, req.historyMs)
+  }
+
+  async sessionTotals(req: { name: string }): Promise<SessionTotals> {
+    return this.library.totals(req.name)
+  }
+
+  async uploadSession(req: { upload: string; fileName: string; part: number; data: string; last: boolean }): Promise<SessionInfo | null> {
+    return this.library.upload(req)
+  }
+
+  async recordingStatus(): Promise<RecordingStatus> {
+    return { enabled: this.recorder.enabled, dir: this.recorder.dir, current: this.recorder.currentFile }
+  }
+
+  async setRecording(req: { on: boolean }): Promise<RecordingStatus> {
+    this.recorder.setEnabled(req.on)
+    return this.recordingStatus()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {

@@ -126,3 +126,51 @@ export interface EndRecord {
 }
 
 export type { Sample, Tick }
+
+/** One recording as the Sessions view lists it. */
+export interface SessionInfo {
+  /** File name in the sessions folder: the id commands take. */
+  name: string
+  bytes: number
+  startedAt: string
+  durationMs: number
+  peakCpu: number
+  /** What ran, e.g. "counters, watch python3 x.py". */
+  what: string
+  started: StartedItem[]
+  /** Closed cleanly (false: still being written, or the lab stopped without closing it). */
+  complete: boolean
+  /** Why it could not be read or stops early, one sentence. */
+  problem: string | null
+  /** True while the lab is writing it. */
+  live: boolean
+}
+
+/** What opening a recording tells a view: its span and every tick's time, for the scrubber. */
+export interface ReplayInfo {
+  session: SessionInfo
+  header: RecordingHeader
+  /** Lab-clock ms of the first and last tick. */
+  startT: number
+  endT: number
+  tickTimes: number[]
+}
+
+/** The state at `base.t`, then the ticks after it up to the asked instant: applied in order, views show that instant with its history. */
+export interface ReplayFrame {
+  base: SessionStateData
+  ticks: Tick[]
+}
+
+/** A recording's totals for comparing two sessions. */
+export interface SessionTotals {
+  name: string
+  what: string
+  wallMs: number
+  /** CPU seconds of every process (threads are inside their process). */
+  cpuSeconds: number
+  peakCpu: number
+  peakRss: number
+  /** CPU % per top-level process over time (t from the session's start, ms), and per thread. */
+  series: { id: string; label: string; kind: string; points: [number, number][] }[]
+}

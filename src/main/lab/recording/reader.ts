@@ -54,6 +54,11 @@ export class RecordingReader {
     } catch (err) {
       throw new RecordingError(`${file} cannot be read: ${(err as Error).message}`)
     }
+    return RecordingReader.fromBytes(file, data)
+  }
+
+  /** Reads a recording already in memory (an upload); `file` names it in messages. */
+  static fromBytes(file: string, data: Buffer): RecordingReader {
     const name = basename(file)
     const nl = data.subarray(0, HEADER_MAX).indexOf(0x0a)
     const first = data.subarray(0, nl < 0 ? Math.min(data.length, HEADER_MAX) : nl).toString('utf8')
