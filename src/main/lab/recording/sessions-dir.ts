@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { FILE_EXTENSION, type StartedItem } from '../../../shared/recording/format'
+import { FILE_EXTENSION, type SessionInfo, type StartedItem } from '../../../shared/recording/format'
 import { RecordingError, RecordingReader } from './reader'
 
 export const SESSIONS_DIR_ENV = 'PARALLEL_LAB_SESSIONS_DIR'
@@ -45,22 +45,8 @@ export function sessionFileName(dir: string, what: string, when = new Date()): s
   return join(dir, name)
 }
 
-export interface SessionListing {
-  /** File name inside the sessions folder (the id the app and CLI use). */
-  name: string
-  path: string
-  bytes: number
-  /** Wall clock ISO time it started. */
-  startedAt: string
-  durationMs: number
-  peakCpu: number
-  /** What ran, e.g. "counters", "watch python3 x.py". */
-  what: string
-  started: StartedItem[]
-  complete: boolean
-  /** Why it could not be read or stops early, one sentence. */
-  problem: string | null
-}
+/** A recording in the folder: what the Sessions view lists, with its path. */
+export type SessionListing = Omit<SessionInfo, 'live'> & { path: string }
 
 export function describeStarted(items: readonly StartedItem[]): string {
   return items.map((s) => (s.kind === 'run' ? s.what : `${s.kind} ${s.what}`)).join(', ') || '(nothing started)'
