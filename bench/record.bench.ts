@@ -96,7 +96,8 @@ function makeTick(seq: number): Tick {
     logs: [],
     events: [],
     machine: { cores: [rand() * 100, rand() * 100], memTotal: 24e9, memUsed: 8e9 },
-    sampler: { intervalMs: 500, costMs: median(samplerCosts), collector: 'procfs' },
+    sampler: { intervalMs: 500, costMs: median(samplerCosts), labCpuMs: 0.5, collector: 'procfs' },
+    transient: { processes: 0, cpuMs: 0, parents: [] },
   }
 }
 

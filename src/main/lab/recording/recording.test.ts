@@ -66,7 +66,7 @@ function makeTicks(n: number, units = 4): Tick[] {
         rss: 1_000_000 + seq * 4096,
         heap: null,
         os: seq % 3 === 0 ? 'S' : 'R',
-        time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i },
+        time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i, blockedOn: { lock: i, io: 0.5, sleep: seq % 7, other: 0 } },
         transient: seq % 5 === 0,
       }
       if (i === 1 && seq % 2 === 0) delete s.os
@@ -81,7 +81,8 @@ function makeTicks(n: number, units = 4): Tick[] {
       logs: seq % 4 === 0 ? [{ t, unit: 'u1', runId: 'r1', text: `line ${seq}`, stream: 'out' as const }] : [],
       events: seq === 7 ? [{ type: 'state' as const, t, unit: 'u2', state: 'waiting' as const }] : [],
       machine: { cores: [10, 20], memTotal: 8e9, memUsed: 4e9 },
-      sampler: { intervalMs: 500, costMs: 1.25, collector: 'procfs' },
+      sampler: { intervalMs: 500, costMs: 1.25, labCpuMs: null, collector: 'procfs' },
+      transient: { processes: 0, cpuMs: 0, parents: [] },
       extra: { novel: seq },
     }
     out.push(tick as Tick)

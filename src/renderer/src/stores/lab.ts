@@ -27,6 +27,9 @@ export const useLabStore = defineStore('lab', () => {
   const cores = ref(1)
   const platform = ref('')
   const collector = ref('')
+  /** Where a person's own programs live, and what the lab cannot show on this platform: from the snapshot. */
+  const programsDir = ref<string | null>(null)
+  const notes = ref<string[]>([])
   const intervalMs = ref(500)
   const intervalError = ref<string | null>(null)
   const machine = shallowRef<MachineSample>({ cores: [], memTotal: 0, memUsed: 0 })
@@ -37,7 +40,6 @@ export const useLabStore = defineStore('lab', () => {
   const backlogSize = ref(0)
   let started = false
   let labPid = 0
-  let unsubscribe: (() => void) | null = null
   /** What this window has seen: a base state, then the newest ticks (for rewinding while live). */
   let liveBase = new SessionState()
   const liveTicks: Tick[] = []
@@ -124,6 +126,8 @@ export const useLabStore = defineStore('lab', () => {
     cores.value = snap.cores
     platform.value = snap.platform
     collector.value = snap.collector
+    programsDir.value = snap.programsDir ?? null
+    notes.value = snap.notes ?? []
     intervalMs.value = snap.intervalMs
     units.reset(snap)
     runs.reset(snap)
@@ -136,13 +140,13 @@ export const useLabStore = defineStore('lab', () => {
     await runs.loadCatalog()
   }
 
-  /** Connects once; later calls are no-ops. Re-snapshots after every reconnect. */
+  /** Connects once, for the page's lifetime; later calls are no-ops. Re-snapshots after every reconnect. */
   function start(): void {
     if (started) return
     started = true
     const conn = labConnection()
     transport.value = conn.transport
-    unsubscribe = conn.api.onTick(onTick)
+    conn.api.onTick(onTick)
     conn.onState((state, reason) => {
       connection.value = state
       if (state === 'closed') connectionError.value = reason
@@ -151,12 +155,6 @@ export const useLabStore = defineStore('lab', () => {
         resync().catch((err: LabError) => (connectionError.value = `The lab's state could not be read: ${err.message}`))
       }
     })
-  }
-
-  function stopListening(): void {
-    unsubscribe?.()
-    unsubscribe = null
-    started = false
   }
 
   function setPaused(on: boolean): void {
@@ -189,6 +187,8 @@ export const useLabStore = defineStore('lab', () => {
     cores,
     platform,
     collector,
+    programsDir,
+    notes,
     intervalMs,
     intervalError,
     machine,
@@ -198,7 +198,6 @@ export const useLabStore = defineStore('lab', () => {
     paused,
     backlogSize,
     start,
-    stopListening,
     setPaused,
     setIntervalMs,
     source,
