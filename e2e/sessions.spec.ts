@@ -2,7 +2,7 @@
 // into the same Scenarios view, scrubbed to its middle and played at x4; its Perfetto export reads back as Perfetto
 // would; two recordings of one Python script (thread pool, process pool) side by side show the GIL.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
@@ -79,8 +79,39 @@ test('a recorded run opens in the same views, scrubs to any instant and plays at
   await page.getByTestId('replay-speed-4').check({ force: true })
   const before = seconds(await page.getByTestId('replay-position').textContent())
   const wall0 = Date.now()
+  // Frame times while it plays (each tick a frame from the recording drawn into the views), as rAF deltas.
+  await page.evaluate(() => {
+    const w = window as unknown as { frames: number[] }
+    w.frames = []
+    let last = performance.now()
+    const step = (now: number): void => {
+      w.frames.push(now - last)
+      last = now
+      if (w.frames.length < 600) requestAnimationFrame(step)
+    }
+    requestAnimationFrame(step)
+  })
   await page.getByTestId('replay-play').click()
   await page.waitForTimeout(1200)
+  const frames = await page.evaluate(() => (window as unknown as { frames: number[] }).frames.slice(1))
+  frames.sort((a, b) => a - b)
+  const p95 = frames[Math.floor(frames.length * 0.95)]
+  mkdirSync('bench/results', { recursive: true })
+  writeFileSync(
+    'bench/results/record-scrub.json',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        speed: 4,
+        frames: frames.length,
+        medianMs: frames[Math.floor(frames.length / 2)],
+        p95Ms: p95,
+        loadPerCore: loadavg()[0] / cpus().length,
+      },
+      null,
+      2,
+    ),
+  )
   const after = seconds(await page.getByTestId('replay-position').textContent())
   const wall = (Date.now() - wall0) / 1000
   expect(after - before).toBeGreaterThan(wall * 1.5)
@@ -108,11 +139,17 @@ test('rewind while live: scrub back through this window and return with one key'
 
 test('the Perfetto export of a recording reads back as Perfetto reads JSON traces', async ({ page, labServer }) => {
   const file = join(labServer.sessionsDir, 'pool.plrec')
-  lab(['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file], labServer.sessionsDir)
+  lab(
+    ['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file],
+    labServer.sessionsDir,
+  )
   const trace = join(labServer.sessionsDir, 'pool.json')
   lab(['export', file, '--trace', trace], labServer.sessionsDir)
   await page.goto(`file://${join(root, 'e2e/fixtures/perfetto-json-page.html')}`)
-  const parsed = await page.evaluate((text) => (window as unknown as { parseTrace(t: string): Record<string, unknown> }).parseTrace(text), readFileSync(trace, 'utf8'))
+  const parsed = await page.evaluate(
+    (text) => (window as unknown as { parseTrace(t: string): Record<string, unknown> }).parseTrace(text),
+    readFileSync(trace, 'utf8'),
+  )
   expect(parsed.dropped).toBe(0)
   expect(parsed.unmatched).toBe(0)
   expect(parsed.openAsync).toBe(0)
@@ -126,16 +163,25 @@ test('the Perfetto export of a recording reads back as Perfetto reads JSON trace
   await page.screenshot({ path: `${SCREENSHOTS}/sessions-perfetto-parse.png`, fullPage: true })
 })
 
-test('two recordings of one Python script, thread pool and process pool, side by side show the GIL', async ({ page, labServer }) => {
+test('two recordings of one Python script, thread pool and process pool, side by side show the GIL', async ({
+  page,
+  labServer,
+}) => {
   test.setTimeout(180_000)
   const dir = labServer.sessionsDir
-  for (const kind of ['thread', 'process']) lab(['watch', '--interval', '200', '--', 'python3', 'e2e/fixtures/gil_pool.py', kind], dir)
+  for (const kind of ['thread', 'process'])
+    lab(['watch', '--interval', '200', '--', 'python3', 'e2e/fixtures/gil_pool.py', kind], dir)
   const names = readdirSync(dir).filter((n) => n.includes('python3'))
   expect(names.length).toBeGreaterThanOrEqual(2)
   await openApp(page, labServer)
   await page.getByTestId('nav-sessions').click()
   for (const kind of ['thread', 'process']) {
-    await page.locator('[data-session]').filter({ hasText: `gil_pool.py ${kind}` }).first().getByRole('checkbox').check()
+    await page
+      .locator('[data-session]')
+      .filter({ hasText: `gil_pool.py ${kind}` })
+      .first()
+      .getByRole('checkbox')
+      .check()
   }
   await page.getByTestId('sessions-compare').click()
   const diff = page.getByTestId('sessions-differences')
@@ -144,12 +190,20 @@ test('two recordings of one Python script, thread pool and process pool, side by
   await expect(diff).toContainText('Peak memory')
   await page.getByTestId('sessions-comparison').scrollIntoViewIfNeeded()
   await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-gil.png`, fullPage: true })
-  const peaks = await page.locator('[data-testid="sessions-comparison"] table tbody tr td:nth-child(4)').allTextContents()
+  const peaks = await page
+    .locator('[data-testid="sessions-comparison"] table tbody tr td:nth-child(4)')
+    .allTextContents()
   const [threadPeak, processPeak] = peaks.map((p) => parseFloat(p))
   // The thread pool's threads take turns under the GIL: about one core at most, whatever else the machine does.
   expect(threadPeak).toBeLessThan(125)
   // The processes use both cores only when the machine has them to give (a shared, loaded machine shares them out).
   const load = loadavg()[0] / cpus().length
   if (load < 1) expect(processPeak).toBeGreaterThan(threadPeak * 1.3)
-  else test.info().annotations.push({ type: 'load', description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared` })
+  else
+    test
+      .info()
+      .annotations.push({
+        type: 'load',
+        description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared`,
+      })
 })
