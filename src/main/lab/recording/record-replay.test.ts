@@ -25,7 +25,7 @@ describe('recording real runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plab-rr-'))
     const lab = newLab({ recording: { dir, source: 'test' } })
     const live = recordTicks(lab)
-    const seed = { units: lab.units.all().map((u) => ({ ...u })), t: lab.clock.now() }
+    const seed = await lab.snapshot()
     const run = await lab.start({ scenario: 'counters', params: { mode: 'thread', loop: true, delay: 10 } })
     await waitFor(() => live.reduce((n, t) => n + t.logs.length, 0) >= 10, 20_000)
     await lab.setLock({ runId: run.id, on: true })
