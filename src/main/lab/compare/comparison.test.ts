@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { toCsv, toJson, toTrace, CSV_COLUMNS } from '../../../shared/compare/export'
 import { checkTrace } from '../../../shared/compare/trace-schema'
-import { STRATEGIES, type CompareProgress } from '../../../shared/compare/types'
+import { STRATEGIES, STRATEGY_INFO, type CompareProgress } from '../../../shared/compare/types'
 import { standalonePoolDeps } from '../pools/standalone'
 import { busyTime, Comparison, planSteps } from './comparison'
 
@@ -29,6 +29,9 @@ describe('comparison', () => {
     for (const row of result.rows) {
       expect(row.failed).toBe(0)
       expect(row.speedup).toBeGreaterThan(0)
+      // End to end pays the pool's start-up: always the lower speed-up for a pool; the same for seq and async.
+      if (STRATEGY_INFO[row.strategy].pooled) expect(row.speedupWithStartup!).toBeLessThan(row.speedup!)
+      else expect(row.speedupWithStartup).toBe(row.speedup)
       expect(row.efficiency.median).toBeGreaterThan(0)
     }
     for (const trace of result.traces) {
@@ -122,6 +125,10 @@ describe('trace schema check', () => {
         expect.stringMatching(/unknown phase/),
       ]),
     )
-    expect(checkTrace({ traceEvents: [{ name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 }] })).toEqual([])
+    const nested = [{ name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 }]
+    const names = [{ name: 'process_name', ph: 'M', pid: 1, args: { name: 'p' } }, { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 't' } }]
+    expect(checkTrace({ traceEvents: [...names, ...nested] })).toEqual([])
+    // Lanes nobody named would show as bare numbers in Perfetto.
+    expect(checkTrace({ traceEvents: nested })).toEqual(['event 0: process 1 has no process_name.', 'event 0: thread 1/1 has no thread_name.'])
   })
 })

@@ -46,6 +46,8 @@ const MAX_START_FAILURES = 3
 
 export interface LifeHooks {
   message(w: PoolWorker, o: TaskOutcome): void
+  /** A process worker started the first task of a message. */
+  started(w: PoolWorker, taskId: number): void
   ready(w: PoolWorker): void
   lost(w: PoolWorker, info: ExitInfo): void
   broken(err: PoolError): void
@@ -80,9 +82,15 @@ export class WorkerLives {
 
   /** Starts a worker for each waiting task that no starting worker will take, up to `size`. */
   startForWaiting(size: number, waiting: number): void {
-    const active = this.active()
-    let starting = active.filter((w) => !w.ready).length
-    for (let n = active.length; n < size && starting < waiting && this.mayStart(); n++, starting++) this.add()
+    // Called on every submit: count without allocating.
+    let active = 0
+    let starting = 0
+    for (const w of this.pool.workers) {
+      if (w.retiring) continue
+      active++
+      if (!w.ready) starting++
+    }
+    for (let n = active; n < size && starting < waiting && this.mayStart(); n++, starting++) this.add()
   }
 
   /** Retires the surplus, idle workers first; a busy one leaves after its tasks. */
@@ -153,11 +161,8 @@ export class WorkerLives {
     unit.on('message', (msg) => {
       if (msg.t === 'taskDone') this.hooks.message(w, msg)
       else if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.hooks.message(w, o)
-      else if (msg.t === 'started') {
-        const job = w.jobs.find((j) => j.order.id === msg.id)
-        if (job?.batch) job.batch.started = true
-        return
-      } else if (msg.t === 'initDone') return becameReady()
+      else if (msg.t === 'started') return this.hooks.started(w, msg.id)
+      else if (msg.t === 'initDone') return becameReady()
       else if (msg.t === 'initFailed') {
         const cause = deserializeError(msg.error)
         const what = this.setup.module && !w.ready ? `loading ${this.setup.module}${this.setup.initializer ? ` or its initializer ${this.setup.initializer}` : ''}` : `the initializer ${this.setup.initializer}`
@@ -174,7 +179,7 @@ export class WorkerLives {
       if (!w.ready) this.startFailed(info)
       this.hooks.changed()
     })
-    void unit.ready.then(() => {
+    void unit.startSettled.then(() => {
       if (!unit.isReady) return
       this.hooks.ready(w)
       const { module, initializer } = this.setup
