@@ -50,7 +50,7 @@ export function meanTime(st: UnitStats | undefined): TimeSplit | null {
 }
 
 /** Ended units remembered for summaries and late-joining views; older ones are forgotten (the snapshot stays small). */
-export const ENDED_UNITS_KEPT = 150
+export const ENDED_UNITS_KEPT = 100
 
 export function targetOf(u: Unit): SampleTarget | null {
   if (u.kind === 'thread') return u.tid === null ? null : { id: u.id, pid: u.pid, tid: u.tid }

