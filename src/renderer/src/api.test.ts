@@ -69,7 +69,7 @@ describe('socketConnection', () => {
     conn.onState((s, reason) => states.push([s, reason]))
     const call = conn.api.snapshot().catch((e: Error) => e)
     await vi.advanceTimersByTimeAsync(10_000)
-    expect(states.at(-1)).toEqual(['closed', REFUSED])
+    expect(states.at(-1)).toEqual(['refused', REFUSED])
     expect(RefusedSocket.made).toBe(1)
     expect(((await call) as Error).message).toBe(REFUSED)
     await expect(conn.api.listScenarios()).rejects.toThrow(REFUSED)
