@@ -158,7 +158,9 @@ export class ProcTreeScanner implements TreeScanner {
         cpuMs: e.cpuMs,
         childCpuMs: e.childCpuMs,
       })
-      for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
+      // A single-threaded process is its own only thread: no listing needed.
+      const tids = e.threads === 1 ? [pid] : this.tids(pid)
+      for (const tid of tids) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
     this.forget(processes, threads)
     return { processes, threads, shortLived: [] }
