@@ -79,10 +79,10 @@ test('Python counters with the Lock: tutorial lines per thread in the log, waiti
   await page.getByTestId('program-start').click()
   await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'done', { timeout: 30_000 })
   const log = page.getByTestId('log')
-  await expect(log).toContainText('khanh: 5')
-  await expect(log).toContainText('ai: 1')
+  await expect(log).toContainText('khanh thread: 5')
+  await expect(log).toContainText('ai thread: 1')
   // Serialised: all of one unit, then all of the other.
-  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai): \d$/.test(t))
+  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai) thread: \d$/.test(t))
   expect(lines).toHaveLength(10)
   expect(new Set(lines.slice(0, 5).map((l) => l.split(':')[0])).size).toBe(1)
   // The named threads are rows of the python3 process.

@@ -35,7 +35,7 @@ describe('lab (in process)', () => {
     const { code, out } = await runMain(['run', 'counters', '--mode', 'thread', '--lock', '--interval', '100'])
     expect(code).toBe(0)
     const lines = out.join('\n').split('\n')
-    expect(lines).toContain('khanh: 5')
+    expect(lines).toContain('khanh thread: 5')
     const header = lines.find((l) => l.startsWith('unit '))!
     for (const col of ['pid', 'tid', 'peak CPU', 'peak RSS', 'lock wait']) expect(header).toContain(col)
     expect(lines.some((l) => l.startsWith('counters / khanh'))).toBe(true)
@@ -53,7 +53,7 @@ describe('lab (as a process)', () => {
     const tick = lines.find((l) => l.type === 'tick' && l.units.some((u: { kind: string }) => u.kind === 'process'))
     const unit = tick.units.find((u: { kind: string }) => u.kind === 'process')
     expect(Object.keys(unit).sort()).toEqual(['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort())
-    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai: 1')
+    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai process: 1')
     expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true })
   })
 

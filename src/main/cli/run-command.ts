@@ -1,7 +1,7 @@
 // `lab run <id>`: runs a scenario to its end, printing its log lines and a per-unit summary (or NDJSON).
 import type { Sample, Tick, Unit } from '../../shared/model'
 import { LabError } from '../../shared/contract'
-import { validateInterval } from '../../shared/params'
+import { validateInterval, type ParamSpec } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import { findScenario, scenarios } from '../../../scenarios/registry'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
@@ -24,11 +24,27 @@ export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown>
   }
 }
 
+/** `lab run <id> --help`: the scenario's summary and every option it takes, with what is allowed and the default. */
+function printScenarioHelp(def: { id: string; title: string; summary: string; params: readonly ParamSpec[] }, out: Out): void {
+  out(`lab run ${def.id} [options]: ${def.title}`)
+  out(`  ${def.summary}`)
+  out('')
+  const allowed = (p: ParamSpec): string =>
+    p.type === 'bool' ? `--${p.key} / --no-${p.key}` : p.type === 'enum' ? `--${p.key} ${p.options.join('|')}` : `--${p.key} ${p.min}..${p.max}`
+  for (const p of def.params) out(`  ${allowed(p).padEnd(34)} ${p.label}${p.help ? `: ${p.help}` : ''} (default ${String(p.default)})`)
+  out(`  ${'--json'.padEnd(34)} NDJSON: tick, log and summary lines`)
+  out(`  ${'--interval 100..5000'.padEnd(34)} sampling interval in ms (default 500)`)
+}
+
 export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
   const [id] = argv
   if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
   const def = findScenario(id)
   if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    printScenarioHelp(def, out)
+    return 0
+  }
   const booleans = new Set(['json', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
   const args = parseArgs(argv.slice(1), booleans)
   const json = take(args, 'json') === true

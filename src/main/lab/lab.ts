@@ -139,7 +139,7 @@ export class Lab implements LabCommands {
 
   /** Samples and emits a tick now (the CLI flushes the last logs this way). */
   flush(): Promise<Tick> {
-    return this.scheduler.tick()
+    return this.scheduler.tick({ flush: true })
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {

@@ -254,7 +254,14 @@ export class Pool extends Executor {
     else job.future.reject(new Error(o.error))
     if (this.taskEvents) {
       if (!job.startedEmitted) this.event(job, 'started', w.unit.id, startedAt)
-      this.event(job, 'finished', w.unit.id, endedAt, { ok: o.ok, error: o.error, cpuMs: o.cpuMs ?? undefined, queueMs: startedAt - job.submittedAt })
+      this.event(job, 'finished', w.unit.id, endedAt, {
+        ok: o.ok,
+        error: o.error,
+        cpuMs: o.cpuMs ?? undefined,
+        queueMs: startedAt - job.submittedAt,
+        call: callText(job.order.name, job.order.args),
+        value: o.ok ? shortText(o.value) : undefined,
+      })
     }
     this.opts.onRecord?.({ id: job.order.id, name: job.order.name, worker: w.unit.id, lane: w.lane, submittedAt: job.submittedAt, startedAt, endedAt, doneAt: clock.now(), cpuMs: o.cpuMs, ok: o.ok })
   }
@@ -408,10 +415,10 @@ export class Pool extends Executor {
     phase: 'submitted' | 'started' | 'finished',
     worker: string | null,
     t: number,
-    extra?: { ok?: boolean; error?: string; cpuMs?: number; queueMs?: number },
+    extra?: { ok?: boolean; error?: string; cpuMs?: number; queueMs?: number; call?: string; value?: string },
   ): void {
     const e: TaskEvent = { type: 'task', t, runId: this.opts.runId, pool: this.name, task: job.order.id, name: job.order.name, phase, worker }
-    if (extra) Object.assign(e, extra)
+    if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(e, { [k]: v })
     this.deps.outbox.events.push(e)
   }
 }
@@ -442,4 +449,21 @@ function checkSize(size: number): void {
   if (!Number.isInteger(size) || size < 1 || size > POOL_MAX_SIZE) {
     throw new PoolError(`Pool size must be a whole number from 1 to ${POOL_MAX_SIZE} (got ${size}).`)
   }
+}
+
+/** A value as a short text for the timeline's hover: "49", "[1,2]", "\"Completed task1!\"". */
+function shortText(value: unknown, limit = 40): string {
+  let text: string
+  try {
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value))
+  } catch {
+    text = String(value)
+  }
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`
+}
+
+/** "pool-async.square" with [7, 20] -> "square(7, 20)"; a map chunk shows its items. */
+function callText(name: string, args: readonly unknown[]): string {
+  const short = name.slice(name.lastIndexOf('.') + 1)
+  return `${short}(${args.map((a) => shortText(a, 24)).join(', ')})`
 }

@@ -1,0 +1,67 @@
+// Every lesson, Node and Python, run for real with default parameters: its verdict holds. Set up to break it, it does not.
+import { describe, expect, it } from 'vitest'
+import type { Lab } from '../src/main/lab/lab'
+import { recordTicks, useLabs } from '../src/main/lab/testing/lab-fixture'
+import { verdictOf, type Verdict } from '../src/shared/lessons/lessons'
+import { pythonAvailability } from './python/catalog'
+
+const newLab = useLabs()
+
+async function verdict(lab: Lab, scenario: string, params: Record<string, unknown> = {}, predicted?: string): Promise<Verdict> {
+  const ticks = recordTicks(lab)
+  const started = await lab.start({ scenario, params })
+  const info = await lab.wait(started.id)
+  await lab.flush()
+  expect(info.status, info.error ?? '').toBe('done')
+  const logs = ticks.flatMap((t) => t.logs).filter((l) => l.runId === info.id).map((l) => ({ text: l.text, unit: l.unit }))
+  const tasks = ticks.flatMap((t) => t.events).flatMap((e) => (e.type === 'task' && e.runId === info.id ? [e] : []))
+  const v = verdictOf(scenario, { scenario, params: info.params, status: info.status, result: info.result, logs, tasks }, predicted)
+  expect(v).not.toBeNull()
+  return v!
+}
+
+const describeChecks = (v: Verdict): string => v.checks.map((c) => `${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label}: expected ${c.expected}, got ${c.actual}`).join('\n')
+
+const DEFAULTS = ['counters', 'shared-array', 'queue', 'queue-drain', 'pool-async', 'executor', 'executor-map', 'startup-cost']
+const PYTHON = [...DEFAULTS, 'cpu-vs-io']
+
+describe('lessons: default parameters show the point (✓)', () => {
+  it.each(DEFAULTS)('%s', async (id) => {
+    const v = await verdict(newLab(), id)
+    expect(v.ok, describeChecks(v)).toBe(true)
+    expect(v.checks.filter((c) => c.ok === true).length).toBeGreaterThan(0)
+  })
+  it('cpu-vs-io (small)', async () => {
+    const v = await verdict(newLab(), 'cpu-vs-io', { tasks: 4, taskMs: 40 })
+    expect(v.checks.length).toBeGreaterThan(1)
+    // Speed-ups depend on how loaded the machine is: only the IO-bound overlap is asserted.
+    expect(v.checks.find((c) => c.label.includes('IO-bound'))?.ok, describeChecks(v)).toBe(true)
+  })
+})
+
+describe.skipIf(!pythonAvailability().available)('Python lessons: default parameters show the point (✓)', () => {
+  it.each(PYTHON)('py-%s', async (id) => {
+    const params = id === 'cpu-vs-io' ? { work: 150, tasks: 4 } : {}
+    const v = await verdict(newLab(), `py-${id}`, params)
+    expect(v.ok, describeChecks(v)).toBe(true)
+  })
+})
+
+describe('lessons: a set-up that breaks the point shows ✗ or the other outcome', () => {
+  it('pool-async with one worker and no jitter: submission order, ✗', async () => {
+    const v = await verdict(newLab(), 'pool-async', { workers: 1, jitter: 0 }, 'completion order (mixed)')
+    expect(v.ok, describeChecks(v)).toBe(false)
+    expect(v.checks.find((c) => c.label.startsWith('completion order'))?.ok).toBe(false)
+    expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
+  })
+  it('counters with the lock: serialised, and a prediction of interleaving is answered ✗', async () => {
+    const v = await verdict(newLab(), 'counters', { lock: true }, 'interleaved')
+    expect(v.checks.some((c) => c.label.startsWith('with the lock') && c.ok === true), describeChecks(v)).toBe(true)
+    expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
+  })
+  it('shared-array with shared memory: the second unit saw 1, 2, 3, 4', async () => {
+    const v = await verdict(newLab(), 'shared-array', { shared: true }, '-1, -2, -3, -4')
+    expect(v.checks.find((c) => c.label.includes('because the array is shared'))?.actual).toBe('1, 2, 3, 4')
+    expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
+  })
+})
