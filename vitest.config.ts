@@ -10,7 +10,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts', '*.test.ts'],
           exclude: ['**/*.cpu.test.ts', 'node_modules/**'],
           testTimeout: 30_000,
           sequence: { groupOrder: 0 },

@@ -3,7 +3,7 @@
 // does speed up CPU-bound work; both pools overlap IO waits, and the process pool pays more to start.
 import type { CompareResult, CompareRow, WorkloadId } from '../src/shared/compare/types'
 import { workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
+import { defineScenario } from '../src/main/lab/scenario-api'
 
 interface KindFigures {
   wallMs: number

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
-const OUTPUTS = ['out/main/index.js', 'out/main/web.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/lab/worker-host.mjs']
+const OUTPUTS = ['out/main/index.js', 'out/main/web.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/lab/worker-host.mjs', 'out/lab/scenarios.mjs']
 const INPUTS = ['src', 'scenarios', 'electron.vite.config.ts', 'package.json', 'tsconfig.node.json', 'tsconfig.web.json', 'scripts/build-lab.mjs']
 
 function newestInput(path) {

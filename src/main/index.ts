@@ -2,6 +2,7 @@
 import { app, BrowserWindow, dialog, protocol, session } from 'electron'
 import { join } from 'node:path'
 import { bindLabToIpc } from './ipc'
+import { scenarios } from '../../scenarios/index'
 import { Lab } from './lab/lab'
 import { rendererResponse } from './web/renderer-files'
 
@@ -82,7 +83,7 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   protocol.handle('app', (request) => rendererResponse(join(outDir(), 'renderer'), request.url))
-  lab = new Lab({ hostFile: join(outDir(), 'lab', 'worker-host.mjs'), pickProgramFile })
+  lab = new Lab({ scenarios, hostFile: join(outDir(), 'lab', 'worker-host.mjs'), scenarioFile: join(outDir(), 'lab', 'scenarios.mjs'), pickProgramFile })
   unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
   createWindow()
   app.on('activate', () => {

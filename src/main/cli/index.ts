@@ -1,5 +1,5 @@
 // Command-line entry: `lab scenarios`, `lab run <id>`, `lab watch -- <command>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
-import { scenarios } from '../../../scenarios/registry'
+import { scenarios } from '../../../scenarios/index'
 import { UsageError } from './args'
 import { COMPARE_USAGE, compareCommand } from './compare-command'
 import { runCommand, type Out } from './run-command'

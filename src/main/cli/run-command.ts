@@ -3,7 +3,7 @@ import type { Sample, Tick, Unit } from '../../shared/model'
 import { LabError } from '../../shared/contract'
 import { validateInterval, type ParamSpec } from '../../shared/params'
 import { Lab } from '../lab/lab'
-import { findScenario, scenarios } from '../../../scenarios/registry'
+import { scenarios } from '../../../scenarios/index'
 import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { bytes, ms, percent, table } from './format'
 
@@ -39,7 +39,7 @@ function printScenarioHelp(def: { id: string; title: string; summary: string; pa
 export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
   const [id] = argv
   if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
-  const def = findScenario(id)
+  const def = scenarios.find((s) => s.id === id)
   if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
   if (argv.includes('--help') || argv.includes('-h')) {
     printScenarioHelp(def, out)
@@ -58,7 +58,7 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
   }
   rejectUnknown(args, ['json', 'interval', ...def.params.map((p) => p.key)])
 
-  const lab = new Lab({ intervalMs: interval.value })
+  const lab = new Lab({ scenarios, intervalMs: interval.value })
   const rows = new Map<string, Unit>()
   const labels = new Map<string, string>()
   const onTick = (tick: Tick): void => {

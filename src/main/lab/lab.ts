@@ -4,27 +4,31 @@ import { LabError } from '../../shared/contract'
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
-import { findScenario, scenarios } from '../../../scenarios/registry'
-import { PYTHON } from '../../../scenarios/python/catalog'
 import os from 'node:os'
 import { LabClock } from './clock'
 import { Run } from './run'
 import { ProgramTracker } from './programs/program-tracker'
+import { pythonCommand } from './programs/python-command'
 import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs/user-programs'
-import type { ProgramOptions, ScenarioDefinition } from './scenario'
-import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
+import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
+import { createPlatform, type PlatformName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
-import { defaultHostFile } from './units/host-file'
+import { defaultHostFile, defaultScenarioFile } from './units/host-file'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
+  /** The scenarios this lab offers (the entries pass the built-in ones); the user's own programs are added to them. */
+  scenarios?: readonly ScenarioDefinition[]
+  /** The built module units import to find those scenarios' code; defaults to out/lab/scenarios.mjs. */
+  scenarioFile?: string
   intervalMs?: number
-  collector?: CollectorName
+  /** The platform to sample with: procfs (Linux) or pidusage (elsewhere); chosen from the OS by default. */
+  collector?: PlatformName
   /** The built unit host; defaults to out/lab/worker-host.mjs. */
   hostFile?: string
   /** Start the tick loop at once (default true). */
@@ -49,9 +53,11 @@ export class Lab implements LabCommands {
   private nextRun = 1
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+  private readonly scenarios: readonly ScenarioDefinition[]
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
+    this.scenarios = opts.scenarios ?? []
     const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
@@ -77,14 +83,15 @@ export class Lab implements LabCommands {
       units: this.units,
       outbox: this.outbox,
       hostFile: opts.hostFile ?? defaultHostFile(),
+      scenarioFile: opts.scenarioFile ?? defaultScenarioFile(),
       selfReports: this.selfReports,
       mainUnitId: this.mainUnitId,
     })
-    this.sampler = new Sampler(createCollector(opts.collector))
-    const collectorName = this.sampler.collector.name
+    const platform = createPlatform(opts.collector)
+    this.sampler = new Sampler(platform.createCollector())
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
-      () => createTreeScanner(collectorName),
+      () => platform.createTreeScanner(),
     )
     this.scheduler = new Scheduler(
       {
@@ -165,7 +172,7 @@ export class Lab implements LabCommands {
     if (file === null) return null
     let id: string
     try {
-      id = importProgramFile(file, PYTHON, new Set(scenarios.map((s) => s.id)))
+      id = importProgramFile(file, pythonCommand(), this.scenarioIds())
     } catch (err) {
       throw new LabError('invalid', (err as Error).message, 'file')
     }
@@ -187,15 +194,20 @@ export class Lab implements LabCommands {
     }
   }
 
-  /** Built-in scenarios, then the user's own programs (read afresh each time). */
+  private scenarioIds(): Set<string> {
+    return new Set(this.scenarios.map((s) => s.id))
+  }
+
+  /** The scenarios handed in, then the user's own programs (read afresh each time). */
   private catalog(): ScenarioDefinition[] {
-    return [...scenarios, ...loadUserPrograms(new Set(scenarios.map((s) => s.id)))]
+    return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
   }
 
   async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
-    const def = findScenario(req.scenario) ?? this.catalog().find((s) => s.id === req.scenario)
+    const catalog = this.catalog()
+    const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
-      const known = scenarios.map((s) => s.id).join(', ')
+      const known = catalog.map((s) => s.id).join(', ')
       throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
     }
     const availability = def.availability?.()

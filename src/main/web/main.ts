@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { scenarios } from '../../../scenarios/index'
 import { Lab } from '../lab/lab'
 import { defaultHostFile, packageRoot } from '../lab/units/host-file'
 import { PortInUseError, startWebServer } from './server'
@@ -44,7 +45,7 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   if (!existsSync(join(rendererDir, 'index.html')) || !existsSync(hostFile)) {
     throw new UsageError('The app is not built yet: run "npm run build" first (or use "npm run web", which builds it).')
   }
-  const lab = new Lab({ hostFile })
+  const lab = new Lab({ scenarios, hostFile })
   let server
   try {
     server = await startWebServer({ lab, rendererDir, port: opts.port })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ReplyFrame, ServerFrame } from '../../shared/wire'
+import { scenarios } from '../../../scenarios/index'
 import { Lab } from '../lab/lab'
 import { MAX_FRAME_BYTES, startWebServer, type WebServer } from './server'
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'export {}')
   writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
   writeFileSync(join(rendererDir, '.secret'), 'no')
-  lab = new Lab({ intervalMs: 100 })
+  lab = new Lab({ scenarios, intervalMs: 100 })
   server = await startWebServer({ lab, rendererDir })
 })
 

@@ -1,15 +1,14 @@
 // How each strategy runs a workload once, timing every task: on the main thread (one by one, or all at once with
 // Promise.all), on our pools (one shared queue, or static chunks split up front), or on piscina.
 import { join } from 'node:path'
-import { readlinkSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
-import { findTask } from '../../../../scenarios/registry'
 import { packageRoot } from '../units/host-file'
 import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { findPoolTask } from '../pools/pool-tasks'
+import { createCpuClock, osThreadId } from '../sampling/self'
 import type { WorkloadPlan } from '../pools/workloads'
 import { ResourceMeter } from './meter'
 
@@ -40,16 +39,10 @@ export function defaultPiscinaFile(): string {
   return join(packageRoot(), 'out', 'lab', 'piscina-worker.mjs')
 }
 
-const mainThreadClock = createTaskCpuClock('thread')
+const mainThreadClock = createCpuClock('thread')
 
 function mainLane(): CompareLane {
-  let tid: number | null = null
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  } catch {
-    // Not Linux: no OS thread id.
-  }
-  return { label: 'main thread', pid: process.pid, tid }
+  return { label: 'main thread', pid: process.pid, tid: osThreadId() }
 }
 
 function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number, startupMs = 0): RawRun {
@@ -69,7 +62,7 @@ function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTas
 }
 
 async function onMainThread(plan: WorkloadPlan, together: boolean, env: StrategyEnv): Promise<RawRun> {
-  const fn = findTask(plan.task)
+  const fn = findPoolTask(plan.task)
   const meter = new ResourceMeter(() => [])
   const t0 = performance.now()
   const tasks: CompareTask[] = []

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TaskEvent } from '../../../shared/model'
 import { CancelledError, type Future } from './future'
-import { Pool, ProcessPool, ThreadPool, type KindPoolOptions } from './pool'
+import { ProcessPool, ThreadPool, type KindPoolOptions } from './kinds'
+import type { Pool } from './pool'
 import { asCompleted } from './results'
 import { standalonePoolDeps, type StandalonePoolDeps } from './standalone'
 

@@ -9,11 +9,12 @@ export interface StandalonePoolDeps extends PoolDeps {
   units: UnitTable
 }
 
-export function standalonePoolDeps(hostFile = defaultHostFile()): StandalonePoolDeps {
+/** `scenarioFile`: the module whose scenario tasks the workers may run; by default only the pool's own tasks. */
+export function standalonePoolDeps(hostFile = defaultHostFile(), scenarioFile: string | null = null): StandalonePoolDeps {
   const clock = new LabClock()
   const outbox = new Outbox()
   const units = new UnitTable(outbox)
   const mainUnitId = units.nextId()
-  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, selfReports: new Map(), mainUnitId })
+  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, scenarioFile, selfReports: new Map(), mainUnitId })
   return { clock, outbox, units, spawner }
 }

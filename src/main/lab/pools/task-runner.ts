@@ -1,6 +1,6 @@
 // Inside a pool worker: runs the tasks it is sent one at a time, in order, timing each and reading its CPU, and reports
 // outcomes. Tasks sent in a batch are answered in batches, and start only if their shared slot says nobody cancelled them.
-import type { SelfCpuClock } from '../sampling/self-cpu'
+import type { CpuClock } from '../sampling/self'
 import type { FromHost, TaskOrder, TaskOutcome } from '../units/protocol'
 import { absNow, TASK_SLOT } from '../units/protocol'
 
@@ -20,7 +20,7 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: SelfCpuClock }): TaskRunner {
+export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: CpuClock }): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
   const queue: { order: TaskOrder; batched: boolean }[] = []

@@ -1,6 +1,6 @@
 // Every watched program of the lab: starts them, refreshes their trees once per tick, and ends them whole.
 import { isFinal } from '../../../shared/model'
-import type { TreeScanner } from '../sampling/proc-tree'
+import type { TreeScanner } from '../sampling/tree'
 import type { UnitDiscovery } from '../scheduler'
 import { ProgramTree, type ProgramTreeDeps, type ProgramSpec } from './program-tree'
 

@@ -2,7 +2,7 @@
 import { basename } from 'node:path'
 import type { LogLine, UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
-import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/proc-tree'
+import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
@@ -200,10 +200,10 @@ export class ProgramTree {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)
       return id
     }
-    if (!this.missed.has(key) && 'scanSync' in this.deps.scanner) {
+    if (!this.missed.has(key)) {
       this.missed.add(key)
-      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
-      this.apply(scanner.scanSync(this.scanRoot, this.memberStarts()))
+      const scan = this.deps.scanner.scanNow(this.scanRoot, this.memberStarts())
+      if (scan) this.apply(scan)
     }
     return find() ?? this.rootId
   }
@@ -211,7 +211,7 @@ export class ProgramTree {
   /** A thread's first message: its name may have been set after the scan that found it. */
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
-    const name = this.deps.scanner.readThreadName?.(pid, tid)
+    const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
     // A child's main thread names the process: a child that names itself and ends before the next scan keeps its role.
     const member = this.members.get(pid)

@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, extname, join } from 'node:path'
-import type { ScenarioDefinition } from '../scenario'
+import type { ScenarioDefinition } from '../scenario-api'
 import { programScenario } from './program-scenario'
 
 export const PROGRAMS_DIR_ENV = 'PARALLEL_LAB_PROGRAMS_DIR'

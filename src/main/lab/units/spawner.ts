@@ -11,6 +11,8 @@ export interface SpawnerDeps {
   units: UnitTable
   outbox: Outbox
   hostFile: string
+  /** The built scenario module units find their code in; null: units know only the pool's own tasks. */
+  scenarioFile: string | null
   /** What thread units report about themselves (heap, own CPU time), read by the sampler. */
   selfReports: Map<string, SelfReport>
   mainUnitId: string
@@ -89,7 +91,7 @@ export class UnitSpawner {
 
   spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
     const { clock, units, outbox, selfReports } = this.deps
-    const host = new UnitHost(opts.mode, this.deps.hostFile)
+    const host = new UnitHost(opts.mode, this.deps.hostFile, this.deps.scenarioFile)
     const id = units.nextId()
     units.add({
       id,

@@ -36,11 +36,17 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   constructor(
     readonly mode: Mode,
     hostFile: string,
+    /** The scenario module the unit finds its code in (its first argument); null: only the pool's own tasks. */
+    scenarioFile: string | null = null,
   ) {
     super()
     if (!existsSync(hostFile)) {
       throw new Error(`The unit host ${hostFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
     }
+    if (scenarioFile !== null && !existsSync(scenarioFile)) {
+      throw new Error(`The scenario module ${scenarioFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
+    }
+    const argv = scenarioFile === null ? [] : [scenarioFile]
     let done!: (info: ExitInfo) => void
     this.exited = new Promise((resolve) => (done = resolve))
     const finish = (code: number | null, signal: string | null): void => {
@@ -51,7 +57,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     }
 
     if (mode === 'thread') {
-      const worker = new Worker(hostFile, { stdout: true, stderr: true, execArgv: [] })
+      const worker = new Worker(hostFile, { argv, stdout: true, stderr: true, execArgv: [] })
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => this.emit('message', m))
@@ -61,7 +67,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       this.pipeLines(worker.stderr, 'err')
     } else {
       // No inherited execArgv: the host is plain JS and must not pay for the launcher's loaders.
-      const child = fork(hostFile, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      const child = fork(hostFile, argv, { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       this.child = child
       this.pid = child.pid ?? -1
       child.on('message', (m) => this.emit('message', m as FromHost))

@@ -1,13 +1,13 @@
 // Entry of every unit the lab spawns: a worker thread or a forked child runs this file, says hello with its
-// OS identity, then runs the scenario function or the pool tasks it is sent.
-import { readlinkSync } from 'node:fs'
+// OS identity, then runs the scenario function or the pool tasks it is sent. The scenario code comes from the module
+// named by its first argument (as piscina is handed a `filename`); this file never imports a scenario.
 import { getHeapStatistics } from 'node:v8'
 import { isMainThread, parentPort } from 'node:worker_threads'
-import { findTask, findWorker } from '../../../../scenarios/registry'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { createCpuClock, osThreadId } from '../sampling/self'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
+import { loadScenarioCode, type ScenarioCode } from './scenario-code'
 import { createWorkerApi } from './worker-api'
 
 interface Port {
@@ -41,16 +41,6 @@ function processPort(): Port {
   }
 }
 
-/** The OS thread id: /proc/thread-self links to PID/task/TID on Linux. */
-function osThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    return Number.isInteger(tid) ? tid : null
-  } catch {
-    return null
-  }
-}
-
 const port = isMainThread ? processPort() : threadPort()
 const flags: Record<string, boolean> = {}
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
@@ -68,11 +58,11 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-async function runScenario(order: RunOrder): Promise<void> {
+async function runScenario(order: RunOrder, code: ScenarioCode): Promise<void> {
   Object.assign(flags, order.flags)
   const api = createWorkerApi(order, port.send, request, flags)
   try {
-    const fn = findWorker(order.call)
+    const fn = code.findWorker(order.call)
     const value = await fn(api, order.args)
     port.send({ t: 'done', value, at: absNow() })
     port.exit(0)
@@ -82,12 +72,31 @@ async function runScenario(order: RunOrder): Promise<void> {
   }
 }
 
-const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
+/** A module that cannot be loaded fails every run and task it would have served, with the reason. */
+function unloadable(err: unknown): ScenarioCode {
+  const fail = (): never => {
+    throw new Error(`The scenario module could not be loaded: ${message(err)}`)
+  }
+  return { findWorker: fail, findTask: fail }
+}
 
-port.onMessage((msg) => {
+let code: ScenarioCode | null = null
+const tasks = createTaskRunner({ send: port.send, find: (name) => code!.findTask(name), cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
+
+// Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
+const backlog: ToHost[] = []
+port.onMessage((msg) => (code ? handle(msg, code) : backlog.push(msg)))
+void loadScenarioCode(process.argv[2] || null)
+  .catch(unloadable)
+  .then((loaded) => {
+    code = loaded
+    for (const msg of backlog.splice(0)) handle(msg, loaded)
+  })
+
+function handle(msg: ToHost, code: ScenarioCode): void {
   switch (msg.t) {
     case 'run':
-      void runScenario(msg)
+      void runScenario(msg, code)
       break
     case 'task':
       tasks.run([msg], false)
@@ -112,7 +121,7 @@ port.onMessage((msg) => {
       // In a worker thread this ends the thread only; in a child, the process.
       process.exit(0)
   }
-})
+}
 
 if (!isMainThread) {
   // Threads have no RSS of their own: report the isolate's heap instead. Also the thread's CPU time as it sees it,
