@@ -1,5 +1,7 @@
 // Every lesson, Node and Python, run for real with default parameters: its verdict holds. Set up to break it, it does not.
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { logSites, sourceLineOf } from '../src/shared/lessons/source-lines'
 import type { Lab } from '../src/main/lab/lab'
 import { recordTicks, useLabs } from '../src/main/lab/testing/lab-fixture'
 import { verdictOf, type Verdict } from '../src/shared/lessons/lessons'
@@ -64,4 +66,19 @@ describe('lessons: a set-up that breaks the point shows ✗ or the other outcome
     expect(v.checks.find((c) => c.label.includes('because the array is shared'))?.actual).toBe('1, 2, 3, 4')
     expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
   })
+})
+
+describe('the code pane\'s link from a log line to its source line', () => {
+  const read = (name: string): string => readFileSync(new URL(name, import.meta.url), 'utf8')
+  it('finds the call that printed each counters line, through the variable it logs', () => {
+    const source = read('counters.ts')
+    const lines = source.split('\n')
+    const sites = logSites(source)
+    const count = sourceLineOf(sites, 'khanh thread: 5')!
+    expect(lines[count - 1]).toContain('w.log(text)')
+    expect(lines[sourceLineOf(sites, 'Start thread khanh')! - 1]).toContain('w.log(`Start ')
+    expect(lines[sourceLineOf(sites, 'End process ai')! - 1]).toContain('w.log(`End ')
+    expect(lines[sourceLineOf(sites, 'all units joined')! - 1]).toContain("ctx.log('all units joined')")
+  })
+
 })

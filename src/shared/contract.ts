@@ -19,6 +19,15 @@ export interface ScenarioInfo {
   reason: string | null
 }
 
+/** The code a scenario runs, as a learner reads it: the Python script, or the Node scenario's own file. */
+export interface ScenarioSource {
+  scenario: string
+  /** File name, e.g. "counters.py". */
+  file: string
+  language: 'python' | 'typescript'
+  text: string
+}
+
 /** Request/response of every command. `void` request = no payload. */
 export interface LabCommandMap {
   listScenarios: { req: void; res: ScenarioInfo[] }
@@ -41,6 +50,8 @@ export interface LabCommandMap {
   cancelCompare: { req: void; res: void }
   /** Progress of the running (or last) comparison, for views that poll instead of subscribing. */
   compareStatus: { req: void; res: CompareProgress | null }
+  /** The source of a scenario (not-found when the lab has no readable file for it, e.g. a user's program). */
+  scenarioSource: { req: { scenario: string }; res: ScenarioSource }
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -82,6 +93,7 @@ export const COMMANDS = [
   'compare',
   'cancelCompare',
   'compareStatus',
+  'scenarioSource',
 ] as const satisfies readonly CommandName[]
 
 export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
@@ -171,6 +183,7 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   compare: validateCompareRequest,
   cancelCompare: none,
   compareStatus: none,
+  scenarioSource: (p) => shape(p, { scenario: 'string' }),
 }
 
 export function isCommand(name: unknown): name is CommandName {

@@ -1,5 +1,6 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
-import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
+import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
+import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
@@ -201,6 +202,12 @@ export class Lab implements LabCommands {
   /** The scenarios handed in, then the user's own programs (read afresh each time). */
   private catalog(): ScenarioDefinition[] {
     return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
+  }
+
+  async scenarioSource(req: { scenario: string }): Promise<ScenarioSource> {
+    const def = this.catalog().find((s) => s.id === req.scenario)
+    if (!def) throw new LabError('not-found', `There is no scenario "${req.scenario}".`, 'scenario')
+    return scenarioSource(def)
   }
 
   async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {

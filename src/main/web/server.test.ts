@@ -120,6 +120,8 @@ describe('access', () => {
     expect((await get(`/..%2f..%2fetc%2fpasswd${t}`)).status).toBe(404)
     expect((await get(`/.secret${t}`)).status).toBe(404)
     expect((await get(`/nothing.js${t}`)).status).toBe(404)
+    // No 404 for the icon browsers ask for on every load (the page's icon is inline).
+    expect((await get('/favicon.ico')).status).toBe(204)
   })
 
   it('refuses a WebSocket without the token, with a wrong token, from a foreign Origin or with no Origin', async () => {

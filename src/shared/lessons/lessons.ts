@@ -184,10 +184,14 @@ const cpuVsIo = (python: boolean): Lesson =>
           const checks: Check[] = []
           const workers = Number(run.params.workers ?? 2)
           if (cpu?.thread?.speedup != null) {
+            // When the process pool gained nothing either, other work had the cores: the run cannot tell.
+            const noSpareCore = cpu.process?.speedup != null && cpu.process.speedup < 1.1
             checks.push(
-              workers > 1
-                ? judged('no GIL: the thread pool speeds CPU-bound work up', 'speed-up above 1.1x', `${round(cpu.thread.speedup)}x`, cpu.thread.speedup > 1.1)
-                : shown('the thread pool on CPU-bound work (one worker)', `${round(cpu.thread.speedup)}x`),
+              workers < 2
+                ? shown('the thread pool on CPU-bound work (one worker)', `${round(cpu.thread.speedup)}x`)
+                : noSpareCore && cpu.thread.speedup <= 1.1
+                  ? shown('no GIL: the thread pool speeds CPU-bound work up', `${round(cpu.thread.speedup)}x — the machine had no spare core during this run (the process pool gained nothing either); run it again on a quieter machine`, 'speed-up above 1.1x')
+                  : judged('no GIL: the thread pool speeds CPU-bound work up', 'speed-up above 1.1x', `${round(cpu.thread.speedup)}x`, cpu.thread.speedup > 1.1),
             )
           }
           if (cpu?.process?.speedup != null) checks.push(shown('the process pool on the same job', `${round(cpu.process.speedup)}x`))

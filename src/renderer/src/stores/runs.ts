@@ -1,7 +1,7 @@
 // Scenario catalog, runs and their logs, marks and pool task events; the commands that start and steer runs.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
-import type { ScenarioInfo } from '../../../shared/contract'
+import type { ScenarioInfo, ScenarioSource } from '../../../shared/contract'
 import { LabError } from '../../../shared/contract'
 import type { LabSnapshot, LogLine, MarkEvent, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
 import type { ParamValues } from '../../../shared/params'
@@ -35,6 +35,14 @@ export const useRunsStore = defineStore('runs', () => {
   const selectedScenarioId = ref<string>('counters')
   /** What the parameter form holds per scenario, raw as typed (validated before Start). */
   const forms = ref<Record<string, Record<string, unknown>>>({})
+  /** "What do you expect?" per scenario, chosen before Start (null: no prediction). */
+  const predictions = ref<Record<string, string | null>>({})
+  /** The prediction each run was started with, for its verdict. */
+  const runPredictions = ref<Record<string, string | null>>({})
+  /** Each scenario's code, once loaded (a sentence when it cannot be shown). */
+  const sources = ref<Record<string, ScenarioSource | { error: string }>>({})
+  /** The log line chosen in the log (run id and its index): the code pane highlights the line that printed it. */
+  const selectedLog = ref<{ runId: string; n: number } | null>(null)
 
   const sections = computed(() => {
     const out = new Map<string, ScenarioInfo[]>()
@@ -137,8 +145,18 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  async function loadSource(scenario: string): Promise<void> {
+    if (sources.value[scenario]) return
+    try {
+      sources.value[scenario] = await labConnection().api.scenarioSource({ scenario })
+    } catch (err) {
+      sources.value[scenario] = { error: (err as LabError).message }
+    }
+  }
+
   async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
     const info = await labConnection().api.start({ scenario, params })
+    runPredictions.value[info.id] = predictions.value[scenario] ?? null
     record(info)
     triggerRef(runs)
     return info
@@ -171,6 +189,11 @@ export const useRunsStore = defineStore('runs', () => {
     runs,
     selectedScenarioId,
     forms,
+    predictions,
+    runPredictions,
+    sources,
+    selectedLog,
+    loadSource,
     sections,
     selectedScenario,
     currentRun,
