@@ -29,6 +29,8 @@ export const useUnitsStore = defineStore('units', () => {
   const showEnded = ref(true)
   const scale = ref<CpuScale>('core')
   const selectedId = ref<string | null>(null)
+  /** Helper threads (queue feeders, pool handlers, the lab's flags reader) are folded away unless this is on. */
+  const showHelpers = ref(false)
 
   function upsert(u: Unit): void {
     units.set(u.id, u)
@@ -77,6 +79,7 @@ export const useUnitsStore = defineStore('units', () => {
       showEnded: runId === null ? showEnded.value : true,
       now: now.value,
       runId,
+      showHelpers: showHelpers.value,
     })
   }
 
@@ -126,6 +129,7 @@ export const useUnitsStore = defineStore('units', () => {
     showEnded,
     scale,
     selectedId,
+    showHelpers,
     rows,
     selected,
     reset,
