@@ -46,8 +46,8 @@ function piscina(): Contender {
   }
 }
 
-const threadPool = new ThreadPool(standalonePoolDeps(), { size: WORKERS, name: 'bench threads' })
-const processPool = new ProcessPool(standalonePoolDeps(), { size: WORKERS, name: 'bench processes' })
+const threadPool = new ThreadPool({ size: WORKERS, name: 'bench threads', start: 'eager', taskEvents: true }, standalonePoolDeps())
+const processPool = new ProcessPool({ size: WORKERS, name: 'bench processes', start: 'eager', taskEvents: true }, standalonePoolDeps())
 await Promise.all([threadPool.ready(), processPool.ready()])
 const contenders = { thread: ours(threadPool, 'our ThreadPool'), process: ours(processPool, 'our ProcessPool'), piscina: piscina() }
 

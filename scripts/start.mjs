@@ -85,13 +85,8 @@ function withoutRunAsNode() {
 /** Imports the built browser-mode entry and runs it until Ctrl-C. */
 export async function startBrowserMode(argv) {
   const web = await import(pathToFileURL(join(root, 'out', 'main', 'web.js')).href)
-  try {
-    await web.runBrowserMode(web.parseWebArgs(argv))
-  } catch (err) {
-    const known = [web.UsageError, web.PortInUseError].some((cls) => typeof cls === 'function' && err instanceof cls)
-    console.error(known ? err.message : `The browser mode could not start: ${String(err?.message ?? err).split('\n')[0]}`)
-    process.exit(known ? 2 : 1)
-  }
+  const code = await web.browserModeMain(argv)
+  if (code !== 0) process.exit(code)
 }
 
 /**

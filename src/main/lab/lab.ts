@@ -2,6 +2,7 @@
 import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
+import { echo } from '../../shared/bounds'
 import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
@@ -20,6 +21,7 @@ import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
+import { Lifeline } from './lifeline/lifeline'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
@@ -36,6 +38,10 @@ export interface LabOptions {
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /** Where the survivor records go (default: PARALLEL_LAB_STATE_DIR, else ~/.parallel-lab/state). */
+  stateDir?: string
+  /** The built supervisor; defaults to out/lab/supervisor.mjs. */
+  supervisorFile?: string
 }
 
 export class Lab implements LabCommands {
@@ -55,6 +61,8 @@ export class Lab implements LabCommands {
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
   private readonly scenarios: readonly ScenarioDefinition[]
+  /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
+  readonly lifeline: Lifeline
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
@@ -79,7 +87,10 @@ export class Lab implements LabCommands {
       error: null,
       command: process.title,
     })
+    this.lifeline = new Lifeline({ stateDir: opts.stateDir, supervisorFile: opts.supervisorFile })
+    this.reportSurvivors()
     this.spawner = new UnitSpawner({
+      lifeline: this.lifeline,
       clock: this.clock,
       units: this.units,
       outbox: this.outbox,
@@ -93,6 +104,7 @@ export class Lab implements LabCommands {
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
       () => platform.createTreeScanner(),
+      this.lifeline,
     )
     this.scheduler = new Scheduler(
       {
@@ -108,6 +120,15 @@ export class Lab implements LabCommands {
       interval.value,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
+  }
+
+  /** Says once, in the first tick's log, what the start-up check ended. */
+  private reportSurvivors(): void {
+    const { labs, ended } = this.lifeline.survivors
+    if (ended.length === 0) return
+    const list = ended.map((e) => `${e.name} (pid ${e.pid})`).join(', ')
+    const who = labs.map((l) => `pid ${l.pid}`).join(', ')
+    this.outbox.logs.push({ t: 0, unit: null, runId: null, text: `Ended ${ended.length} process${ended.length === 1 ? '' : 'es'} left running by a lab that did not shut down (${who}): ${list}.`, stream: 'err' })
   }
 
   private comparesService: CompareService | null = null
@@ -215,7 +236,7 @@ export class Lab implements LabCommands {
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
       const known = catalog.map((s) => s.id).join(', ')
-      throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
+      throw new LabError('not-found', `There is no scenario ${echo(req.scenario)}. Known scenarios: ${known}.`, 'scenario')
     }
     const availability = def.availability?.()
     if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
@@ -279,7 +300,7 @@ export class Lab implements LabCommands {
 
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
-    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
     if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
@@ -326,6 +347,7 @@ export class Lab implements LabCommands {
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()
+    await this.lifeline.close()
     this.scheduler.stop()
     this.sampler.close()
     this.listeners.clear()
@@ -333,7 +355,7 @@ export class Lab implements LabCommands {
 
   private run(runId: string): Run {
     const run = this.runs.get(runId)
-    if (!run) throw new LabError('not-found', `There is no run "${runId}".`, 'runId')
+    if (!run) throw new LabError('not-found', `There is no run ${echo(runId)}.`, 'runId')
     return run
   }
 

@@ -13,6 +13,8 @@ export interface Job {
   /** Thread pools: its state word while it waits in a worker's inbox. */
   slot: number | null
   startedEmitted: boolean
+  /** A child's channel broke under it: the worker never got it, so its death does not fail it. */
+  undelivered?: boolean
 }
 
 export interface PoolWorker {
@@ -24,6 +26,12 @@ export interface PoolWorker {
   /** Slots of tasks taken back from this worker's inbox (task id -> slot), freed once it reports skipping them. */
   tombs: Map<number, number>
   retiring: boolean
+  /** Said hello and finished its set-up (module, initializer): it may be sent tasks. */
+  ready: boolean
+  /** Tasks sent to it so far (for maxTasksPerChild). */
+  sent: number
+  /** Whether it keeps the program alive now (null: not set yet). */
+  kept: boolean | null
 }
 
 /** The executor core as its dispatcher sees it. */
@@ -31,12 +39,14 @@ export interface DispatchHost {
   /** Submitted, not yet handed to a worker (nor to the call queue). */
   readonly queue: Job[]
   readonly workers: ReadonlySet<PoolWorker>
-  /** Active (not retiring) workers. */
+  /** The pool's size: at most this many workers. */
   readonly size: number
   /** Jobs on workers, not answered yet. */
   busy: number
-  /** Books a job on a worker (the caller sends it). */
-  put(w: PoolWorker, job: Job): void
+  /** How many more tasks this worker may be sent (maxTasksPerChild; Infinity without it). */
+  quota(w: PoolWorker): number
+  /** Books jobs on a worker and sends them in one message; one whose arguments cannot be sent fails alone. */
+  send(w: PoolWorker, jobs: Job[]): void
 }
 
 export interface Dispatcher {

@@ -1,5 +1,6 @@
 // The executor core shared by thread and process pools: workers and their lives, the queue, submit, resize,
-// shutdown, outcomes and task events. How work reaches a worker is its kind's dispatcher (thread-/process-dispatch.ts).
+// shutdown, outcomes and task events. How work reaches a worker is its kind's dispatcher (thread-/process-dispatch.ts);
+// when workers start and end is worker-lives.ts.
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
 import type { Mode, TaskOutcome } from '../units/protocol'
@@ -7,17 +8,18 @@ import type { ExitInfo } from '../units/unit-host'
 import type { UnitSpawner } from '../units/spawner'
 import type { Transferable } from 'node:worker_threads'
 import type { Dispatcher, DispatchHost, Job, PoolWorker } from './dispatch'
-import { PoolError, workerLost } from './errors'
+import { PoolError, unsendable, workerLost } from './errors'
 import { Executor } from './executor'
 import { Future } from './future'
 import { ProcessDispatch } from './process-dispatch'
+import { deserializeError } from './remote-error'
 import { callText, shortText, TaskLog, type TaskRecord } from './task-log'
-import { POOL_MAX_SIZE, ThreadDispatch } from './thread-dispatch'
-
-export type { TaskRecord } from './task-log'
+import { ThreadDispatch } from './thread-dispatch'
+import { checkPoolOptions, WorkerLives, type PoolSetup } from './worker-lives'
 
 export { PoolError } from './errors'
 export { POOL_MAX_SIZE } from './thread-dispatch'
+export type { TaskRecord } from './task-log'
 
 export interface PoolDeps {
   clock: LabClock
@@ -25,7 +27,7 @@ export interface PoolDeps {
   spawner: UnitSpawner
 }
 
-export interface PoolOptions {
+export interface PoolOptions extends PoolSetup {
   kind: Mode
   size: number
   name: string
@@ -36,10 +38,6 @@ export interface PoolOptions {
   onRecord?: (record: TaskRecord) => void
 }
 
-
-/** A worker that dies before it ever says hello this many times in a row means spawning itself is broken. */
-const MAX_START_FAILURES = 3
-
 export class Pool extends Executor implements DispatchHost {
   readonly kind: Mode
   readonly name: string
@@ -47,33 +45,48 @@ export class Pool extends Executor implements DispatchHost {
   readonly workers = new Set<PoolWorker>()
   readonly queue: Job[] = []
   busy = 0
+  private capacity: number
   private readonly dispatcher: Dispatcher
   private readonly log: TaskLog
+  private readonly lives: WorkerLives
   private nextTask = 1
-  private nextWorker = 1
   private closed = false
   private stopping = false
-  private startFailures = 0
+  /** Why the pool refuses work for good (spawning broken, the module or initializer failed), as Python's BrokenExecutor. */
+  private broken: PoolError | null = null
   private idleWaiters: (() => void)[] = []
+  private readonly reportCallbackError = (err: unknown, f: Future): void => {
+    const text = `${this.name}: callback of task ${f.id} (${f.name}) failed: ${err instanceof Error ? err.message : String(err)}`
+    this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.opts.runId, text, stream: 'err' })
+  }
 
   constructor(
     private readonly deps: PoolDeps,
     private readonly opts: PoolOptions,
   ) {
     super()
+    checkPoolOptions(opts)
     this.kind = opts.kind
     this.name = opts.name
+    this.capacity = opts.size
     this.createdAt = deps.clock.now()
     this.log = new TaskLog(deps.outbox, opts.name, opts.runId, opts.taskEvents ?? true, opts.onRecord)
     this.dispatcher = opts.kind === 'thread' ? new ThreadDispatch(this) : new ProcessDispatch(this)
-    checkSize(opts.size)
-    for (let i = 0; i < opts.size; i++) this.addWorker()
+    this.lives = new WorkerLives(this, deps.spawner, opts, {
+      message: (w, o) => this.settle(w, o),
+      ready: (w) => this.dispatcher.workerReady(w),
+      lost: (w, info) => this.lost(w, info),
+      broken: (err) => this.breakDown(err),
+      changed: () => this.dispatch(),
+      closed: () => this.closed,
+    })
+    if ((opts.start ?? 'on-demand') === 'eager') this.lives.grow(this.capacity)
+    this.dispatch()
   }
 
+  /** The pool's size: at most this many workers run at once. */
   get size(): number {
-    let n = 0
-    for (const w of this.workers) if (!w.retiring) n++
-    return n
+    return this.capacity
   }
 
   /** Unit ids of the current workers. */
@@ -81,16 +94,19 @@ export class Pool extends Executor implements DispatchHost {
     return [...this.workers].map((w) => w.unit.id)
   }
 
-  /** Resolves once every current worker has said hello (or died trying). */
+  /** Starts every worker not started yet (an on-demand pool starts them as tasks come) and waits until they are up. */
   async ready(): Promise<void> {
-    await Promise.all([...this.workers].map((w) => w.unit.ready))
+    if (!this.closed) this.lives.grow(this.capacity)
+    await Promise.all([...this.workers].map((w) => this.lives.whenReady(w)))
   }
 
   /** submit() with a transfer list: ArrayBuffers move to a thread worker instead of being copied (processes always copy). */
   submitWith<T = unknown>(name: string, args: unknown[], opts: { transfer?: readonly Transferable[] } = {}): Future<T> {
+    if (this.broken) throw new PoolError(`Pool ${this.name} is broken, so it cannot run ${name}: ${this.broken.message}`, { cause: this.broken })
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot submit ${name}.`)
+    if (typeof name !== 'string' || name === '') throw new TypeError(`A task is named by a non-empty string (got ${typeof name}).`)
     const id = this.nextTask++
-    const future = new Future<T>(id, name)
+    const future = new Future<T>(id, name, this.reportCallbackError)
     const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer, slot: null, startedEmitted: false }
     this.log.event(job, 'submitted', null, job.submittedAt)
     this.queue.push(job)
@@ -98,24 +114,13 @@ export class Pool extends Executor implements DispatchHost {
     return future
   }
 
-  protected callbackFailed(taskId: number, err: Error): void {
-    this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: null, runId: this.opts.runId, text: `${this.name}: callback of task ${taskId} failed: ${err.message}`, stream: 'err' })
-  }
-
-  /** Grows at once; shrinks by retiring idle workers first, busy ones after their task. No task is lost. */
+  /** Grows (at once if the pool starts eagerly, else as tasks come); shrinks by retiring idle workers first, busy ones after their tasks. No task is lost. */
   resize(size: number): void {
-    checkSize(size)
+    checkPoolOptions({ ...this.opts, size })
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot resize.`)
-    const active = [...this.workers].filter((w) => !w.retiring)
-    for (let i = active.length; i < size; i++) this.addWorker()
-    const surplus = active.length - size
-    if (surplus > 0) {
-      const byIdleFirst = active.sort((a, b) => a.jobs.length - b.jobs.length)
-      for (const w of byIdleFirst.slice(0, surplus)) {
-        w.retiring = true
-        if (w.jobs.length === 0) void w.unit.host.stop()
-      }
-    }
+    this.capacity = size
+    if ((this.opts.start ?? 'on-demand') === 'eager') this.lives.grow(size)
+    this.lives.shrink(size)
     this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.opts.runId, text: `${this.name} resized to ${size}` })
     this.dispatch()
   }
@@ -128,6 +133,7 @@ export class Pool extends Executor implements DispatchHost {
       // Tasks sent ahead to threads but not started are still pending: cancel() wins its race for those.
       for (const w of this.workers) for (const job of w.jobs) job.future.cancel()
     }
+    this.dispatch()
     const stopAll = async (): Promise<void> => {
       await this.whenIdle()
       await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
@@ -155,39 +161,60 @@ export class Pool extends Executor implements DispatchHost {
     return this.queue.length === 0 && this.dispatcher.held.length === 0 && this.busy === 0
   }
 
-  private addWorker(): void {
-    const lane = this.nextWorker++
-    const label = `${this.name} / worker ${lane}`
-    const unit = this.deps.spawner.spawn({ mode: this.kind, label, runId: this.opts.runId })
-    const worker: PoolWorker = { unit, label, lane, jobs: [], tombs: new Map(), retiring: false }
-    this.workers.add(worker)
-    unit.on('message', (msg) => {
-      if (msg.t === 'taskDone') this.settle(worker, msg)
-      else if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.settle(worker, o)
-      else return
-      if (worker.retiring) {
-        if (worker.jobs.length === 0) void unit.host.stop()
-      } else this.feed(worker)
-      this.dispatch()
-    })
-    unit.on('exit', (info) => {
-      this.workers.delete(worker)
-      this.lost(worker, info)
-      this.startFailures = unit.isReady ? 0 : this.startFailures + 1
-      // A worker lost by accident is replaced so the pool keeps its size.
-      if (!worker.retiring && !this.closed) {
-        if (this.startFailures < MAX_START_FAILURES) this.addWorker()
-        else this.failAll(`${MAX_START_FAILURES} workers of pool ${this.name} in a row exited before starting (last: ${info.error ?? `exit code ${info.code}`}).`)
+  /** Tasks not yet on any worker. */
+  get waiting(): number {
+    return this.queue.length + this.dispatcher.held.length
+  }
+
+  quota(w: PoolWorker): number {
+    return this.opts.maxTasksPerChild ? this.opts.maxTasksPerChild - w.sent : Number.POSITIVE_INFINITY
+  }
+
+  send(w: PoolWorker, jobs: Job[]): void {
+    for (const job of jobs) this.put(w, job)
+    const transfer = jobs.flatMap((j) => j.transfer ?? [])
+    const undelivered = (): void => void jobs.forEach((j) => (j.undelivered = true))
+    let sent: boolean
+    try {
+      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order) }, transfer.length > 0 ? transfer : undefined, undelivered)
+    } catch (err) {
+      // Some argument cannot be cloned: those tasks fail alone, naming it; the others are sent again.
+      const bad = jobs.filter((j) => unsendable(j.order) !== null)
+      for (const job of bad.length > 0 ? bad : jobs) {
+        this.unbook(w, job)
+        const error = unsendable(job.order) ?? new PoolError(`Task ${job.order.id} (${job.order.name}) cannot be sent to a worker: ${(err as Error).message}`, { cause: err })
+        job.future.reject(error)
+        this.log.event(job, 'finished', w.unit.id, this.deps.clock.now(), { ok: false, error: error.message })
       }
-      this.dispatch()
-    })
-    void unit.ready.then(() => {
-      if (unit.isReady) {
-        this.startFailures = 0
-        this.dispatcher.workerReady(worker)
+      const rest = jobs.filter((j) => w.jobs.includes(j))
+      if (bad.length > 0 && rest.length > 0) {
+        for (const job of rest) this.unbook(w, job)
+        this.send(w, rest)
       }
-      this.dispatch()
-    })
+      return
+    }
+    if (!sent) {
+      // The worker is gone: the tasks go back to the queue; its exit replaces it.
+      for (const job of jobs) this.unbook(w, job)
+      this.queue.unshift(...jobs)
+    }
+  }
+
+  private put(w: PoolWorker, job: Job): void {
+    // The first job of an idle worker starts at once; later ones report their start when they finish.
+    if (w.jobs.length === 0) this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
+    w.jobs.push(job)
+    w.sent++
+    this.busy++
+  }
+
+  private unbook(w: PoolWorker, job: Job): void {
+    const at = w.jobs.indexOf(job)
+    if (at < 0) return
+    w.jobs.splice(at, 1)
+    w.sent--
+    this.busy--
+    this.dispatcher.leaveInbox(job)
   }
 
   /** A task's outcome came back from its worker (in the order the worker got them). */
@@ -205,11 +232,12 @@ export class Pool extends Executor implements DispatchHost {
     const endedAt = clock.fromAbs(o.endedAt)
     this.dispatcher.ran(endedAt - startedAt)
     if (o.ok) job.future.resolve(o.value)
-    else job.future.reject(new Error(o.error))
+    else job.future.reject(o.error ? deserializeError(o.error) : new Error(`Task ${o.id} failed`))
+    const error = o.error ? `${o.error.name}: ${o.error.message}` : undefined
     if (!job.startedEmitted) this.log.event(job, 'started', w.unit.id, startedAt)
     this.log.event(job, 'finished', w.unit.id, endedAt, {
       ok: o.ok,
-      error: o.error,
+      error,
       cpuMs: o.cpuMs ?? undefined,
       queueMs: startedAt - job.submittedAt,
       call: callText(job.order.name, job.order.args),
@@ -229,7 +257,7 @@ export class Pool extends Executor implements DispatchHost {
       const cancelled = this.dispatcher.cancelledInInbox(job)
       this.dispatcher.leaveInbox(job)
       if (cancelled) return
-      if (i !== runningAt && !this.stopping) return void back.push(job)
+      if ((i !== runningAt || job.undelivered) && !this.stopping) return void back.push(job)
       const error = this.stopping ? new PoolError(`Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) was on ${w.label}.`) : workerLost(w.label, w.unit.host, info, job.order)
       job.future.reject(error)
       this.log.event(job, 'finished', w.unit.id, this.deps.clock.now(), { ok: false, error: error.message })
@@ -237,40 +265,43 @@ export class Pool extends Executor implements DispatchHost {
     this.queue.unshift(...back)
   }
 
-  private failAll(reason: string): void {
+  /** Spawning is broken, or the module or initializer failed: every waiting task fails with the reason, as Python's BrokenExecutor. */
+  private breakDown(err: PoolError): void {
+    if (this.broken) return
+    this.broken = err
     this.closed = true
-    for (const job of [...this.queue.splice(0), ...this.dispatcher.held.splice(0)]) job.future.reject(new PoolError(reason))
+    for (const job of [...this.queue.splice(0), ...this.dispatcher.held.splice(0)]) job.future.reject(err)
+    for (const w of this.workers) {
+      for (const job of w.jobs.splice(0)) {
+        this.busy--
+        this.dispatcher.leaveInbox(job)
+        job.future.reject(err)
+      }
+      w.unit.host.kill()
+    }
+    this.dispatch()
   }
 
-  private feed(w: PoolWorker): boolean {
-    if (w.retiring || !w.unit.isReady || !w.unit.host.alive) return false
-    return this.dispatcher.feed(w)
-  }
-
-  put(w: PoolWorker, job: Job): void {
-    // The first job of an idle worker starts at once; later ones report their start when they finish.
-    if (w.jobs.length === 0) this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
-    w.jobs.push(job)
-    this.busy++
+  private feedable(w: PoolWorker): boolean {
+    return !w.retiring && w.ready && w.unit.host.alive
   }
 
   private dispatch(): void {
-    if (this.queue.length > 0 || this.dispatcher.held.length > 0) {
+    if (this.waiting > 0) {
       for (const w of this.workers) {
-        this.feed(w)
-        if (this.queue.length === 0 && this.dispatcher.held.length === 0) break
+        if (this.feedable(w)) this.dispatcher.feed(w)
+        if (this.waiting === 0) break
       }
       this.dispatcher.topUp()
+      this.lives.startForWaiting(this.capacity, this.waiting)
+    } else if (this.busy > 1) {
+      // Nothing waits, but some inbox holds more than one task: an idle thread worker may steal from it.
+      for (const w of this.workers) if (w.jobs.length === 0 && this.feedable(w)) this.dispatcher.feed(w)
     }
+    this.lives.retireSpent()
+    this.lives.keepAliveWhileBusy()
     if (this.idleWaiters.length > 0 && this.isIdle()) {
       for (const resolve of this.idleWaiters.splice(0)) resolve()
     }
-  }
-
-}
-
-export function checkSize(size: number): void {
-  if (!Number.isInteger(size) || size < 1 || size > POOL_MAX_SIZE) {
-    throw new PoolError(`Pool size must be a whole number from 1 to ${POOL_MAX_SIZE} (got ${size}).`)
   }
 }

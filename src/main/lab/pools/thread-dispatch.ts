@@ -1,23 +1,18 @@
 // How a thread pool hands out work: short tasks go ahead to workers in batches, each with a shared state word (slot)
 // so that a worker's start and cancel() race on one compare-and-swap; an idle worker steals from a full inbox.
-import type { Transferable } from 'node:worker_threads'
-import type { TaskOrder, TaskOutcome } from '../units/protocol'
+import type { TaskOutcome } from '../units/protocol'
 import { TASK_SLOT } from '../units/protocol'
+import { AheadBudget, MAX_AHEAD } from './ahead-budget'
 import type { Dispatcher, DispatchHost, Job, PoolWorker } from './dispatch'
 import { TaskSlots } from './task-slots'
 
 export const POOL_MAX_SIZE = 64
-
-/** Thread pools send short tasks ahead in batches: this many at most per worker, fewer as tasks get longer. */
-const MAX_AHEAD = 64
-const AHEAD_BUDGET_MS = 0.5
 const SLOT_COUNT = POOL_MAX_SIZE * MAX_AHEAD
 
 export class ThreadDispatch implements Dispatcher {
   readonly held: Job[] = []
   private readonly slots = new TaskSlots(SLOT_COUNT)
-  /** Moving mean of task run time (ms) measured in the workers: decides how far ahead tasks are sent. */
-  private meanRunMs: number | null = null
+  private readonly ahead = new AheadBudget()
 
   constructor(private readonly pool: DispatchHost) {}
 
@@ -26,28 +21,15 @@ export class ThreadDispatch implements Dispatcher {
   }
 
   ran(ms: number): void {
-    // Quick to rise, slow to fall: a longer task at once sends fewer ahead.
-    this.meanRunMs = this.meanRunMs === null || ms > this.meanRunMs ? ms : this.meanRunMs * 0.9 + ms * 0.1
-  }
-
-  /**
-   * How many tasks a worker may hold: what a worker holds is work no idle worker can take, so keep it under
-   * AHEAD_BUDGET_MS of run time (64 trivial tasks, one 1 ms task) and never more than a fair share of what is left.
-   */
-  private aheadLimit(): number {
-    const m = this.meanRunMs
-    const byCost = m === null ? 1 : Math.min(MAX_AHEAD, Math.floor(AHEAD_BUDGET_MS / Math.max(m, 1e-3)))
-    const fair = Math.ceil((this.pool.queue.length + this.pool.busy) / Math.max(1, this.pool.size))
-    return Math.max(1, Math.min(byCost, fair))
+    this.ahead.ran(ms)
   }
 
   feed(w: PoolWorker): boolean {
     const { queue } = this.pool
-    const room = this.aheadLimit() - w.jobs.length
-    const orders: TaskOrder[] = []
-    const transfer: Transferable[] = []
+    const room = Math.min(this.ahead.limit(queue.length + this.pool.busy, this.pool.size), this.pool.quota(w) + w.jobs.length) - w.jobs.length
+    const jobs: Job[] = []
     const source = queue.length === 0 && w.jobs.length === 0 ? this.steal(w) : queue
-    while (orders.length < room && source.length > 0) {
+    while (jobs.length < room && source.length > 0) {
       const job = source[0]
       if (job.future.done()) {
         source.shift()
@@ -59,14 +41,12 @@ export class ThreadDispatch implements Dispatcher {
       job.slot = slot
       job.order.slot = slot
       job.future.useSlot(this.slots.states, slot)
-      this.pool.put(w, job)
-      orders.push(job.order)
-      if (job.transfer) transfer.push(...job.transfer)
+      jobs.push(job)
     }
     // Stolen tasks beyond this worker's room wait at the head of the queue.
     if (source !== queue) queue.unshift(...source)
-    if (orders.length === 0) return false
-    w.unit.host.send({ t: 'tasks', orders }, transfer.length > 0 ? transfer : undefined)
+    if (jobs.length === 0) return false
+    this.pool.send(w, jobs)
     return true
   }
 

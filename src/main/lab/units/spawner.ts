@@ -16,6 +16,8 @@ export interface SpawnerDeps {
   /** What thread units report about themselves (heap, own CPU time), read by the sampler. */
   selfReports: Map<string, SelfReport>
   mainUnitId: string
+  /** Ties child units to the lab's life (owner tag, supervisor, records); absent for standalone pools. */
+  lifeline?: { env(): Record<string, string>; own(pid: number): void; gone(pid: number): void }
 }
 
 export interface LiveUnitEvents {
@@ -91,7 +93,8 @@ export class UnitSpawner {
 
   spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
     const { clock, units, outbox, selfReports } = this.deps
-    const host = new UnitHost(opts.mode, this.deps.hostFile, this.deps.scenarioFile)
+    const host = new UnitHost(opts.mode, this.deps.hostFile, this.deps.scenarioFile, opts.mode === 'process' ? this.deps.lifeline?.env() : undefined)
+    if (opts.mode === 'process') this.deps.lifeline?.own(host.pid)
     const id = units.nextId()
     units.add({
       id,
@@ -157,6 +160,7 @@ export class UnitSpawner {
       selfReports.delete(id)
       outbox.forget(id)
       this.live.delete(id)
+      if (opts.mode === 'process') this.deps.lifeline?.gone(host.pid)
       unit.markReady()
       unit.emit('exit', info)
     })

@@ -2,8 +2,10 @@
 // OS identity, then runs the scenario function or the pool tasks it is sent. The scenario code comes from the module
 // named by its first argument (as piscina is handed a `filename`); this file never imports a scenario.
 import { getHeapStatistics } from 'node:v8'
-import { isMainThread, parentPort } from 'node:worker_threads'
+import { isMainThread, parentPort, Worker } from 'node:worker_threads'
 import { createCpuClock, osThreadId } from '../sampling/self'
+import { serializeError } from '../pools/remote-error'
+import { createTaskFinder } from '../pools/task-module'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
@@ -28,9 +30,19 @@ function threadPort(): Port {
   }
 }
 
+/**
+ * Where the kernel cannot end a child with its parent (no setpriv), a thread of the unit's own polls its parent PID, so
+ * the unit leaves even while its main thread is inside a long synchronous task.
+ */
+const PARENT_WATCHDOG = `
+const { workerData } = require('node:worker_threads')
+setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL') }, 250)
+`
+
 function processPort(): Port {
   // The lab gone (even by SIGKILL) closes the IPC channel: leave with it, so nothing is orphaned.
   process.on('disconnect', () => process.exit(0))
+  if (process.env.PARALLEL_LAB_WATCH_PARENT === '1') new Worker(PARENT_WATCHDOG, { eval: true, workerData: process.ppid }).unref()
   return {
     send: (msg) => process.send?.(msg),
     onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)),
@@ -81,7 +93,9 @@ function unloadable(err: unknown): ScenarioCode {
 }
 
 let code: ScenarioCode | null = null
-const tasks = createTaskRunner({ send: port.send, find: (name) => code!.findTask(name), cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
+// Tasks come from the scenario module, or from a user's module once a pool sends one (see task-module.ts).
+const finder = createTaskFinder((name) => code!.findTask(name))
+const tasks = createTaskRunner({ send: port.send, find: finder.find, cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
 
 // Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
 const backlog: ToHost[] = []
@@ -110,6 +124,15 @@ function handle(msg: ToHost, code: ScenarioCode): void {
     case 'slots':
       tasks.useSlots(msg.buffer)
       break
+    case 'init': {
+      const ready = finder.init(msg)
+      tasks.holdUntil(ready)
+      ready.then(
+        () => port.send({ t: 'initDone' }),
+        (err) => port.send({ t: 'initFailed', error: serializeError(err) }),
+      )
+      break
+    }
     case 'reply': {
       const p = pending.get(msg.id)
       pending.delete(msg.id)
