@@ -151,3 +151,26 @@ test('timeline: task hover, helpers folded, zoom to 5 ms per division separates 
   expect(prints.length, [...after.keys()].join(' / ')).toBeGreaterThanOrEqual(2)
   await page.screenshot({ path: `${SCREENSHOTS}/timeline-zoom-5ms-dark.png` })
 })
+
+test('a reload after two runs brings back both runs\' logs, timelines, results and form values', async ({ page, labServer }) => {
+  test.setTimeout(120_000)
+  await openApp(page, labServer)
+  await runLesson(page, 'counters', async () => page.getByLabel('Count from').fill('4'))
+  await runLesson(page, 'py-counters')
+  await page.reload()
+  await expect(page.locator(`[role="row"][data-kind="main"][data-pid="${labServer.pid}"]`)).toBeVisible()
+  for (const [id, line, count] of [
+    ['counters', 'khanh thread: 4', '4'],
+    ['py-counters', 'khanh thread: 5', '5'],
+  ] as const) {
+    await page.getByTestId('nav-scenarios').click()
+    await page.getByTestId(`scenario-${id}`).click()
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done')
+    await expect(page.getByTestId('log')).toContainText(line)
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-ok', 'true')
+    await expect(page.getByTestId('timeline')).toHaveAttribute('data-lanes', /khanh\|ai|ai\|khanh/)
+    await expect(page.getByLabel('Count from')).toHaveValue(count)
+    await expect(page.getByTestId('run-result').locator('table.summary tbody tr').first()).toBeVisible()
+    await page.screenshot({ path: `${SCREENSHOTS}/reload-${id}-light.png` })
+  }
+})

@@ -1,5 +1,5 @@
 // LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
+import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
 import { INTERVAL_MAX_MS, INTERVAL_MIN_MS } from './params'
 import { echo, own } from './bounds'
@@ -53,6 +53,8 @@ export interface LabCommandMap {
   compareStatus: { req: void; res: CompareProgress | null }
   /** The source of a scenario (not-found when the lab has no readable file for it, e.g. a user's program). */
   scenarioSource: { req: { scenario: string }; res: ScenarioSource }
+  /** A run's log, events, state changes and units as far as the lab still keeps them (a window reloading gets them back). */
+  runHistory: { req: { runId: string }; res: RunHistory }
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -95,6 +97,7 @@ export const COMMANDS = [
   'cancelCompare',
   'compareStatus',
   'scenarioSource',
+  'runHistory',
 ] as const satisfies readonly CommandName[]
 
 export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
@@ -190,6 +193,7 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   cancelCompare: none,
   compareStatus: none,
   scenarioSource: (p) => shape(p, { scenario: 'string' }),
+  runHistory: (p) => shape(p, { runId: 'string' }),
 }
 
 export function isCommand(name: unknown): name is CommandName {

@@ -207,6 +207,19 @@ export interface RunSummary {
   units: UnitSummary[]
 }
 
+/** What a run left behind, for a window that connects after it started (a reload): within the lab's bounds. */
+export interface RunHistory {
+  run: RunInfo
+  units: Unit[]
+  logs: LogLine[]
+  /** Lines ever printed, so a line keeps its index after older ones were dropped. */
+  logCount: number
+  marks: MarkEvent[]
+  tasks: TaskEvent[]
+  /** State changes of the run's units, for the timeline. */
+  states: StateEvent[]
+}
+
 /** Everything a newly connected view needs before ticks start. */
 export interface LabSnapshot {
   t: number

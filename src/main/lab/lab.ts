@@ -3,7 +3,7 @@ import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
+import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import os from 'node:os'
@@ -43,6 +43,9 @@ export interface LabOptions {
   /** The built supervisor; defaults to out/lab/supervisor.mjs. */
   supervisorFile?: string
 }
+
+/** A run's journal keeps taking ticks this long after the run ended (its units' last states and lines). */
+const JOURNAL_AFTER_END_MS = 5000
 
 export class Lab implements LabCommands {
   readonly clock = new LabClock()
@@ -115,7 +118,10 @@ export class Lab implements LabCommands {
         machine: new MachineMeter(),
         selfReports: this.selfReports,
         discovery: this.programs,
-        emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
+        emit: (tick) => {
+          this.journal(tick)
+          this.listeners.forEach((fn) => fn(tick))
+        },
       },
       interval.value,
     )
@@ -223,6 +229,18 @@ export class Lab implements LabCommands {
   /** The scenarios handed in, then the user's own programs (read afresh each time). */
   private catalog(): ScenarioDefinition[] {
     return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
+  }
+
+  /** Each run still producing (or just ended) keeps its part of the tick, for windows that connect later. */
+  private journal(tick: Tick): void {
+    for (const run of this.runs.values()) {
+      if (run.info.endedAt === null || tick.t - run.info.endedAt < JOURNAL_AFTER_END_MS) run.journal.record(tick)
+    }
+  }
+
+  async runHistory(req: { runId: string }): Promise<RunHistory> {
+    const run = this.run(req.runId)
+    return { run: { ...run.info }, ...run.journal.history() }
   }
 
   async scenarioSource(req: { scenario: string }): Promise<ScenarioSource> {

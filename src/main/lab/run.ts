@@ -5,6 +5,7 @@ import type { LabClock } from './clock'
 import type { ProgramTracker } from './programs/program-tracker'
 import type { ProgramTree } from './programs/program-tree'
 import { Pool } from './pools/pool'
+import { RunJournal } from './run-journal'
 import { Comparison } from './compare/comparison'
 import { validateCompareRequest, type CompareRequest, type CompareResult } from '../../shared/compare/types'
 import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario-api'
@@ -39,6 +40,8 @@ export class Run implements RunContext {
   private readonly queues = new Map<string, FifoQueue<unknown>>()
   private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * 4)
   private readonly flags: Record<string, boolean> = {}
+  /** Its log, events and state changes, for a window that connects later. */
+  readonly journal: RunJournal
   /** Settles when run() has returned and every unit has ended. */
   readonly finished: Promise<RunInfo>
 
@@ -48,6 +51,7 @@ export class Run implements RunContext {
     params: ParamValues,
     id: string,
   ) {
+    this.journal = new RunJournal(id)
     this.info = {
       id,
       scenario: def.id,

@@ -3,9 +3,13 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
 import type { ScenarioInfo, ScenarioSource } from '../../../shared/contract'
 import { LabError } from '../../../shared/contract'
-import type { LabSnapshot, LogLine, MarkEvent, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
+import type { LabSnapshot, LogLine, MarkEvent, RunHistory, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
 import type { ParamValues } from '../../../shared/params'
 import { labConnection } from '../api'
+import { useUnitsStore } from './units'
+
+/** Runs whose history a reloaded window asks the lab for (newest first). */
+export const RESTORED_RUNS = 20
 
 /** Log lines kept per run; older ones scroll away. */
 export const LOG_CAPACITY = 2000
@@ -95,7 +99,38 @@ export const useRunsStore = defineStore('runs', () => {
   function reset(snap: LabSnapshot): void {
     runs.value.clear()
     for (const info of snap.runs) record(info)
+    // Each scenario's form shows the values its newest run was started with (and the lock as it is now).
+    const newest = new Map<string, RunInfo>()
+    for (const info of snap.runs) if ((newest.get(info.scenario)?.startedAt ?? -Infinity) <= info.startedAt) newest.set(info.scenario, info)
+    for (const [scenario, info] of newest) forms.value[scenario] = { ...info.params, ...(info.lock === null ? {} : { lock: info.lock }) }
     triggerRef(runs)
+    const recent = [...snap.runs].sort((a, b) => b.startedAt - a.startedAt).slice(0, RESTORED_RUNS)
+    for (const info of recent) void restore(info.id)
+  }
+
+  /** Gets a run's log, events and timeline back from the lab (after a reload), keeping what ticks brought since. */
+  async function restore(runId: string): Promise<void> {
+    let history: RunHistory
+    try {
+      history = await labConnection().api.runHistory({ runId })
+    } catch {
+      return
+    }
+    useUnitsStore().restoreRun(history.units, history.states)
+    const r = touch(runId)
+    if (!r) return
+    const since = <T extends { t: number }>(kept: readonly T[], list: T[]): T[] => {
+      const last = kept.length ? kept[kept.length - 1].t : -Infinity
+      return [...kept, ...list.filter((x) => x.t > last)]
+    }
+    const newer = r.logs.filter((l) => l.t > (history.logs.at(-1)?.t ?? -Infinity))
+    r.logs = since(history.logs, r.logs)
+    r.logCount = history.logCount + newer.length
+    r.marks = since(history.marks, r.marks)
+    r.tasks = since(history.tasks, r.tasks)
+    r.info = history.run.endedAt !== null || r.info.endedAt === null ? history.run : r.info
+    triggerRef(runs)
+    if (r.info.status !== 'running') void loadSummary(runId)
   }
 
   function applyTick(tick: Tick): void {

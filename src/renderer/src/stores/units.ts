@@ -1,7 +1,7 @@
 // Every unit the lab reports, its latest sample and bounded history, and how the table is sorted, filtered and chosen.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { LabSnapshot, Sample, Tick, Unit } from '../../../shared/model'
+import type { LabSnapshot, Sample, StateEvent, Tick, Unit } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
 import type { CpuScale } from '../../../shared/format'
 import { UnitSeries } from '../lib/ring-buffer'
@@ -48,6 +48,23 @@ export const useUnitsStore = defineStore('units', () => {
     for (const u of snap.units) {
       upsert(u)
       transitions.set(u.id, [{ t: u.createdAt, state: u.state }])
+    }
+    version.value++
+  }
+
+  /** A run's units and state changes from the lab's journal (a reloaded window): its timeline comes back. */
+  function restoreRun(list: readonly Unit[], states: readonly StateEvent[]): void {
+    for (const u of list) if (!units.has(u.id) || isFinal(u.state)) upsert(u)
+    const byUnit = new Map<string, Transition[]>()
+    for (const e of states) {
+      let l = byUnit.get(e.unit)
+      if (!l) byUnit.set(e.unit, (l = []))
+      pushTransition(l, { t: e.t, state: e.state })
+    }
+    for (const [id, l] of byUnit) {
+      const current = transitions.get(id) ?? []
+      const last = l[l.length - 1]?.t ?? -Infinity
+      transitions.set(id, [...l, ...current.filter((tr) => tr.t > last)])
     }
     version.value++
   }
@@ -133,6 +150,7 @@ export const useUnitsStore = defineStore('units', () => {
     rows,
     selected,
     reset,
+    restoreRun,
     applyTick,
     rowsFor,
     sortBy,
