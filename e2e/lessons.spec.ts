@@ -1,5 +1,8 @@
 // Lessons in the browser against the real lab: every lesson's verdict with default parameters, broken set-ups, the code pane.
-import { expect, test } from './fixtures/lab'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, startLabServer, test } from './fixtures/lab'
 import type { Page } from '@playwright/test'
 import { SCREENSHOTS, openApp } from './ui-helpers'
 
@@ -172,5 +175,32 @@ test('a reload after two runs brings back both runs\' logs, timelines, results a
     await expect(page.getByLabel('Count from')).toHaveValue(count)
     await expect(page.getByTestId('run-result').locator('table.summary tbody tr').first()).toBeVisible()
     await page.screenshot({ path: `${SCREENSHOTS}/reload-${id}-light.png` })
+  }
+})
+
+test('a Python program whose thread died holding a lock is named: possible deadlock', async ({ page }) => {
+  test.setTimeout(90_000)
+  const dir = mkdtempSync(join(tmpdir(), 'lab-e2e-programs-'))
+  writeFileSync(
+    join(dir, 'deadlock.py'),
+    ['import threading, time', 'lock = threading.Lock()', 'def first():', '    lock.acquire()', '    raise RuntimeError("died holding the lock")', 'def second():', '    time.sleep(0.2)', '    with lock:', '        print("never")', 'a = threading.Thread(target=first); b = threading.Thread(target=second)', 'a.start(); b.start(); a.join(); b.join()', ''].join('\n'),
+  )
+  writeFileSync(join(dir, 'deadlock.json'), JSON.stringify({ id: 'deadlock', title: 'Deadlock', command: 'python3', args: [join(dir, 'deadlock.py')] }))
+  const previous = process.env.PARALLEL_LAB_PROGRAMS_DIR
+  process.env.PARALLEL_LAB_PROGRAMS_DIR = dir
+  const server = await startLabServer()
+  if (previous === undefined) delete process.env.PARALLEL_LAB_PROGRAMS_DIR
+  else process.env.PARALLEL_LAB_PROGRAMS_DIR = previous
+  try {
+    await openApp(page, server)
+    await page.getByTestId('nav-programs').click()
+    await page.getByTestId('program-deadlock').click()
+    await page.getByTestId('program-start').click()
+    await expect(page.getByTestId('run-warning')).toContainText(/possible deadlock: 2 threads waiting on a lock for \d+ s/, { timeout: 30_000 })
+    await page.screenshot({ path: `${SCREENSHOTS}/deadlock-light.png` })
+    await page.getByTestId('program-stop').click()
+    await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'stopped')
+  } finally {
+    await server.stop()
   }
 })

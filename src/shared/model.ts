@@ -183,6 +183,10 @@ export interface RunInfo {
   lock: boolean | null
   result: unknown
   error: string | null
+  /** A warning about the run as it goes, e.g. "possible deadlock: 2 threads waiting on a lock for 12 s (...)". */
+  warning?: string | null
+  /** The units the warning points at. */
+  warningUnits?: string[]
 }
 
 export interface UnitSummary {

@@ -3,7 +3,9 @@ import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Tick } from '../../shared/model'
+import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
+import { blockedOn } from './sampling/linux/blocked-on'
+import { StuckDetector, stuckSentence } from './stuck-detector'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import os from 'node:os'
@@ -55,6 +57,8 @@ export class Lab implements LabCommands {
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
+  /** Says "possible deadlock" when every thread of a run has waited on a lock for seconds (futexes read on Linux). */
+  private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
   readonly programs: ProgramTracker
@@ -233,8 +237,18 @@ export class Lab implements LabCommands {
 
   /** Each run still producing (or just ended) keeps its part of the tick, for windows that connect later. */
   private journal(tick: Tick): void {
+    let samples: Map<string, Sample> | null = null
     for (const run of this.runs.values()) {
       if (run.info.endedAt === null || tick.t - run.info.endedAt < JOURNAL_AFTER_END_MS) run.journal.record(tick)
+      if (run.info.status !== 'running') {
+        this.stuck.forget(run.info.id)
+        continue
+      }
+      samples ??= new Map(tick.samples.map((s) => [s.id, s]))
+      const units = this.units.all().filter((u) => u.runId === run.info.id)
+      const report = this.stuck.check(run.info.id, units, samples, tick.t)
+      const label = (id: string): string => this.units.get(id)?.label.replace(/^[^/]+\/\s*/, '') ?? id
+      run.warn(report ? stuckSentence(report, tick.t, label) : null, report?.units ?? [])
     }
   }
 

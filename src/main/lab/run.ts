@@ -117,6 +117,14 @@ export class Run implements RunContext {
     return this.finished
   }
 
+  /** Sets or clears the run's warning (a possible deadlock); the window hears of it with the run's next event. */
+  warn(text: string | null, units: string[] = []): void {
+    if ((this.info.warning ?? null) === text) return
+    this.info.warning = text
+    this.info.warningUnits = units
+    this.pushRunEvent()
+  }
+
   /** The live Lock toggle. */
   setLock(on: boolean): void {
     this.info.lock = on
