@@ -82,3 +82,24 @@ describe('the code pane\'s link from a log line to its source line', () => {
   })
 
 })
+
+describe('slow motion', () => {
+  const spread = async (scenario: string, timeScale: number): Promise<number> => {
+    const lab = newLab()
+    const ticks = recordTicks(lab)
+    const run = await lab.start({ scenario, params: {}, timeScale })
+    const info = await lab.wait(run.id)
+    await lab.flush()
+    expect(info.status, info.error ?? '').toBe('done')
+    const t = ticks.flatMap((x) => x.logs).filter((l) => l.runId === run.id && /^khanh (thread|process): [15]$/.test(l.text)).map((l) => l.t)
+    expect(t).toHaveLength(2)
+    return Math.abs(t[1] - t[0])
+  }
+  it.each(['counters', 'py-counters'])('%s: sleeps ×10 spread the count over at least 10 × 4 × 10 ms', async (id) => {
+    if (id.startsWith('py-') && !pythonAvailability().available) return
+    expect(await spread(id, 10)).toBeGreaterThanOrEqual(4 * 10 * 10 * 0.95)
+  })
+  it('rejects a scale out of range, naming it', async () => {
+    await expect(newLab().start({ scenario: 'counters', params: {}, timeScale: 50 })).rejects.toThrow(/timeScale must be a whole number from 1 to 20/)
+  })
+})

@@ -29,6 +29,9 @@ export interface ScenarioSource {
   text: string
 }
 
+/** The slowest slow motion: sleeps 20 times longer. */
+export const TIME_SCALE_MAX = 20
+
 /** Request/response of every command. `void` request = no payload. */
 export interface LabCommandMap {
   listScenarios: { req: void; res: ScenarioInfo[] }
@@ -38,7 +41,8 @@ export interface LabCommandMap {
    */
   openProgram: { req: void; res: ScenarioInfo | null }
   snapshot: { req: void; res: LabSnapshot }
-  start: { req: { scenario: string; params?: Record<string, unknown> }; res: RunInfo }
+  /** timeScale: slow motion, every sleep of the run lasts that many times longer (1 to TIME_SCALE_MAX). */
+  start: { req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }; res: RunInfo }
   stop: { req: { runId: string }; res: RunInfo }
   setLock: { req: { runId: string; on: boolean }; res: RunInfo }
   resizePool: { req: { runId: string; size: number }; res: RunInfo }
@@ -182,7 +186,16 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   listScenarios: none,
   openProgram: none,
   snapshot: none,
-  start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
+  start: (p) => {
+    // Slow motion is optional: checked on its own, then the rest of the request as usual.
+    if (!isObj(p) || p.timeScale === undefined) return shape(p, { scenario: 'string', params: 'object?' })
+    const { timeScale, ...rest } = p
+    if (!Number.isInteger(timeScale) || (timeScale as number) < 1 || (timeScale as number) > TIME_SCALE_MAX) {
+      return fail('timeScale', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (how many times longer every sleep lasts).`)
+    }
+    const v = shape<{ scenario: string; params?: Record<string, unknown> }>(rest, { scenario: 'string', params: 'object?' })
+    return v.ok ? { ok: true, value: { ...v.value, timeScale: timeScale as number } } : v
+  },
   stop: (p) => shape(p, { runId: 'string' }),
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
   resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),

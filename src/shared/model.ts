@@ -187,6 +187,8 @@ export interface RunInfo {
   warning?: string | null
   /** The units the warning points at. */
   warningUnits?: string[]
+  /** Slow motion: every sleep lasted this many times longer (absent = 1). */
+  timeScale?: number
 }
 
 export interface UnitSummary {

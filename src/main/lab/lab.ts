@@ -1,5 +1,6 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
 import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
+import { TIME_SCALE_MAX } from '../../shared/contract'
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
@@ -263,7 +264,7 @@ export class Lab implements LabCommands {
     return scenarioSource(def)
   }
 
-  async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
+  async start(req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }): Promise<RunInfo> {
     const catalog = this.catalog()
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
@@ -274,7 +275,11 @@ export class Lab implements LabCommands {
     if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
     const params = validateParams(def.params, req.params)
     if (!params.ok) throw LabError.invalid(params.errors)
-    return this.startRun(def, params.value)
+    const scale = req.timeScale ?? 1
+    if (!Number.isInteger(scale) || scale < 1 || scale > TIME_SCALE_MAX) {
+      throw new LabError('invalid', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (got ${echo(scale)}).`, 'timeScale')
+    }
+    return this.startRun(def, params.value, scale)
   }
 
   /**
@@ -297,9 +302,9 @@ export class Lab implements LabCommands {
     return this.startRun(def, {})
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues): RunInfo {
+  private startRun(def: ScenarioDefinition, params: ParamValues, timeScale = 1): RunInfo {
     const id = `r${this.nextRun++}`
-    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs }, def, params, id)
+    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs }, def, params, id, timeScale)
     this.runs.set(id, run)
     return { ...run.info }
   }

@@ -50,6 +50,8 @@ export class Run implements RunContext {
     readonly def: ScenarioDefinition,
     params: ParamValues,
     id: string,
+    /** Slow motion: every sleep of the run's units lasts this many times longer. */
+    readonly timeScale = 1,
   ) {
     this.journal = new RunJournal(id)
     this.info = {
@@ -62,6 +64,7 @@ export class Run implements RunContext {
       lock: typeof params.lock === 'boolean' ? params.lock : null,
       result: null,
       error: null,
+      ...(timeScale === 1 ? {} : { timeScale }),
     }
     if (this.info.lock !== null) this.setFlag('lock', this.info.lock)
     this.pushRunEvent()
@@ -203,7 +206,9 @@ export class Run implements RunContext {
   async program(opts: ProgramOptions): Promise<ProgramOutcome> {
     if (this.abort.signal.aborted) throw new Error('The run was stopped.')
     if (!this.deps.programs) throw new Error('This lab cannot run external programs.')
-    const tree = this.deps.programs.start({ ...opts, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    // A Python scenario's time.sleep reads the scale (labevents.py); other programs ignore it.
+    const env = this.timeScale === 1 ? opts.env : { ...opts.env, PARALLEL_LAB_TIME_SCALE: String(this.timeScale) }
+    const tree = this.deps.programs.start({ ...opts, env, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.programTrees.add(tree)
     const exit = await tree.host.exited
     if (exit.error) throw new Error(exit.error)
@@ -231,6 +236,7 @@ export class Run implements RunContext {
         mode: opts.mode,
         handles,
         flags: { ...this.flags },
+        timeScale: this.timeScale,
       })
     })
     const done = new Promise<unknown>((resolve, reject) => {

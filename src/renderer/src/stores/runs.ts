@@ -39,6 +39,8 @@ export const useRunsStore = defineStore('runs', () => {
   const selectedScenarioId = ref<string>('counters')
   /** What the parameter form holds per scenario, raw as typed (validated before Start). */
   const forms = ref<Record<string, Record<string, unknown>>>({})
+  /** Slow motion for the next Start: every sleep lasts this many times longer. */
+  const timeScale = ref(1)
   /** "What do you expect?" per scenario, chosen before Start (null: no prediction). */
   const predictions = ref<Record<string, string | null>>({})
   /** The prediction each run was started with, for its verdict. */
@@ -190,7 +192,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
-    const info = await labConnection().api.start({ scenario, params })
+    const info = await labConnection().api.start({ scenario, params, ...(timeScale.value === 1 ? {} : { timeScale: timeScale.value }) })
     runPredictions.value[info.id] = predictions.value[scenario] ?? null
     record(info)
     triggerRef(runs)
@@ -226,6 +228,7 @@ export const useRunsStore = defineStore('runs', () => {
     forms,
     predictions,
     runPredictions,
+    timeScale,
     sources,
     selectedLog,
     loadSource,
