@@ -1,6 +1,7 @@
 // `lab watch` as a user runs it: exit status of the program, a missing command, bad arguments, the live table,
 // and a watched tree that leaves nothing behind when the CLI is interrupted.
 import { spawn } from 'node:child_process'
+import os from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -51,9 +52,20 @@ describe('lab watch', () => {
     const proc = units.find((u) => u.kind === 'program')
     const thread = units.find((u) => u.kind === 'thread' && u.tid === proc.pid)
     expect(Object.keys(proc).sort()).toEqual(
-      ['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort(),
+      ['cpu', 'id', 'kind', 'label', 'os', 'parent', 'peakRss', 'pid', 'rss', 'state', 'tid', 'time'].sort(),
     )
     expect(thread).toMatchObject({ parent: proc.id, pid: proc.pid })
+    // Every live thread and process carries its OS letter; every tick the monitor's cost, the machine and short-lived processes.
+    const live = units.filter((u) => u.state === 'running')
+    expect(live.length).toBeGreaterThan(1)
+    for (const u of live) expect(u.os).toMatch(/^[RSDTtZI]$/)
+    const later = ticks.at(-2)
+    expect(later.sampler.labCpuMs).toBeGreaterThan(0)
+    expect(later.sampler.costMs).toBeGreaterThan(0)
+    expect(later.machine.cores).toHaveLength(os.cpus().length)
+    expect(later.transient).toEqual({ processes: 0, cpuMs: 0, parents: [] })
+    const split = live.find((u) => u.kind === 'thread' && u.time)!.time
+    expect(split.onCpu + split.runqueue + split.blocked).toBeCloseTo(100, 0)
   })
 
   it('a command that does not exist: a clear error and exit 1', async () => {

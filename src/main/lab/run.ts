@@ -62,6 +62,7 @@ export class Run implements RunContext {
       endedAt: null,
       status: 'running',
       lock: typeof params.lock === 'boolean' ? params.lock : null,
+      poolSize: null,
       result: null,
       error: null,
       ...(timeScale === 1 ? {} : { timeScale }),
@@ -139,6 +140,8 @@ export class Run implements RunContext {
     const pool = this.pools[0]
     if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
     pool.resize(size)
+    this.info.poolSize = size
+    this.pushRunEvent()
   }
 
   // RunContext
@@ -177,6 +180,10 @@ export class Run implements RunContext {
       start: 'eager',
     })
     this.pools.push(pool)
+    if (this.pools.length === 1) {
+      this.info.poolSize = opts.size
+      this.pushRunEvent()
+    }
     return pool
   }
 

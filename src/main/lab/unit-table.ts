@@ -1,5 +1,5 @@
 // Every unit the lab knows, the changes since the last tick, and per-unit lock wait / hold accounting.
-import type { LabEvent, LogLine, Unit, UnitState } from '../../shared/model'
+import type { LabEvent, LogLine, TransientStats, Unit, UnitState } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 
 interface LockClock {
@@ -35,18 +35,43 @@ export class Outbox {
     this.sources.delete(unit)
   }
 
+  /** Short-lived processes by parent unit since the last tick. */
+  private transients = new Map<string, { processes: number; cpuMs: number; names: Set<string> }>()
+
+  /** Counts processes that came and went under `unit` (and the CPU they used, ms). */
+  addTransient(unit: string, processes: number, cpuMs: number, names: readonly string[]): void {
+    if (processes === 0 && cpuMs <= 0) return
+    let t = this.transients.get(unit)
+    if (!t) this.transients.set(unit, (t = { processes: 0, cpuMs: 0, names: new Set() }))
+    t.processes += processes
+    t.cpuMs += cpuMs
+    for (const n of names) if (t.names.size < TRANSIENT_NAMES) t.names.add(n)
+  }
+
   /**
    * Everything gathered so far, in time order. A log line waits while another unit of its run has not yet been heard
    * past the line's stamp (a line it printed earlier may still be in flight), for at most MAX_LOG_HOLD_MS, so the log
    * keeps the order the lines were printed in across ticks, not only within one. `now` Infinity sends everything.
    */
-  drain(now = Infinity): { logs: LogLine[]; events: LabEvent[] } {
+  drain(now = Infinity): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
+    const parents = [...this.transients].map(([unit, t]) => ({
+      unit,
+      processes: t.processes,
+      cpuMs: Math.round(t.cpuMs),
+      names: [...t.names],
+    }))
+    const transient = {
+      processes: parents.reduce((a, p) => a + p.processes, 0),
+      cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),
+      parents,
+    }
     this.logs.sort((a, b) => a.t - b.t)
     let cut = 0
     while (cut < this.logs.length && this.released(this.logs[cut], now)) cut++
-    const out = { logs: this.logs.slice(0, cut), events: this.events.sort((a, b) => a.t - b.t) }
+    const out = { logs: this.logs.slice(0, cut), events: this.events.sort((a, b) => a.t - b.t), transient }
     this.logs = this.logs.slice(cut)
     this.events = []
+    this.transients = new Map()
     return out
   }
 
@@ -56,6 +81,9 @@ export class Outbox {
     return true
   }
 }
+
+/** Names of short-lived processes kept per parent and tick (the count is whole). */
+const TRANSIENT_NAMES = 5
 
 export class UnitTable {
   private readonly units = new Map<string, Unit>()
@@ -131,6 +159,18 @@ export class UnitTable {
     for (const id of dropped) {
       this.units.delete(id)
       this.lockClocks.delete(id)
+    }
+    return dropped
+  }
+
+  /** Forgets the ended units of a run whose end has been sent; returns their ids. */
+  forgetRun(runId: string): string[] {
+    const dropped: string[] = []
+    for (const u of this.units.values()) {
+      if (u.runId !== runId || !isFinal(u.state) || this.changed.has(u.id)) continue
+      this.units.delete(u.id)
+      this.lockClocks.delete(u.id)
+      dropped.push(u.id)
     }
     return dropped
   }

@@ -12,7 +12,18 @@ interface Origin {
 
 export type ProgramMessage = Origin &
   (
-    | { type: 'task'; pool: string; task: number; name: string; phase: TaskPhase; ok?: boolean; error?: string; cpuMs?: number; call?: string; value?: string }
+    | {
+        type: 'task'
+        pool: string
+        task: number
+        name: string
+        phase: TaskPhase
+        ok?: boolean
+        error?: string
+        cpuMs?: number
+        call?: string
+        value?: string
+      }
     | { type: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'> }
     | { type: 'mark'; text: string; kind?: MarkKind; line?: number }
     | { type: 'log'; text: string; line?: number }
@@ -47,7 +58,9 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
     }
     case 'state': {
       const state = str(raw.state)
-      return state !== null && STATES.includes(state) ? { ...origin, type: 'state', state: state as 'running' | 'waiting' | 'holding' } : null
+      return state !== null && STATES.includes(state)
+        ? { ...origin, type: 'state', state: state as 'running' | 'waiting' | 'holding' }
+        : null
     }
     case 'mark':
     case 'log': {
@@ -73,7 +86,12 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
 }
 
 /** Task and mark messages as the same events Node units produce; `worker` is the unit the message came from. */
-export function toLabEvent(msg: Extract<ProgramMessage, { type: 'task' | 'mark' }>, t: number, runId: string | null, worker: string): LabEvent {
+export function toLabEvent(
+  msg: Extract<ProgramMessage, { type: 'task' | 'mark' }>,
+  t: number,
+  runId: string | null,
+  worker: string,
+): LabEvent {
   if (msg.type === 'mark') {
     if (!msg.kind) return { type: 'mark', t, runId, text: msg.text }
     const mark: LabEvent = { type: 'mark', t, runId, text: msg.text, kind: msg.kind, unit: worker }

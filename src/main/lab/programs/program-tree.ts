@@ -7,6 +7,7 @@ import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
 import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
+import { ShortLivedLedger } from './short-lived-ledger'
 
 export interface ProgramTreeDeps {
   clock: LabClock
@@ -31,6 +32,11 @@ interface Member {
   unitId: string
   pid: number
   startTime: number
+  /** Its parent's unit when found. */
+  parentId: string
+  /** CPU it used and its children left in it (ms) at the last scan: what its parent's children time will gain when it is reaped. */
+  cpuMs: number
+  childCpuMs: number
 }
 
 export class ProgramTree {
@@ -48,6 +54,7 @@ export class ProgramTree {
   private readonly missed = new Set<string>()
   /** Names and roles the program gave its threads ("callbacks", a helper's "queue feeder"), by "pid/tid". */
   private readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
+  private readonly shortLived = new ShortLivedLedger()
 
   constructor(
     private readonly deps: ProgramTreeDeps,
@@ -56,10 +63,24 @@ export class ProgramTree {
     const { units, clock, outbox } = deps
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
-    units.add(this.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
+    units.add(
+      this.unit(
+        this.rootId,
+        'program',
+        this.host.pid,
+        null,
+        deps.mainUnitId,
+        spec.label,
+        true,
+        [spec.command, ...(spec.args ?? [])].join(' '),
+      ),
+    )
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
-      this.log(`Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`, 'err')
+      this.log(
+        `Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`,
+        'err',
+      )
     }
     this.host.on('output', (text, stream) => {
       this.log(text, stream)
@@ -70,7 +91,18 @@ export class ProgramTree {
       if (msg) this.onMessage(msg)
     })
     this.host.on('exit', (info) => this.onExit(info))
-    if (this.host.pid > 0) outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
+    if (this.host.pid > 0)
+      outbox.events.push({
+        type: 'mark',
+        t: clock.now(),
+        runId: spec.runId,
+        text: `started ${basename(spec.command)} (pid ${this.host.pid})`,
+      })
+  }
+
+  /** Stops following: the scanner's polling ends. */
+  close(): void {
+    this.deps.scanner.close()
   }
 
   get unitIds(): string[] {
@@ -103,10 +135,11 @@ export class ProgramTree {
     await this.scanOnce()
   }
 
-  private async survivors(): Promise<Member[]> {
-    const out: Member[] = []
-    if (this.host.unreaped) out.push({ unitId: this.rootId, pid: this.host.pid, startTime: -1 })
-    for (const m of this.members.values()) if (await this.deps.scanner.verify(m.pid, m.startTime)) out.push(m)
+  /** Process ids of the tree still running: the root while unreaped, and every member still verified as ours. */
+  private async survivors(): Promise<number[]> {
+    const out: number[] = []
+    if (this.host.unreaped) out.push(this.host.pid)
+    for (const m of this.members.values()) if (await this.deps.scanner.verify(m.pid, m.startTime)) out.push(m.pid)
     return out
   }
 
@@ -142,6 +175,8 @@ export class ProgramTree {
       const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
       const known = this.members.get(p.pid)
       if (known) {
+        known.cpuMs = p.cpuMs ?? 0
+        known.childCpuMs = p.childCpuMs ?? 0
         // A program may name its process after it started (a pool worker naming its main thread).
         if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
         continue
@@ -150,20 +185,30 @@ export class ProgramTree {
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
       units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime })
+      this.members.set(p.pid, {
+        unitId: id,
+        pid: p.pid,
+        startTime: p.startTime,
+        parentId: parent,
+        cpuMs: p.cpuMs ?? 0,
+        childCpuMs: p.childCpuMs ?? 0,
+      })
     }
     for (const [pid, m] of this.members) {
       if (procs.has(pid)) continue
       units.setState(m.unitId, ending, t)
       this.members.delete(pid)
+      this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
+    this.countShortLived(scan)
     const seen = new Set<string>()
     for (const th of scan.threads) {
       const key = `${th.pid}/${th.tid}`
       seen.add(key)
       const existing = this.threads.get(key)
       if (existing) {
-        if (units.get(existing)?.command !== th.name) units.update(existing, { command: th.name, label: this.threadLabel(th) })
+        if (units.get(existing)?.command !== th.name)
+          units.update(existing, { command: th.name, label: this.threadLabel(th) })
         continue
       }
       const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
@@ -177,6 +222,25 @@ export class ProgramTree {
       units.setState(id, ending, t)
       this.threads.delete(key)
     }
+  }
+
+  /** Short-lived processes under the process they were children of, and the CPU their parents' totals show they used. */
+  private countShortLived(scan: TreeScan): void {
+    const unitOf = (pid: number): string | undefined =>
+      pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId
+    const parentOf = new Map(scan.shortLived.map((s) => [s.pid, s.ppid]))
+    for (const s of scan.shortLived) {
+      // A child of a short-lived process counts under the nearest process of the tree.
+      let ppid = s.ppid
+      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++)
+        ppid = parentOf.get(ppid)!
+      this.shortLived.seen(unitOf(ppid) ?? this.rootId, s.name)
+    }
+    for (const p of scan.processes) {
+      const unit = unitOf(p.pid)
+      if (unit !== undefined && p.childCpuMs !== null) this.shortLived.childTime(unit, p.childCpuMs)
+    }
+    for (const c of this.shortLived.drain()) this.deps.outbox.addTransient(c.unit, c.processes, c.cpuMs, c.names)
   }
 
   /**
@@ -194,7 +258,8 @@ export class ProgramTree {
     if (pid === null) return this.rootId
     const key = `${pid}/${tid}`
     const find = (): string | undefined =>
-      (tid !== null ? this.threads.get(key) : undefined) ?? (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
+      (tid !== null ? this.threads.get(key) : undefined) ??
+      (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
     const id = tid !== null ? this.threads.get(key) : undefined
     if (id !== undefined) {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)
@@ -212,7 +277,8 @@ export class ProgramTree {
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
-    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+    if (name && this.deps.units.get(id)?.command !== name)
+      this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
     // A child's main thread names the process: a child that names itself and ends before the next scan keeps its role.
     const member = this.members.get(pid)
     if (name && tid === pid && member && this.deps.units.get(member.unitId)?.label !== name) this.deps.units.update(member.unitId, { label: name })
@@ -275,7 +341,17 @@ export class ProgramTree {
   }
 
   /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
-  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null, runningSince?: number) {
+  private unit(
+    id: string,
+    kind: UnitKind,
+    pid: number,
+    tid: number | null,
+    parent: string,
+    label: string,
+    spawned: boolean,
+    command: string | null,
+    runningSince?: number,
+  ) {
     return {
       id,
       kind,
