@@ -47,14 +47,13 @@ export interface LabCommandMap {
   setLock: { req: { runId: string; on: boolean }; res: RunInfo }
   resizePool: { req: { runId: string; size: number }; res: RunInfo }
   kill: { req: { unitId: string }; res: void }
-  setInterval: { req: { ms: number }; res: void }
+  /** How often the lab samples and sends a tick, 100 to 5000 ms. */
+  setSamplingInterval: { req: { ms: number }; res: void }
   summary: { req: { runId: string }; res: RunSummary }
   /** Runs a comparison of pool strategies; resolves with its result when it ends (or is cancelled). One at a time. */
   compare: { req: CompareRequest; res: CompareResult }
   /** Cancels the running comparison (no-op when none runs). */
   cancelCompare: { req: void; res: void }
-  /** Progress of the running (or last) comparison, for views that poll instead of subscribing. */
-  compareStatus: { req: void; res: CompareProgress | null }
   /** The source of a scenario (not-found when the lab has no readable file for it, e.g. a user's program). */
   scenarioSource: { req: { scenario: string }; res: ScenarioSource }
   /** A run's log, events, state changes and units as far as the lab still keeps them (a window reloading gets them back). */
@@ -66,7 +65,6 @@ export interface LabEventMap {
   tick: Tick
   /** A comparison moved on (one per strategy run, not per task). */
   compareProgress: CompareProgress
-  compareResult: CompareResult
 }
 
 export type CommandName = keyof LabCommandMap
@@ -95,16 +93,15 @@ export const COMMANDS = [
   'setLock',
   'resizePool',
   'kill',
-  'setInterval',
+  'setSamplingInterval',
   'summary',
   'compare',
   'cancelCompare',
-  'compareStatus',
   'scenarioSource',
   'runHistory',
 ] as const satisfies readonly CommandName[]
 
-export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
+export const EVENTS = ['tick', 'compareProgress'] as const satisfies readonly EventName[]
 
 export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
   return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
@@ -200,11 +197,10 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
   resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),
   kill: (p) => shape(p, { unitId: 'string' }),
-  setInterval: (p) => shape(p, { ms: { int: [INTERVAL_MIN_MS, INTERVAL_MAX_MS] } }),
+  setSamplingInterval: (p) => shape(p, { ms: { int: [INTERVAL_MIN_MS, INTERVAL_MAX_MS] } }),
   summary: (p) => shape(p, { runId: 'string' }),
   compare: validateCompareRequest,
   cancelCompare: none,
-  compareStatus: none,
   scenarioSource: (p) => shape(p, { scenario: 'string' }),
   runHistory: (p) => shape(p, { runId: 'string' }),
 }

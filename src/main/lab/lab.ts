@@ -21,6 +21,7 @@ import { MachineMeter } from './sampling/machine'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
+import type { ModuleWorkload } from './pools/workloads'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
@@ -54,10 +55,10 @@ export interface LabOptions {
 const JOURNAL_AFTER_END_MS = 5000
 
 export class Lab implements LabCommands {
-  readonly clock = new LabClock()
-  readonly outbox = new Outbox()
-  readonly units = new UnitTable(this.outbox)
-  readonly mainUnitId: string
+  private readonly clock = new LabClock()
+  private readonly outbox = new Outbox()
+  private readonly units = new UnitTable(this.outbox)
+  private readonly mainUnitId: string
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
@@ -65,7 +66,7 @@ export class Lab implements LabCommands {
   private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
-  readonly programs: ProgramTracker
+  private readonly programs: ProgramTracker
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
@@ -165,20 +166,13 @@ export class Lab implements LabCommands {
     return this.compares.onProgress(listener)
   }
 
-  onCompareResult(listener: (r: CompareResult) => void): Unsubscribe {
-    return this.compares.onResult(listener)
-  }
-
-  compare(req: CompareRequest): Promise<CompareResult> {
-    return this.compares.run(req)
+  /** `module`: compare a user's own function (in-process callers such as the CLI; never from a client). */
+  compare(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
+    return this.compares.run(req, module)
   }
 
   async cancelCompare(): Promise<void> {
     this.compares.cancel()
-  }
-
-  async compareStatus(): Promise<CompareProgress | null> {
-    return this.compares.status()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {
@@ -366,7 +360,8 @@ export class Lab implements LabCommands {
     try {
       run.resizePool(req.size)
     } catch (err) {
-      throw new LabError('conflict', (err as Error).message, 'size')
+      // The pool's own refusals (a size it cannot take) are conflicts on the size too.
+      throw err instanceof LabError ? err : new LabError('conflict', (err as Error).message, 'size')
     }
     return { ...run.info }
   }
@@ -385,10 +380,10 @@ export class Lab implements LabCommands {
     this.spawner.kill(unit.id)
   }
 
-  async setInterval(req: { ms: number }): Promise<void> {
+  async setSamplingInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
-    this.scheduler.setInterval(v.value)
+    this.scheduler.setTickInterval(v.value)
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {

@@ -1,4 +1,5 @@
 // One scenario run: the units and pools it spawned, its locks, arrays and queues, and its end.
+import { LabError } from '../../shared/contract'
 import type { RunInfo } from '../../shared/model'
 import type { ParamValues } from '../../shared/params'
 import type { LabClock } from './clock'
@@ -14,7 +15,7 @@ import { LockBroker } from './sync/lock-broker'
 import { AtomicsMutex } from './sync/mutex'
 import { brokerSharedInts, threadSharedInts, type SharedIntsHandle } from './sync/shared-ints'
 import type { Outbox } from './unit-table'
-import type { BrokerOp, FromHost, Mode, ThreadHandles } from './units/protocol'
+import { FLAG_INDEX, FLAG_SLOTS, type BrokerOp, type FlagsMessage, type FromHost, type Mode, type ThreadHandles } from './units/protocol'
 import type { LiveUnit, UnitSpawner } from './units/spawner'
 
 export interface RunDeps {
@@ -24,9 +25,6 @@ export interface RunDeps {
   /** Runs external programs (absent in labs that cannot). */
   programs?: ProgramTracker
 }
-
-/** Index of each live switch in the shared flags buffer read by thread units. */
-const FLAG_INDEX: Record<string, number> = { lock: 0 }
 
 export class Run implements RunContext {
   readonly info: RunInfo
@@ -38,7 +36,7 @@ export class Run implements RunContext {
   private readonly threadLocks: Record<string, SharedArrayBuffer> = {}
   private readonly arrays = new Map<string, SharedIntsHandle>()
   private readonly queues = new Map<string, FifoQueue<unknown>>()
-  private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * 4)
+  private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * FLAG_SLOTS)
   private readonly flags: Record<string, boolean> = {}
   /** Its log, events and state changes, for a window that connects later. */
   readonly journal: RunJournal
@@ -138,7 +136,7 @@ export class Run implements RunContext {
 
   resizePool(size: number): void {
     const pool = this.pools[0]
-    if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
+    if (!pool) throw new LabError('conflict', `Run ${this.info.id} (${this.def.id}) has no pool to resize.`, 'size')
     pool.resize(size)
     this.info.poolSize = size
     this.pushRunEvent()
@@ -190,7 +188,7 @@ export class Run implements RunContext {
   async compare(req: CompareRequest): Promise<CompareResult> {
     // A scenario's request meets the same limits as one from a person.
     const valid = validateCompareRequest(req)
-    if (!valid.ok) throw new Error(valid.errors.map((e) => e.message).join(' '))
+    if (!valid.ok) throw LabError.invalid(valid.errors)
     const comparison = new Comparison(`${this.info.id}.compare`, req, { deps: this.deps, runId: this.info.id })
     const cancel = (): void => comparison.cancel()
     this.abort.signal.addEventListener('abort', cancel, { once: true })
@@ -206,24 +204,28 @@ export class Run implements RunContext {
     this.flags[name] = on
     const index = FLAG_INDEX[name]
     if (index !== undefined) Atomics.store(new Int32Array(this.flagsBuffer), index, on ? 1 : 0)
-    for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send({ t: 'flags', flags: { [name]: on } })
-    for (const t of this.programTrees) t.host.send({ type: 'flags', flags: { [name]: on } })
+    const message: FlagsMessage = { t: 'flags', flags: { [name]: on } }
+    for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send(message)
+    for (const t of this.programTrees) t.host.send(message)
   }
 
   async program(opts: ProgramOptions): Promise<ProgramOutcome> {
-    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
-    if (!this.deps.programs) throw new Error('This lab cannot run external programs.')
+    if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
+    if (!this.deps.programs) throw new LabError('conflict', 'This lab cannot run external programs.')
     // A Python scenario's time.sleep reads the scale (labevents.py); other programs ignore it.
     const env = this.timeScale === 1 ? opts.env : { ...opts.env, PARALLEL_LAB_TIME_SCALE: String(this.timeScale) }
     const tree = this.deps.programs.start({ ...opts, env, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.programTrees.add(tree)
     const exit = await tree.host.exited
-    if (exit.error) throw new Error(exit.error)
+    if (exit.error) throw new LabError('failed', exit.error)
+    // What the program left behind (children, reparented or setsid ones) is still its own: the run lasts until the
+    // last of them has ended, or until it is stopped.
+    await Promise.race([tree.drained, new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true }))])
     return { unitId: tree.rootId, pid: tree.host.pid, exitCode: exit.code, signal: exit.signal, result: tree.result, stderrTail: tree.stderrTail }
   }
 
   spawn(opts: SpawnOptions): SpawnedUnit {
-    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
+    if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
     const unit = this.deps.spawner.spawn({ mode: opts.mode, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.live.set(unit.id, unit)
     let value: unknown
@@ -252,9 +254,9 @@ export class Run implements RunContext {
         this.broker.forget(unit.id)
         if (finishedOk) return resolve(value)
         const who = `${opts.label} (pid ${unit.host.pid})`
-        if (info.signal) reject(new Error(`${who} was killed by ${info.signal}.`))
-        else if (info.killedByLab) reject(new Error(`${who} was ended by the lab.`))
-        else reject(new Error(`${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
+        if (info.signal) reject(new LabError('failed', `${who} was killed by ${info.signal}.`))
+        else if (info.killedByLab) reject(new LabError('failed', `${who} was ended by the lab.`))
+        else reject(new LabError('failed', `${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
       })
     })
     done.catch(() => undefined)
@@ -272,7 +274,7 @@ export class Run implements RunContext {
       const batch: { unit: LiveUnit; go: () => void }[] = (this.batch = [])
       queueMicrotask(() => {
         this.batch = null
-        void Promise.all(batch.map((b) => b.unit.ready)).then(() => {
+        void Promise.all(batch.map((b) => b.unit.startSettled)).then(() => {
           for (const b of batch) if (b.unit.host.alive) b.go()
         })
       })
@@ -317,13 +319,13 @@ export class Run implements RunContext {
 
   private namedArray(name: string): SharedIntsHandle {
     const a = this.arrays.get(name)
-    if (!a) throw new Error(`No shared array named "${name}" in this run.`)
+    if (!a) throw new LabError('not-found', `No shared array named "${name}" in this run.`)
     return a
   }
 
   private namedQueue(name: string): FifoQueue<unknown> {
     const q = this.queues.get(name)
-    if (!q) throw new Error(`No queue named "${name}" in this run.`)
+    if (!q) throw new LabError('not-found', `No queue named "${name}" in this run.`)
     return q
   }
 }

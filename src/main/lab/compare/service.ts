@@ -1,13 +1,12 @@
-// The lab's side of comparisons: one at a time, its progress and result pushed to listeners, cancellable from any view.
+// The lab's side of comparisons: one at a time, its progress pushed to listeners, cancellable from any view.
 import type { CompareProgress, CompareRequest, CompareResult } from '../../../shared/compare/types'
 import { LabError, type Unsubscribe } from '../../../shared/contract'
+import type { ModuleWorkload } from '../pools/workloads'
 import { Comparison, type ComparisonEnv } from './comparison'
 
 export class CompareService {
   private current: { comparison: Comparison; done: Promise<CompareResult> } | null = null
-  private last: CompareProgress | null = null
   private readonly progressListeners = new Set<(p: CompareProgress) => void>()
-  private readonly resultListeners = new Set<(r: CompareResult) => void>()
   private next = 1
 
   constructor(private readonly env: Omit<ComparisonEnv, 'onProgress'>) {}
@@ -17,37 +16,26 @@ export class CompareService {
     return () => this.progressListeners.delete(listener)
   }
 
-  onResult(listener: (r: CompareResult) => void): Unsubscribe {
-    this.resultListeners.add(listener)
-    return () => this.resultListeners.delete(listener)
-  }
-
-  status(): CompareProgress | null {
-    return this.current?.comparison.progress ?? this.last
-  }
-
   /** Runs one comparison to its end; a second one while it runs would skew both, so it is refused. */
-  async run(req: CompareRequest): Promise<CompareResult> {
+  /** `module`: a user's own function instead of the request's workload (in-process callers only, such as the CLI). */
+  async run(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
     if (this.current) {
       throw new LabError('conflict', `Comparison ${this.current.comparison.id} is still running: cancel it or wait for it to finish.`, 'compare')
     }
     const comparison = new Comparison(`c${this.next++}`, req, {
       ...this.env,
+      module,
       onProgress: (p) => this.progressListeners.forEach((fn) => fn(p)),
     })
     const done = comparison.run()
     this.current = { comparison, done }
     try {
-      const result = await done
-      this.resultListeners.forEach((fn) => fn(result))
-      return result
+      return await done
     } catch (err) {
       const failed: CompareProgress = { ...comparison.progress, phase: 'failed', error: err instanceof Error ? err.message : String(err) }
       this.progressListeners.forEach((fn) => fn(failed))
-      this.last = failed
       throw new LabError('failed', `The comparison failed: ${failed.error}`)
     } finally {
-      if (!(this.last?.id === comparison.id && this.last.phase === 'failed')) this.last = comparison.progress
       this.current = null
     }
   }

@@ -6,6 +6,8 @@ import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
+import { OWNER_ENV } from '../lifeline/owner-tag'
+import { hasProcFs, TaggedProcessFinder } from '../sampling/linux/lineage'
 import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
 import { ShortLivedLedger } from './short-lived-ledger'
 
@@ -49,9 +51,14 @@ export class ProgramTree {
   private readonly members = new Map<number, Member>()
   private readonly threads = new Map<string, string>()
   private stopping: Promise<void> | null = null
+  /** Finds the processes carrying this program's owner tag (Linux), wherever they went. */
+  private readonly tagged: TaggedProcessFinder | null
+  /** Settles once the root has exited and every process of the tree has ended. */
+  readonly drained: Promise<void>
+  private markDrained!: () => void
   private scanning: Promise<void> | null = null
-  /** Threads that have sent a message: the first one triggers a scan (if new) or a fresh read of the name. */
-  private readonly missed = new Set<string>()
+  /** Threads that have sent a message ("pid/tid"): the first one triggers a scan (if new) or a fresh read of the name. */
+  private readonly reported = new Set<string>()
   /** Names and roles the program gave its threads ("callbacks", a helper's "queue feeder"), by "pid/tid". */
   private readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
   private readonly shortLived = new ShortLivedLedger()
@@ -61,6 +68,9 @@ export class ProgramTree {
     readonly spec: ProgramSpec,
   ) {
     const { units, clock, outbox } = deps
+    this.drained = new Promise((resolve) => (this.markDrained = resolve))
+    const tag = spec.env?.[OWNER_ENV]
+    this.tagged = tag && hasProcFs ? new TaggedProcessFinder(OWNER_ENV, tag) : null
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
     units.add(
@@ -123,7 +133,7 @@ export class ProgramTree {
   }
 
   private async stopTree(graceMs: number): Promise<void> {
-    if (this.host.pid <= 0) return
+    if (this.host.pid <= 0) return this.markDrained()
     this.host.markKilledByLab()
     await this.refresh()
     const deadline = Date.now() + graceMs
@@ -133,6 +143,9 @@ export class ProgramTree {
     await this.host.exited
     for (let i = 0; i < 40 && (await this.survivors()).length > 0; i++) await sleep(25)
     await this.scanOnce()
+    // What could not be ended is no longer ours to wait for; its pipes are let go so no reader hangs on them.
+    this.markDrained()
+    this.host.release()
   }
 
   /** Process ids of the tree still running: the root while unreaped, and every member still verified as ours. */
@@ -162,7 +175,17 @@ export class ProgramTree {
   }
 
   private async scanOnce(): Promise<void> {
-    this.apply(await this.deps.scanner.scan(this.scanRoot, this.memberStarts()))
+    const members = this.memberStarts()
+    let scan = await this.deps.scanner.scan(this.scanRoot, members)
+    // Processes of this program that left its tree (reparented, or double-forked with setsid) and that the scan did not
+    // reach are followed as members from now on: scanned again with them.
+    const found = new Set(scan.processes.map((p) => p.pid))
+    const strays = (this.tagged?.find() ?? []).filter((p) => p.pid !== this.host.pid && !found.has(p.pid) && !members.has(p.pid))
+    if (strays.length > 0) {
+      for (const p of strays) members.set(p.pid, p.startTime)
+      scan = await this.deps.scanner.scan(this.scanRoot, members)
+    }
+    this.apply(scan)
   }
 
   private apply(scan: TreeScan): void {
@@ -177,8 +200,11 @@ export class ProgramTree {
       if (known) {
         known.cpuMs = p.cpuMs ?? 0
         known.childCpuMs = p.childCpuMs ?? 0
-        // A program may name its process after it started (a pool worker naming its main thread).
-        if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
+        // A program may name its process after it started (a pool worker naming its main thread), and a child found
+        // between its fork and its exec gets its own command line only then.
+        const u = units.get(known.unitId)
+        if (u?.label !== label) units.update(known.unitId, { label })
+        if (p.cmdline && u?.command !== p.cmdline) units.update(known.unitId, { command: p.cmdline })
         continue
       }
       const parent = p.ppid === this.host.pid ? this.rootId : (this.members.get(p.ppid)?.unitId ?? this.rootId)
@@ -200,6 +226,7 @@ export class ProgramTree {
       this.members.delete(pid)
       this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
+    if (!this.host.alive && this.members.size === 0) this.markDrained()
     this.countShortLived(scan)
     const seen = new Set<string>()
     for (const th of scan.threads) {
@@ -262,11 +289,11 @@ export class ProgramTree {
       (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
     const id = tid !== null ? this.threads.get(key) : undefined
     if (id !== undefined) {
-      if (!this.missed.has(key)) this.rename(id, pid, tid!)
+      if (!this.reported.has(key)) this.rename(id, pid, tid!)
       return id
     }
-    if (!this.missed.has(key)) {
-      this.missed.add(key)
+    if (!this.reported.has(key)) {
+      this.reported.add(key)
       const scan = this.deps.scanner.scanNow(this.scanRoot, this.memberStarts())
       if (scan) this.apply(scan)
     }
@@ -275,7 +302,7 @@ export class ProgramTree {
 
   /** A thread's first message: its name may have been set after the scan that found it. */
   private rename(id: string, pid: number, tid: number): void {
-    this.missed.add(`${pid}/${tid}`)
+    this.reported.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name)
       this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
@@ -334,6 +361,7 @@ export class ProgramTree {
     const { state, error } = exitState(info, info.error)
     units.update(this.rootId, { exitCode: info.code, signal: info.signal, error })
     units.setState(this.rootId, state, clock.now())
+    if (this.host.pid <= 0) this.markDrained()
   }
 
   private log(text: string, stream: 'out' | 'err'): void {

@@ -1,5 +1,5 @@
 // State history per unit, turned into the timeline's lane segments (running, waiting for the lock, holding it, done).
-import type { UnitState } from '../../../shared/model'
+import type { TaskEvent, UnitState } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
 
 export interface Transition {
@@ -43,7 +43,11 @@ export function firstCovering(list: readonly Transition[], t: number): number {
  * Segments of one lane clipped to [from, to]. A final state is drawn up to where it begins only:
  * the lane ends there, and `doneAt` says where.
  */
-export function laneSegments(list: readonly Transition[], from: number, to: number): { segments: Segment[]; doneAt: number | null; final: UnitState | null } {
+export function laneSegments(
+  list: readonly Transition[],
+  from: number,
+  to: number,
+): { segments: Segment[]; doneAt: number | null; final: UnitState | null } {
   const segments: Segment[] = []
   let doneAt: number | null = null
   let final: UnitState | null = null
@@ -59,4 +63,41 @@ export function laneSegments(list: readonly Transition[], from: number, to: numb
     segments.push({ start: Math.max(from, cur.t), end: Math.min(to, end), state: cur.state })
   }
   return { segments, doneAt, final }
+}
+
+/**
+ * Each worker's task bars (start to end), from a run's task events. A task is known by its pool and number together: two
+ * pools of one run both have a task 1. A finish whose start scrolled away starts where it ends.
+ */
+export function taskBars(events: readonly TaskEvent[]): Map<string, { start: number; end: number }[]> {
+  const bars = new Map<string, { start: number; end: number }[]>()
+  const started = new Map<string, number>()
+  for (const ev of events) {
+    const key = `${ev.pool}\u0000${ev.task}`
+    if (ev.phase === 'started') started.set(key, ev.t)
+    else if (ev.phase === 'finished' && ev.worker) {
+      const start = started.get(key) ?? ev.t
+      started.delete(key)
+      const list = bars.get(ev.worker) ?? []
+      list.push({ start, end: ev.t })
+      bars.set(ev.worker, list)
+    }
+  }
+  return bars
+}
+
+/** The OS letters of one lane within [from, to]: each letter holds from its sample until the next one. */
+export function osSegments(
+  list: readonly { t: number; os: string }[],
+  from: number,
+  to: number,
+): { start: number; end: number; os: string }[] {
+  const out: { start: number; end: number; os: string }[] = []
+  for (let i = 0; i < list.length; i++) {
+    const start = Math.max(from, list[i].t)
+    const end = Math.min(to, i + 1 < list.length ? list[i + 1].t : to)
+    if (end > start) out.push({ start, end, os: list[i].os })
+  }
+  if (out.length === 0 || out[0].start > from) out.unshift({ start: from, end: out[0]?.start ?? to, os: 'R' })
+  return out
 }
