@@ -2,13 +2,14 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type ViewName = 'monitor' | 'scenarios' | 'compare' | 'programs'
+export type ViewName = 'monitor' | 'scenarios' | 'compare' | 'programs' | 'sessions'
 
 export const VIEWS: readonly { name: ViewName; title: string }[] = [
   { name: 'monitor', title: 'Monitor' },
   { name: 'scenarios', title: 'Scenarios' },
   { name: 'compare', title: 'Compare' },
   { name: 'programs', title: 'Programs' },
+  { name: 'sessions', title: 'Sessions' },
 ]
 
 export const useViewStore = defineStore('view', () => {
