@@ -1,5 +1,5 @@
 // LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
+import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
 import { INTERVAL_MAX_MS, INTERVAL_MIN_MS } from './params'
 import { echo, own } from './bounds'
@@ -21,6 +21,18 @@ export interface ScenarioInfo {
   reason: string | null
 }
 
+/** The code a scenario runs, as a learner reads it: the Python script, or the Node scenario's own file. */
+export interface ScenarioSource {
+  scenario: string
+  /** File name, e.g. "counters.py". */
+  file: string
+  language: 'python' | 'typescript'
+  text: string
+}
+
+/** The slowest slow motion: sleeps 20 times longer. */
+export const TIME_SCALE_MAX = 20
+
 /** Request/response of every command. `void` request = no payload. */
 export interface LabCommandMap {
   listScenarios: { req: void; res: ScenarioInfo[] }
@@ -30,7 +42,8 @@ export interface LabCommandMap {
    */
   openProgram: { req: void; res: ScenarioInfo | null }
   snapshot: { req: void; res: LabSnapshot }
-  start: { req: { scenario: string; params?: Record<string, unknown> }; res: RunInfo }
+  /** timeScale: slow motion, every sleep of the run lasts that many times longer (1 to TIME_SCALE_MAX). */
+  start: { req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }; res: RunInfo }
   stop: { req: { runId: string }; res: RunInfo }
   setLock: { req: { runId: string; on: boolean }; res: RunInfo }
   resizePool: { req: { runId: string; size: number }; res: RunInfo }
@@ -42,6 +55,10 @@ export interface LabCommandMap {
   compare: { req: CompareRequest; res: CompareResult }
   /** Cancels the running comparison (no-op when none runs). */
   cancelCompare: { req: void; res: void }
+  /** The source of a scenario (not-found when the lab has no readable file for it, e.g. a user's program). */
+  scenarioSource: { req: { scenario: string }; res: ScenarioSource }
+  /** A run's log, events, state changes and units as far as the lab still keeps them (a window reloading gets them back). */
+  runHistory: { req: { runId: string }; res: RunHistory }
   /** Recorded sessions, newest first. */
   listSessions: { req: void; res: SessionInfo[] }
   deleteSession: { req: { name: string }; res: void }
@@ -102,6 +119,8 @@ export const COMMANDS = [
   'summary',
   'compare',
   'cancelCompare',
+  'scenarioSource',
+  'runHistory',
   'listSessions',
   'deleteSession',
   'openSession',
@@ -194,7 +213,16 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   listScenarios: none,
   openProgram: none,
   snapshot: none,
-  start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
+  start: (p) => {
+    // Slow motion is optional: checked on its own, then the rest of the request as usual.
+    if (!isObj(p) || p.timeScale === undefined) return shape(p, { scenario: 'string', params: 'object?' })
+    const { timeScale, ...rest } = p
+    if (!Number.isInteger(timeScale) || (timeScale as number) < 1 || (timeScale as number) > TIME_SCALE_MAX) {
+      return fail('timeScale', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (how many times longer every sleep lasts).`)
+    }
+    const v = shape<{ scenario: string; params?: Record<string, unknown> }>(rest, { scenario: 'string', params: 'object?' })
+    return v.ok ? { ok: true, value: { ...v.value, timeScale: timeScale as number } } : v
+  },
   stop: (p) => shape(p, { runId: 'string' }),
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
   resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),
@@ -203,6 +231,8 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   summary: (p) => shape(p, { runId: 'string' }),
   compare: validateCompareRequest,
   cancelCompare: none,
+  scenarioSource: (p) => shape(p, { scenario: 'string' }),
+  runHistory: (p) => shape(p, { runId: 'string' }),
   listSessions: none,
   deleteSession: (p) => shape(p, { name: 'string' }),
   openSession: (p) => shape(p, { name: 'string' }),

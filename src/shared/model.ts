@@ -39,6 +39,11 @@ export interface Unit {
   error: string | null
   /** Thread name (/proc/PID/task/TID/comm) or program command, when known. */
   command: string | null
+  /**
+   * A thread the lesson's code did not make itself (a queue's feeder, a pool's handler, the lab's flags reader): the
+   * views fold it away unless asked to show helpers.
+   */
+  helper?: boolean
 }
 
 /** How a thread measured itself: its own CPU clock, or event-loop busy time (an estimate, labelled as such). */
@@ -108,6 +113,8 @@ export interface LogLine {
   runId: string | null
   text: string
   stream: 'out' | 'err'
+  /** Line of the scenario's source that printed it, where the runtime reports it (Python scenarios). */
+  line?: number
 }
 
 /** A unit changed state at time t (the timeline's lanes are built from these). */
@@ -136,14 +143,30 @@ export interface TaskEvent {
   cpuMs?: number
   /** On `finished`: ms from submission until the worker started it. */
   queueMs?: number
+  /** The call as text, e.g. "square(7)", where the pool reports it. */
+  call?: string
+  /** Its value as text ("49"), on `finished`. */
+  value?: string
 }
 
-/** A user action or notable moment ("lock on", "pool resized to 4"). */
+/** What a moment on a unit's lane was: a queue operation or the main thread's calls on a future. */
+export type MarkKind = 'queue.get' | 'queue.put' | 'submit' | 'done' | 'result'
+
+export const MARK_KINDS: readonly MarkKind[] = ['queue.get', 'queue.put', 'submit', 'done', 'result']
+
+/**
+ * A user action or notable moment ("lock on", "pool resized to 4"): a line across the run. With a `kind` it is a
+ * tick on the lane of `unit` (the run's main lane when null), e.g. `queue.get` or the main thread's `done()`.
+ */
 export interface MarkEvent {
   type: 'mark'
   t: number
   runId: string | null
   text: string
+  kind?: MarkKind
+  unit?: string | null
+  /** Source line that made it, where known. */
+  line?: number
 }
 
 export interface RunEvent {
@@ -201,6 +224,12 @@ export interface RunInfo {
   poolSize: number | null
   result: unknown
   error: string | null
+  /** A warning about the run as it goes, e.g. "possible deadlock: 2 threads waiting on a lock for 12 s (...)". */
+  warning?: string | null
+  /** The units the warning points at. */
+  warningUnits?: string[]
+  /** Slow motion: every sleep lasted this many times longer (absent = 1). */
+  timeScale?: number
 }
 
 export interface UnitSummary {
@@ -230,6 +259,19 @@ export interface RunSummary {
   units: UnitSummary[]
   /** Every short-lived process of the run's trees. */
   transient: TransientCount
+}
+
+/** What a run left behind, for a window that connects after it started (a reload): within the lab's bounds. */
+export interface RunHistory {
+  run: RunInfo
+  units: Unit[]
+  logs: LogLine[]
+  /** Lines ever printed, so a line keeps its index after older ones were dropped. */
+  logCount: number
+  marks: MarkEvent[]
+  tasks: TaskEvent[]
+  /** State changes of the run's units, for the timeline. */
+  states: StateEvent[]
 }
 
 /** Everything a newly connected view needs before ticks start. */

@@ -94,10 +94,12 @@ describe('lab (in process)', () => {
     const { code, out } = await runMain(['run', 'counters', '--mode', 'thread', '--lock', '--interval', '100'])
     expect(code).toBe(0)
     const lines = out.join('\n').split('\n')
-    expect(lines).toContain('khanh: 5')
+    expect(lines).toContain('khanh thread: 5')
     const header = lines.find((l) => l.startsWith('unit '))!
     for (const col of ['pid', 'tid', 'peak CPU', 'peak RSS', 'lock wait']) expect(header).toContain(col)
     expect(lines.some((l) => l.startsWith('counters / khanh'))).toBe(true)
+    // The lesson's verdict on this run: serialised by the lock.
+    expect(lines.some((l) => /^ {2}✓ with the lock, every (khanh|ai) line precedes every (ai|khanh) line/.test(l))).toBe(true)
   })
 })
 
@@ -123,7 +125,7 @@ describe('lab (as a process)', () => {
     )
     expect(Object.keys(tick).sort()).toEqual(['machine', 'sampler', 't', 'transient', 'type', 'units'])
     expect(Object.keys(lines.at(-1)).sort()).toContain('transient')
-    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai: 1')
+    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai process: 1')
     expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true })
   })
 

@@ -1,8 +1,12 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
-import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
+import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
+import { TIME_SCALE_MAX } from '../../shared/contract'
+import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
+import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
+import { blockedOn } from './sampling/linux/blocked-on'
+import { StuckDetector, stuckSentence } from './stuck-detector'
 import { isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import os from 'node:os'
@@ -53,6 +57,9 @@ export interface LabOptions {
   recording?: RecordingOptions
 }
 
+/** A run's journal keeps taking ticks this long after the run ended (its units' last states and lines). */
+const JOURNAL_AFTER_END_MS = 5000
+
 export class Lab implements LabCommands {
   private readonly clock = new LabClock()
   private readonly outbox = new Outbox()
@@ -61,6 +68,8 @@ export class Lab implements LabCommands {
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
+  /** Says "possible deadlock" when every thread of a run has waited on a lock for seconds (futexes read on Linux). */
+  private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
   private readonly programs: ProgramTracker
@@ -130,6 +139,7 @@ export class Lab implements LabCommands {
         selfReports: this.selfReports,
         discovery: this.programs,
         emit: (tick) => {
+          this.journal(tick)
           this.recorder.onTick(tick)
           this.listeners.forEach((fn) => fn(tick))
         },
@@ -241,7 +251,7 @@ export class Lab implements LabCommands {
 
   /** Samples and emits a tick now (the CLI flushes the last logs this way). */
   flush(): Promise<Tick> {
-    return this.scheduler.tick()
+    return this.scheduler.tick({ flush: true })
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {
@@ -301,7 +311,35 @@ export class Lab implements LabCommands {
     return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
   }
 
-  async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
+  /** Each run still producing (or just ended) keeps its part of the tick, for windows that connect later. */
+  private journal(tick: Tick): void {
+    let samples: Map<string, Sample> | null = null
+    for (const run of this.runs.values()) {
+      if (run.info.endedAt === null || tick.t - run.info.endedAt < JOURNAL_AFTER_END_MS) run.journal.record(tick)
+      if (run.info.status !== 'running') {
+        this.stuck.forget(run.info.id)
+        continue
+      }
+      samples ??= new Map(tick.samples.map((s) => [s.id, s]))
+      const units = this.units.all().filter((u) => u.runId === run.info.id)
+      const report = this.stuck.check(run.info.id, units, samples, tick.t)
+      const label = (id: string): string => this.units.get(id)?.label.replace(/^[^/]+\/\s*/, '') ?? id
+      run.warn(report ? stuckSentence(report, tick.t, label) : null, report?.units ?? [])
+    }
+  }
+
+  async runHistory(req: { runId: string }): Promise<RunHistory> {
+    const run = this.run(req.runId)
+    return { run: { ...run.info }, ...run.journal.history() }
+  }
+
+  async scenarioSource(req: { scenario: string }): Promise<ScenarioSource> {
+    const def = this.catalog().find((s) => s.id === req.scenario)
+    if (!def) throw new LabError('not-found', `There is no scenario "${req.scenario}".`, 'scenario')
+    return scenarioSource(def)
+  }
+
+  async start(req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }): Promise<RunInfo> {
     const catalog = this.catalog()
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
@@ -317,7 +355,11 @@ export class Lab implements LabCommands {
       throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
     const params = validateParams(def.params, req.params)
     if (!params.ok) throw LabError.invalid(params.errors)
-    return this.startRun(def, params.value)
+    const scale = req.timeScale ?? 1
+    if (!Number.isInteger(scale) || scale < 1 || scale > TIME_SCALE_MAX) {
+      throw new LabError('invalid', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (got ${echo(scale)}).`, 'timeScale')
+    }
+    return this.startRun(def, params.value, undefined, scale)
   }
 
   /**
@@ -340,7 +382,7 @@ export class Lab implements LabCommands {
     return this.startRun(def, {}, { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } })
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }): RunInfo {
+  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }, timeScale = 1): RunInfo {
     const id = `r${this.nextRun++}`
     this.recorder.started({ kind: started?.kind ?? 'run', what: started?.what ?? def.id, runId: id, params: started?.params ?? { ...params }, t: this.clock.now() }, id)
     const run = new Run(
@@ -348,6 +390,7 @@ export class Lab implements LabCommands {
       def,
       params,
       id,
+      timeScale,
     )
     this.runs.set(id, run)
     void run.finished.then(() => this.pruneRuns())

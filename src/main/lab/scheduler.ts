@@ -122,13 +122,17 @@ export class Scheduler {
     this.timer.unref()
   }
 
-  /** Samples and emits now. Concurrent callers share one tick. */
-  tick(): Promise<Tick> {
-    this.inFlight ??= this.collect().finally(() => (this.inFlight = null))
+  /**
+   * Samples and emits now. Concurrent callers share one tick. `flush` sends every log line gathered, even one a
+   * regular tick would hold back while an earlier-printed line of its run may still be on its way (see Outbox.drain).
+   */
+  async tick(opts: { flush?: boolean } = {}): Promise<Tick> {
+    if (opts.flush && this.inFlight) await this.inFlight
+    this.inFlight ??= this.collect(opts.flush === true).finally(() => (this.inFlight = null))
     return this.inFlight
   }
 
-  private async collect(): Promise<Tick> {
+  private async collect(flush: boolean): Promise<Tick> {
     const { units, outbox, sampler, machine, selfReports, clock, discovery } = this.deps
     // The monitor's own cost covers finding new processes and threads as well as reading them.
     const t0 = performance.now()
@@ -142,7 +146,7 @@ export class Scheduler {
     const costMs = sampled.costMs + discoverMs
     this.record(samples)
     for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)
-    const { logs, events, transient } = outbox.drain()
+    const { logs, events, transient } = outbox.drain(flush ? Infinity : clock.now())
     for (const p of transient.parents) {
       const st = this.statsOf(p.unit)
       st.transient = {

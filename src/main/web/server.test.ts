@@ -144,6 +144,8 @@ describe('access', () => {
     expect((await get(`/etc/passwd${t}`)).status).toBe(404)
     expect((await get(`/etc/hostname${t}`)).status).toBe(404)
     expect((await get(`/assets/alias.js${t}`)).status).toBe(200)
+    // No 404 for the icon browsers ask for on every load (the page's icon is inline).
+    expect((await get('/favicon.ico')).status).toBe(204)
   })
 
   it('refuses a WebSocket without the token, with a wrong token, from a foreign Origin or with no Origin', async () => {

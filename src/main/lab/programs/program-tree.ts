@@ -1,6 +1,6 @@
 // One watched program: its root, the processes that descend from it and every OS thread of each, kept as units.
 import { basename } from 'node:path'
-import type { UnitKind, UnitState } from '../../../shared/model'
+import type { LogLine, UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
 import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
@@ -59,6 +59,8 @@ export class ProgramTree {
   private scanning: Promise<void> | null = null
   /** Threads that have sent a message ("pid/tid"): the first one triggers a scan (if new) or a fresh read of the name. */
   private readonly reported = new Set<string>()
+  /** Names and roles the program gave its threads ("callbacks", a helper's "queue feeder"), by "pid/tid". */
+  private readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
   private readonly shortLived = new ShortLivedLedger()
 
   constructor(
@@ -239,7 +241,7 @@ export class ProgramTree {
       const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
       if (!parent) continue
       const id = units.nextId()
-      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t))
+      units.add({ ...this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t), helper: this.roles.get(key)?.role === 'helper' })
       this.threads.set(key, id)
     }
     for (const [key, id] of this.threads) {
@@ -273,6 +275,8 @@ export class ProgramTree {
    * one, as its name is the process's.
    */
   private threadLabel(th: TreeThread): string {
+    const given = this.roles.get(`${th.pid}/${th.tid}`)
+    if (given) return given.name
     return `${th.name}${th.tid === th.pid ? ' (main thread)' : ''}`
   }
 
@@ -302,6 +306,9 @@ export class ProgramTree {
     const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name)
       this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+    // A child's main thread names the process: a child that names itself and ends before the next scan keeps its role.
+    const member = this.members.get(pid)
+    if (name && tid === pid && member && this.deps.units.get(member.unitId)?.label !== name) this.deps.units.update(member.unitId, { label: name })
   }
 
   /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */
@@ -323,8 +330,15 @@ export class ProgramTree {
       case 'result':
         this.result = msg.value
         break
-      case 'log':
-        outbox.logs.push({ t, unit: unitId, runId: this.spec.runId, text: msg.text, stream: 'out' })
+      case 'log': {
+        // Stamped as printed, not clamped to the unit's discovery: the log keeps the order the lines were printed in.
+        const line: LogLine = { t: stamped, unit: unitId, runId: this.spec.runId, text: msg.text, stream: 'out' }
+        if (msg.line !== undefined) line.line = msg.line
+        outbox.logs.push(line)
+        break
+      }
+      case 'thread':
+        this.nameThread(msg.pid ?? this.host.pid, msg.thread, msg.role, msg.name)
         break
       case 'state':
         units.setState(unitId, msg.state, t)
@@ -332,6 +346,14 @@ export class ProgramTree {
       default:
         outbox.events.push(toLabEvent(msg, t, this.spec.runId, unitId))
     }
+  }
+
+  /** The program says what one of its threads is; a helper is folded away by the views. */
+  private nameThread(pid: number, tid: number, role: 'helper' | 'own', name: string): void {
+    const key = `${pid}/${tid}`
+    this.roles.set(key, { role, name })
+    const id = this.threads.get(key) ?? (this.unitFor(pid, tid) !== this.rootId ? this.threads.get(key) : undefined)
+    if (id) this.deps.units.update(id, { label: name, helper: role === 'helper' })
   }
 
   private onExit(info: ProgramExit): void {

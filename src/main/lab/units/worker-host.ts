@@ -104,6 +104,9 @@ void loadScenarioCode(process.argv[2] || null)
   .catch(unloadable)
   .then((loaded) => {
     code = loaded
+    // Ready only once the scenario code is loaded: units started together (counters' khanh and ai) then begin their
+    // work together, instead of one counting while the other still loads the module.
+    port.send({ t: 'hello', pid: process.pid, tid: isMainThread ? null : osThreadId(), at: absNow() })
     for (const msg of backlog.splice(0)) handle(msg, loaded)
   })
 
@@ -165,4 +168,3 @@ if (!isMainThread) {
   setInterval(report, 250).unref()
 }
 
-port.send({ t: 'hello', pid: process.pid, tid: isMainThread ? null : osThreadId(), at: absNow() })

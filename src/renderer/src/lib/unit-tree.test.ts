@@ -77,3 +77,11 @@ describe('stepSelection', () => {
     expect(stepSelection(rows, 'u0', -1)).toBe('u0')
   })
 })
+
+describe('helper threads', () => {
+  it('are left out unless asked for', () => {
+    const units = [unit('u1', { kind: 'program' }), unit('u2', { parent: 'u1', helper: true, label: 'queue feeder' })]
+    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: false })).map((r) => r.unit.id)).toEqual(['u1'])
+    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: true })).map((r) => r.unit.id)).toEqual(['u1', 'u2'])
+  })
+})
