@@ -1,5 +1,5 @@
 // LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
+import type { AttachInfo, LabSnapshot, ProcessListing, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
 import { validateInterval } from './params'
 import type { CompareProgress, CompareRequest, CompareResult } from './compare/types'
@@ -41,6 +41,15 @@ export interface LabCommandMap {
   cancelCompare: { req: void; res: void }
   /** Progress of the running (or last) comparison, for views that poll instead of subscribing. */
   compareStatus: { req: void; res: CompareProgress | null }
+  /** Every process on the machine (PID, user, name, command line, CPU %, memory), for the attach picker. */
+  listProcesses: { req: void; res: ProcessListing }
+  /**
+   * Watches a running process the lab did not start, with its descendants and threads; it is never signalled.
+   * `startTime` is the one the listing gave: a PID reused since then is refused.
+   */
+  attach: { req: { pid: number; startTime?: number }; res: AttachInfo }
+  /** Stops watching an attached process (any unit of its tree); the process goes on. */
+  detach: { req: { unitId: string }; res: RunInfo }
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -82,6 +91,9 @@ export const COMMANDS = [
   'compare',
   'cancelCompare',
   'compareStatus',
+  'listProcesses',
+  'attach',
+  'detach',
 ] as const satisfies readonly CommandName[]
 
 export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
@@ -132,12 +144,14 @@ function fail(field: string, message: string): Validation<never> {
   return { ok: false, errors: [{ field, message }] }
 }
 
-function shape<T>(payload: unknown, fields: Record<string, 'string' | 'boolean' | 'int' | 'object?'>): Validation<T> {
+function shape<T>(payload: unknown, fields: Record<string, 'string' | 'boolean' | 'int' | 'object?' | 'int?'>): Validation<T> {
   if (!isObj(payload)) return fail('payload', 'The request must be an object.')
   for (const [key, kind] of Object.entries(fields)) {
     const v = payload[key]
     if (kind === 'object?') {
       if (v !== undefined && !isObj(v)) return fail(key, `${key} must be an object.`)
+    } else if (kind === 'int?') {
+      if (v !== undefined && !Number.isInteger(v)) return fail(key, `${key} must be a whole number.`)
     } else if (kind === 'int' ? !Number.isInteger(v) : typeof v !== kind) {
       return fail(key, `${key} must be ${kind === 'int' ? 'a whole number' : `a ${kind}`}.`)
     }
@@ -171,7 +185,18 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   compare: validateCompareRequest,
   cancelCompare: none,
   compareStatus: none,
+  listProcesses: none,
+  attach: (p) => {
+    const v = shape<{ pid: number; startTime?: number }>(p, { pid: 'int', startTime: 'int?' })
+    if (!v.ok) return v
+    if (v.value.pid <= 0 || v.value.pid > PID_MAX) return fail('pid', `pid must be a whole number from 1 to ${PID_MAX} (got ${v.value.pid}).`)
+    return v
+  },
+  detach: (p) => shape(p, { unitId: 'string' }),
 }
+
+/** Linux's largest PID (2^22); other systems stay below it. */
+export const PID_MAX = 4_194_304
 
 export function isCommand(name: unknown): name is CommandName {
   return typeof name === 'string' && (COMMANDS as readonly string[]).includes(name)

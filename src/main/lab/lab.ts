@@ -1,8 +1,8 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
 import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
 import { LabError } from '../../shared/contract'
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
-import { isFinal } from '../../shared/model'
+import type { AttachInfo, LabSnapshot, ProcessListing, RunInfo, RunSummary, Tick } from '../../shared/model'
+import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import { findScenario, scenarios } from '../../../scenarios/registry'
 import { PYTHON } from '../../../scenarios/python/catalog'
@@ -14,6 +14,8 @@ import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs
 import type { ProgramOptions, ScenarioDefinition } from './scenario'
 import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
+import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/process-list'
+import { EXIT_CODE_UNKNOWN } from './programs/attached-tree'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
@@ -261,10 +263,83 @@ export class Lab implements LabCommands {
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
     if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    // First and unconditional: an attached process is only watched, whatever else is true of its unit.
+    if (unit.attached) throw new LabError('conflict', `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`, 'unitId')
     if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
     this.spawner.kill(unit.id)
+  }
+
+  private processListerInstance: ProcessLister | null = null
+
+  /** Every process on the machine, for the attach picker (CPU % since the previous listing). */
+  async listProcesses(): Promise<ProcessListing> {
+    if (this.sampler.collector.name !== 'procfs') {
+      return { processes: [], note: `Listing the machine's processes needs Linux's /proc; on ${process.platform}, attach with "lab watch --pid N".` }
+    }
+    this.processListerInstance ??= new ProcessLister()
+    return this.processListerInstance.list()
+  }
+
+  /**
+   * Starts watching a running process the lab did not start: its descendants and threads, as for a watched program,
+   * never signalled. `startTime` (from the picker's listing) proves the PID still names the process that was picked.
+   */
+  async attach(req: { pid: number; startTime?: number }): Promise<AttachInfo> {
+    const { pid } = req
+    if (!Number.isInteger(pid) || pid <= 0) throw new LabError('invalid', `pid must be a whole number above 0 (got ${pid}).`, 'pid')
+    const found = readProcessIdentity(pid)
+    if (!found) {
+      throw new LabError(
+        'not-found',
+        req.startTime !== undefined
+          ? `PID ${pid} has exited since it was listed: there is nothing to attach to.`
+          : `There is no process with PID ${pid} (or this system hides it from the lab).`,
+        'pid',
+      )
+    }
+    if (req.startTime !== undefined && found.startTime !== req.startTime) {
+      throw new LabError('conflict', `PID ${pid} now belongs to another process (${found.name}): the one that was picked has exited and its PID was reused. Pick it again from a fresh list.`, 'pid')
+    }
+    if (found.zombie) throw new LabError('conflict', `PID ${pid} (${found.name}) has already exited: it is a zombie waiting for its parent to collect it.`, 'pid')
+    if (pid === process.pid) throw new LabError('conflict', `PID ${pid} is Parallel Lab itself; it is always shown as "lab (main)".`, 'pid')
+    // What the lab started (and what descends from it) is the lab's already, ended with its run: never attached to.
+    const ours = this.units.live().find((u) => u.kind !== 'thread' && !u.attached && u.pid > 0 && (u.pid === pid || (u.spawned && descendsFrom(pid, u.pid))))
+    if (ours) throw new LabError('conflict', `PID ${pid} (${found.name}) was started by Parallel Lab: it is already in the Monitor as "${ours.label}".`, 'pid')
+    if (this.programs.attachedTo(pid)) throw new LabError('conflict', `The lab is already attached to PID ${pid} (${found.name}).`, 'pid')
+    const command = readCommandLine(pid) || null
+    const label = `${found.name} (attached)`
+    let rootId = ''
+    const programs = this.programs
+    const def: ScenarioDefinition = {
+      id: 'attach',
+      title: `attach ${pid}`,
+      section: 'Programs',
+      summary: command ?? found.name,
+      params: [],
+      runtime: 'program',
+      async run(ctx) {
+        const tree = programs.attach({ pid, startTime: found.startTime, label, command, runId: ctx.runId })
+        rootId = tree.rootId
+        ctx.signal.addEventListener('abort', () => tree.detach(), { once: true })
+        const how = await tree.ended
+        return { pid, exitCode: null, signal: null, ended: how, note: how === 'exited' ? EXIT_CODE_UNKNOWN : 'Detached: the process was left running.' }
+      },
+    }
+    const run = this.startRun(def, {})
+    return { run, unitId: rootId }
+  }
+
+  /** Ends the watching of an attached process (any unit of its tree names it); the process itself goes on. */
+  async detach(req: { unitId: string }): Promise<RunInfo> {
+    const unit = this.units.get(req.unitId)
+    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit.attached || unit.runId === null) throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
+    const run = this.run(unit.runId)
+    if (run.info.status !== 'running') throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
+    const info = await run.stop()
+    return { ...info }
   }
 
   async setInterval(req: { ms: number }): Promise<void> {

@@ -1,11 +1,11 @@
 // One watched program: its root, the processes that descend from it and every OS thread of each, kept as units.
 import { basename } from 'node:path'
-import type { UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
-import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/proc-tree'
+import type { TreeScan, TreeScanner } from '../sampling/proc-tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
+import { threadLabel, TreeFollower, type Member } from './tree-follower'
 import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
 
 export interface ProgramTreeDeps {
@@ -27,12 +27,6 @@ const STDERR_TAIL = 5
 /** SIGTERM to the whole tree, then SIGKILL to whatever is still there after this grace. */
 export const TREE_STOP_GRACE_MS = 1000
 
-interface Member {
-  unitId: string
-  pid: number
-  startTime: number
-}
-
 export class ProgramTree {
   readonly host: ProgramHost
   readonly rootId: string
@@ -40,8 +34,7 @@ export class ProgramTree {
   result: unknown = undefined
   /** The last few stderr lines of the program. */
   readonly stderrTail: string[] = []
-  private readonly members = new Map<number, Member>()
-  private readonly threads = new Map<string, string>()
+  private readonly follower: TreeFollower
   private stopping: Promise<void> | null = null
   private scanning: Promise<void> | null = null
   /** Threads that have sent a message: the first one triggers a scan (if new) or a fresh read of the name. */
@@ -54,7 +47,8 @@ export class ProgramTree {
     const { units, clock, outbox } = deps
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
-    units.add(this.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
+    this.follower = new TreeFollower(deps, { pid: this.host.pid, unitId: this.rootId }, spec.runId, false)
+    units.add(this.follower.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
       this.log(`Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`, 'err')
@@ -72,7 +66,19 @@ export class ProgramTree {
   }
 
   get unitIds(): string[] {
-    return [this.rootId, ...[...this.members.values()].map((m) => m.unitId), ...this.threads.values()]
+    return this.follower.unitIds
+  }
+
+  private get members(): Map<number, Member> {
+    return this.follower.members
+  }
+
+  private get threads(): Map<string, string> {
+    return this.follower.threads
+  }
+
+  private memberStarts(): Map<number, number> {
+    return this.follower.memberStarts()
   }
 
   /** Finds new processes and threads and ends the units of vanished ones. Called once per tick. */
@@ -131,58 +137,7 @@ export class ProgramTree {
   }
 
   private apply(scan: TreeScan): void {
-    const { units, clock } = this.deps
-    const t = clock.now()
-    const ending: UnitState = this.stopping ? 'killed' : 'exited'
-    const procs = new Map<number, TreeProcess>(scan.processes.map((p) => [p.pid, p]))
-    for (const p of scan.processes) {
-      if (p.pid === this.host.pid) continue
-      const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
-      const known = this.members.get(p.pid)
-      if (known) {
-        // A program may name its process after it started (a pool worker naming its main thread).
-        if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
-        continue
-      }
-      const parent = p.ppid === this.host.pid ? this.rootId : (this.members.get(p.ppid)?.unitId ?? this.rootId)
-      const id = units.nextId()
-      // Found already running: created in that state, at the scan's time.
-      units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime })
-    }
-    for (const [pid, m] of this.members) {
-      if (procs.has(pid)) continue
-      units.setState(m.unitId, ending, t)
-      this.members.delete(pid)
-    }
-    const seen = new Set<string>()
-    for (const th of scan.threads) {
-      const key = `${th.pid}/${th.tid}`
-      seen.add(key)
-      const existing = this.threads.get(key)
-      if (existing) {
-        if (units.get(existing)?.command !== th.name) units.update(existing, { command: th.name, label: this.threadLabel(th) })
-        continue
-      }
-      const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
-      if (!parent) continue
-      const id = units.nextId()
-      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t))
-      this.threads.set(key, id)
-    }
-    for (const [key, id] of this.threads) {
-      if (seen.has(key)) continue
-      units.setState(id, ending, t)
-      this.threads.delete(key)
-    }
-  }
-
-  /**
-   * A thread's own name ("khanh", "pool_0"): the tree shows whose it is. A process's first thread says it is the main
-   * one, as its name is the process's.
-   */
-  private threadLabel(th: TreeThread): string {
-    return `${th.name}${th.tid === th.pid ? ' (main thread)' : ''}`
+    this.follower.apply(scan, this.stopping ? 'killed' : 'exited')
   }
 
   /** The unit a message came from: its thread, else its process, else the root. A thread not seen yet triggers one scan. */
@@ -208,16 +163,12 @@ export class ProgramTree {
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName?.(pid, tid)
-    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: threadLabel({ pid, tid, name }) })
   }
 
   /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */
   private get scanRoot(): number {
     return this.host.unreaped ? this.host.pid : -1
-  }
-
-  private memberStarts(): Map<number, number> {
-    return new Map([...this.members].map(([pid, m]) => [pid, m.startTime]))
   }
 
   private onMessage(msg: ProgramMessage): void {
@@ -250,27 +201,6 @@ export class ProgramTree {
 
   private log(text: string, stream: 'out' | 'err'): void {
     this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: this.rootId, runId: this.spec.runId, text, stream })
-  }
-
-  /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
-  private unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string, label: string, spawned: boolean, command: string | null, runningSince?: number) {
-    return {
-      id,
-      kind,
-      pid,
-      tid,
-      parent,
-      label,
-      runId: this.spec.runId,
-      createdAt: runningSince ?? this.deps.clock.now(),
-      endedAt: null,
-      spawned,
-      state: (runningSince === undefined ? 'starting' : 'running') as UnitState,
-      exitCode: null,
-      signal: null,
-      error: null,
-      command,
-    }
   }
 }
 
