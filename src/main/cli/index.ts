@@ -16,6 +16,9 @@ const USAGE = `Parallel Lab command line
                                      run any program; show its processes and threads live, then a summary
       --interval MS  --json  --duration S (stop the whole tree after S seconds)
       exit status: 0 when the program exited 0, 1 when it failed or could not start
+  lab watch --pid N [--pid M ...] [--interval MS] [--json] [--duration S]
+                                     attach to running processes and follow them (never signalled); --duration
+                                     and Ctrl-C only detach. Exit 1 when a PID cannot be attached to
 ${COMPARE_USAGE}
 `
 

@@ -1,5 +1,7 @@
-// `lab watch -- <command> [args...]`: runs any program, follows its process tree and threads live, then summarises.
-import type { Tick, Unit, UnitSummary } from '../../shared/model'
+// `lab watch -- <command> [args...]` runs any program, `lab watch --pid N` attaches to a running one; either way its
+// process tree and threads are followed live, then summarised.
+import { LabError, PID_MAX } from '../../shared/contract'
+import type { RunInfo, Tick, Unit, UnitSummary } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
@@ -7,7 +9,31 @@ import { parseArgs, rejectUnknown, take, UsageError } from './args'
 import { bytes, percent, table } from './format'
 import { unitRow, type Out } from './run-command'
 
-export const WATCH_USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]'
+export const WATCH_USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]  or  lab watch --pid N [--pid M ...] [options]'
+
+/** Takes every `--pid N` / `--pid=N` before a bare `--` out of argv (the option repeats, which parseArgs does not keep). */
+export function takePids(argv: readonly string[]): { pids: number[]; rest: string[] } {
+  const pids: number[] = []
+  const rest: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--') {
+      rest.push(...argv.slice(i))
+      break
+    }
+    if (arg !== '--pid' && !arg.startsWith('--pid=')) {
+      rest.push(arg)
+      continue
+    }
+    const raw = arg === '--pid' ? argv[++i] : arg.slice('--pid='.length)
+    const pid = Number(raw)
+    if (raw === undefined || !/^\d+$/.test(raw) || pid < 1 || pid > PID_MAX) {
+      throw new UsageError(`--pid must be a process id, a whole number from 1 to ${PID_MAX} (got ${JSON.stringify(raw ?? '')}).`)
+    }
+    if (!pids.includes(pid)) pids.push(pid)
+  }
+  return { pids, rest }
+}
 
 const DURATION_MAX_S = 24 * 3600
 /** Program output lines kept under the live table on a terminal. */
@@ -50,23 +76,25 @@ function name(u: Unit, depth: number): string {
 }
 
 export async function watchCommand(argv: readonly string[], out: Out, opts: WatchOptions = {}): Promise<number> {
-  const args = parseArgs(argv, new Set(['json']))
+  const { pids, rest } = takePids(argv)
+  const args = parseArgs(rest, new Set(['json']))
   const json = take(args, 'json') === true
   const interval = validateInterval(take(args, 'interval') ?? 500)
   if (!interval.ok) throw new UsageError(interval.errors[0].message.replace(/^interval/, '--interval'))
   const duration = parseDuration(take(args, 'duration'))
-  rejectUnknown(args, ['json', 'interval', 'duration'])
+  rejectUnknown(args, ['json', 'interval', 'duration', 'pid'])
   const [command, ...commandArgs] = args.rest.length > 0 ? args.rest : args.positionals
-  if (!command) throw new UsageError(`What should I watch? Usage: ${WATCH_USAGE}`)
+  if (!command && pids.length === 0) throw new UsageError(`What should I watch? Usage: ${WATCH_USAGE}`)
+  if (command && pids.length > 0) throw new UsageError(`Either attach with --pid or run a command, not both (got --pid ${pids.join(', ')} and "${command}").`)
 
   const lab = new Lab({ intervalMs: interval.value })
   const rows = new Map<string, Unit>()
   const tail: string[] = []
-  let runId: string | null = null
+  const runIds = new Set<string>()
   const onTick = (tick: Tick): void => {
-    for (const u of tick.units) if (u.runId !== null && u.runId === runId) rows.set(u.id, u)
+    for (const u of tick.units) if (u.runId !== null && runIds.has(u.runId)) rows.set(u.id, u)
     const samples = new Map(tick.samples.map((s) => [s.id, s]))
-    const logs = tick.logs.filter((l) => l.runId === runId)
+    const logs = tick.logs.filter((l) => l.runId !== null && runIds.has(l.runId))
     if (json) {
       const changed = new Set(tick.units.map((u) => u.id))
       const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
@@ -93,9 +121,10 @@ export async function watchCommand(argv: readonly string[], out: Out, opts: Watc
     }
   }
   lab.onTick(onTick)
+  if (pids.length > 0) return attachAndWatch(lab, pids, runIds, duration, json, out)
 
   const run = await lab.watch({ command, args: commandArgs, label: command.split('/').pop() ?? command })
-  runId = run.id
+  runIds.add(run.id)
   const stop = (): void => void lab.stop({ runId: run.id })
   const timer = duration === null ? null : setTimeout(stop, duration * 1000)
   process.once('SIGINT', stop)
@@ -150,4 +179,53 @@ function summaryTable(units: readonly UnitSummary[]): string {
       bytes(u.peakRss),
     ]),
   )
+}
+
+/**
+ * `--pid`: follows running processes the lab did not start until every one of them (and its descendants) has exited,
+ * or until --duration / Ctrl-C, which only detach. Exit 1 when a PID cannot be attached to (the message says why).
+ */
+async function attachAndWatch(lab: Lab, pids: readonly number[], runIds: Set<string>, duration: number | null, json: boolean, out: Out): Promise<number> {
+  const runs: RunInfo[] = []
+  try {
+    for (const pid of pids) {
+      const { run } = await lab.attach({ pid })
+      runs.push(run)
+      runIds.add(run.id)
+    }
+  } catch (err) {
+    await lab.close()
+    throw err instanceof LabError ? new Error(err.message) : err
+  }
+  let detachedBy: string | null = null
+  const detach = (why: string) => (): void => {
+    detachedBy ??= why
+    for (const r of runs) void lab.stop({ runId: r.id })
+  }
+  const timer = duration === null ? null : setTimeout(detach(`--duration ${duration} s`), duration * 1000)
+  const onSignal = detach('Ctrl-C')
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const infos = await Promise.all(runs.map((r) => lab.wait(r.id)))
+  if (timer) clearTimeout(timer)
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+  await lab.flush()
+  const summaries = await Promise.all(runs.map((r) => lab.summary({ runId: r.id })))
+  await lab.close()
+  const units = summaries.flatMap((s) => s.units)
+  const outcomes = infos.map((info, i) => {
+    const result = info.result as { note?: string } | null
+    const ended = info.status === 'done' ? `exited. ${result?.note ?? ''}`.trim() : `detached after ${detachedBy ?? 'a stop'}; it keeps running (the lab never signals a process it attached to).`
+    return { pid: pids[i], status: info.status === 'done' ? 'exited' : 'detached', text: `pid ${pids[i]}: ${ended}` }
+  })
+  if (json) {
+    out(JSON.stringify({ type: 'summary', ok: true, attached: outcomes.map(({ pid, status }) => ({ pid, status, exitCode: null })), units }))
+  } else {
+    out('')
+    out(summaryTable(units))
+    out('')
+    for (const o of outcomes) out(o.text)
+  }
+  return 0
 }
