@@ -4,6 +4,8 @@ import type { FieldError, ParamSpec, Validation } from './params'
 import { validateInterval } from './params'
 import type { CompareProgress, CompareRequest, CompareResult } from './compare/types'
 import { validateCompareRequest } from './compare/types'
+import type { Settings, SettingsState } from './settings'
+import { validateSettingsPatch } from './settings'
 
 export interface ScenarioInfo {
   id: string
@@ -50,6 +52,12 @@ export interface LabCommandMap {
   attach: { req: { pid: number; startTime?: number }; res: AttachInfo }
   /** Stops watching an attached process (any unit of its tree); the process goes on. */
   detach: { req: { unitId: string }; res: RunInfo }
+  /** The remembered settings, with a notice (once) when the settings file could not be used. */
+  getSettings: { req: void; res: SettingsState }
+  /** Changes some settings (only the keys given) and stores them; resolves with all of them. */
+  setSettings: { req: Partial<Settings>; res: Settings }
+  /** Every setting back to its default. */
+  resetSettings: { req: void; res: Settings }
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -94,6 +102,9 @@ export const COMMANDS = [
   'listProcesses',
   'attach',
   'detach',
+  'getSettings',
+  'setSettings',
+  'resetSettings',
 ] as const satisfies readonly CommandName[]
 
 export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
@@ -193,6 +204,9 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
     return v
   },
   detach: (p) => shape(p, { unitId: 'string' }),
+  getSettings: none,
+  setSettings: validateSettingsPatch,
+  resetSettings: none,
 }
 
 /** Linux's largest PID (2^22); other systems stay below it. */

@@ -16,6 +16,8 @@ import { createCollector, createTreeScanner, type CollectorName } from './sampli
 import { MachineMeter } from './sampling/machine'
 import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/process-list'
 import { EXIT_CODE_UNKNOWN } from './programs/attached-tree'
+import { SettingsFile } from './settings/settings-file'
+import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
@@ -33,6 +35,11 @@ export interface LabOptions {
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /**
+   * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
+   * interval is the lab's starting interval unless `intervalMs` is given.
+   */
+  configDir?: string
 }
 
 export class Lab implements LabCommands {
@@ -51,10 +58,12 @@ export class Lab implements LabCommands {
   private nextRun = 1
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+  private readonly settingsFile: SettingsFile
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
-    const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
+    this.settingsFile = new SettingsFile(opts.configDir ?? null)
+    const interval = validateInterval(opts.intervalMs ?? this.settingsFile.settings.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
     this.units.add({
@@ -346,6 +355,37 @@ export class Lab implements LabCommands {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
     this.scheduler.setInterval(v.value)
+    // The interval is a setting too: the next launch starts with it.
+    if (this.settingsFile.settings.intervalMs !== v.value) this.storeSettings({ intervalMs: v.value })
+  }
+
+  async getSettings(): Promise<SettingsState> {
+    return this.settingsFile.state()
+  }
+
+  async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const v = validateSettingsPatch(patch)
+    if (!v.ok) throw LabError.invalid(v.errors)
+    if (v.value.intervalMs !== undefined) this.scheduler.setInterval(v.value.intervalMs)
+    return this.storeSettings(v.value)
+  }
+
+  async resetSettings(): Promise<Settings> {
+    const settings = this.saving(() => this.settingsFile.reset())
+    this.scheduler.setInterval(settings.intervalMs)
+    return settings
+  }
+
+  private storeSettings(patch: Partial<Settings>): Settings {
+    return this.saving(() => this.settingsFile.update(patch))
+  }
+
+  private saving(write: () => Settings): Settings {
+    try {
+      return write()
+    } catch (err) {
+      throw new LabError('failed', `The settings could not be saved in ${this.settingsFile.dir}: ${(err as Error).message.split('\n')[0]}`)
+    }
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {

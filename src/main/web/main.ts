@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Lab } from '../lab/lab'
 import { defaultHostFile, packageRoot } from '../lab/units/host-file'
+import { configDir } from '../lab/settings/settings-file'
+import { acquireInstanceLock, stateDir } from './instance-lock'
 import { PortInUseError, startWebServer } from './server'
 
 export interface BrowserModeOptions {
@@ -44,14 +46,26 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   if (!existsSync(join(rendererDir, 'index.html')) || !existsSync(hostFile)) {
     throw new UsageError('The app is not built yet: run "npm run build" first (or use "npm run web", which builds it).')
   }
-  const lab = new Lab({ hostFile })
+  // One lab per user: a second launch names the running one and leaves (exit 0).
+  const lock = await acquireInstanceLock(stateDir())
+  if ('running' in lock) {
+    const { pid, url } = lock.running
+    out(`Parallel Lab is already running in browser mode (PID ${pid}). Open this address in a browser (it carries the access token):`)
+    out(`  ${url ?? '(it is still starting; run this again in a moment)'}`)
+    return
+  }
+  const instance = lock.held
+  process.once('exit', () => instance.release())
+  const lab = new Lab({ hostFile, configDir: configDir() })
   let server
   try {
     server = await startWebServer({ lab, rendererDir, port: opts.port })
   } catch (err) {
     await lab.close()
+    instance.release()
     throw err
   }
+  instance.publish(server.url)
   out(`Parallel Lab is running in browser mode. Open this address in a browser (it carries the access token):`)
   out(`  ${server.url}`)
   out(`Press Ctrl-C to stop.`)
