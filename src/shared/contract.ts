@@ -58,6 +58,22 @@ export interface LabCommandMap {
   setSettings: { req: Partial<Settings>; res: Settings }
   /** Every setting back to its default. */
   resetSettings: { req: void; res: Settings }
+  /** Versions for Help > About. */
+  about: { req: void; res: AboutInfo }
+  /** Ends the app: every unit the lab started is ended first (browser mode: the server stops too). */
+  quit: { req: void; res: void }
+}
+
+/** What Help > About shows. Null where it does not apply (no Electron in browser mode) or was not found. */
+export interface AboutInfo {
+  app: string
+  electron: string | null
+  node: string
+  /** Electron's Chromium; in browser mode the page adds its own browser's version. */
+  chromium: string | null
+  /** "3.11.2 (/usr/bin/python3)", or null when no python3 was found. */
+  python: string | null
+  platform: string
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -66,6 +82,8 @@ export interface LabEventMap {
   /** A comparison moved on (one per strategy run, not per task). */
   compareProgress: CompareProgress
   compareResult: CompareResult
+  /** A command chosen in the desktop app's menu, for the window to carry out (ids from src/shared/commands.ts). */
+  appCommand: { id: string }
 }
 
 export type CommandName = keyof LabCommandMap
@@ -105,9 +123,11 @@ export const COMMANDS = [
   'getSettings',
   'setSettings',
   'resetSettings',
+  'about',
+  'quit',
 ] as const satisfies readonly CommandName[]
 
-export const EVENTS = ['tick', 'compareProgress', 'compareResult'] as const satisfies readonly EventName[]
+export const EVENTS = ['tick', 'compareProgress', 'compareResult', 'appCommand'] as const satisfies readonly EventName[]
 
 export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
   return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
@@ -207,6 +227,8 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   getSettings: none,
   setSettings: validateSettingsPatch,
   resetSettings: none,
+  about: none,
+  quit: none,
 }
 
 /** Linux's largest PID (2^22); other systems stay below it. */

@@ -1,5 +1,5 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
-import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
+import type { AboutInfo, LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
 import { LabError } from '../../shared/contract'
 import type { AttachInfo, LabSnapshot, ProcessListing, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
@@ -17,6 +17,7 @@ import { MachineMeter } from './sampling/machine'
 import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/process-list'
 import { EXIT_CODE_UNKNOWN } from './programs/attached-tree'
 import { SettingsFile } from './settings/settings-file'
+import { aboutInfo } from './about'
 import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { Scheduler } from './scheduler'
@@ -40,6 +41,8 @@ export interface LabOptions {
    * interval is the lab's starting interval unless `intervalMs` is given.
    */
   configDir?: string
+  /** Ends the app (the entry's own shutdown: it closes the lab). Absent: the app cannot be quit from the window. */
+  quit?: () => void
 }
 
 export class Lab implements LabCommands {
@@ -59,10 +62,13 @@ export class Lab implements LabCommands {
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
   private readonly settingsFile: SettingsFile
+  private readonly quitApp: (() => void) | undefined
+  private readonly appCommandListeners = new Set<(cmd: { id: string }) => void>()
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
     this.settingsFile = new SettingsFile(opts.configDir ?? null)
+    this.quitApp = opts.quit
     const interval = validateInterval(opts.intervalMs ?? this.settingsFile.settings.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
@@ -351,6 +357,26 @@ export class Lab implements LabCommands {
     return { ...info }
   }
 
+  async about(): Promise<AboutInfo> {
+    return aboutInfo(PYTHON)
+  }
+
+  async quit(): Promise<void> {
+    if (!this.quitApp) throw new LabError('conflict', 'This lab cannot be quit from the window; stop it where it was started (Ctrl-C).')
+    // After the reply has gone out: the entry's shutdown closes the connection.
+    setTimeout(() => this.quitApp?.(), 50)
+  }
+
+  /** A command chosen in the desktop menu, passed on to the window (the lab itself does nothing with it). */
+  emitAppCommand(id: string): void {
+    this.appCommandListeners.forEach((fn) => fn({ id }))
+  }
+
+  onAppCommand(listener: (cmd: { id: string }) => void): Unsubscribe {
+    this.appCommandListeners.add(listener)
+    return () => this.appCommandListeners.delete(listener)
+  }
+
   async setInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
@@ -425,6 +451,7 @@ export class Lab implements LabCommands {
     this.scheduler.stop()
     this.sampler.close()
     this.listeners.clear()
+    this.appCommandListeners.clear()
   }
 
   private run(runId: string): Run {

@@ -56,7 +56,8 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   }
   const instance = lock.held
   process.once('exit', () => instance.release())
-  const lab = new Lab({ hostFile, configDir: configDir() })
+  let quit: () => void = () => undefined
+  const lab = new Lab({ hostFile, configDir: configDir(), quit: () => quit() })
   let server
   try {
     server = await startWebServer({ lab, rendererDir, port: opts.port })
@@ -81,6 +82,10 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
     void Promise.allSettled([server.close(), lab.close()]).then(() => process.exit(0))
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop)
+  quit = () => {
+    out('Quit was chosen in the window.')
+    stop('SIGTERM')
+  }
 }
 
 function isEntry(): boolean {
