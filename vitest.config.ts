@@ -1,16 +1,23 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+
+// Survivor records of the labs under test go to a fresh folder per test run, never the user's own.
+const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 
 // Two projects: most tests run in parallel; then the tests that read CPU% (`*.cpu.test.ts`) run one file at a time,
 // after the rest, so they have the cores to themselves.
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
+    env: { PARALLEL_LAB_STATE_DIR: stateDir },
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'scenarios/**/*.test.ts', '*.test.ts'],
           exclude: ['**/*.cpu.test.ts', 'node_modules/**'],
           testTimeout: 30_000,
           sequence: { groupOrder: 0 },

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 // @ts-expect-error: plain ESM script without types
 import { buildLabHost } from '../scripts/build-lab.mjs'
-import { Pool, ProcessPool, ThreadPool } from '../src/main/lab/pools/pool'
+import { ProcessPool, ThreadPool } from '../src/main/lab/pools/kinds'
+import type { Pool } from '../src/main/lab/pools/pool'
 import { standalonePoolDeps } from '../src/main/lab/pools/standalone'
 import { fib } from '../src/main/lab/pools/workloads'
 import { median } from './stats'
@@ -45,8 +46,8 @@ function piscina(): Contender {
   }
 }
 
-const threadPool = new ThreadPool(standalonePoolDeps(), { size: WORKERS, name: 'bench threads' })
-const processPool = new ProcessPool(standalonePoolDeps(), { size: WORKERS, name: 'bench processes' })
+const threadPool = new ThreadPool({ size: WORKERS, name: 'bench threads', start: 'eager', taskEvents: true }, standalonePoolDeps())
+const processPool = new ProcessPool({ size: WORKERS, name: 'bench processes', start: 'eager', taskEvents: true }, standalonePoolDeps())
 await Promise.all([threadPool.ready(), processPool.ready()])
 const contenders = { thread: ours(threadPool, 'our ThreadPool'), process: ours(processPool, 'our ProcessPool'), piscina: piscina() }
 

@@ -3,10 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 // @ts-expect-error: plain ESM script without types
 import { buildLabHost } from '../scripts/build-lab.mjs'
+import { scenarios } from '../scenarios/index'
 import { Lab } from '../src/main/lab/lab'
 import type { SampleTarget } from '../src/main/lab/sampling/collector'
-import { PidusageCollector } from '../src/main/lab/sampling/pidusage'
-import { ProcFsCollector } from '../src/main/lab/sampling/procfs'
+import { PidusageCollector } from '../src/main/lab/sampling/portable/collector'
+import { ProcFsCollector } from '../src/main/lab/sampling/linux/collector'
 import { Sampler, type SelfReport } from '../src/main/lab/sampling/sampler'
 import { targetOf } from '../src/main/lab/scheduler'
 import { median, p95 } from './stats'
@@ -16,7 +17,7 @@ const SIZES = [8, 32, 64]
 const INTERVAL_MS = 500
 
 await buildLabHost()
-const lab = new Lab({ autoStart: false })
+const lab = new Lab({ scenarios, autoStart: false })
 // Idle units (duty 0): what is measured is the sampler, not the load.
 for (const mode of ['thread', 'process'] as const) {
   await lab.start({ scenario: 'spin', params: { mode, workers: 32, seconds: 0, duty: 0 } })

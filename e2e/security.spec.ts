@@ -58,8 +58,39 @@ test.describe('browser mode access', () => {
     expect(csp).toContain("frame-ancestors 'none'")
     await page.waitForLoadState('networkidle')
     expect(statuses.length).toBeGreaterThan(1)
-    expect(statuses.every((s) => s === 200)).toBe(true)
+    // One redirect, from the printed address to the per-launch capability folder; then the page and its assets.
+    expect(statuses.filter((s) => s !== 200)).toEqual([302])
+    expect(new URL(page.url()).pathname).toMatch(/^\/s\/[A-Za-z0-9_-]{43}\/$/)
     expect(failed).toEqual([])
+  })
+
+  test('the token never reaches another server on 127.0.0.1: no cookie carries it, no request to it names it', async ({ page, labServer }) => {
+    const seen: { url: string; headers: Record<string, string | string[] | undefined> }[] = []
+    const other: Server = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', headers: req.headers })
+      res.setHeader('Content-Type', 'text/html')
+      res.end('<!doctype html><title>another local server</title><img src="/pixel.png"><script src="/app.js"></script>')
+    })
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+    try {
+      await page.goto(labServer.url)
+      await page.waitForLoadState('networkidle')
+      expect(await page.context().cookies()).toEqual([])
+      const otherOrigin = `http://127.0.0.1:${(other.address() as AddressInfo).port}`
+      await page.goto(`${otherOrigin}/`)
+      await page.waitForLoadState('networkidle')
+      await page.evaluate((o) => fetch(`${o}/api`, { credentials: 'include' }).then((r) => r.text()), otherOrigin)
+      // The lab's page again, then a link to the other server: no Referer either.
+      await page.goto(labServer.url)
+      await page.evaluate((o) => fetch(`${o}/from-lab`, { credentials: 'include', mode: 'no-cors' }).catch(() => null), otherOrigin)
+      await expect.poll(() => seen.length).toBeGreaterThanOrEqual(4)
+      for (const r of seen) {
+        expect(JSON.stringify(r)).not.toContain(labServer.token)
+        expect(r.headers.cookie ?? '').toBe('')
+      }
+    } finally {
+      other.close()
+    }
   })
 
   test('the socket refuses no token, a wrong token and a foreign Origin, and accepts the right one', async ({ page, labServer }) => {

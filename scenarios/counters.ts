@@ -1,8 +1,6 @@
 // Threads (or processes) counting down side by side; with the lock, each holds it for its whole count.
 import { lockParam, modeParam, workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
-import type { WorkerApi } from '../src/main/lab/units/worker-api'
+import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 import { unitName } from './names'
 
 interface CountArgs {

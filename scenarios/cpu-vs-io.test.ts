@@ -26,7 +26,7 @@ describe('cpu-vs-io', () => {
 
   it('stops when the run is stopped', async () => {
     const lab = newLab()
-    const run = await lab.start({ scenario: 'cpu-vs-io', params: { workers: 2, tasks: 200, taskMs: 50 } })
+    const run = await lab.start({ scenario: 'cpu-vs-io', params: { workers: 2, tasks: 100, taskMs: 50 } })
     await new Promise((r) => setTimeout(r, 300))
     const info = await lab.stop({ runId: run.id })
     expect(info.status).toBe('stopped')

@@ -3,7 +3,7 @@
 // does speed up CPU-bound work; both pools overlap IO waits, and the process pool pays more to start.
 import type { CompareResult, CompareRow, WorkloadId } from '../src/shared/compare/types'
 import { workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
+import { defineScenario } from '../src/main/lab/scenario-api'
 
 interface KindFigures {
   wallMs: number
@@ -22,9 +22,10 @@ export default defineScenario<{ workers: number; tasks: number; taskMs: number; 
   summary: 'The same CPU-bound job and IO-bound job, sequential vs a thread pool vs a process pool of the same size: speed-up per pool kind.',
   params: [
     workersParam(2, 16),
-    { key: 'tasks', label: 'Tasks', type: 'int', min: 1, max: 1000, default: 12 },
-    { key: 'taskMs', label: 'Task cost (ms)', type: 'int', min: 1, max: 2000, default: 40, help: 'CPU time of one CPU-bound task; wait of one IO-bound task.' },
-    { key: 'repeat', label: 'Repeats', type: 'int', min: 1, max: 10, default: 1 },
+    // Bounded so the largest run ends: 2 jobs x 3 strategies x 3 repeats x 100 tasks x 400 ms = at most 12 min of tasks.
+    { key: 'tasks', label: 'Tasks', type: 'int', min: 1, max: 100, default: 12 },
+    { key: 'taskMs', label: 'Task cost (ms)', type: 'int', min: 1, max: 400, default: 40, help: 'CPU time of one CPU-bound task; wait of one IO-bound task.' },
+    { key: 'repeat', label: 'Repeats', type: 'int', min: 1, max: 3, default: 1 },
   ],
   async run(ctx, p) {
     const out: Record<string, { sequentialMs: number; thread: KindFigures | null; process: KindFigures | null }> = {}

@@ -1,7 +1,6 @@
 // Executor.map: box areas come back in input order, whatever order the workers finish in.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
+import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
 
 const X1 = [5, 10, 20, 35]
 const X2 = [15, 20, 30, 55]

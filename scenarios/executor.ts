@@ -1,7 +1,6 @@
 // Executor.submit: done() is false right after submit, result() waits for "Completed task1!", then done() is true.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
+import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
 
 export default defineScenario<{ mode: Mode; workers: number }>({
   id: 'executor',

@@ -1,7 +1,6 @@
 // Pool.apply_async with a callback: squares of 0..19 land in a list in completion order.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
+import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
 
 export default defineScenario<{ mode: Mode; workers: number; count: number; jitter: number }>({
   id: 'pool-async',

@@ -1,8 +1,6 @@
 // Tasks "one" and "two" run one after the other on the same queue [15, 10, 5, 2]: "one" takes everything.
 import { modeParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
-import type { WorkerApi } from '../src/main/lab/units/worker-api'
+import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 
 interface DrainResult {
   name: string

@@ -1,8 +1,6 @@
 // A FIFO queue holding 0..9, drained by two consumers taking five items each with a 10 ms pause.
 import { modeParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
-import type { WorkerApi } from '../src/main/lab/units/worker-api'
+import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 import { unitName } from './names'
 
 interface ConsumeArgs {

@@ -1,8 +1,6 @@
 // Two units negate [1, 2, 3, 4] in turn under a lock: with copies both print -1..-4; shared, the second flips it back.
 import { modeParam, sharedParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
-import type { WorkerApi } from '../src/main/lab/units/worker-api'
+import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 import { unitName } from './names'
 
 const VALUES = [1, 2, 3, 4]

@@ -1,8 +1,6 @@
 // CPU burners with a chosen duty cycle: the reference load for watching the sampler (100% = one core).
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
-import type { WorkerApi } from '../src/main/lab/units/worker-api'
+import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 import { unitName } from './names'
 
 interface SpinArgs {

@@ -1,7 +1,6 @@
 // The same trivial task on a fresh process pool and a fresh thread pool: start-up to first result.
 import { workersParam } from '../src/shared/params'
-import { defineScenario, type RunContext } from '../src/main/lab/scenario'
-import type { Mode } from '../src/main/lab/units/protocol'
+import { defineScenario, type RunContext, type Mode } from '../src/main/lab/scenario-api'
 
 /** What the tutorial measured in Python with the spawn start method, seconds. */
 export const TUTORIAL_SECONDS = { process: 0.072, thread: 0.001 }

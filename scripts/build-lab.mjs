@@ -1,5 +1,7 @@
-// Bundles the unit host (the file every worker thread and forked child runs) to out/lab/worker-host.mjs,
-// and the file piscina's threads run (the reference pool in comparisons) to out/lab/piscina-worker.mjs.
+// Bundles the unit host (the file every worker thread and forked child runs) to out/lab/worker-host.mjs, the built-in
+// scenarios it is handed (scenarios/index.ts) to out/lab/scenarios.mjs, the file piscina's threads run (the
+// reference pool in comparisons) to out/lab/piscina-worker.mjs, and the lab's supervisor (ends what the lab started
+// if the lab dies) to out/lab/supervisor.mjs.
 // Units run plain JavaScript so their start-up cost is Node's own, whatever launched the lab (tsx, vitest, Electron).
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +11,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export async function buildLabHost() {
   await build({
     absWorkingDir: root,
-    entryPoints: { 'worker-host': 'src/main/lab/units/worker-host.ts', 'piscina-worker': 'src/main/lab/pools/piscina-worker.ts' },
+    entryPoints: {
+      'worker-host': 'src/main/lab/units/worker-host.ts',
+      scenarios: 'scenarios/index.ts',
+      'piscina-worker': 'src/main/lab/pools/piscina-worker.ts',
+      supervisor: 'src/main/lab/lifeline/supervisor-main.ts',
+    },
     outdir: 'out/lab',
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
-const OUTPUTS = ['out/main/index.js', 'out/main/web.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/lab/worker-host.mjs']
+const OUTPUTS = ['out/main/index.js', 'out/main/web.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/lab/worker-host.mjs', 'out/lab/scenarios.mjs']
 const INPUTS = ['src', 'scenarios', 'electron.vite.config.ts', 'package.json', 'tsconfig.node.json', 'tsconfig.web.json', 'scripts/build-lab.mjs']
 
 function newestInput(path) {
@@ -85,13 +85,8 @@ function withoutRunAsNode() {
 /** Imports the built browser-mode entry and runs it until Ctrl-C. */
 export async function startBrowserMode(argv) {
   const web = await import(pathToFileURL(join(root, 'out', 'main', 'web.js')).href)
-  try {
-    await web.runBrowserMode(web.parseWebArgs(argv))
-  } catch (err) {
-    const known = [web.UsageError, web.PortInUseError].some((cls) => typeof cls === 'function' && err instanceof cls)
-    console.error(known ? err.message : `The browser mode could not start: ${String(err?.message ?? err).split('\n')[0]}`)
-    process.exit(known ? 2 : 1)
-  }
+  const code = await web.browserModeMain(argv)
+  if (code !== 0) process.exit(code)
 }
 
 /**

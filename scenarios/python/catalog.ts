@@ -3,11 +3,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ParamSpec } from '../../src/shared/params'
-import { programScenario } from '../../src/main/lab/programs/program-scenario'
-import type { ScenarioDefinition } from '../../src/main/lab/scenario'
-
-export const PYTHON = process.env.PARALLEL_LAB_PYTHON ?? 'python3'
+import { lockParam, modeParam, type ParamSpec } from '../../src/shared/params'
+import { programScenario, pythonCommand, type ScenarioDefinition } from '../../src/main/lab/scenario-api'
 
 /** Where the .py files are: beside this module in a checkout, else under the working directory (or an override). */
 export function pythonScriptDir(): string {
@@ -27,8 +24,9 @@ let interpreter: string | null = null
 /** Checked once: is there a python3 of at least 3.8 (concurrent.futures and multiprocessing as the scripts use them)? */
 export function pythonAvailability(): { available: boolean; reason: string | null } {
   if (python) return python
+  const command = pythonCommand()
   try {
-    const [out, executable] = execFileSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'], {
+    const [out, executable] = execFileSync(command, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'], {
       encoding: 'utf8',
       timeout: 5000,
     })
@@ -39,9 +37,9 @@ export function pythonAvailability(): { available: boolean; reason: string | nul
     python =
       major > 3 || (major === 3 && minor >= 8)
         ? { available: true, reason: null }
-        : { available: false, reason: `${PYTHON} is Python ${out}; these scenarios need 3.8 or newer.` }
+        : { available: false, reason: `${command} is Python ${out}; these scenarios need 3.8 or newer.` }
   } catch {
-    python = { available: false, reason: `${PYTHON} was not found: install Python 3 to run the Python scenarios.` }
+    python = { available: false, reason: `${command} was not found: install Python 3 to run the Python scenarios.` }
   }
   if (python.available && !existsSync(join(pythonScriptDir(), 'labevents.py'))) {
     python = { available: false, reason: `The Python scenario scripts were not found (looked in ${pythonScriptDir()}).` }
@@ -53,7 +51,7 @@ const bool = (key: string, label: string, help: string): ParamSpec => ({ key, la
 const choice = (key: string, label: string, options: string[], help: string): ParamSpec => ({ key, label, type: 'enum', options, default: options[0], help })
 const int = (key: string, label: string, min: number, max: number, def: number, help?: string): ParamSpec => ({ key, label, type: 'int', min, max, default: def, help })
 
-const mode = choice('mode', 'Mode', ['thread', 'process'], 'threading.Thread or multiprocessing.Process.')
+const mode: ParamSpec = { ...modeParam, help: 'threading.Thread or multiprocessing.Process.' }
 const executor = choice('executor', 'Executor', ['process', 'thread'], 'ProcessPoolExecutor or ThreadPoolExecutor.')
 
 /** Script of a scenario id: `queue` cannot be queue.py, which would shadow the standard library's queue module. */
@@ -72,7 +70,7 @@ function py(id: string, title: string, section: string, summary: string, params:
     command: (p) => {
       const dir = pythonScriptDir()
       pythonAvailability()
-      return { command: interpreter ?? PYTHON, args: [join(dir, SCRIPTS[id] ?? `${id.replaceAll('-', '_')}.py`), JSON.stringify(p)], cwd: dir }
+      return { command: interpreter ?? pythonCommand(), args: [join(dir, SCRIPTS[id] ?? `${id.replaceAll('-', '_')}.py`), JSON.stringify(p)], cwd: dir }
     },
   })
 }
@@ -81,7 +79,7 @@ export const pythonScenarios: readonly ScenarioDefinition[] = [
   py('counters', 'Counters', 'Threads and locks', 'threading.Thread or multiprocessing.Process units count down from 5; with the Lock on, each holds it for its whole count.', [
     mode,
     int('workers', 'Workers', 1, 16, 2),
-    { key: 'lock', label: 'Lock', type: 'bool', default: false, live: true, help: 'Each unit holds the Lock for its whole count. Can be flipped while units loop.' },
+    { ...lockParam, help: 'Each unit holds the Lock for its whole count. Can be flipped while units loop.' },
     bool('loop', 'Loop', 'Keep counting until stopped, to flip the lock live.'),
     int('from', 'Count from', 1, 100, 5),
     int('delay', 'Sleep (ms)', 0, 1000, 10),

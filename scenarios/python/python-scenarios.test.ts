@@ -147,7 +147,8 @@ describe('Python availability', () => {
     vi.stubEnv('PARALLEL_LAB_PYTHON', 'python3-that-does-not-exist')
     try {
       const { Lab } = await import('../../src/main/lab/lab')
-      const lab = new Lab({ autoStart: false })
+      const { scenarios } = await import('../index')
+      const lab = new Lab({ scenarios, autoStart: false })
       const list = await lab.listScenarios()
       const py = list.filter((s) => s.runtime === 'python')
       expect(py.map((s) => s.id)).toContain('py-counters')

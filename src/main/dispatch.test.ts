@@ -23,7 +23,7 @@ describe('callCommand', () => {
 
   it('stops a bad payload before the lab, naming the field', async () => {
     calls.length = 0
-    expect(await callCommand(fake, 'kill', { unitId: 3 })).toMatchObject({ ok: false, error: { code: 'invalid', field: 'unitId', message: 'unitId must be a string.' } })
+    expect(await callCommand(fake, 'kill', { unitId: 3 })).toMatchObject({ ok: false, error: { code: 'invalid', field: 'unitId', message: 'unitId must be a string (got 3).' } })
     expect(await callCommand(fake, 'kill', { unitId: 'u', extra: 1 })).toMatchObject({ ok: false, error: { field: 'extra' } })
     expect(await callCommand(fake, 'snapshot', { any: 1 })).toMatchObject({ ok: false, error: { message: 'This command takes no payload.' } })
     expect(calls).toEqual([])

@@ -1,6 +1,7 @@
 // Carries one LabApi command across a boundary (IPC or WebSocket): checks its name and payload, calls the lab, wraps the outcome in a Reply.
 import type { CommandName, LabCommands, LabErrorInfo, Reply } from '../shared/contract'
 import { COMMANDS, isCommand, LabError, validators } from '../shared/contract'
+import { echo, payloadProblem } from '../shared/bounds'
 
 /** Turns anything thrown into an error a person can read: LabErrors keep their shape, the rest become one sentence. */
 export function toErrorInfo(err: unknown, cmd?: string): LabErrorInfo {
@@ -18,10 +19,12 @@ export async function callCommand(lab: LabCommands, cmd: unknown, payload: unkno
   if (!isCommand(cmd)) {
     const message =
       typeof cmd === 'string'
-        ? `There is no command "${cmd.slice(0, 60)}". Commands: ${COMMANDS.join(', ')}.`
+        ? `There is no command ${echo(cmd)}. Commands: ${COMMANDS.join(', ')}.`
         : `The command name is missing. Commands: ${COMMANDS.join(', ')}.`
     return { ok: false, error: { code: 'invalid', message, field: 'cmd' } }
   }
+  const tooBig = payloadProblem(payload)
+  if (tooBig) return { ok: false, error: { code: 'invalid', message: tooBig, field: 'payload' } }
   const valid = validators[cmd](payload)
   if (!valid.ok) return { ok: false, error: LabError.invalid(valid.errors).toInfo() }
   try {

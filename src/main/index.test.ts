@@ -93,8 +93,8 @@ vi.mock('./lab/lab', async () => {
   const { EVENTS, subscriptionName } = await vi.importActual<typeof import('../shared/contract')>('../shared/contract')
   return {
     Lab: class {
-      constructor(public opts: { hostFile: string; pickProgramFile?: () => Promise<string | null> }) {
-        calls.push(`lab:${opts.hostFile}`)
+      constructor(public opts: { hostFile: string; scenarioFile: string; scenarios: { id: string }[]; pickProgramFile?: () => Promise<string | null> }) {
+        calls.push(`lab:${opts.hostFile}`, `scenarios:${opts.scenarioFile}:${opts.scenarios.map((s) => s.id).join(',')}`)
         pickProgramFile = opts.pickProgramFile ?? null
         for (const event of EVENTS) (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
       }
@@ -140,6 +140,12 @@ describe('Electron entry', () => {
     })
     expect(prefs.preload).toBe('/app/out/preload/index.cjs')
     expect(calls).toContain('lab:/app/out/lab/worker-host.mjs')
+  })
+
+  it('hands the built-in scenarios to the lab, with the built module its units find their code in', () => {
+    const handed = calls.find((c) => c.startsWith('scenarios:'))!
+    expect(handed.startsWith('scenarios:/app/out/lab/scenarios.mjs:counters,')).toBe(true)
+    expect(handed.split(',')).toContain('py-counters')
   })
 
   it('denies every permission, every popup, navigation away, redirects away and webviews', () => {

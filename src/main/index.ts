@@ -3,6 +3,7 @@ import { app, BrowserWindow, dialog, Menu, protocol, screen, session } from 'ele
 import { join } from 'node:path'
 import { buildMenuTemplate } from './app-menu'
 import { bindLabToIpc } from './ipc'
+import { scenarios } from '../../scenarios/index'
 import { Lab } from './lab/lab'
 import { configDir } from './lab/settings/settings-file'
 import { rendererResponse } from './web/renderer-files'
@@ -112,7 +113,14 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   protocol.handle('app', (request) => rendererResponse(join(outDir(), 'renderer'), request.url))
-  lab = new Lab({ hostFile: join(outDir(), 'lab', 'worker-host.mjs'), pickProgramFile, configDir: configDir(), quit: () => app.quit() })
+  lab = new Lab({
+    scenarios,
+    hostFile: join(outDir(), 'lab', 'worker-host.mjs'),
+    scenarioFile: join(outDir(), 'lab', 'scenarios.mjs'),
+    pickProgramFile,
+    configDir: configDir(),
+    quit: () => app.quit(),
+  })
   unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
   // The app's own menu, from the same command list as the window's palette and shortcuts (no Reload/DevTools when packaged).
   const template = buildMenuTemplate({

@@ -62,7 +62,7 @@ describe('bindLabToIpc', () => {
   })
 
   it('validates payloads and returns readable sentences', async () => {
-    expect(await handlers.get('lab:kill')!(frame(APP), { unitId: 7 })).toMatchObject({ ok: false, error: { field: 'unitId', message: 'unitId must be a string.' } })
+    expect(await handlers.get('lab:kill')!(frame(APP), { unitId: 7 })).toMatchObject({ ok: false, error: { field: 'unitId', message: 'unitId must be a string (got 7).' } })
     expect(await handlers.get('lab:stop')!(frame(APP), { runId: 'r404' })).toMatchObject({ ok: false, error: { code: 'not-found', message: 'There is no run "r404".' } })
   })
 

@@ -1,9 +1,10 @@
 // LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
 import type { AttachInfo, LabSnapshot, ProcessListing, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
-import { validateInterval } from './params'
+import { INTERVAL_MAX_MS, INTERVAL_MIN_MS } from './params'
+import { echo, own } from './bounds'
 import type { CompareProgress, CompareRequest, CompareResult } from './compare/types'
-import { validateCompareRequest } from './compare/types'
+import { COMPARE_LIMITS, validateCompareRequest } from './compare/types'
 import type { Settings, SettingsState } from './settings'
 import { validateSettingsPatch } from './settings'
 
@@ -175,20 +176,30 @@ function fail(field: string, message: string): Validation<never> {
   return { ok: false, errors: [{ field, message }] }
 }
 
-function shape<T>(payload: unknown, fields: Record<string, 'string' | 'boolean' | 'int' | 'object?' | 'int?'>): Validation<T> {
+/** Ids (runs, units) and scenario names are short; anything longer is not one. */
+export const ID_MAX_CHARS = 200
+
+/** `int`: a whole number in [min, max]; `optional`: may be left out. */
+type FieldKind = 'string' | 'boolean' | 'object?' | { int: [min: number, max: number]; optional?: true }
+
+function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validation<T> {
   if (!isObj(payload)) return fail('payload', 'The request must be an object.')
-  for (const [key, kind] of Object.entries(fields)) {
-    const v = payload[key]
-    if (kind === 'object?') {
-      if (v !== undefined && !isObj(v)) return fail(key, `${key} must be an object.`)
-    } else if (kind === 'int?') {
-      if (v !== undefined && !Number.isInteger(v)) return fail(key, `${key} must be a whole number.`)
-    } else if (kind === 'int' ? !Number.isInteger(v) : typeof v !== kind) {
-      return fail(key, `${key} must be ${kind === 'int' ? 'a whole number' : `a ${kind}`}.`)
-    }
-  }
   for (const key of Object.keys(payload)) {
-    if (!(key in fields)) return fail(key, `${key} is not part of this request.`)
+    if (!Object.hasOwn(fields, key)) return fail(key, `${echo(key)} is not part of this request (it takes ${Object.keys(fields).join(', ')}).`)
+  }
+  for (const [key, kind] of Object.entries(fields)) {
+    const v = own(payload, key)
+    if (kind === 'object?') {
+      if (v !== undefined && !isObj(v)) return fail(key, `${key} must be an object (got ${echo(v)}).`)
+    } else if (typeof kind === 'object') {
+      if (kind.optional && v === undefined) continue
+      const [min, max] = kind.int
+      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) return fail(key, `${key} must be a whole number from ${min} to ${max} (got ${echo(v)}).`)
+    } else if (typeof v !== kind) {
+      return fail(key, `${key} must be ${kind === 'string' ? 'a string' : 'true or false'} (got ${echo(v)}).`)
+    } else if (kind === 'string' && (v as string).length > ID_MAX_CHARS) {
+      return fail(key, `${key} must be at most ${ID_MAX_CHARS} characters (got ${(v as string).length}).`)
+    }
   }
   return { ok: true, value: payload as T }
 }
@@ -204,25 +215,15 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
   stop: (p) => shape(p, { runId: 'string' }),
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
-  resizePool: (p) => shape(p, { runId: 'string', size: 'int' }),
+  resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),
   kill: (p) => shape(p, { unitId: 'string' }),
-  setInterval: (p) => {
-    const v = shape<{ ms: number }>(p, { ms: 'int' })
-    if (!v.ok) return v
-    const iv = validateInterval(v.value.ms)
-    return iv.ok ? v : iv
-  },
+  setInterval: (p) => shape(p, { ms: { int: [INTERVAL_MIN_MS, INTERVAL_MAX_MS] } }),
   summary: (p) => shape(p, { runId: 'string' }),
   compare: validateCompareRequest,
   cancelCompare: none,
   compareStatus: none,
   listProcesses: none,
-  attach: (p) => {
-    const v = shape<{ pid: number; startTime?: number }>(p, { pid: 'int', startTime: 'int?' })
-    if (!v.ok) return v
-    if (v.value.pid <= 0 || v.value.pid > PID_MAX) return fail('pid', `pid must be a whole number from 1 to ${PID_MAX} (got ${v.value.pid}).`)
-    return v
-  },
+  attach: (p) => shape(p, { pid: { int: [1, PID_MAX] }, startTime: { int: [0, Number.MAX_SAFE_INTEGER], optional: true } }),
   detach: (p) => shape(p, { unitId: 'string' }),
   getSettings: none,
   setSettings: validateSettingsPatch,

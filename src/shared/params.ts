@@ -1,4 +1,5 @@
 // Scenario parameter schemas and their validation: one place for CLI, IPC and the renderer's forms.
+import { echo, own } from './bounds'
 
 export type ParamSpec =
   | { key: string; label: string; type: 'int'; min: number; max: number; default: number; help?: string }
@@ -74,19 +75,20 @@ export function validateParams(specs: readonly ParamSpec[], input: unknown): Val
   const errors: FieldError[] = []
   const value: ParamValues = {}
   for (const spec of specs) {
-    if (given[spec.key] === undefined) {
+    const raw = own(given, spec.key)
+    if (raw === undefined) {
       value[spec.key] = spec.default
       continue
     }
-    const v = coerce(spec, given[spec.key])
+    const v = coerce(spec, raw)
     if (v === undefined) {
-      errors.push({ field: spec.key, message: `${spec.key} must be ${describe(spec)} (got ${JSON.stringify(given[spec.key])}).` })
+      errors.push({ field: spec.key, message: `${spec.key} must be ${describe(spec)} (got ${echo(raw)}).` })
     } else value[spec.key] = v
   }
   for (const key of Object.keys(given)) {
     if (!specs.some((s) => s.key === key)) {
       const known = specs.map((s) => s.key).join(', ') || 'none'
-      errors.push({ field: key, message: `${key} is not a parameter of this scenario (known: ${known}).` })
+      errors.push({ field: key, message: `${echo(key)} is not a parameter of this scenario (known: ${known}).` })
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, value }
@@ -106,7 +108,7 @@ export function validateInterval(ms: unknown): Validation<number> {
     errors: [
       {
         field: 'interval',
-        message: `interval must be a whole number of milliseconds from ${INTERVAL_MIN_MS} to ${INTERVAL_MAX_MS} (got ${JSON.stringify(ms)}).`,
+        message: `interval must be a whole number of milliseconds from ${INTERVAL_MIN_MS} to ${INTERVAL_MAX_MS} (got ${echo(ms)}).`,
       },
     ],
   }

@@ -1,4 +1,5 @@
 // What the app remembers between launches, its defaults, and the checks every stored or sent value passes.
+import { echo, own } from './bounds'
 import type { FieldError, Validation } from './params'
 import { INTERVAL_DEFAULT_MS, validateInterval } from './params'
 
@@ -69,13 +70,13 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const oneOf =
   (name: string, allowed: readonly unknown[]): Check =>
   (v) =>
-    allowed.includes(v) ? null : `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${JSON.stringify(v)}).`
+    allowed.includes(v) ? null : `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${echo(v)}).`
 const finite = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
 
 const CHECKS: { [K in keyof Settings]: Check } = {
   intervalMs: (v) => {
     const r = validateInterval(v)
-    return r.ok && typeof v === 'number' ? null : `intervalMs must be a whole number of milliseconds from 100 to 5000 (got ${JSON.stringify(v)}).`
+    return r.ok && typeof v === 'number' ? null : `intervalMs must be a whole number of milliseconds from 100 to 5000 (got ${echo(v)}).`
   },
   cpuScale: oneOf('cpuScale', CPU_SCALES),
   sort: (v) =>
@@ -123,10 +124,11 @@ const CHECKS: { [K in keyof Settings]: Check } = {
 export function validateSettingsPatch(patch: unknown): Validation<Partial<Settings>> {
   if (!isObj(patch)) return { ok: false, errors: [{ field: 'payload', message: 'The settings must be an object such as {"theme": "dark"}.' }] }
   const errors: FieldError[] = []
-  for (const [key, value] of Object.entries(patch)) {
-    const check = CHECKS[key as keyof Settings]
+  for (const key of Object.keys(patch)) {
+    const value = own(patch, key)
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof Settings] : undefined
     if (!check) {
-      errors.push({ field: key, message: `${key} is not a setting. Settings: ${Object.keys(CHECKS).join(', ')}.` })
+      errors.push({ field: key, message: `${echo(key)} is not a setting. Settings: ${Object.keys(CHECKS).join(', ')}.` })
       continue
     }
     const problem = check(value)
@@ -142,8 +144,9 @@ export function validateSettingsPatch(patch: unknown): Validation<Partial<Settin
 export function settingsFrom(stored: Record<string, unknown>): { settings: Settings; dropped: string[] } {
   const settings = defaultSettings()
   const dropped: string[] = []
-  for (const [key, value] of Object.entries(stored)) {
-    const check = CHECKS[key as keyof Settings]
+  for (const key of Object.keys(stored)) {
+    const value = own(stored, key)
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof Settings] : undefined
     if (check && check(value) === null) (settings as unknown as Record<string, unknown>)[key] = structuredClone(value)
     else dropped.push(key)
   }

@@ -33,15 +33,40 @@ describe('lab compare', () => {
   })
 
   it('has defaults, and keeps each strategy and size once', () => {
-    expect(compareRequestFromArgs([]).req).toEqual({ workload: 'cpu', strategies: ['seq', 'thread', 'process', 'piscina'], sizes: [1, 2], tasks: 40, repeat: 3, params: {} })
-    expect(compareRequestFromArgs(['--sizes', '4,1,4', '--strategies', 'thread,thread', '--transfer']).req).toMatchObject({ sizes: [1, 4], strategies: ['thread'], params: { transfer: true } })
+    expect(compareRequestFromArgs([]).req).toEqual({
+      workload: 'cpu',
+      strategies: ['seq', 'thread', 'process', 'piscina'],
+      sizes: [1, 2],
+      tasks: 40,
+      repeat: 3,
+      params: {},
+    })
+    expect(
+      compareRequestFromArgs(['--sizes', '4,1,4', '--strategies', 'thread,thread', '--transfer']).req,
+    ).toMatchObject({ sizes: [1, 4], strategies: ['thread'], params: { transfer: true } })
   })
 
   it('prints the table, progress on stderr, and writes a trace and a CSV that parse', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-compare-'))
     const trace = join(dir, 'trace.json')
     const csv = join(dir, 'table.csv')
-    const { code, out, err } = await run(['compare', '--workload', 'trivial', '--strategies', 'thread,process', '--sizes', '1', '--tasks', '6', '--repeat', '1', '--trace', trace, '--csv', csv])
+    const { code, out, err } = await run([
+      'compare',
+      '--workload',
+      'trivial',
+      '--strategies',
+      'thread,process',
+      '--sizes',
+      '1',
+      '--tasks',
+      '6',
+      '--repeat',
+      '1',
+      '--trace',
+      trace,
+      '--csv',
+      csv,
+    ])
     expect(code).toBe(0)
     expect(err).toMatch(/\[1\/3\] sequential, repeat 1/)
     expect(err).toMatch(/comparison done \(3\/3 runs\)/)

@@ -1,53 +1,62 @@
-// Command-line entry: `lab scenarios`, `lab run <id>`, `lab watch -- <command>`. Exit 0 on success, 2 on bad arguments, 1 when a run failed.
-import { scenarios } from '../../../scenarios/registry'
-import { UsageError } from './args'
-import { COMPARE_USAGE, compareCommand } from './compare-command'
-import { runCommand, type Out } from './run-command'
+// Command-line entry: a table of commands (scenarios, run, watch, compare), -h/--help on each, --version.
+// Exit 0 on success, 2 on bad arguments, 1 when a run failed.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { scenarios } from '../../../scenarios/index'
+import { packageRoot } from '../lab/units/host-file'
+import { UsageError, wantsHelp, type Command, type CommandContext, type Out } from './command'
+import { compareCommand } from './compare-command'
+import { runCommand } from './run-command'
+import { scenariosCommand } from './scenarios-command'
 import { watchCommand } from './watch-command'
 
-const USAGE = `Parallel Lab command line
+/** Every command; a new one is one more entry here. */
+export const COMMANDS: readonly Command[] = [scenariosCommand, runCommand, watchCommand, compareCommand]
 
-  lab scenarios                      list the scenarios
-  lab run <id> [options]             run one to its end and print its log and a summary
-      --mode thread|process  --workers N  --lock  --shared  (and any parameter of the scenario)
-      --interval MS          sampling interval, 100 to 5000 (default 500)
-      --json                 NDJSON: tick, log and summary objects, one per line
-  lab watch [options] -- <command> [args...]
-                                     run any program; show its processes and threads live, then a summary
-      --interval MS  --json  --duration S (stop the whole tree after S seconds)
-      exit status: 0 when the program exited 0, 1 when it failed or could not start
-  lab watch --pid N [--pid M ...] [--interval MS] [--json] [--duration S]
-                                     attach to running processes and follow them (never signalled); --duration
-                                     and Ctrl-C only detach. Exit 1 when a PID cannot be attached to
-${COMPARE_USAGE}
-`
+function usage(): string {
+  return [
+    'Parallel Lab command line',
+    '',
+    ...COMMANDS.map((c) => `  ${c.synopsis}`),
+    '',
+    '  lab <command> --help               what a command takes ("lab run <id> --help": a scenario\'s parameters)',
+    '  lab --version                      the version of Parallel Lab',
+    '',
+    'Exit status: 0 on success, 2 on bad arguments, 1 when a run failed.',
+  ].join('\n')
+}
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version
+}
 
 export async function main(argv: readonly string[], out: Out = (l) => process.stdout.write(l + '\n')): Promise<number> {
-  const [command, ...rest] = argv
+  const [name, ...rest] = argv
+  const ctx: CommandContext = { out, scenarios, tty: process.stdout.isTTY === true }
   try {
-    switch (command) {
-      case 'scenarios': {
-        const width = Math.max(...scenarios.map((s) => s.id.length))
-        for (const s of scenarios) {
-          const a = s.availability?.()
-          out(`${s.id.padEnd(width)}  ${s.summary}${a && !a.available ? ` (unavailable: ${a.reason})` : ''}`)
-        }
-        return 0
-      }
-      case 'run':
-        return await runCommand(rest, out)
-      case 'compare':
-        return await compareCommand(rest, out)
-      case 'watch':
-        return await watchCommand(rest, out, { tty: process.stdout.isTTY === true })
-      case undefined:
-      case 'help':
-      case '--help':
-        out(USAGE)
-        return command === undefined ? 2 : 0
-      default:
-        throw new UsageError(`Unknown command "${command}". Commands: scenarios, run, watch, compare.`)
+    if (name === undefined) {
+      out(usage())
+      return 2
     }
+    if (name === '--help' || name === '-h') {
+      out(usage())
+      return 0
+    }
+    if (name === '--version' || name === '-v') {
+      out(`parallel-lab ${version()}`)
+      return 0
+    }
+    if (name === 'help') {
+      const command = rest[0] === undefined ? undefined : find(rest[0])
+      out(command ? command.help(rest.slice(1), ctx) : usage())
+      return 0
+    }
+    const command = find(name)
+    if (wantsHelp(rest)) {
+      out(command.help(rest, ctx))
+      return 0
+    }
+    return await command.run(rest, ctx)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`lab: ${err.message}\n`)
@@ -56,6 +65,15 @@ export async function main(argv: readonly string[], out: Out = (l) => process.st
     process.stderr.write(`lab: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
   }
+}
+
+function find(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command)
+    throw new UsageError(
+      `Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See "lab --help".`,
+    )
+  return command
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {

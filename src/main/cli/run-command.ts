@@ -1,92 +1,89 @@
 // `lab run <id>`: runs a scenario to its end, printing its log lines and a per-unit summary (or NDJSON).
-import type { Sample, Tick, Unit } from '../../shared/model'
 import { LabError } from '../../shared/contract'
-import { validateInterval } from '../../shared/params'
-import { Lab } from '../lab/lab'
-import { findScenario, scenarios } from '../../../scenarios/registry'
-import { parseArgs, rejectUnknown, take, UsageError } from './args'
-import { bytes, ms, percent, table } from './format'
+import { formatBytes, formatMs, formatPercent } from '../../shared/format'
+import type { ParamSpec } from '../../shared/params'
+import type { ScenarioDefinition } from '../lab/scenario-api'
+import { optionsHelp, parseOptions, UsageError, type Command, type CommandContext, type OptionSpec } from './command'
+import { INTERVAL_OPTION, intervalFrom, JSON_OPTION, runSession, summaryLine } from './session'
+import { table } from './table'
 
-export type Out = (line: string) => void
+const USAGE = 'lab run <id> [options]'
 
-/** One NDJSON row per unit, merging identity with its latest sample. */
-export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown> {
-  return {
-    id: u.id,
-    kind: u.kind,
-    pid: u.pid,
-    tid: u.tid,
-    parent: u.parent,
-    label: u.label,
-    state: u.state,
-    cpu: s?.cpu === null || s?.cpu === undefined ? null : Math.round(s.cpu * 10) / 10,
-    rss: s?.rss ?? null,
-  }
+function describe(p: ParamSpec): string {
+  const allowed = p.type === 'int' ? `: ${p.min} to ${p.max}` : p.type === 'bool' ? ` (--no-${p.key} turns it off)` : ''
+  return `${p.label}${allowed}, default ${String(p.default)}${p.help ? `. ${p.help}` : ''}`
 }
 
-export async function runCommand(argv: readonly string[], out: Out): Promise<number> {
+function paramOptions(def: ScenarioDefinition): OptionSpec[] {
+  return def.params.map((p) => ({
+    name: p.key,
+    type: p.type === 'bool' ? 'boolean' : 'string',
+    value: p.type === 'int' ? 'N' : p.type === 'enum' ? p.options.join('|') : undefined,
+    help: describe(p),
+  }))
+}
+
+/** The scenario named by the first argument that is not an option. */
+function scenarioOf(argv: readonly string[], ctx: CommandContext): ScenarioDefinition | undefined {
   const [id] = argv
-  if (!id || id.startsWith('--')) throw new UsageError('Which scenario? Usage: lab run <id> [options]. See "lab scenarios".')
-  const def = findScenario(id)
-  if (!def) throw new UsageError(`There is no scenario "${id}". Known scenarios: ${scenarios.map((s) => s.id).join(', ')}.`)
-  const booleans = new Set(['json', ...def.params.filter((p) => p.type === 'bool').map((p) => p.key)])
-  const args = parseArgs(argv.slice(1), booleans)
-  const json = take(args, 'json') === true
-  const intervalRaw = take(args, 'interval')
-  const interval = validateInterval(intervalRaw ?? 500)
-  if (!interval.ok) throw new UsageError(interval.errors[0].message.replace(/^interval/, '--interval'))
-  const params: Record<string, unknown> = {}
-  for (const spec of def.params) {
-    const v = take(args, spec.key)
-    if (v !== undefined) params[spec.key] = v
-  }
-  rejectUnknown(args, ['json', 'interval', ...def.params.map((p) => p.key)])
+  if (id === undefined || id.startsWith('-')) return undefined
+  const def = ctx.scenarios.find((s) => s.id === id)
+  if (!def)
+    throw new UsageError(`There is no scenario "${id}". Known scenarios: ${ctx.scenarios.map((s) => s.id).join(', ')}.`)
+  return def
+}
 
-  const lab = new Lab({ intervalMs: interval.value })
-  const rows = new Map<string, Unit>()
-  const labels = new Map<string, string>()
-  const onTick = (tick: Tick): void => {
-    for (const u of tick.units) {
-      rows.set(u.id, u)
-      labels.set(u.id, u.label)
+export const runCommand: Command = {
+  name: 'run',
+  synopsis: 'lab run <id> [options]             run a scenario to its end; print its log and a summary',
+  help(argv, ctx) {
+    const def = argv.length > 0 ? scenarioOf(argv, ctx) : undefined
+    const common = optionsHelp([INTERVAL_OPTION, JSON_OPTION])
+    if (!def) {
+      return `Usage: ${USAGE}\n\nRuns one scenario (see "lab scenarios") and prints its log and a summary per unit.\n"lab run <id> --help" lists that scenario's parameters.\n\n${common}`
     }
+    const params = def.params.length > 0 ? `Parameters of ${def.id}:\n${optionsHelp(paramOptions(def), false)}\n\n` : ''
+    return `Usage: lab run ${def.id} [options]\n\n${def.title}: ${def.summary}\n\n${params}Options:\n${common}`
+  },
+  async run(argv, ctx) {
+    const def = scenarioOf(argv, ctx)
+    if (!def) throw new UsageError(`Which scenario? Usage: ${USAGE}. See "lab scenarios".`)
+    const { values, positionals } = parseOptions(argv, [INTERVAL_OPTION, JSON_OPTION, ...paramOptions(def)], {
+      positionals: true,
+    })
+    if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}". Usage: ${USAGE}.`)
+    const json = values.json === true
+    const params: Record<string, unknown> = {}
+    for (const spec of def.params) if (values[spec.key] !== undefined) params[spec.key] = values[spec.key]
+    const outcome = await runSession({
+      scenarios: ctx.scenarios,
+      intervalMs: intervalFrom(values.interval),
+      json,
+      out: ctx.out,
+      scope: 'lab',
+      text: ({ logs }) => logs.forEach((l) => ctx.out(l.unit ? l.text : `# ${l.text}`)),
+      start: async (lab) => {
+        try {
+          return await lab.start({ scenario: def.id, params })
+        } catch (err) {
+          if (err instanceof LabError && err.code === 'invalid') {
+            throw new UsageError(
+              err.errors?.map((e) => e.message.replace(new RegExp(`^${e.field}\\b`), `--${e.field}`)).join(' ') ??
+                err.message,
+            )
+          }
+          throw err
+        }
+      },
+    })
+    const { info, summary } = outcome
+    const ok = info.status === 'done'
     if (json) {
-      const samples = new Map(tick.samples.map((s) => [s.id, s]))
-      const units = [...rows.values()].filter((u) => samples.has(u.id) || tick.units.some((c) => c.id === u.id))
-      out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
-      for (const l of tick.logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
-    } else {
-      for (const l of tick.logs) out(l.unit ? l.text : `# ${l.text}`)
+      ctx.out(summaryLine(ok, outcome, { result: outcome.info.result }))
+      return ok ? 0 : 1
     }
-  }
-  lab.onTick(onTick)
-
-  let run
-  try {
-    run = await lab.start({ scenario: id, params })
-  } catch (err) {
-    await lab.close()
-    if (err instanceof LabError && err.code === 'invalid') {
-      throw new UsageError(err.errors?.map((e) => e.message.replace(new RegExp(`^${e.field}\\b`), `--${e.field}`)).join(' ') ?? err.message)
-    }
-    throw err
-  }
-  const stopOnSignal = (): void => void lab.stop({ runId: run.id })
-  process.once('SIGINT', stopOnSignal)
-  process.once('SIGTERM', stopOnSignal)
-  const info = await lab.wait(run.id)
-  await lab.flush()
-  const summary = await lab.summary({ runId: run.id })
-  await lab.close()
-  process.off('SIGINT', stopOnSignal)
-  process.off('SIGTERM', stopOnSignal)
-
-  const ok = info.status === 'done'
-  if (json) {
-    out(JSON.stringify({ type: 'summary', ok, status: info.status, result: info.result, error: info.error, units: summary.units }))
-  } else {
-    out('')
-    out(
+    ctx.out('')
+    ctx.out(
       table(
         ['unit', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS', 'lock wait'],
         summary.units.map((u) => [
@@ -95,15 +92,15 @@ export async function runCommand(argv: readonly string[], out: Out): Promise<num
           String(u.pid),
           u.tid === null ? '-' : String(u.tid),
           u.signal ? `${u.state} (${u.signal})` : u.state,
-          percent(u.peakCpu),
-          percent(u.meanCpu),
-          bytes(u.peakRss),
-          ms(u.lockWaitMs),
+          formatPercent(u.peakCpu),
+          formatPercent(u.meanCpu),
+          formatBytes(u.peakRss),
+          formatMs(u.lockWaitMs),
         ]),
       ),
     )
-    out('')
-    out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
-  }
-  return ok ? 0 : 1
+    ctx.out('')
+    ctx.out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
+    return ok ? 0 : 1
+  },
 }

@@ -14,7 +14,15 @@ const root = fileURLToPath(new URL('../../..', import.meta.url))
 
 describe('lab watch', () => {
   it('exits 0 when the program exits 0, with its processes and threads in the table and the summary', async () => {
-    const { code, out } = await runMain(['watch', '--interval', '100', '--', process.execPath, '-e', 'setTimeout(() => {}, 400)'])
+    const { code, out } = await runMain([
+      'watch',
+      '--interval',
+      '100',
+      '--',
+      process.execPath,
+      '-e',
+      'setTimeout(() => {}, 400)',
+    ])
     expect(code).toBe(0)
     expect(out.some((l) => l.includes('process / thread') && l.includes('state (OS)'))).toBe(true)
     expect(out.some((l) => /\bthread\b/.test(l))).toBe(true)
@@ -30,20 +38,33 @@ describe('lab watch', () => {
   })
 
   it('NDJSON ticks: processes of kind program, their threads of kind thread with parent and tid', async () => {
-    const { code, out } = await runMain(['watch', '--json', '--interval', '100', '--', process.execPath, '-e', 'setTimeout(() => {}, 500)'])
+    const { code, out } = await runMain([
+      'watch',
+      '--json',
+      '--interval',
+      '100',
+      '--',
+      process.execPath,
+      '-e',
+      'setTimeout(() => {}, 500)',
+    ])
     expect(code).toBe(0)
     const ticks = out.map((l) => JSON.parse(l)).filter((o) => o.type === 'tick')
     const units = ticks.flatMap((t) => t.units)
     const proc = units.find((u) => u.kind === 'program')
     const thread = units.find((u) => u.kind === 'thread' && u.tid === proc.pid)
-    expect(Object.keys(proc).sort()).toEqual(['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort())
+    expect(Object.keys(proc).sort()).toEqual(
+      ['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort(),
+    )
     expect(thread).toMatchObject({ parent: proc.id, pid: proc.pid })
   })
 
   it('a command that does not exist: a clear error and exit 1', async () => {
     const { code, err } = await runMain(['watch', '--', 'no-such-command-parallel-lab'])
     expect(code).toBe(1)
-    expect(err).toContain('lab: The command "no-such-command-parallel-lab" was not found (not a file, and not on PATH).')
+    expect(err).toContain(
+      'lab: The command "no-such-command-parallel-lab" was not found (not a file, and not on PATH).',
+    )
   })
 
   it.each([
@@ -64,10 +85,26 @@ describe('lab watch', () => {
   })
 
   it('Ctrl-C on the CLI ends the watched program and its children: no orphans', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'watch', '--json', '--interval', '100', '--', 'sh', '-c', 'sleep 30 & sleep 30 & wait'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main/cli/index.ts',
+        'watch',
+        '--json',
+        '--interval',
+        '100',
+        '--',
+        'sh',
+        '-c',
+        'sleep 30 & sleep 30 & wait',
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     const pids = new Set<number>()
     const lines = createInterface({ input: child.stdout! })
     lines.on('line', (l) => {
@@ -81,21 +118,28 @@ describe('lab watch', () => {
     expect(await waitFor(() => [...pids].every((pid) => !procExists(pid)), 5000)).toBe(true)
   })
 
-  it.runIf(process.platform === 'linux')('the watched program ends with the lab even when the lab is killed with SIGKILL', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', 'watch', '--json', '--interval', '100', '--', 'sleep', '30'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let pid = 0
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      const o = JSON.parse(l)
-      if (o.type === 'tick') for (const u of o.units) if (u.kind === 'program' && u.state === 'running') pid = u.pid
-    })
-    expect(await waitFor(() => pid > 0, 20_000)).toBe(true)
-    expect(procExists(pid)).toBe(true)
-    child.kill('SIGKILL')
-    expect(await waitFor(() => !procExists(pid), 2000)).toBe(true)
-  })
+  it.runIf(process.platform === 'linux')(
+    'the watched program ends with the lab even when the lab is killed with SIGKILL',
+    async () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/main/cli/index.ts', 'watch', '--json', '--interval', '100', '--', 'sleep', '30'],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+      let pid = 0
+      createInterface({ input: child.stdout! }).on('line', (l) => {
+        const o = JSON.parse(l)
+        if (o.type === 'tick') for (const u of o.units) if (u.kind === 'program' && u.state === 'running') pid = u.pid
+      })
+      expect(await waitFor(() => pid > 0, 20_000)).toBe(true)
+      expect(procExists(pid)).toBe(true)
+      child.kill('SIGKILL')
+      expect(await waitFor(() => !procExists(pid), 2000)).toBe(true)
+    },
+  )
 })
 
 describe('lab watch --pid', () => {

@@ -1,20 +1,21 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
 import type { AboutInfo, LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
 import { LabError } from '../../shared/contract'
+import { echo } from '../../shared/bounds'
 import type { AttachInfo, LabSnapshot, ProcessListing, RunInfo, RunSummary, Tick } from '../../shared/model'
 import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
-import { findScenario, scenarios } from '../../../scenarios/registry'
-import { PYTHON } from '../../../scenarios/python/catalog'
 import os from 'node:os'
 import { LabClock } from './clock'
 import { Run } from './run'
 import { ProgramTracker } from './programs/program-tracker'
+import { pythonCommand } from './programs/python-command'
 import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs/user-programs'
-import type { ProgramOptions, ScenarioDefinition } from './scenario'
-import { createCollector, createTreeScanner, type CollectorName } from './sampling/factory'
+import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
+import { createPlatform, type PlatformName } from './sampling/factory'
+import type { Platform } from './sampling/platform'
 import { MachineMeter } from './sampling/machine'
-import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/process-list'
+import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/linux/process-list'
 import { EXIT_CODE_UNKNOWN } from './programs/attached-tree'
 import { SettingsFile } from './settings/settings-file'
 import { aboutInfo } from './about'
@@ -24,18 +25,28 @@ import { Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
-import { defaultHostFile } from './units/host-file'
+import { defaultHostFile, defaultScenarioFile } from './units/host-file'
+import { Lifeline } from './lifeline/lifeline'
 import { UnitSpawner } from './units/spawner'
 
 export interface LabOptions {
+  /** The scenarios this lab offers (the entries pass the built-in ones); the user's own programs are added to them. */
+  scenarios?: readonly ScenarioDefinition[]
+  /** The built module units import to find those scenarios' code; defaults to out/lab/scenarios.mjs. */
+  scenarioFile?: string
   intervalMs?: number
-  collector?: CollectorName
+  /** The platform to sample with: procfs (Linux) or pidusage (elsewhere); chosen from the OS by default. */
+  collector?: PlatformName
   /** The built unit host; defaults to out/lab/worker-host.mjs. */
   hostFile?: string
   /** Start the tick loop at once (default true). */
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /** Where the survivor records go (default: PARALLEL_LAB_STATE_DIR, else ~/.parallel-lab/state). */
+  stateDir?: string
+  /** The built supervisor; defaults to out/lab/supervisor.mjs. */
+  supervisorFile?: string
   /**
    * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
    * interval is the lab's starting interval unless `intervalMs` is given.
@@ -61,12 +72,17 @@ export class Lab implements LabCommands {
   private nextRun = 1
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+  private readonly scenarios: readonly ScenarioDefinition[]
+  /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
+  readonly lifeline: Lifeline
   private readonly settingsFile: SettingsFile
+  private readonly platform: Platform
   private readonly quitApp: (() => void) | undefined
   private readonly appCommandListeners = new Set<(cmd: { id: string }) => void>()
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
+    this.scenarios = opts.scenarios ?? []
     this.settingsFile = new SettingsFile(opts.configDir ?? null)
     this.quitApp = opts.quit
     const interval = validateInterval(opts.intervalMs ?? this.settingsFile.settings.intervalMs ?? INTERVAL_DEFAULT_MS)
@@ -89,19 +105,24 @@ export class Lab implements LabCommands {
       error: null,
       command: process.title,
     })
+    this.lifeline = new Lifeline({ stateDir: opts.stateDir, supervisorFile: opts.supervisorFile })
+    this.reportSurvivors()
     this.spawner = new UnitSpawner({
+      lifeline: this.lifeline,
       clock: this.clock,
       units: this.units,
       outbox: this.outbox,
       hostFile: opts.hostFile ?? defaultHostFile(),
+      scenarioFile: opts.scenarioFile ?? defaultScenarioFile(),
       selfReports: this.selfReports,
       mainUnitId: this.mainUnitId,
     })
-    this.sampler = new Sampler(createCollector(opts.collector))
-    const collectorName = this.sampler.collector.name
+    const platform = (this.platform = createPlatform(opts.collector))
+    this.sampler = new Sampler(platform.createCollector())
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
-      () => createTreeScanner(collectorName),
+      () => platform.createTreeScanner(),
+      this.lifeline,
     )
     this.scheduler = new Scheduler(
       {
@@ -117,6 +138,15 @@ export class Lab implements LabCommands {
       interval.value,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
+  }
+
+  /** Says once, in the first tick's log, what the start-up check ended. */
+  private reportSurvivors(): void {
+    const { labs, ended } = this.lifeline.survivors
+    if (ended.length === 0) return
+    const list = ended.map((e) => `${e.name} (pid ${e.pid})`).join(', ')
+    const who = labs.map((l) => `pid ${l.pid}`).join(', ')
+    this.outbox.logs.push({ t: 0, unit: null, runId: null, text: `Ended ${ended.length} process${ended.length === 1 ? '' : 'es'} left running by a lab that did not shut down (${who}): ${list}.`, stream: 'err' })
   }
 
   private comparesService: CompareService | null = null
@@ -182,7 +212,7 @@ export class Lab implements LabCommands {
     if (file === null) return null
     let id: string
     try {
-      id = importProgramFile(file, PYTHON, new Set(scenarios.map((s) => s.id)))
+      id = importProgramFile(file, pythonCommand(), this.scenarioIds())
     } catch (err) {
       throw new LabError('invalid', (err as Error).message, 'file')
     }
@@ -204,16 +234,21 @@ export class Lab implements LabCommands {
     }
   }
 
-  /** Built-in scenarios, then the user's own programs (read afresh each time). */
+  private scenarioIds(): Set<string> {
+    return new Set(this.scenarios.map((s) => s.id))
+  }
+
+  /** The scenarios handed in, then the user's own programs (read afresh each time). */
   private catalog(): ScenarioDefinition[] {
-    return [...scenarios, ...loadUserPrograms(new Set(scenarios.map((s) => s.id)))]
+    return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
   }
 
   async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
-    const def = findScenario(req.scenario) ?? this.catalog().find((s) => s.id === req.scenario)
+    const catalog = this.catalog()
+    const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
-      const known = scenarios.map((s) => s.id).join(', ')
-      throw new LabError('not-found', `There is no scenario "${req.scenario}". Known scenarios: ${known}.`, 'scenario')
+      const known = catalog.map((s) => s.id).join(', ')
+      throw new LabError('not-found', `There is no scenario ${echo(req.scenario)}. Known scenarios: ${known}.`, 'scenario')
     }
     const availability = def.availability?.()
     if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
@@ -277,7 +312,7 @@ export class Lab implements LabCommands {
 
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
-    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
     // First and unconditional: an attached process is only watched, whatever else is true of its unit.
     if (unit.attached) throw new LabError('conflict', `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`, 'unitId')
     if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
@@ -290,8 +325,23 @@ export class Lab implements LabCommands {
 
   /** Every process on the machine, for the attach picker (CPU % since the previous listing). */
   async listProcesses(): Promise<ProcessListing> {
-    if (this.sampler.collector.name !== 'procfs') {
-      return { processes: [], note: `Listing the machine's processes needs Linux's /proc; on ${process.platform}, attach with "lab watch --pid N".` }
+    if (this.platform.name !== 'procfs') {
+      // Elsewhere the platform gives PIDs, parents and start times only (pidtree + pidusage).
+      const processes = (await this.platform.listProcesses()).map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid,
+        user: '',
+        name: p.name,
+        command: p.cmdline,
+        state: null,
+        cpu: null,
+        rss: null,
+        threads: null,
+        startTime: p.startTime,
+        readable: true,
+        reason: null,
+      }))
+      return { processes, note: `On ${process.platform} the list shows PIDs only: names, users, CPU and memory are read from Linux's /proc.` }
     }
     this.processListerInstance ??= new ProcessLister()
     return this.processListerInstance.list()
@@ -302,19 +352,33 @@ export class Lab implements LabCommands {
    * never signalled. `startTime` (from the picker's listing) proves the PID still names the process that was picked.
    */
   async attach(req: { pid: number; startTime?: number }): Promise<AttachInfo> {
-    const { pid } = req
-    if (!Number.isInteger(pid) || pid <= 0) throw new LabError('invalid', `pid must be a whole number above 0 (got ${pid}).`, 'pid')
+    const target = this.attachable(req.pid, req.startTime)
+    const { run, rootIds } = this.attachRun([target])
+    return { run, unitId: rootIds[0] }
+  }
+
+  /**
+   * Attaches to several processes in one run (the CLI's `watch --pid N --pid M`): it ends when every one of them has
+   * exited, or when it is stopped, which only detaches. Each PID is checked first; the first that cannot be is the error.
+   */
+  async attachPids(pids: readonly number[]): Promise<RunInfo> {
+    return this.attachRun(pids.map((pid) => this.attachable(pid))).run
+  }
+
+  /** Checks that `pid` names a running process the lab may watch (not itself, not its own, not watched yet). */
+  private attachable(pid: number, startTime?: number): { pid: number; startTime: number; name: string; command: string | null } {
+    if (!Number.isInteger(pid) || pid <= 0) throw new LabError('invalid', `pid must be a whole number above 0 (got ${echo(pid)}).`, 'pid')
     const found = readProcessIdentity(pid)
     if (!found) {
       throw new LabError(
         'not-found',
-        req.startTime !== undefined
+        startTime !== undefined
           ? `PID ${pid} has exited since it was listed: there is nothing to attach to.`
           : `There is no process with PID ${pid} (or this system hides it from the lab).`,
         'pid',
       )
     }
-    if (req.startTime !== undefined && found.startTime !== req.startTime) {
+    if (startTime !== undefined && found.startTime !== startTime) {
       throw new LabError('conflict', `PID ${pid} now belongs to another process (${found.name}): the one that was picked has exited and its PID was reused. Pick it again from a fresh list.`, 'pid')
     }
     if (found.zombie) throw new LabError('conflict', `PID ${pid} (${found.name}) has already exited: it is a zombie waiting for its parent to collect it.`, 'pid')
@@ -323,33 +387,37 @@ export class Lab implements LabCommands {
     const ours = this.units.live().find((u) => u.kind !== 'thread' && !u.attached && u.pid > 0 && (u.pid === pid || (u.spawned && descendsFrom(pid, u.pid))))
     if (ours) throw new LabError('conflict', `PID ${pid} (${found.name}) was started by Parallel Lab: it is already in the Monitor as "${ours.label}".`, 'pid')
     if (this.programs.attachedTo(pid)) throw new LabError('conflict', `The lab is already attached to PID ${pid} (${found.name}).`, 'pid')
-    const command = readCommandLine(pid) || null
-    const label = `${found.name} (attached)`
-    let rootId = ''
+    return { pid, startTime: found.startTime, name: found.name, command: readCommandLine(pid) || null }
+  }
+
+  private attachRun(targets: readonly { pid: number; startTime: number; name: string; command: string | null }[]): { run: RunInfo; rootIds: string[] } {
+    const rootIds: string[] = []
     const programs = this.programs
     const def: ScenarioDefinition = {
       id: 'attach',
-      title: `attach ${pid}`,
+      title: `attach ${targets.map((t) => t.pid).join(', ')}`,
       section: 'Programs',
-      summary: command ?? found.name,
+      summary: targets.map((t) => t.command ?? t.name).join('; '),
       params: [],
       runtime: 'program',
       async run(ctx) {
-        const tree = programs.attach({ pid, startTime: found.startTime, label, command, runId: ctx.runId })
-        rootId = tree.rootId
-        ctx.signal.addEventListener('abort', () => tree.detach(), { once: true })
-        const how = await tree.ended
-        return { pid, exitCode: null, signal: null, ended: how, note: how === 'exited' ? EXIT_CODE_UNKNOWN : 'Detached: the process was left running.' }
+        const trees = targets.map((t) => programs.attach({ pid: t.pid, startTime: t.startTime, label: `${t.name} (attached)`, command: t.command, runId: ctx.runId }))
+        rootIds.push(...trees.map((t) => t.rootId))
+        ctx.signal.addEventListener('abort', () => trees.forEach((t) => t.detach()), { once: true })
+        const ends = await Promise.all(trees.map((t) => t.ended))
+        const attached = targets.map((t, i) => ({ pid: t.pid, ended: ends[i], exitCode: null }))
+        const exited = ends.every((e) => e === 'exited')
+        return { pid: targets[0].pid, exitCode: null, signal: null, ended: exited ? 'exited' : 'detached', attached, note: exited ? EXIT_CODE_UNKNOWN : 'Detached: the process was left running.' }
       },
     }
-    const run = this.startRun(def, {})
-    return { run, unitId: rootId }
+    // run() attaches synchronously, so the root units exist when startRun returns.
+    return { run: this.startRun(def, {}), rootIds }
   }
 
   /** Ends the watching of an attached process (any unit of its tree names it); the process itself goes on. */
   async detach(req: { unitId: string }): Promise<RunInfo> {
     const unit = this.units.get(req.unitId)
-    if (!unit) throw new LabError('not-found', `There is no unit "${req.unitId}".`, 'unitId')
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
     if (!unit.attached || unit.runId === null) throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
     const run = this.run(unit.runId)
     if (run.info.status !== 'running') throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
@@ -358,7 +426,7 @@ export class Lab implements LabCommands {
   }
 
   async about(): Promise<AboutInfo> {
-    return aboutInfo(PYTHON)
+    return aboutInfo(pythonCommand())
   }
 
   async quit(): Promise<void> {
@@ -448,6 +516,7 @@ export class Lab implements LabCommands {
     await Promise.all([...this.runs.values()].map((r) => r.stop()))
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()
+    await this.lifeline.close()
     this.scheduler.stop()
     this.sampler.close()
     this.listeners.clear()
@@ -456,7 +525,7 @@ export class Lab implements LabCommands {
 
   private run(runId: string): Run {
     const run = this.runs.get(runId)
-    if (!run) throw new LabError('not-found', `There is no run "${runId}".`, 'runId')
+    if (!run) throw new LabError('not-found', `There is no run ${echo(runId)}.`, 'runId')
     return run
   }
 

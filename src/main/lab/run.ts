@@ -6,8 +6,8 @@ import type { ProgramTracker } from './programs/program-tracker'
 import type { ProgramTree } from './programs/program-tree'
 import { Pool } from './pools/pool'
 import { Comparison } from './compare/comparison'
-import type { CompareRequest, CompareResult } from '../../shared/compare/types'
-import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario'
+import { validateCompareRequest, type CompareRequest, type CompareResult } from '../../shared/compare/types'
+import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario-api'
 import { FifoQueue } from './sync/fifo-queue'
 import { LockBroker } from './sync/lock-broker'
 import { AtomicsMutex } from './sync/mutex'
@@ -158,12 +158,17 @@ export class Run implements RunContext {
       size: opts.size,
       name: opts.name ?? `${this.def.id} ${opts.kind} pool`,
       runId: this.info.id,
+      // A scenario shows its whole pool from the start (as multiprocessing.Pool does), and measures its start-up.
+      start: 'eager',
     })
     this.pools.push(pool)
     return pool
   }
 
   async compare(req: CompareRequest): Promise<CompareResult> {
+    // A scenario's request meets the same limits as one from a person.
+    const valid = validateCompareRequest(req)
+    if (!valid.ok) throw new Error(valid.errors.map((e) => e.message).join(' '))
     const comparison = new Comparison(`${this.info.id}.compare`, req, { deps: this.deps, runId: this.info.id })
     const cancel = (): void => comparison.cancel()
     this.abort.signal.addEventListener('abort', cancel, { once: true })

@@ -1,4 +1,4 @@
-// Who may talk to the browser-mode server: a random token, the server's own Host and Origin, and the cookie that lets the page load its assets.
+// Who may talk to the browser-mode server: a random token, and the server's own Host and Origin.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
@@ -12,30 +12,6 @@ export function sameToken(given: string | null | undefined, token: string): bool
   const a = Buffer.from(given)
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-/**
- * The page's assets (scripts, styles, fonts) are requested by the browser without the page's query string,
- * so the first request with `?token=` sets this cookie: HttpOnly (scripts cannot read it), SameSite=Strict
- * (no other site can make the browser send it), named after the port (cookies ignore ports, so two servers must not collide).
- */
-export function cookieName(port: number): string {
-  return `parallel-lab-${port}`
-}
-
-export function setCookieHeader(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`
-}
-
-export function cookieToken(req: IncomingMessage, port: number): string | null {
-  const header = req.headers.cookie
-  if (!header) return null
-  const name = cookieName(port)
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return null
 }
 
 /** The names this server answers to; anything else in Host is DNS rebinding or a mistake. */

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readProcessIdentity } from '../lab/sampling/process-list'
-import { acquireInstanceLock, stateDir } from './instance-lock'
+import { startTimeOf } from '../lab/sampling/linux/lineage'
+import { acquireInstanceLock } from './instance-lock'
 
 const cleanup: (() => void)[] = []
 afterEach(() => cleanup.splice(0).forEach((fn) => fn()))
@@ -33,7 +33,7 @@ describe('acquireInstanceLock', () => {
     cleanup.push(() => holder.kill('SIGKILL'))
     await new Promise((r) => holder.once('spawn', r))
     await new Promise((r) => setTimeout(r, 50))
-    const startTime = readProcessIdentity(holder.pid!)!.startTime
+    const startTime = startTimeOf(holder.pid!)!
     writeFileSync(join(dir, 'browser-mode.lock.json'), JSON.stringify({ pid: holder.pid, startTime, url: 'http://127.0.0.1:9/?token=t' }))
     expect(await acquireInstanceLock(dir)).toEqual({ running: { pid: holder.pid, url: 'http://127.0.0.1:9/?token=t' } })
     // The same PID with another start time is another program (a reused PID): the lock is stale.
@@ -48,10 +48,5 @@ describe('acquireInstanceLock', () => {
     const dir2 = freshDir()
     writeFileSync(join(dir2, 'browser-mode.lock.json'), 'garbage')
     expect('held' in (await acquireInstanceLock(dir2))).toBe(true)
-  })
-
-  it('the state folder follows PARALLEL_LAB_STATE_DIR, else XDG_STATE_HOME', () => {
-    expect(stateDir({ PARALLEL_LAB_STATE_DIR: '/s' })).toBe('/s')
-    expect(stateDir({ XDG_STATE_HOME: '/x' }, 'linux')).toBe('/x/parallel-lab')
   })
 })

@@ -1,20 +1,9 @@
 // One browser-mode lab per user: a lock file in the state folder names the running lab's PID and address.
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import os from 'node:os'
 import { join } from 'node:path'
-import { readProcessIdentity } from '../lab/sampling/process-list'
+import { hasProcFs, startTimeOf } from '../lab/sampling/linux/lineage'
 
-export const STATE_DIR_ENV = 'PARALLEL_LAB_STATE_DIR'
 const LOCK_FILE = 'browser-mode.lock.json'
-
-/** The app's state folder: $PARALLEL_LAB_STATE_DIR, else the platform's usual place. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env[STATE_DIR_ENV]) return env[STATE_DIR_ENV]
-  const home = os.homedir()
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Parallel Lab')
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Parallel Lab', 'state')
-  return join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'parallel-lab')
-}
 
 interface LockRecord {
   pid: number
@@ -71,9 +60,10 @@ export async function acquireInstanceLock(dir: string, waitMs = 10_000): Promise
 
 function alive(r: LockRecord): boolean {
   if (r.pid === process.pid) return false
-  const id = readProcessIdentity(r.pid)
-  if (id) return !id.zombie && (r.startTime === null || id.startTime === r.startTime)
-  if (process.platform === 'linux') return false
+  if (hasProcFs) {
+    const started = startTimeOf(r.pid)
+    return started !== null && (r.startTime === null || started === r.startTime)
+  }
   try {
     // Signal 0 only asks whether the PID exists (where there is no procfs to read).
     process.kill(r.pid, 0)
@@ -84,7 +74,7 @@ function alive(r: LockRecord): boolean {
 }
 
 function ownStartTime(): number | null {
-  return readProcessIdentity(process.pid)?.startTime ?? null
+  return startTimeOf(process.pid)
 }
 
 function readRecord(file: string): LockRecord | null {

@@ -2,10 +2,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { scenarios } from '../../../scenarios/index'
 import { Lab } from '../lab/lab'
 import { defaultHostFile, packageRoot } from '../lab/units/host-file'
+import { optionsHelp, parseOptions, UsageError, wantsHelp, type OptionSpec } from '../cli/command'
+import { stateDir } from '../lab/lifeline/survivor-records'
 import { configDir } from '../lab/settings/settings-file'
-import { acquireInstanceLock, stateDir } from './instance-lock'
+import { acquireInstanceLock } from './instance-lock'
 import { PortInUseError, startWebServer } from './server'
 
 export interface BrowserModeOptions {
@@ -14,27 +17,54 @@ export interface BrowserModeOptions {
   out?: (line: string) => void
 }
 
-export class UsageError extends Error {}
 export { PortInUseError }
 
-/** `--port N` (0 = any free port) is the only option. */
-export function parseWebArgs(argv: readonly string[]): { port?: number } {
-  const opts: { port?: number } = {}
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]
-    const inline = arg.startsWith('--port=') ? arg.slice('--port='.length) : null
-    if (arg === '--port' || inline !== null) {
-      const raw = inline ?? argv[++i]
-      const port = Number(raw)
-      if (raw === undefined || raw === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UsageError(`--port must be a whole number from 1 to 65535 (or 0 for any free port), not "${raw ?? ''}".`)
-      }
-      opts.port = port
-    } else {
-      throw new UsageError(`Unknown option "${arg}". The browser mode takes only --port N.`)
-    }
+const OPTIONS: OptionSpec[] = [
+  { name: 'port', type: 'string', value: 'N', help: 'listen on this port, 1 to 65535 (default or 0: any free port)' },
+]
+
+export const WEB_HELP = `Usage: npm run web [-- --port N]
+
+Starts the lab and the browser-mode server on 127.0.0.1 and prints the address to open (it carries the access token).
+Ctrl-C ends every thread and process the lab started.
+
+${optionsHelp(OPTIONS)}`
+
+/** The browser mode's options; a fault is a UsageError naming the option. */
+export function webOptions(argv: readonly string[]): { port?: number } {
+  const { values } = parseOptions(argv, OPTIONS)
+  if (values.port === undefined) return {}
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(
+      `--port must be a whole number from 1 to 65535 (or 0 for any free port), not "${String(values.port)}".`,
+    )
   }
-  return opts
+  return { port }
+}
+
+/**
+ * The browser mode from its command line (this file run by Node, or scripts/start.mjs): help, or the lab and server
+ * until a signal. Returns the exit status: 0 once running (or after the help), 2 on bad arguments, 1 when it failed.
+ */
+export async function browserModeMain(
+  argv: readonly string[],
+  out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    out(WEB_HELP)
+    return 0
+  }
+  try {
+    await runBrowserMode({ ...webOptions(argv), out })
+    return 0
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof PortInUseError
+    process.stderr.write(
+      `web: ${known ? (err as Error).message : `could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`}\n`,
+    )
+    return known ? 2 : 1
+  }
 }
 
 /** Runs until SIGINT/SIGTERM/SIGHUP, then stops every unit the lab started and leaves. */
@@ -57,7 +87,7 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   const instance = lock.held
   process.once('exit', () => instance.release())
   let quit: () => void = () => undefined
-  const lab = new Lab({ hostFile, configDir: configDir(), quit: () => quit() })
+  const lab = new Lab({ scenarios, hostFile, configDir: configDir(), quit: () => quit() })
   let server
   try {
     server = await startWebServer({ lab, rendererDir, port: opts.port })
@@ -92,12 +122,4 @@ function isEntry(): boolean {
   return process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]
 }
 
-if (isEntry()) {
-  try {
-    await runBrowserMode(parseWebArgs(process.argv.slice(2)))
-  } catch (err) {
-    const known = err instanceof UsageError || err instanceof PortInUseError
-    process.stderr.write(`web: ${known ? (err as Error).message : `could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`}\n`)
-    process.exitCode = known ? 2 : 1
-  }
-}
+if (isEntry()) process.exitCode = await browserModeMain(process.argv.slice(2))

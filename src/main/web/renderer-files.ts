@@ -1,5 +1,5 @@
 // The built renderer (out/renderer) as files to serve: safe path resolution, content types and the Content-Security-Policy.
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, realpath, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 
 /**
@@ -48,7 +48,8 @@ export function contentType(file: string): string {
 
 /**
  * Maps a URL path ("/assets/index-3f.js") to a regular file inside `rootDir`, or null.
- * "/" is index.html. Encoded traversal, NUL bytes, dot-files and anything outside the folder give null.
+ * "/" is index.html. Encoded traversal, NUL bytes, dot-files, anything outside the folder and symlinks that lead out
+ * of it give null.
  */
 export async function resolveRendererFile(rootDir: string, urlPath: string): Promise<string | null> {
   let path: string
@@ -64,7 +65,10 @@ export async function resolveRendererFile(rootDir: string, urlPath: string): Pro
   const file = resolve(join(root, path))
   if (!file.startsWith(root + sep)) return null
   try {
-    return (await stat(file)).isFile() ? file : null
+    // A symlink is followed only to a file that is itself inside the folder: never out of it.
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)])
+    if (!realFile.startsWith(realRoot + sep)) return null
+    return (await stat(realFile)).isFile() ? realFile : null
   } catch {
     return null
   }

@@ -1,11 +1,12 @@
 // The browser-mode server against a real Lab: who may connect, what garbage gets back, and that ticks arrive.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { ReplyFrame, ServerFrame } from '../../shared/wire'
+import { scenarios } from '../../../scenarios/index'
 import { Lab } from '../lab/lab'
 import { MAX_FRAME_BYTES, startWebServer, type WebServer } from './server'
 
@@ -20,7 +21,11 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'export {}')
   writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
   writeFileSync(join(rendererDir, '.secret'), 'no')
-  lab = new Lab({ intervalMs: 100 })
+  // Symlinks out of the folder (a file and a folder) must never be followed; one inside it may be.
+  symlinkSync('/etc/passwd', join(rendererDir, 'assets', 'passwd.js'))
+  symlinkSync('/etc', join(rendererDir, 'etc'))
+  symlinkSync(join(rendererDir, 'assets', 'app.js'), join(rendererDir, 'assets', 'alias.js'))
+  lab = new Lab({ scenarios, intervalMs: 100 })
   server = await startWebServer({ lab, rendererDir })
 })
 
@@ -90,22 +95,34 @@ describe('access', () => {
     expect(server.port).toBeGreaterThan(0)
   })
 
-  it('serves the page only with the token, and sets the cookie that lets its assets load', async () => {
+  it('serves the page only with the token, under a per-launch capability folder that its assets load from; no cookie', async () => {
     expect((await get('/')).status).toBe(401)
     expect((await get('/?token=wrong')).status).toBe(401)
-    const page = await get(`/?token=${server.token}`)
+    const first = await get(`/?token=${server.token}`)
+    expect(first.status).toBe(302)
+    expect(first.headers['set-cookie']).toBeUndefined()
+    const location = String(first.headers.location)
+    const [, dir, capability] = location.split('?')[0].split('/')
+    expect(dir).toBe('s')
+    expect(capability).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(capability).not.toBe(server.token)
+    expect(location).toBe(`/s/${capability}/?token=${server.token}`)
+    const page = await get(location)
     expect(page.status).toBe(200)
+    expect(page.headers['set-cookie']).toBeUndefined()
+    // The page itself still needs the token; a wrong capability folder gives nothing.
+    expect((await get(`/s/${capability}/`)).status).toBe(401)
+    expect((await get(`/s/${capability.slice(1)}x/assets/app.js`)).status).toBe(401)
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(page.headers['content-security-policy']).toContain("script-src 'self'")
     expect(page.headers['content-security-policy']).toContain(`ws://127.0.0.1:${server.port}`)
     expect(page.headers['content-security-policy']).not.toMatch(/script-src[^;]*unsafe/)
     expect(page.headers['x-content-type-options']).toBe('nosniff')
-    const cookie = String(page.headers['set-cookie'])
-    expect(cookie).toContain('HttpOnly')
-    expect(cookie).toContain('SameSite=Strict')
 
     expect((await get('/assets/app.js')).status).toBe(401)
-    const js = await get('/assets/app.js', { cookie: cookie.split(';')[0] })
+    // Even an old cookie is no credential any more.
+    expect((await get('/assets/app.js', { cookie: `parallel-lab-${server.port}=${server.token}` })).status).toBe(401)
+    const js = await get(`/s/${capability}/assets/app.js`)
     expect(js.status).toBe(200)
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8')
     const css = await get(`/assets/app.css?token=${server.token}`)
@@ -119,6 +136,12 @@ describe('access', () => {
     expect((await get(`/..%2f..%2fetc%2fpasswd${t}`)).status).toBe(404)
     expect((await get(`/.secret${t}`)).status).toBe(404)
     expect((await get(`/nothing.js${t}`)).status).toBe(404)
+    const passwd = await get(`/assets/passwd.js${t}`)
+    expect(passwd.status).toBe(404)
+    expect(passwd.body).not.toContain('root:')
+    expect((await get(`/etc/passwd${t}`)).status).toBe(404)
+    expect((await get(`/etc/hostname${t}`)).status).toBe(404)
+    expect((await get(`/assets/alias.js${t}`)).status).toBe(200)
   })
 
   it('refuses a WebSocket without the token, with a wrong token, from a foreign Origin or with no Origin', async () => {
@@ -141,7 +164,7 @@ describe('frames', () => {
     if (snap.reply.ok) expect((snap.reply.value as { pid: number }).pid).toBe(process.pid)
 
     const bad = await exchange(ws, JSON.stringify({ id: 2, cmd: 'setInterval', payload: { ms: 'fast' } }), 2)
-    expect(bad.reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid', field: 'ms', message: 'ms must be a whole number.' }) })
+    expect(bad.reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid', field: 'ms', message: 'ms must be a whole number from 100 to 5000 (got "fast").' }) })
 
     const unknown = await exchange(ws, JSON.stringify({ id: 3, cmd: 'rm -rf', payload: {} }), 3)
     expect(unknown.reply.ok).toBe(false)

@@ -9,7 +9,8 @@ import { EVENTS, subscriptionName } from '../../shared/contract'
 import type { EventFrame, ReplyFrame } from '../../shared/wire'
 import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 import { callCommand } from '../dispatch'
-import { cookieToken, isOwnHost, isOwnOrigin, newToken, sameToken, setCookieHeader } from './access'
+import { echo, own } from '../../shared/bounds'
+import { isOwnHost, isOwnOrigin, newToken, sameToken } from './access'
 import { contentType, rendererCsp, resolveRendererFile } from './renderer-files'
 
 export interface WebServerOptions {
@@ -35,6 +36,8 @@ export interface WebServer {
 export const MAX_FRAME_BYTES = 64 * 1024
 /** A client this far behind on ticks is dropped; it reconnects and takes a snapshot. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Top folder of the capability path: /s/<capability>/ serves the page's assets. */
+export const CAPABILITY_DIR = 's'
 /** Id of the reply to a frame that carried no usable id (calls are numbered from 1). */
 export const UNPAIRED_ID = 0
 
@@ -42,6 +45,8 @@ export class PortInUseError extends Error {}
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? newToken()
+  /** The folder the page and its assets are served under, new at each launch. */
+  const capability = newToken()
   const http = createServer()
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
 
@@ -74,13 +79,25 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const url = new URL(req.url ?? '/', origin)
     if (url.pathname === WS_PATH) return refuse(res, 426, 'This address is the WebSocket; it needs an upgrade request.')
-    const isPage = url.pathname === '/' || url.pathname === '/index.html'
     const queryOk = sameToken(url.searchParams.get(TOKEN_PARAM), token)
-    // The page itself needs the token in its URL (the page reads it from there for the socket); its assets may use the cookie.
-    if (!queryOk && (isPage || !sameToken(cookieToken(req, port), token))) {
+    const [, top, given, ...rest] = url.pathname.split('/')
+    const inCapability = top === CAPABILITY_DIR && sameToken(given, capability)
+    const path = inCapability ? `/${rest.join('/')}` : url.pathname
+    const isPage = path === '/' || path === '/index.html'
+    // The page needs the token in its URL (it reads it from there for the socket). Its assets are fetched without a
+    // query string, by relative paths below the per-launch capability folder the page was sent to: no cookie holds a
+    // credential, so no other server on 127.0.0.1 (cookies ignore ports) ever receives one.
+    if (!queryOk && (isPage || !inCapability)) {
       return refuse(res, 401, 'Open the address that "npm run web" printed: it carries the access token.')
     }
-    const file = await resolveRendererFile(opts.rendererDir, url.pathname)
+    if (isPage && !inCapability) {
+      res.statusCode = 302
+      res.setHeader('Location', `/${CAPABILITY_DIR}/${capability}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`)
+      res.setHeader('Cache-Control', 'no-store')
+      res.setHeader('Referrer-Policy', 'no-referrer')
+      return void res.end()
+    }
+    const file = await resolveRendererFile(opts.rendererDir, path)
     if (!file) {
       return isPage ? refuse(res, 503, 'The renderer is not built yet: run "npm run build".') : refuse(res, 404, 'There is no such file.')
     }
@@ -88,7 +105,6 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     res.setHeader('Content-Type', contentType(file))
     securityHeaders(res, csp)
     res.setHeader('Cache-Control', isPage ? 'no-store' : 'no-cache')
-    if (isPage) res.setHeader('Set-Cookie', setCookieHeader(port, token))
     if (req.method === 'HEAD') return void res.end()
     const stream = createReadStream(file)
     stream.on('error', () => res.destroy())
@@ -144,18 +160,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
 /** Parses one client frame and runs it. Every frame gets a reply, garbage included; nothing here throws. */
 export async function answer(lab: LabCommands, data: RawData, isBinary: boolean): Promise<ReplyFrame> {
-  const invalid = (message: string, id = UNPAIRED_ID): ReplyFrame => ({ id, reply: { ok: false, error: { code: 'invalid', message } } })
-  if (isBinary) return invalid('Messages must be JSON text, not binary.')
+  const invalid = (message: string, field: string): ReplyFrame => ({ id: UNPAIRED_ID, reply: { ok: false, error: { code: 'invalid', message, field } } })
+  if (isBinary) return invalid('Messages must be JSON text, not binary.', 'frame')
   let frame: unknown
   try {
     frame = JSON.parse(rawText(data))
   } catch {
-    return invalid('The message is not valid JSON.')
+    return invalid('The message is not valid JSON.', 'frame')
   }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.')
-  const { id, cmd, payload } = frame as Record<string, unknown>
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid('A message needs an "id" that is a whole number from 1 up.')
-  return { id, reply: await callCommand(lab, cmd, payload) }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.', 'frame')
+  for (const key of Object.keys(frame)) {
+    if (!['id', 'cmd', 'payload'].includes(key)) return invalid(`${echo(key)} is not part of a message (it takes id, cmd, payload).`, key)
+  }
+  const id = own(frame, 'id')
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid(`A message needs an "id" that is a whole number from 1 up (got ${echo(id)}).`, 'id')
+  return { id, reply: await callCommand(lab, own(frame, 'cmd'), own(frame, 'payload')) }
 }
 
 function rawText(data: RawData): string {

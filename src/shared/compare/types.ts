@@ -1,5 +1,6 @@
 // A comparison of pool strategies: what to run, what comes back, and the validation of a request. Pure TypeScript.
 import type { FieldError, Validation } from '../params'
+import { echo } from '../bounds'
 
 export const WORKLOADS = ['trivial', 'cpu', 'io', 'skewed', 'payload'] as const
 export type WorkloadId = (typeof WORKLOADS)[number]
@@ -8,8 +9,8 @@ export const STRATEGIES = ['seq', 'async', 'thread', 'process', 'piscina', 'thre
 export type StrategyId = (typeof STRATEGIES)[number]
 
 export const STRATEGY_INFO: Record<StrategyId, { label: string; pooled: boolean; describe: string }> = {
-  seq: { label: 'sequential', pooled: false, describe: 'one task after another on the main thread' },
-  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once on the main thread: overlaps waiting, not computing' },
+  seq: { label: 'sequential', pooled: false, describe: 'one task after another: one plain loop in a worker thread of its own' },
+  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once in one worker thread: overlaps waiting, not computing' },
   thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task' },
   process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue' },
   piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library' },
@@ -44,7 +45,7 @@ export interface CompareRequest {
   params?: WorkloadParams
 }
 
-/** A lane of a Gantt: one worker (or the main thread). */
+/** A lane of a Gantt: one worker (or the one thread of seq / async). */
 export interface CompareLane {
   label: string
   pid: number
@@ -76,7 +77,7 @@ export interface CompareRun {
   repeat: number
   /** From the first submit (pool already up) to the last result. */
   wallMs: number
-  /** From creating the pool until all its workers were up (0 on the main thread). */
+  /** From creating the pool until all its workers were up (seq and async: their one thread). */
   startupMs: number
   /** From creating the pool (start-up included) to the first result. */
   firstResultMs: number | null
@@ -156,17 +157,62 @@ export interface CompareProgress {
   error?: string
 }
 
-export const COMPARE_LIMITS = { tasks: 100_000, repeat: 20, size: 64, sizes: 8, taskMs: 10_000, payloadBytes: 64 << 20, skew: 100 }
+/**
+ * What one request may ask, chosen so the largest accepted comparison ends in bounded time and memory: at most
+ * `workMs` of nominal task time summed over every run (tasks x task cost x runs), at most `bars` task bars in its result
+ * (about 120 bytes each in JSON), and at most `inFlightBytes` of payload buffers alive at once (2 per worker).
+ */
+export const COMPARE_LIMITS = {
+  tasks: 20_000,
+  repeat: 20,
+  size: 64,
+  sizes: 8,
+  taskMs: 10_000,
+  payloadBytes: 64 << 20,
+  skew: 100,
+  workMs: 600_000,
+  bars: 100_000,
+  inFlightBytes: 1 << 30,
+}
+
+/** Nominal cost of one task in ms, for the time budget: payloads are counted at 1 GB/s, trivial tasks at 10 us. */
+export function nominalTaskMs(workload: WorkloadId, tasks: number, params: WorkloadParams = {}): number {
+  const taskMs = params.taskMs ?? 20
+  switch (workload) {
+    case 'trivial':
+      return 0.01
+    case 'cpu':
+    case 'io':
+      return taskMs
+    case 'skewed': {
+      const heavy = Math.ceil(tasks / 4)
+      return (taskMs * ((params.skew ?? 8) * heavy + (tasks - heavy))) / tasks
+    }
+    case 'payload':
+      return Math.max(0.01, (params.payloadBytes ?? 4 << 20) / 1e6)
+  }
+}
+
+/** Runs a request makes (repeat x (seq and async once, pooled strategies once per size)), and how many keep a trace. */
+export function countRuns(req: Pick<CompareRequest, 'strategies' | 'sizes' | 'repeat'>): { runs: number; traces: number } {
+  const strategies = new Set<StrategyId>(['seq', ...req.strategies])
+  let traces = 0
+  for (const s of strategies) traces += STRATEGY_INFO[s].pooled ? req.sizes.length : 1
+  return { runs: traces * req.repeat, traces }
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000).toLocaleString('en-US')} s`
 
 /** Checks a request from any boundary (IPC, socket, CLI); errors name the field. */
 export function validateCompareRequest(payload: unknown): Validation<CompareRequest> {
   const errors: FieldError[] = []
   const bad = (field: string, message: string): void => void errors.push({ field, message })
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, errors: [{ field: 'payload', message: 'The request must be an object.' }] }
-  const p = payload as Record<string, unknown>
+  // Own properties only, on an object without a prototype: "constructor" or "__proto__" are keys like any other.
+  const p: Record<string, unknown> = Object.assign(Object.create(null), payload)
   const known = ['workload', 'strategies', 'sizes', 'tasks', 'repeat', 'params']
-  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${key} is not part of a comparison request.`)
-  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')}.`)
+  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${echo(key)} is not part of a comparison request (it takes ${known.join(', ')}).`)
+  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')} (got ${echo(p.workload)}).`)
   const strategies = p.strategies
   if (!Array.isArray(strategies) || strategies.length === 0 || strategies.some((s) => !STRATEGIES.includes(s as StrategyId))) {
     bad('strategies', `strategies must be a non-empty list of ${STRATEGIES.join(', ')}.`)
@@ -177,7 +223,7 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
   }
   const int = (key: 'tasks' | 'repeat', max: number): void => {
     const v = p[key]
-    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max}.`)
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max} (got ${echo(v)}).`)
   }
   int('tasks', COMPARE_LIMITS.tasks)
   int('repeat', COMPARE_LIMITS.repeat)
@@ -185,18 +231,37 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
     const w = p.params
     if (typeof w !== 'object' || w === null || Array.isArray(w)) bad('params', 'params must be an object.')
     else {
-      const q = w as Record<string, unknown>
-      const num = (key: keyof WorkloadParams, min: number, max: number): void => {
-        if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]) || (q[key] as number) < min || (q[key] as number) > max)) bad(key, `${key} must be a number from ${min} to ${max}.`)
+      const q: Record<string, unknown> = Object.assign(Object.create(null), w)
+      const num = (key: keyof WorkloadParams, min: number, max: number, whole = false): void => {
+        const v = q[key]
+        if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v)))) {
+          bad(key, `${key} must be a ${whole ? 'whole ' : ''}number from ${min} to ${max} (got ${echo(v)}).`)
+        }
       }
       num('taskMs', 0, COMPARE_LIMITS.taskMs)
-      num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes)
+      num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes, true)
       num('skew', 1, COMPARE_LIMITS.skew)
-      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', 'transfer must be true or false.')
-      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${key} is not a workload parameter.`)
+      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', `transfer must be true or false (got ${echo(q.transfer)}).`)
+      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${echo(key)} is not a workload parameter (taskMs, payloadBytes, transfer, skew).`)
     }
   }
   if (errors.length > 0) return { ok: false, errors }
-  const req = p as unknown as CompareRequest
+  const req = { ...p } as unknown as CompareRequest
+  const { runs, traces } = countRuns({ strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)], repeat: req.repeat })
+  const workMs = req.tasks * nominalTaskMs(req.workload, req.tasks, req.params) * runs
+  if (workMs > COMPARE_LIMITS.workMs) {
+    bad(
+      'tasks',
+      `This comparison would run about ${seconds(workMs)} of tasks (${req.tasks} tasks x ${nominalTaskMs(req.workload, req.tasks, req.params).toFixed(2)} ms x ${runs} runs); the limit is ${seconds(COMPARE_LIMITS.workMs)}: lower tasks, taskMs, repeat, sizes or strategies.`,
+    )
+  }
+  if (req.tasks * traces > COMPARE_LIMITS.bars) {
+    bad('tasks', `This comparison would keep ${(req.tasks * traces).toLocaleString('en-US')} task bars (tasks x ${traces} strategy and size pairs); the limit is ${COMPARE_LIMITS.bars.toLocaleString('en-US')}.`)
+  }
+  const inFlight = req.workload === 'payload' ? 2 * Math.max(...req.sizes) * (req.params?.payloadBytes ?? 4 << 20) : 0
+  if (inFlight > COMPARE_LIMITS.inFlightBytes) {
+    bad('payloadBytes', `Payloads of ${req.params?.payloadBytes} bytes, 2 per worker for ${Math.max(...req.sizes)} workers, would hold ${(inFlight / (1 << 20)).toFixed(0)} MiB at once; the limit is ${COMPARE_LIMITS.inFlightBytes / (1 << 20)} MiB.`)
+  }
+  if (errors.length > 0) return { ok: false, errors }
   return { ok: true, value: { ...req, strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)].sort((a, b) => a - b) } }
 }

@@ -11,7 +11,7 @@ export interface ComparisonEnv extends Omit<StrategyEnv, 'signal'> {
   onProgress?: (p: CompareProgress) => void
 }
 
-/** The sequential baseline always runs: speed-up needs it. Strategies off the main thread run once per size. */
+/** The sequential baseline always runs: speed-up needs it. Strategies on one thread (seq, async) run once, pooled ones once per size. */
 export function planSteps(req: CompareRequest): { strategy: StrategyId; size: number; repeat: number }[] {
   const strategies: StrategyId[] = req.strategies.includes('seq') ? req.strategies : ['seq', ...req.strategies]
   const steps: { strategy: StrategyId; size: number; repeat: number }[] = []

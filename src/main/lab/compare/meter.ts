@@ -1,18 +1,16 @@
 // What a strategy costs the machine while it runs: CPU of the lab process and of its child processes, and the peak of
 // (lab RSS growth + children's RSS). Threads live in the lab's RSS; child processes are read from /proc.
-import { readFileSync } from 'node:fs'
-import { parseStatTimes, USER_HZ } from '../sampling/procfs'
+import { parseStatText, readProcText, USER_HZ } from '../sampling/linux/procfs'
+import { createPlatform } from '../sampling/factory'
 
-const PAGE_BYTES = 4096
+const PAGE_BYTES = createPlatform().pageSize
+const statBuf = Buffer.alloc(1024)
 const SAMPLE_MS = 20
 
 function childStat(pid: number): { cpuMs: number; rss: number } | null {
-  try {
-    const times = parseStatTimes(readFileSync(`/proc/${pid}/stat`, 'latin1'))
-    return times ? { cpuMs: ((times.utime + times.stime) * 1000) / USER_HZ, rss: times.rss * PAGE_BYTES } : null
-  } catch {
-    return null
-  }
+  const text = readProcText(`/proc/${pid}/stat`, statBuf)
+  const times = text === null ? null : parseStatText(text)
+  return times ? { cpuMs: ((times.utime + times.stime) * 1000) / USER_HZ, rss: times.rss * PAGE_BYTES } : null
 }
 
 export class ResourceMeter {

@@ -1,16 +1,15 @@
-// How each strategy runs a workload once, timing every task: on the main thread (one by one, or all at once with
-// Promise.all), on our pools (one shared queue, or static chunks split up front), or on piscina.
+// How each strategy runs a workload once, timing every task: in one worker thread of its own (one by one, or all at once
+// with Promise.all), on our pools (one shared queue, or static chunks split up front), or on piscina. No task runs on
+// the lab's thread.
 import { join } from 'node:path'
-import { readlinkSync } from 'node:fs'
 import { Piscina } from 'piscina'
 import type { CompareLane, CompareTask, StrategyId } from '../../../shared/compare/types'
-import { findTask } from '../../../../scenarios/registry'
 import { packageRoot } from '../units/host-file'
 import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
-import { createTaskCpuClock } from '../pools/task-cpu'
-import type { WorkloadPlan } from '../pools/workloads'
+import { makeInput, type WorkloadPlan } from '../pools/workloads'
+import type { Future } from '../pools/future'
 import { ResourceMeter } from './meter'
 
 export interface StrategyEnv {
@@ -23,7 +22,7 @@ export interface StrategyEnv {
 
 /** One run of one strategy; task times are ms from its start, once its pool was up (start-up is kept apart). */
 export interface RawRun {
-  /** From creating the pool until every worker was up (0 on the main thread). */
+  /** From creating the pool until every worker was up (seq and async: their one thread). */
   startupMs: number
   lanes: CompareLane[]
   tasks: CompareTask[]
@@ -32,7 +31,7 @@ export interface RawRun {
   cpuMs: number | null
   peakMemBytes: number | null
   failed: number
-  /** Workers that ran it (1 on the main thread). */
+  /** Workers that ran it (1 for seq and async). */
   workers: number
 }
 
@@ -40,19 +39,15 @@ export function defaultPiscinaFile(): string {
   return join(packageRoot(), 'out', 'lab', 'piscina-worker.mjs')
 }
 
-const mainThreadClock = createTaskCpuClock('thread')
-
-function mainLane(): CompareLane {
-  let tid: number | null = null
-  try {
-    tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-  } catch {
-    // Not Linux: no OS thread id.
-  }
-  return { label: 'main thread', pid: process.pid, tid }
-}
-
-function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTask[], cost: { cpuMs: number | null; peakMemBytes: number | null }, workers: number, startupMs = 0): RawRun {
+function finish(
+  t0: number,
+  now: number,
+  lanes: CompareLane[],
+  tasks: CompareTask[],
+  cost: { cpuMs: number | null; peakMemBytes: number | null },
+  workers: number,
+  startupMs = 0,
+): RawRun {
   const { cpuMs, peakMemBytes } = cost
   const first = tasks.reduce((m, t) => Math.min(m, t.doneAt), Number.POSITIVE_INFINITY) + startupMs
   return {
@@ -68,30 +63,55 @@ function finish(t0: number, now: number, lanes: CompareLane[], tasks: CompareTas
   }
 }
 
-async function onMainThread(plan: WorkloadPlan, together: boolean, env: StrategyEnv): Promise<RawRun> {
-  const fn = findTask(plan.task)
+/**
+ * Sequential (one plain loop) and async (Promise.all) run in a worker thread of their own, labelled so: the lab's
+ * thread only coordinates, so ticks and commands go on while a 10 s baseline runs, and Stop ends it at once.
+ */
+async function onLoopThread(plan: WorkloadPlan, together: boolean, env: StrategyEnv): Promise<RawRun> {
+  const { clock } = env.deps
+  const created = clock.now()
+  const name = together ? 'compare async: Promise.all on one thread' : 'compare sequential baseline: one plain loop'
+  const pool = new Pool(env.deps, { kind: 'thread', size: 1, name, runId: env.runId, taskEvents: false })
   const meter = new ResourceMeter(() => [])
-  const t0 = performance.now()
-  const tasks: CompareTask[] = []
-  const one = async (input: unknown, id: number): Promise<void> => {
-    if (env.signal.aborted) return
-    const startedAt = performance.now() - t0
-    // Tasks interleaved by Promise.all share the thread: a CPU reading around one would count the others.
-    const cpu0 = together ? null : mainThreadClock()
-    let ok = true
-    try {
-      const v = fn(input)
-      if (v instanceof Promise) await v
-    } catch {
-      ok = false
-    }
-    const endedAt = performance.now() - t0
-    const cpu1 = together ? null : mainThreadClock()
-    tasks.push({ id, lane: 0, submittedAt: 0, startedAt, endedAt, doneAt: endedAt, cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, ok })
+  const onAbort = (): void => void pool.kill()
+  env.signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    await pool.ready()
+    if (env.signal.aborted) return finish(0, 0, [], [], meter.stop(), 1)
+    const worker = pool.workerIds()[0]
+    const unit = worker === undefined ? undefined : env.deps.spawner.units.get(worker)
+    const lane: CompareLane = { label: unit?.label ?? name, pid: unit?.pid ?? process.pid, tid: unit?.tid ?? null }
+    const t0 = clock.now()
+    const future = pool.submit<{ times: number[]; cpu: (number | null)[]; failed: number }>(
+      'workload.loop',
+      plan.task,
+      plan.recipes,
+      together,
+    )
+    const outcome = await future.result().catch(() => null)
+    const now = clock.now()
+    const cost = meter.stop()
+    await pool.shutdown()
+    if (!outcome) return finish(t0, now, [lane], [], cost, 1, t0 - created)
+    const tasks: CompareTask[] = plan.recipes.map((_, i) => {
+      const startedAt = clock.fromAbs(outcome.times[2 * i]) - t0
+      const endedAt = clock.fromAbs(outcome.times[2 * i + 1]) - t0
+      return {
+        id: i + 1,
+        lane: 0,
+        submittedAt: 0,
+        startedAt,
+        endedAt,
+        doneAt: endedAt,
+        cpuMs: outcome.cpu[i],
+        ok: true,
+      }
+    })
+    return { ...finish(t0, now, [lane], tasks, cost, 1, t0 - created), failed: outcome.failed }
+  } finally {
+    env.signal.removeEventListener('abort', onAbort)
+    if (env.signal.aborted) await pool.kill()
   }
-  if (together) await Promise.all(plan.inputs.map((x, i) => one(x, i + 1)))
-  else for (let i = 0; i < plan.inputs.length; i++) await one(plan.inputs[i], i + 1)
-  return finish(t0, performance.now(), [mainLane()], tasks, meter.stop(), 1)
 }
 
 /** Splits inputs into `parts` contiguous blocks of near-equal length. */
@@ -102,12 +122,19 @@ export function staticChunks<T>(inputs: readonly T[], parts: number): T[][] {
   return out
 }
 
-async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: boolean, env: StrategyEnv): Promise<RawRun> {
+async function onPool(
+  plan: WorkloadPlan,
+  kind: Mode,
+  size: number,
+  isStatic: boolean,
+  env: StrategyEnv,
+): Promise<RawRun> {
   const { clock } = env.deps
   const created = clock.now()
   const records: TaskRecord[] = []
   const values = new Map<number, unknown>()
-  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r) })
+  // Every worker is started up front (start-up is timed apart), so that the timed part compares dispatch alone.
+  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r), start: 'eager' })
   const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.deps.spawner.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
   const meter = new ResourceMeter(pids)
   const lanes = new Map<number, CompareLane>()
@@ -123,8 +150,14 @@ async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: bo
     if (env.signal.aborted) return finish(0, 0, [], [], meter.stop(), size)
     const t0 = clock.now()
     const futures = isStatic
-      ? staticChunks(plan.inputs, size).map((chunk) => pool.submit('pool.timedChunk', plan.task, chunk))
-      : plan.inputs.map((x) => (plan.transfer && kind === 'thread' ? pool.submitWith(plan.task, [x], { transfer: plan.transfer(x) }) : pool.submit(plan.task, x)))
+      ? staticChunks(plan.recipes, size).map((chunk) =>
+          pool.submit('pool.timedChunk', plan.task, plan.heavy ? chunk : chunk.map(makeInput)),
+        )
+      : await submitAll(plan, plan.heavy ? 2 * size : Number.POSITIVE_INFINITY, env.signal, (x) =>
+          plan.transfer && kind === 'thread'
+            ? pool.submitWith(plan.task, [x], { transfer: plan.transfer(x) })
+            : pool.submit(plan.task, x),
+        )
     futures.forEach((f) => f.addDoneCallback((d) => values.set(d.id, d.outcome())))
     await Promise.all(futures.map((f) => f.exception()))
     const now = clock.now()
@@ -135,27 +168,81 @@ async function onPool(plan: WorkloadPlan, kind: Mode, size: number, isStatic: bo
     const laneIndex = new Map(ordered.map((lane, i) => [lane, i]))
     const tasks = records.flatMap((r) => {
       const base = { lane: laneIndex.get(r.lane)!, submittedAt: r.submittedAt - t0, doneAt: r.doneAt - t0 }
-      if (!isStatic) return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
+      if (!isStatic)
+        return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
       return expandChunk(r, values.get(r.id), base, t0, clock.fromAbs.bind(clock))
     })
-    return finish(t0, now, ordered.map((l) => lanes.get(l)!), tasks, cost, size, t0 - created)
+    return finish(
+      t0,
+      now,
+      ordered.map((l) => lanes.get(l)!),
+      tasks,
+      cost,
+      size,
+      t0 - created,
+    )
   } finally {
     env.signal.removeEventListener('abort', onAbort)
     if (env.signal.aborted) await pool.kill()
   }
 }
 
-/** A static chunk reports when each of its items started and ended; its CPU is shared out by run time. */
-function expandChunk(r: TaskRecord, outcome: unknown, base: { lane: number; submittedAt: number; doneAt: number }, t0: number, fromAbs: (abs: number) => number): CompareTask[] {
-  const o = outcome as { ok: boolean; value?: { times: number[] } } | undefined
+/**
+ * Submits one task per input, at most `window` unfinished at a time; each input is made only as its task is submitted,
+ * so big payloads are never all held at once. Resolves with every future once the last one is submitted.
+ */
+function submitAll(
+  plan: WorkloadPlan,
+  window: number,
+  signal: AbortSignal,
+  submit: (input: unknown) => Future,
+): Promise<Future[]> {
+  const futures: Future[] = []
+  let next = 0
+  let open = 0
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      while (next < plan.recipes.length && open < window && !signal.aborted) {
+        open++
+        const f = submit(makeInput(plan.recipes[next++]))
+        futures.push(f)
+        f.addDoneCallback(() => {
+          open--
+          pump()
+        })
+      }
+      if (next >= plan.recipes.length || signal.aborted) resolve(futures)
+    }
+    pump()
+  })
+}
+
+/** A static chunk reports when each of its items started and ended and its CPU (else the chunk's is shared out by run time). */
+function expandChunk(
+  r: TaskRecord,
+  outcome: unknown,
+  base: { lane: number; submittedAt: number; doneAt: number },
+  t0: number,
+  fromAbs: (abs: number) => number,
+): CompareTask[] {
+  const o = outcome as { ok: boolean; value?: { times: number[]; cpu?: (number | null)[] } } | undefined
   const times = o?.ok ? o.value?.times : undefined
-  if (!times) return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
+  const cpu = o?.ok ? o.value?.cpu : undefined
+  if (!times)
+    return [{ ...base, id: r.id, startedAt: r.startedAt - t0, endedAt: r.endedAt - t0, cpuMs: r.cpuMs, ok: r.ok }]
   const items = times.length / 2
   const runTotal = Math.max(1e-9, r.endedAt - r.startedAt)
   return Array.from({ length: items }, (_, i) => {
     const startedAt = fromAbs(times[2 * i]) - t0
     const endedAt = fromAbs(times[2 * i + 1]) - t0
-    return { ...base, id: r.id * 100_000 + i, startedAt, endedAt, cpuMs: r.cpuMs === null ? null : (r.cpuMs * (endedAt - startedAt)) / runTotal, ok: true }
+    return {
+      ...base,
+      id: r.id * 100_000 + i,
+      startedAt,
+      endedAt,
+      cpuMs: cpu?.[i] ?? (r.cpuMs === null ? null : (r.cpuMs * (endedAt - startedAt)) / runTotal),
+      ok: true,
+    }
   })
 }
 
@@ -163,10 +250,21 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
   const { clock } = env.deps
   const created = clock.now()
   const meter = new ResourceMeter(() => [])
-  const piscina = new Piscina({ filename: env.piscinaFile ?? defaultPiscinaFile(), minThreads: size, maxThreads: size, idleTimeout: 60_000 })
+  const piscina = new Piscina({
+    filename: env.piscinaFile ?? defaultPiscinaFile(),
+    minThreads: size,
+    maxThreads: size,
+    idleTimeout: 60_000,
+  })
   // piscina has no ready signal: one short task per thread (each keeps its thread busy for 1 ms, so the next goes to
   // another) makes every thread load the task file, as our workers have before they say hello.
-  await Promise.all(Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1] }, { name: 'timed' })))
+  await Promise.all(
+    Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1] }, { name: 'timed' })),
+  )
+  if (env.signal.aborted) {
+    await piscina.destroy().catch(() => undefined)
+    return finish(0, 0, [], [], meter.stop(), size)
+  }
   const t0 = clock.now()
   // One listener, not a signal per task: aborting ends piscina's threads, which fails what is still queued.
   const onAbort = (): void => void piscina.destroy()
@@ -175,23 +273,50 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
   const lanes: CompareLane[] = []
   const tasks: CompareTask[] = []
   try {
-    await Promise.all(
-      plan.inputs.map(async (x, i) => {
-        const submittedAt = clock.now() - t0
-        const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
-        try {
-          const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList })) as TimedOutcome
-          const key = o.tid ?? -1
-          if (!laneOf.has(key)) {
-            laneOf.set(key, lanes.length)
-            lanes.push({ label: `piscina / thread ${lanes.length + 1}`, pid: o.pid, tid: o.tid })
-          }
-          tasks.push({ id: i + 1, lane: laneOf.get(key)!, submittedAt, startedAt: clock.fromAbs(o.startedAt) - t0, endedAt: clock.fromAbs(o.endedAt) - t0, doneAt: clock.now() - t0, cpuMs: o.cpuMs, ok: true })
-        } catch {
-          if (!env.signal.aborted) tasks.push({ id: i + 1, lane: 0, submittedAt, startedAt: submittedAt, endedAt: clock.now() - t0, doneAt: clock.now() - t0, cpuMs: null, ok: false })
+    const runOne = async (i: number): Promise<void> => {
+      const x = makeInput(plan.recipes[i])
+      const submittedAt = clock.now() - t0
+      const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
+      try {
+        const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList })) as TimedOutcome
+        const key = o.tid ?? -1
+        if (!laneOf.has(key)) {
+          laneOf.set(key, lanes.length)
+          lanes.push({ label: `piscina / thread ${lanes.length + 1}`, pid: o.pid, tid: o.tid })
         }
-      }),
-    )
+        tasks.push({
+          id: i + 1,
+          lane: laneOf.get(key)!,
+          submittedAt,
+          startedAt: clock.fromAbs(o.startedAt) - t0,
+          endedAt: clock.fromAbs(o.endedAt) - t0,
+          doneAt: clock.now() - t0,
+          cpuMs: o.cpuMs,
+          ok: true,
+        })
+      } catch {
+        if (!env.signal.aborted)
+          tasks.push({
+            id: i + 1,
+            lane: 0,
+            submittedAt,
+            startedAt: submittedAt,
+            endedAt: clock.now() - t0,
+            doneAt: clock.now() - t0,
+            cpuMs: null,
+            ok: false,
+          })
+      }
+    }
+    if (!plan.heavy) await Promise.all(plan.recipes.map((_, i) => runOne(i)))
+    else {
+      // Big payloads: a few in flight at a time, each made as it is sent.
+      let next = 0
+      const lane = async (): Promise<void> => {
+        while (next < plan.recipes.length && !env.signal.aborted) await runOne(next++)
+      }
+      await Promise.all(Array.from({ length: 2 * size }, lane))
+    }
     return finish(t0, clock.now(), lanes, tasks, meter.stop(), size, t0 - created)
   } finally {
     env.signal.removeEventListener('abort', onAbort)
@@ -202,9 +327,9 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
 export function runStrategy(strategy: StrategyId, size: number, plan: WorkloadPlan, env: StrategyEnv): Promise<RawRun> {
   switch (strategy) {
     case 'seq':
-      return onMainThread(plan, false, env)
+      return onLoopThread(plan, false, env)
     case 'async':
-      return onMainThread(plan, true, env)
+      return onLoopThread(plan, true, env)
     case 'thread':
       return onPool(plan, 'thread', size, false, env)
     case 'process':

@@ -1,14 +1,15 @@
 // A Future like Python's concurrent.futures.Future: pending -> running -> finished, or cancelled.
 import { TASK_SLOT } from '../units/protocol'
+import { CancelledError, checkTimeout, TimeoutError } from './errors'
+
+export { CancelledError, TimeoutError } from './errors'
 
 export type FutureState = 'pending' | 'running' | 'finished' | 'cancelled'
 
-export class CancelledError extends Error {
-  constructor(what: string) {
-    super(`${what} was cancelled before it started.`)
-    this.name = 'CancelledError'
-  }
-}
+/** Where an error thrown by a done-callback goes: Python logs it and carries on. */
+export type CallbackErrorSink = (err: unknown, future: Future) => void
+
+const logToConsole: CallbackErrorSink = (err, f) => console.error(`Task ${f.id} (${f.name}): a done-callback failed:`, err)
 
 export class Future<T = unknown> {
   private _state: FutureState = 'pending'
@@ -21,13 +22,11 @@ export class Future<T = unknown> {
   /** Thread pools: while the task waits in a worker's inbox, a shared state word says whether it started. */
   private slot: { states: Int32Array; index: number } | null = null
 
-  constructor(readonly id: number, readonly name: string) {}
-
-  /** Resolves (never rejects) once the future is done. */
-  private settled(): Promise<void> {
-    if (this.done()) return Promise.resolve()
-    return new Promise((resolve) => this.addDoneCallback(() => resolve()))
-  }
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    private readonly onCallbackError: CallbackErrorSink = logToConsole,
+  ) {}
 
   get state(): FutureState {
     if (this._state === 'pending' && this.slot && Atomics.load(this.slot.states, this.slot.index) === TASK_SLOT.RUNNING) return 'running'
@@ -58,16 +57,40 @@ export class Future<T = unknown> {
     return true
   }
 
-  /** Waits, then returns the value or throws the task's error. */
-  result(): Promise<T> {
-    if (this.done()) return this.error ? Promise.reject(this.error) : Promise.resolve(this.value as T)
-    return new Promise((resolve, reject) => this.addDoneCallback(() => (this.error ? reject(this.error) : resolve(this.value as T))))
+  /** Resolves (never rejects) once done; with a timeout, false if it was not done in time. */
+  whenDone(timeoutMs?: number): Promise<boolean> {
+    checkTimeout(timeoutMs)
+    if (this.done()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? null : setTimeout(() => resolve(false), timeoutMs)
+      this.addDoneCallback(() => {
+        if (timer) clearTimeout(timer)
+        resolve(true)
+      })
+    })
   }
 
-  /** Waits, then returns the task's error (null on success). */
-  async exception(): Promise<Error | null> {
-    await this.settled()
+  /** Waits (at most `timeoutMs`: then TimeoutError, the task goes on), then returns the value or throws the task's error. */
+  result(timeoutMs?: number): Promise<T> {
+    if (this.done()) return this.error ? Promise.reject(this.error) : Promise.resolve(this.value as T)
+    // The common case stays one promise and one closure: 20,000 trivial tasks wait this way.
+    if (timeoutMs === undefined) return new Promise((resolve, reject) => this.addDoneCallback(() => (this.error ? reject(this.error) : resolve(this.value as T))))
+    return this.whenDone(timeoutMs).then((done) => {
+      if (!done) throw this.timedOut(timeoutMs)
+      if (this.error) throw this.error
+      return this.value as T
+    })
+  }
+
+  /** Waits like result(), then returns the task's error (null on success); a cancelled future throws CancelledError. */
+  async exception(timeoutMs?: number): Promise<Error | null> {
+    if (!this.done() && !(await this.whenDone(timeoutMs))) throw this.timedOut(timeoutMs!)
+    if (this._state === 'cancelled') throw this.error
     return this.error
+  }
+
+  private timedOut(ms: number): TimeoutError {
+    return new TimeoutError(`Task ${this.id} (${this.name}) did not finish within ${ms} ms (it is ${this.state}, and goes on).`)
   }
 
   /** The outcome without waiting: null while not done. Lets done-callbacks stay synchronous (completion order). */
@@ -76,10 +99,22 @@ export class Future<T = unknown> {
     return this.error ? { ok: false, error: this.error } : { ok: true, value: this.value as T }
   }
 
-  /** Runs `fn` once the future is done (at once if it already is). */
+  /** Runs `fn` once the future is done (at once if it already is). An error it throws is reported, never raised. */
   addDoneCallback(fn: (f: Future<T>) => void): void {
-    if (this.done()) fn(this)
-    else (this.callbacks ??= []).push(() => fn(this))
+    if (this.done()) this.call(fn)
+    else (this.callbacks ??= []).push(() => this.call(fn))
+  }
+
+  private call(fn: (f: Future<T>) => void): void {
+    try {
+      fn(this)
+    } catch (err) {
+      try {
+        this.onCallbackError(err, this as Future)
+      } catch {
+        // A sink that throws must not take the pool down either.
+      }
+    }
   }
 
   /** Pool side: the task now waits in a worker's inbox, its state in `states[index]` (null: it left the inbox). */

@@ -1,9 +1,8 @@
-// The file piscina's threads run (built to out/lab/piscina-worker.mjs): the same registered tasks as our pool units.
+// The file piscina's threads run (built to out/lab/piscina-worker.mjs): the pool's own tasks, as our pool units run them.
 // The default export is bare, for benchmarking piscina as it comes; `timed` adds what a Gantt needs.
-import { readlinkSync } from 'node:fs'
-import { findTask } from '../../../../scenarios/registry'
 import { absNow } from '../units/protocol'
-import { createTaskCpuClock } from './task-cpu'
+import { findPoolTask } from './pool-tasks'
+import { createCpuClock, osThreadId } from '../sampling/self'
 
 export interface PiscinaTask {
   name: string
@@ -22,7 +21,7 @@ export interface TimedOutcome {
 const fns = new Map<string, (...args: unknown[]) => unknown>()
 function task(name: string): (...args: unknown[]) => unknown {
   let fn = fns.get(name)
-  if (!fn) fns.set(name, (fn = findTask(name)))
+  if (!fn) fns.set(name, (fn = findPoolTask(name)))
   return fn
 }
 
@@ -30,17 +29,11 @@ export default function run({ name, args }: PiscinaTask): unknown {
   return task(name)(...args)
 }
 
-const cpuClock = createTaskCpuClock('thread')
+const cpuClock = createCpuClock('thread')
 let tid: number | null | undefined
 
 export async function timed({ name, args }: PiscinaTask): Promise<TimedOutcome> {
-  if (tid === undefined) {
-    try {
-      tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    } catch {
-      tid = null
-    }
-  }
+  if (tid === undefined) tid = osThreadId()
   const startedAt = absNow()
   const cpu0 = cpuClock()
   const value = await task(name)(...args)

@@ -1,4 +1,5 @@
-// Pools outside a lab (benchmarks, tests, scripts): a private clock, outbox, unit table and spawner.
+// Pools outside a lab (benchmarks, tests, anyone's scripts): a private clock, outbox, unit table and spawner.
+import type { LabEvent, LogLine } from '../../../shared/model'
 import { LabClock } from '../clock'
 import { Outbox, UnitTable } from '../unit-table'
 import { defaultHostFile } from '../units/host-file'
@@ -9,11 +10,39 @@ export interface StandalonePoolDeps extends PoolDeps {
   units: UnitTable
 }
 
-export function standalonePoolDeps(hostFile = defaultHostFile()): StandalonePoolDeps {
+/** `scenarioFile`: the module whose scenario tasks the workers may run; by default only the pool's own tasks. */
+export function standalonePoolDeps(hostFile = defaultHostFile(), scenarioFile: string | null = null, outbox = new Outbox()): StandalonePoolDeps {
   const clock = new LabClock()
-  const outbox = new Outbox()
   const units = new UnitTable(outbox)
   const mainUnitId = units.nextId()
-  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, selfReports: new Map(), mainUnitId })
+  const spawner = new UnitSpawner({ clock, units, outbox, hostFile, scenarioFile, selfReports: new Map(), mainUnitId })
   return { clock, outbox, units, spawner }
+}
+
+/** Lines go where a program's own would: workers' output to stdout / stderr, a failed callback to stderr. */
+class PrintedLines extends Array<LogLine> {
+  override push(...lines: LogLine[]): number {
+    for (const l of lines) (l.stream === 'err' ? process.stderr : process.stdout).write(`${l.text}\n`)
+    return 0
+  }
+}
+
+/** Nobody drains a user's pool between ticks: events are not kept. */
+class DroppedEvents extends Array<LabEvent> {
+  override push(): number {
+    return 0
+  }
+}
+
+/** An outbox for a pool in anyone's program: it prints log lines and keeps nothing. */
+class PrintingOutbox extends Outbox {
+  override logs: LogLine[] = new PrintedLines()
+  override events: LabEvent[] = new DroppedEvents()
+  override drain(): { logs: LogLine[]; events: LabEvent[] } {
+    return { logs: [], events: [] }
+  }
+}
+
+export function userPoolDeps(): StandalonePoolDeps {
+  return standalonePoolDeps(defaultHostFile(), null, new PrintingOutbox())
 }

@@ -1,8 +1,9 @@
 // Inside a pool worker: runs the tasks it is sent one at a time, in order, timing each and reading its CPU, and reports
 // outcomes. Tasks sent in a batch are answered in batches, and start only if their shared slot says nobody cancelled them.
-import type { SelfCpuClock } from '../sampling/self-cpu'
+import type { CpuClock } from '../sampling/self'
 import type { FromHost, TaskOrder, TaskOutcome } from '../units/protocol'
 import { absNow, TASK_SLOT } from '../units/protocol'
+import { serializeError } from './remote-error'
 
 type AnyFn = (...args: unknown[]) => unknown
 
@@ -14,19 +15,18 @@ export interface TaskRunner {
   /** `batched`: the orders came in one message and their outcomes may share replies. */
   run(orders: readonly TaskOrder[], batched: boolean): void
   useSlots(buffer: SharedArrayBuffer): void
+  /** Tasks wait until `ready` settles (a user's module loading, an initializer running). */
+  holdUntil(ready: Promise<unknown>): void
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
-
-export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: SelfCpuClock }): TaskRunner {
+export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: CpuClock }): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
   const queue: { order: TaskOrder; batched: boolean }[] = []
   const unsent: TaskOutcome[] = []
   let firstUnsentAt = 0
   let running = false
+  let held: Promise<unknown> | null = null
   let slots: Int32Array | null = null
   // One CPU reading per task: the reading at the end of a task is the start of the next. Between them the unit only
   // replies and receives, which is thus counted in the next task: cheap enough for 20,000 tasks/s.
@@ -48,7 +48,7 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
     const cpu1 = cpuClock()
     cpuMark = cpu1
     const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
-    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: message(result), startedAt, endedAt, cpuMs }, batched)
+    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: serializeError(result), startedAt, endedAt, cpuMs }, batched)
   }
 
   /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
@@ -89,7 +89,7 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
 
   /** Tasks run one at a time, in the order they came, even async ones; a synchronous task never waits for a microtask. */
   function pump(): void {
-    if (running) return
+    if (running || held) return
     running = true
     let next: { order: TaskOrder; batched: boolean } | undefined
     while ((next = queue.shift()) && !start(next.order, next.batched));
@@ -104,6 +104,16 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
     },
     useSlots(buffer) {
       slots = new Int32Array(buffer)
+    },
+    holdUntil(ready) {
+      const mine = (held = ready.then(
+        () => undefined,
+        () => undefined,
+      ))
+      void mine.then(() => {
+        if (held === mine) held = null
+        pump()
+      })
     },
   }
 }

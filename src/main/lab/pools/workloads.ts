@@ -2,6 +2,8 @@
 // and, on the main side, the inputs of a run calibrated so that one task has a known cost.
 import type { Transferable } from 'node:worker_threads'
 import type { WorkloadId, WorkloadParams } from '../../../shared/compare/types'
+import { absNow } from '../units/protocol'
+import { createCpuClock } from '../sampling/self'
 
 /** A hash loop: pure CPU, no allocation, linear in `iterations`. */
 export function spin(iterations: number): number {
@@ -34,13 +36,71 @@ export const workloadTasks: Record<string, (...args: never[]) => unknown> = {
     return Math.sqrt(x)
   },
   'workload.exit': (code: number, afterMs: number) => new Promise(() => setTimeout(() => process.exit(code), afterMs)),
+  'workload.loop': (name: string, recipes: unknown[], together: boolean) => timedLoop(name, recipes, together),
 }
 
-/** What one run of a workload submits: a task name and one input per task. */
+/** A payload input travels as its recipe and is made where it is used: a buffer is never held before its task needs it. */
+export interface PayloadRecipe {
+  payloadBytes: number
+  fill: number
+}
+
+function isPayloadRecipe(v: unknown): v is PayloadRecipe {
+  return typeof v === 'object' && v !== null && 'payloadBytes' in v && 'fill' in v
+}
+
+/** The input a recipe stands for: a fresh buffer for a payload, the value itself otherwise. */
+export function makeInput(recipe: unknown): unknown {
+  return isPayloadRecipe(recipe) ? new Uint8Array(recipe.payloadBytes).fill(recipe.fill) : recipe
+}
+
+let loopClock: ReturnType<typeof createCpuClock> | null = null
+/** Opened on first use, inside the thread that runs the loop (its schedstat is that thread's). */
+const loopCpuClock = (): number | null => (loopClock ??= createCpuClock('thread'))()
+
+/**
+ * The sequential baseline (one plain loop, `together` false) and the async strategy (Promise.all, `together` true) of a
+ * comparison, run inside one dedicated worker thread so the lab's own thread never runs a task. Each item's input is
+ * made just before it runs (outside its timing); times are absolute ms, and CPU ms per item where it is measurable.
+ */
+export async function timedLoop(
+  name: string,
+  recipes: readonly unknown[],
+  together: boolean,
+): Promise<{ times: number[]; cpu: (number | null)[]; failed: number }> {
+  const fn = workloadTasks[name] as ((input: unknown) => unknown) | undefined
+  if (!fn) throw new Error(`No workload task "${name}".`)
+  const times = new Array<number>(recipes.length * 2)
+  const cpu = new Array<number | null>(recipes.length).fill(null)
+  let failed = 0
+  const one = async (i: number): Promise<void> => {
+    const input = makeInput(recipes[i])
+    const startedAt = absNow()
+    // Tasks interleaved by Promise.all share the thread: a CPU reading around one would count the others.
+    const cpu0 = together ? null : loopCpuClock()
+    try {
+      const v = fn(input)
+      if (v instanceof Promise) await v
+    } catch {
+      failed++
+    }
+    times[2 * i] = startedAt
+    times[2 * i + 1] = absNow()
+    const cpu1 = cpu0 === null ? null : loopCpuClock()
+    cpu[i] = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0
+  }
+  if (together) await Promise.all(recipes.map((_, i) => one(i)))
+  else for (let i = 0; i < recipes.length; i++) await one(i)
+  return { times, cpu, failed }
+}
+
+/** What one run of a workload submits: a task name and one input recipe per task (see makeInput). */
 export interface WorkloadPlan {
   id: WorkloadId
   task: string
-  inputs: unknown[]
+  recipes: unknown[]
+  /** Inputs are big (payload): a pool gets them a few at a time, made as each task is sent. */
+  heavy: boolean
   /** Cost of each task in ms as calibrated (null where it is not a CPU figure, e.g. IO). */
   costMs: (number | null)[]
   /** For payloads sent to threads by transfer: the buffers each input moves. */
@@ -48,7 +108,12 @@ export interface WorkloadPlan {
   describe: string
 }
 
-export const WORKLOAD_DEFAULTS: Required<WorkloadParams> = { taskMs: 20, payloadBytes: 4 << 20, transfer: false, skew: 8 }
+export const WORKLOAD_DEFAULTS: Required<WorkloadParams> = {
+  taskMs: 20,
+  payloadBytes: 4 << 20,
+  transfer: false,
+  skew: 8,
+}
 
 let spinPerMs: number | null = null
 
@@ -74,22 +139,62 @@ export function planWorkload(id: WorkloadId, tasks: number, params: WorkloadPara
   const n = Math.max(1, tasks)
   switch (id) {
     case 'trivial':
-      return { id, task: 'workload.trivial', inputs: range(n), costMs: range(n).map(() => 0), transfer: null, describe: 'x * x' }
+      return {
+        id,
+        task: 'workload.trivial',
+        recipes: range(n),
+        heavy: false,
+        costMs: range(n).map(() => 0),
+        transfer: null,
+        describe: 'x * x',
+      }
     case 'cpu': {
       const it = Math.round(spinIterationsPerMs() * p.taskMs)
-      return { id, task: 'workload.spin', inputs: range(n).map(() => it), costMs: range(n).map(() => p.taskMs), transfer: null, describe: `hash loop of ${it} iterations (about ${p.taskMs} ms)` }
+      return {
+        id,
+        task: 'workload.spin',
+        recipes: range(n).map(() => it),
+        heavy: false,
+        costMs: range(n).map(() => p.taskMs),
+        transfer: null,
+        describe: `hash loop of ${it} iterations (about ${p.taskMs} ms)`,
+      }
     }
     case 'io':
-      return { id, task: 'workload.sleep', inputs: range(n).map(() => p.taskMs), costMs: range(n).map(() => null), transfer: null, describe: `a ${p.taskMs} ms timer` }
+      return {
+        id,
+        task: 'workload.sleep',
+        recipes: range(n).map(() => p.taskMs),
+        heavy: false,
+        costMs: range(n).map(() => null),
+        transfer: null,
+        describe: `a ${p.taskMs} ms timer`,
+      }
     case 'skewed': {
       const perMs = spinIterationsPerMs()
       const costs = range(n).map((i) => (i < Math.ceil(n / 4) ? p.taskMs * p.skew : p.taskMs))
-      return { id, task: 'workload.spin', inputs: costs.map((ms) => Math.round(perMs * ms)), costMs: costs, transfer: null, describe: `hash loops: the first quarter ${p.skew}x ${p.taskMs} ms, the rest ${p.taskMs} ms` }
+      return {
+        id,
+        task: 'workload.spin',
+        recipes: costs.map((ms) => Math.round(perMs * ms)),
+        heavy: false,
+        costMs: costs,
+        transfer: null,
+        describe: `hash loops: the first quarter ${p.skew}x ${p.taskMs} ms, the rest ${p.taskMs} ms`,
+      }
     }
     case 'payload': {
-      const inputs = range(n).map((i) => new Uint8Array(p.payloadBytes).fill(i & 0xff))
+      const recipes: PayloadRecipe[] = range(n).map((i) => ({ payloadBytes: p.payloadBytes, fill: i & 0xff }))
       const transfer = p.transfer ? (input: unknown) => [(input as Uint8Array).buffer as ArrayBuffer] : null
-      return { id, task: 'workload.checksum', inputs, costMs: range(n).map(() => null), transfer, describe: `checksum of ${(p.payloadBytes / (1 << 20)).toFixed(1)} MiB, ${p.transfer ? 'transferred to threads' : 'copied'}` }
+      return {
+        id,
+        task: 'workload.checksum',
+        recipes,
+        heavy: true,
+        costMs: range(n).map(() => null),
+        transfer,
+        describe: `checksum of ${(p.payloadBytes / (1 << 20)).toFixed(1)} MiB, ${p.transfer ? 'transferred to threads' : 'copied'}`,
+      }
     }
   }
 }

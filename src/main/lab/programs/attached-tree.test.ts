@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { LabError, validators } from '../../../shared/contract'
 import type { Unit } from '../../../shared/model'
 import type { Lab } from '../lab'
-import { readProcessIdentity } from '../sampling/process-list'
+import { readProcessIdentity } from '../sampling/linux/process-list'
 import { procExists, useLabs, waitFor } from '../testing/lab-fixture'
 
 const TARGET = join(import.meta.dirname, '../../../../e2e/fixtures/attach_target.py')

@@ -1,6 +1,6 @@
 // A process the lab did not start, followed like a watched program (descendants, every thread) and never signalled.
 import type { LabClock } from '../clock'
-import type { TreeScanner } from '../sampling/proc-tree'
+import type { TreeScanner } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { TreeFollower } from './tree-follower'
 

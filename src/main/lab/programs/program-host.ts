@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { accessSync, constants, statSync } from 'node:fs'
+import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
@@ -36,21 +37,6 @@ export interface ProgramCommand {
   cwd?: string
   env?: Record<string, string>
 }
-
-/**
- * On Linux, util-linux's setpriv asks the kernel to SIGKILL the program if the lab itself dies, even by SIGKILL,
- * so a watched program is never left running without its monitor. It execs the program: the PID is the program's.
- */
-const SETPRIV = '/usr/bin/setpriv'
-const canSetParentDeathSignal = ((): boolean => {
-  if (process.platform !== 'linux') return false
-  try {
-    accessSync(SETPRIV, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-})()
 
 /** The file `command` names, looked up on PATH as a spawn would; null if there is none. */
 export function findExecutable(command: string, path = process.env.PATH ?? '', cwd = process.cwd()): string | null {
@@ -89,8 +75,8 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
     // detached: a new session and process group, so the whole tree can be signalled and none of it is orphaned.
     const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env, [EVENTS_FD_ENV]: String(EVENTS_FD) }
     // A command that cannot be found is spawned as it is, so the error is the spawn's own.
-    const file = canSetParentDeathSignal ? findExecutable(spec.command, env.PATH, spec.cwd) : null
-    const [command, args] = file ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', file, ...(spec.args ?? [])]] : [spec.command, [...(spec.args ?? [])]]
+    const file = hasSetpriv ? findExecutable(spec.command, env.PATH, spec.cwd) : null
+    const [command, args] = file ? [SETPRIV, parentDeathArgs(file, spec.args)] : [spec.command, [...(spec.args ?? [])]]
     this.child = spawn(command, args, {
       cwd: spec.cwd,
       env,

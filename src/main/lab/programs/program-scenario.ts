@@ -1,6 +1,6 @@
 // A scenario whose code is an external program (a Python script, a user's command): run it, follow it, take its result.
 import type { ParamSpec, ParamValues } from '../../../shared/params'
-import type { ScenarioDefinition } from '../scenario'
+import type { ScenarioDefinition } from '../scenario-api'
 
 export interface ProgramScenarioSpec {
   id: string

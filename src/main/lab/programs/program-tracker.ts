@@ -1,24 +1,34 @@
 // Every followed program of the lab: starts or attaches to them, refreshes their trees once per tick, ends or detaches them.
 import { isFinal } from '../../../shared/model'
-import type { TreeScanner } from '../sampling/proc-tree'
+import type { TreeScanner } from '../sampling/tree'
 import type { UnitDiscovery } from '../scheduler'
 import { AttachedTree, type AttachSpec } from './attached-tree'
 import { ProgramTree, type ProgramTreeDeps, type ProgramSpec } from './program-tree'
 
+/** Ties programs to the lab's life: an owner tag per tree in its environment, and the supervisor following its root. */
+export interface ProgramLifeline {
+  env(subTag?: string): Record<string, string>
+  own(pid: number): void
+}
+
 export class ProgramTracker implements UnitDiscovery {
   private readonly trees = new Set<ProgramTree>()
-  /** Processes the lab attached to: followed, never signalled (nothing here can end them). */
+  /** Processes the lab attached to: followed, never signalled (nothing here can end them), never given to the lifeline. */
   private readonly attached = new Set<AttachedTree>()
+  private next = 1
 
   constructor(
     private readonly deps: Omit<ProgramTreeDeps, 'scanner'>,
     /** One scanner per tree: each keeps its own cache of the PIDs it has seen. */
     private readonly createScanner: () => TreeScanner,
+    private readonly lifeline?: ProgramLifeline,
   ) {}
 
   start(spec: ProgramSpec): ProgramTree {
     const scanner = this.createScanner()
-    const tree = new ProgramTree({ ...this.deps, scanner }, spec)
+    const env = this.lifeline?.env(`p${this.next++}`) ?? {}
+    const tree = new ProgramTree({ ...this.deps, scanner }, { ...spec, env: { ...spec.env, ...env } })
+    this.lifeline?.own(tree.host.pid)
     this.trees.add(tree)
     // A tree is followed until it has been stopped (the run's teardown does that even after a clean exit).
     void tree.host.exited.then(() => tree.refresh())

@@ -1,7 +1,7 @@
 // One watched program: its root, the processes that descend from it and every OS thread of each, kept as units.
 import { basename } from 'node:path'
 import type { LabClock } from '../clock'
-import type { TreeScan, TreeScanner } from '../sampling/proc-tree'
+import type { TreeScan, TreeScanner } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
@@ -151,10 +151,10 @@ export class ProgramTree {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)
       return id
     }
-    if (!this.missed.has(key) && 'scanSync' in this.deps.scanner) {
+    if (!this.missed.has(key)) {
       this.missed.add(key)
-      const scanner = this.deps.scanner as TreeScanner & { scanSync(root: number, m: ReadonlyMap<number, number>): TreeScan }
-      this.apply(scanner.scanSync(this.scanRoot, this.memberStarts()))
+      const scan = this.deps.scanner.scanNow(this.scanRoot, this.memberStarts())
+      if (scan) this.apply(scan)
     }
     return find() ?? this.rootId
   }
@@ -162,7 +162,7 @@ export class ProgramTree {
   /** A thread's first message: its name may have been set after the scan that found it. */
   private rename(id: string, pid: number, tid: number): void {
     this.missed.add(`${pid}/${tid}`)
-    const name = this.deps.scanner.readThreadName?.(pid, tid)
+    const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: threadLabel({ pid, tid, name }) })
   }
 

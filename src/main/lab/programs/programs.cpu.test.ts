@@ -107,7 +107,7 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
 
 async function watch(args: string[]): Promise<{ code: number; summary: Record<string, unknown>; ticks: Record<string, unknown>[] }> {
   const lines: string[] = []
-  const code = await watchCommand(['--json', '--interval', '250', '--', ...args], (l) => lines.push(l))
+  const code = await watchCommand.run(['--json', '--interval', '250', '--', ...args], { out: (l) => lines.push(l), scenarios: [], tty: false })
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
   return { code, summary: parsed.find((p) => p.type === 'summary')!, ticks: parsed.filter((p) => p.type === 'tick') }
 }

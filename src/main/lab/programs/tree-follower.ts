@@ -2,7 +2,7 @@
 import { basename } from 'node:path'
 import type { Unit, UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
-import type { TreeProcess, TreeScan, TreeThread } from '../sampling/proc-tree'
+import type { TreeProcess, TreeScan, TreeThread } from '../sampling/tree'
 import type { UnitTable } from '../unit-table'
 
 export interface FollowerDeps {

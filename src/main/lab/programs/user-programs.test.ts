@@ -1,5 +1,5 @@
 // A person's programs folder: valid files become runnable catalog entries, broken ones are listed with the reason.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -75,5 +75,37 @@ describe('Open program (the desktop app\'s dialog)', () => {
   it('cancelling the dialog changes nothing; without a dialog (browser mode, CLI) the lab says where files go', async () => {
     expect(await newLab({ pickProgramFile: async () => null }).openProgram()).toBeNull()
     await expect(newLab().openProgram()).rejects.toThrow(`Opening a file needs the desktop app. Here, put a program file in ${dir}`)
+  })
+})
+
+describe('user programs: symlinks and secrets', () => {
+  it('never follows a symlink out of the folder, and never puts a file’s contents into a reason', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'lab-secret-'))
+    try {
+      // A secret that is not JSON: a parser's own message would quote its first characters.
+      writeFileSync(join(outside, 'shadow'), 'root:$6$SECRETHASH:19000:0:99999:7:::\n')
+      writeFileSync(join(outside, 'good.json'), JSON.stringify({ id: 'outside', title: 'Outside', command: 'true' }))
+      symlinkSync(join(outside, 'shadow'), join(dir, 'shadow.json'))
+      symlinkSync(join(outside, 'good.json'), join(dir, 'linked.json'))
+      symlinkSync('/etc/passwd', join(dir, 'passwd.json'))
+      writeFileSync(join(dir, 'garbage.json'), 'root:x:0:0:SECRET')
+      // A link inside the folder is fine.
+      writeFileSync(join(dir, 'real.json'), JSON.stringify({ id: 'real', title: 'Real', command: 'true' }))
+      symlinkSync(join(dir, 'real.json'), join(dir, 'alias.json'))
+      const listed = await newLab().listScenarios()
+      const text = JSON.stringify(listed)
+      expect(text).not.toContain('SECRET')
+      expect(text).not.toContain('root:')
+      for (const name of ['shadow', 'linked', 'passwd']) {
+        const entry = listed.find((s) => s.id === `file-${name}`)
+        expect(entry?.available, name).toBe(false)
+        expect(entry?.reason, name).toMatch(/symbolic link out of the programs folder/)
+      }
+      expect(listed.some((s) => s.id === 'outside')).toBe(false)
+      expect(listed.find((s) => s.id === 'file-garbage')?.reason).toMatch(/is not valid JSON( \(.*\))?\.$/)
+      expect(listed.find((s) => s.id === 'real')?.available).toBe(true)
+    } finally {
+      rmSync(outside, { recursive: true, force: true })
+    }
   })
 })

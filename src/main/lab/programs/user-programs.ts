@@ -1,8 +1,8 @@
 // A person's own programs: one JSON file each in ~/.parallel-lab/programs/ ({id, title, command, args}), run like scenarios.
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { basename, extname, join } from 'node:path'
-import type { ScenarioDefinition } from '../scenario'
+import { basename, extname, join, sep } from 'node:path'
+import type { ScenarioDefinition } from '../scenario-api'
 import { programScenario } from './program-scenario'
 
 export const PROGRAMS_DIR_ENV = 'PARALLEL_LAB_PROGRAMS_DIR'
@@ -28,7 +28,9 @@ export function parseProgramFile(text: string): ProgramFile | string {
   try {
     v = JSON.parse(text)
   } catch (err) {
-    return `it is not valid JSON (${(err as Error).message}).`
+    // Never the parser's own message: it quotes the file's text, which may be anything a link pointed to.
+    const at = /line (\d+) column (\d+)/.exec((err as Error).message) ?? /position (\d+)/.exec((err as Error).message)
+    return `it is not valid JSON${at ? (at.length === 3 ? ` (line ${at[1]}, column ${at[2]})` : ` (at character ${at[1]})`) : ''}.`
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'it must hold one object {id, title, command, args}.'
   const o = v as Record<string, unknown>
@@ -39,6 +41,26 @@ export function parseProgramFile(text: string): ProgramFile | string {
   if (o.summary !== undefined && typeof o.summary !== 'string') return 'summary must be a string.'
   if (o.cwd !== undefined && typeof o.cwd !== 'string') return 'cwd must be a string.'
   return { id: o.id, title: o.title, command: o.command, args: (o.args as string[] | undefined) ?? [], summary: o.summary as string | undefined, cwd: o.cwd as string | undefined }
+}
+
+/** A program file is a few hundred bytes. */
+export const PROGRAM_FILE_MAX_BYTES = 64 * 1024
+
+/**
+ * A program file checked and parsed, or a sentence saying why it cannot be used: a symbolic link that leads out of the
+ * folder, not a regular file, too big, unreadable or not a program. Its contents never go into a reason.
+ */
+function readProgramFile(dir: string, file: string): ProgramFile | string {
+  try {
+    const real = realpathSync(join(dir, file))
+    if (!real.startsWith(realpathSync(dir) + sep)) return 'it is a symbolic link out of the programs folder, which is not followed.'
+    const st = statSync(real)
+    if (!st.isFile()) return 'it is not a regular file.'
+    if (st.size > PROGRAM_FILE_MAX_BYTES) return `it is larger than ${PROGRAM_FILE_MAX_BYTES / 1024} KiB.`
+    return parseProgramFile(readFileSync(real, 'utf8'))
+  } catch (err) {
+    return `it cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`
+  }
 }
 
 /** Reads the folder afresh (it is small); files that cannot be used are listed as unavailable, with the reason. */
@@ -53,12 +75,7 @@ export function loadUserPrograms(taken: ReadonlySet<string>, dir = userProgramsD
   const out: ScenarioDefinition[] = []
   const ids = new Set(taken)
   for (const file of files) {
-    let parsed: ProgramFile | string
-    try {
-      parsed = parseProgramFile(readFileSync(join(dir, file), 'utf8'))
-    } catch (err) {
-      parsed = `it cannot be read (${(err as Error).message}).`
-    }
+    let parsed = readProgramFile(dir, file)
     if (typeof parsed !== 'string' && ids.has(parsed.id)) parsed = `its id "${parsed.id}" is already taken.`
     const program = parsed
     const reason = typeof program === 'string' ? `${join(dir, file)} cannot be used: ${program}` : null

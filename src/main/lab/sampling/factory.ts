@@ -1,19 +1,12 @@
-// Picks the platform's collector once.
+// Picks the platform once: procfs where /proc is there (Linux), pidusage + pidtree elsewhere.
 import { existsSync } from 'node:fs'
-import type { Collector } from './collector'
-import { PidusageCollector } from './pidusage'
-import { ProcFsCollector } from './procfs'
-import { ProcTreeScanner, type TreeScanner } from './proc-tree'
-import { PidtreeScanner } from './proc-tree-pidtree'
+import type { Platform } from './platform'
+import { linuxPlatform } from './linux/platform'
+import { portablePlatform } from './portable/platform'
 
-export type CollectorName = 'procfs' | 'pidusage'
+export type PlatformName = Platform['name']
 
-export function createCollector(name?: CollectorName): Collector {
+export function createPlatform(name?: PlatformName): Platform {
   const pick = name ?? (process.platform === 'linux' && existsSync('/proc/self/stat') ? 'procfs' : 'pidusage')
-  return pick === 'procfs' ? new ProcFsCollector() : new PidusageCollector()
-}
-
-/** The tree scanner that matches a collector: procfs sees threads, pidtree only processes. */
-export function createTreeScanner(collector: string): TreeScanner {
-  return collector === 'procfs' ? new ProcTreeScanner() : new PidtreeScanner()
+  return pick === 'procfs' ? linuxPlatform() : portablePlatform()
 }

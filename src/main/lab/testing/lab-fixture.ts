@@ -1,7 +1,8 @@
-// Test helpers: a real Lab per test, closed afterwards, and /proc checks.
+// Test helpers: a real Lab per test (offering the built-in scenarios, as the entries do), closed afterwards, and /proc checks.
 import { existsSync, readFileSync } from 'node:fs'
 import { afterEach } from 'vitest'
 import type { RunInfo, Tick } from '../../../shared/model'
+import { scenarios } from '../../../../scenarios/index'
 import { Lab, type LabOptions } from '../lab'
 
 /** Creates labs that are closed after each test, so no unit outlives its test. */
@@ -11,7 +12,7 @@ export function useLabs(): (opts?: LabOptions) => Lab {
     await Promise.all(labs.splice(0).map((l) => l.close()))
   })
   return (opts = {}) => {
-    const lab = new Lab({ intervalMs: 100, ...opts })
+    const lab = new Lab({ scenarios, intervalMs: 100, ...opts })
     labs.push(lab)
     return lab
   }

@@ -1,4 +1,4 @@
-// Where the built unit host lives: out/lab/worker-host.mjs under the package root.
+// Where the built unit host and the built-in scenario module live: out/lab/ under the package root.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,4 +16,9 @@ export function packageRoot(from = fileURLToPath(import.meta.url)): string {
 
 export function defaultHostFile(): string {
   return join(packageRoot(), 'out', 'lab', 'worker-host.mjs')
+}
+
+/** The built-in scenarios built for units to import (scenarios/index.ts bundled by scripts/build-lab.mjs). */
+export function defaultScenarioFile(): string {
+  return join(packageRoot(), 'out', 'lab', 'scenarios.mjs')
 }

@@ -1,5 +1,6 @@
 // Messages between the lab and a unit's host (a worker thread or a forked child), in both directions.
 import type { SelfCpuSource, UnitState } from '../../../shared/model'
+import type { SerializedError } from '../pools/remote-error'
 
 /** Shared-memory handles a thread unit receives; process units reach the same objects through the broker. */
 export interface ThreadHandles {
@@ -43,6 +44,14 @@ export interface TaskOrder {
   slot?: number
 }
 
+export interface PoolInit {
+  t: 'init'
+  /** Absolute path of a module whose named exports are the tasks (null: the lab's registered tasks). */
+  module: string | null
+  initializer: string | null
+  initargs: unknown[]
+}
+
 /**
  * States of a thread-pool task sent ahead to a worker, in a shared Int32Array: the worker moves PENDING -> RUNNING
  * when it starts the task, the lab PENDING -> CANCELLED on cancel(); one compare-and-swap decides, as in Python.
@@ -54,7 +63,7 @@ export interface TaskOutcome {
   id: number
   ok: boolean
   value?: unknown
-  error?: string
+  error?: SerializedError
   startedAt: number
   endedAt: number
   cpuMs: number | null
@@ -66,6 +75,8 @@ export type ToHost =
   | TaskOrder
   | { t: 'tasks'; orders: TaskOrder[] }
   | { t: 'slots'; buffer: SharedArrayBuffer }
+  /** A pool worker's set-up before its first task: the user's module to take tasks from, and an initializer to run. */
+  | PoolInit
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }
   | { t: 'flags'; flags: Record<string, boolean> }
   /** Leave now, cleanly: the polite first step of a stop. */
@@ -84,6 +95,9 @@ export type FromHost =
   | ({ t: 'taskDone' } & TaskOutcome)
   /** Several outcomes in one message: a unit sent tasks in a batch answers in batches. */
   | { t: 'tasksDone'; outcomes: TaskOutcome[] }
+  /** A pool worker's set-up (PoolInit) went through, or failed (the module did not load, the initializer threw). */
+  | { t: 'initDone' }
+  | { t: 'initFailed'; error: SerializedError }
 
 export function absNow(): number {
   return performance.timeOrigin + performance.now()

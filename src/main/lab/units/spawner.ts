@@ -11,9 +11,13 @@ export interface SpawnerDeps {
   units: UnitTable
   outbox: Outbox
   hostFile: string
+  /** The built scenario module units find their code in; null: units know only the pool's own tasks. */
+  scenarioFile: string | null
   /** What thread units report about themselves (heap, own CPU time), read by the sampler. */
   selfReports: Map<string, SelfReport>
   mainUnitId: string
+  /** Ties child units to the lab's life (owner tag, supervisor, records); absent for standalone pools. */
+  lifeline?: { env(): Record<string, string>; own(pid: number): void; gone(pid: number): void }
 }
 
 export interface LiveUnitEvents {
@@ -89,7 +93,8 @@ export class UnitSpawner {
 
   spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
     const { clock, units, outbox, selfReports } = this.deps
-    const host = new UnitHost(opts.mode, this.deps.hostFile)
+    const host = new UnitHost(opts.mode, this.deps.hostFile, this.deps.scenarioFile, opts.mode === 'process' ? this.deps.lifeline?.env() : undefined)
+    if (opts.mode === 'process') this.deps.lifeline?.own(host.pid)
     const id = units.nextId()
     units.add({
       id,
@@ -147,6 +152,7 @@ export class UnitSpawner {
       units.setState(id, state, clock.now())
       selfReports.delete(id)
       this.live.delete(id)
+      if (opts.mode === 'process') this.deps.lifeline?.gone(host.pid)
       unit.markReady()
       unit.emit('exit', info)
     })

@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
+import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { Worker, type Transferable } from 'node:worker_threads'
 import { createInterface } from 'node:readline'
 import type { FromHost, Mode, ToHost } from './protocol'
@@ -36,11 +37,19 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   constructor(
     readonly mode: Mode,
     hostFile: string,
+    /** The scenario module the unit finds its code in (its first argument); null: only the pool's own tasks. */
+    scenarioFile: string | null = null,
+    /** Added to a child's environment (the lab's owner tag). */
+    env: Record<string, string> = {},
   ) {
     super()
     if (!existsSync(hostFile)) {
       throw new Error(`The unit host ${hostFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
     }
+    if (scenarioFile !== null && !existsSync(scenarioFile)) {
+      throw new Error(`The scenario module ${scenarioFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
+    }
+    const argv = scenarioFile === null ? [] : [scenarioFile]
     let done!: (info: ExitInfo) => void
     this.exited = new Promise((resolve) => (done = resolve))
     const finish = (code: number | null, signal: string | null): void => {
@@ -51,7 +60,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     }
 
     if (mode === 'thread') {
-      const worker = new Worker(hostFile, { stdout: true, stderr: true, execArgv: [] })
+      const worker = new Worker(hostFile, { argv, stdout: true, stderr: true, execArgv: [] })
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => this.emit('message', m))
@@ -61,7 +70,12 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       this.pipeLines(worker.stderr, 'err')
     } else {
       // No inherited execArgv: the host is plain JS and must not pay for the launcher's loaders.
-      const child = fork(hostFile, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+      if (process.versions.electron) childEnv.ELECTRON_RUN_AS_NODE = '1'
+      // Without setpriv, the unit watches for the lab itself (see worker-host.ts).
+      if (!hasSetpriv) childEnv.PARALLEL_LAB_WATCH_PARENT = '1'
+      const launch = hasSetpriv ? { execPath: SETPRIV, execArgv: parentDeathArgs(process.execPath) } : { execArgv: [] }
+      const child = fork(hostFile, argv, { ...launch, env: childEnv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
       this.child = child
       this.pid = child.pid ?? -1
       child.on('message', (m) => this.emit('message', m as FromHost))
@@ -80,13 +94,47 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     return this.exitInfo === null
   }
 
-  /** `transfer` moves ArrayBuffers to a thread instead of copying them; a child always gets a copy. */
-  send(msg: ToHost, transfer?: readonly Transferable[]): void {
-    if (!this.alive) return
-    if (this.worker) this.worker.postMessage(msg, transfer)
+  /**
+   * `transfer` moves ArrayBuffers to a thread instead of copying them; a child always gets a copy. False when the
+   * unit is gone or its channel closed (nothing was sent). A message that cannot be cloned throws (DataCloneError).
+   * `onLost` is told when a child's channel broke under a message it accepted (EPIPE): the unit never got it.
+   */
+  send(msg: ToHost, transfer?: readonly Transferable[], onLost?: () => void): boolean {
+    if (!this.alive) return false
+    if (this.worker) {
+      this.worker.postMessage(msg, transfer)
+      return true
+    }
+    if (!this.child?.connected) return false
     // A message racing the child's exit fails with EPIPE: that is no fault of the unit (its exit tells what
     // happened), so the callback takes the error instead of the 'error' event.
-    else if (this.child?.connected) this.child.send(msg, () => undefined)
+    this.child.send(msg, (err) => err && onLost?.())
+    return true
+  }
+
+  /**
+   * Whether this unit keeps the program alive: an idle pool worker must not (a script that forgets shutdown() ends
+   * once its work is done, as in Python), a busy one must.
+   */
+  keepAlive(on: boolean): void {
+    if (this.worker) {
+      // Node keeps a worker's internal port referenced while its stdout / stderr are read (as here, line by line), so
+      // worker.unref() alone leaves the program running: that port follows too, where this Node version has it.
+      const internal = Object.getOwnPropertySymbols(this.worker).find((s) => s.description === 'kPort')
+      const port = internal ? (this.worker as unknown as Record<symbol, { ref?: () => void; unref?: () => void }>)[internal] : undefined
+      if (on) {
+        this.worker.ref()
+        port?.ref?.()
+      } else {
+        this.worker.unref()
+        port?.unref?.()
+      }
+      return
+    }
+    const child = this.child
+    if (!child) return
+    const handles = [child, child.channel, child.stdout, child.stderr] as ({ ref?: () => void; unref?: () => void } | null | undefined)[]
+    for (const h of handles) (on ? h?.ref : h?.unref)?.call(h)
   }
 
   /** Ends the unit now: terminate a thread, SIGKILL a child. */

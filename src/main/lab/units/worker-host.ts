@@ -1,13 +1,15 @@
 // Entry of every unit the lab spawns: a worker thread or a forked child runs this file, says hello with its
-// OS identity, then runs the scenario function or the pool tasks it is sent.
-import { readlinkSync } from 'node:fs'
+// OS identity, then runs the scenario function or the pool tasks it is sent. The scenario code comes from the module
+// named by its first argument (as piscina is handed a `filename`); this file never imports a scenario.
 import { getHeapStatistics } from 'node:v8'
-import { isMainThread, parentPort } from 'node:worker_threads'
-import { findTask, findWorker } from '../../../../scenarios/registry'
-import { createTaskCpuClock } from '../pools/task-cpu'
+import { isMainThread, parentPort, Worker } from 'node:worker_threads'
+import { createCpuClock, osThreadId } from '../sampling/self'
+import { serializeError } from '../pools/remote-error'
+import { createTaskFinder } from '../pools/task-module'
 import { createTaskRunner } from '../pools/task-runner'
 import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
+import { loadScenarioCode, type ScenarioCode } from './scenario-code'
 import { createWorkerApi } from './worker-api'
 
 interface Port {
@@ -28,9 +30,19 @@ function threadPort(): Port {
   }
 }
 
+/**
+ * Where the kernel cannot end a child with its parent (no setpriv), a thread of the unit's own polls its parent PID, so
+ * the unit leaves even while its main thread is inside a long synchronous task.
+ */
+const PARENT_WATCHDOG = `
+const { workerData } = require('node:worker_threads')
+setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL') }, 250)
+`
+
 function processPort(): Port {
   // The lab gone (even by SIGKILL) closes the IPC channel: leave with it, so nothing is orphaned.
   process.on('disconnect', () => process.exit(0))
+  if (process.env.PARALLEL_LAB_WATCH_PARENT === '1') new Worker(PARENT_WATCHDOG, { eval: true, workerData: process.ppid }).unref()
   return {
     send: (msg) => process.send?.(msg),
     onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)),
@@ -38,16 +50,6 @@ function processPort(): Port {
       // Let queued messages reach the lab before leaving.
       process.send?.({ t: 'heap', bytes: 0 }, () => process.exit(code))
     },
-  }
-}
-
-/** The OS thread id: /proc/thread-self links to PID/task/TID on Linux. */
-function osThreadId(): number | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    return Number.isInteger(tid) ? tid : null
-  } catch {
-    return null
   }
 }
 
@@ -68,11 +70,11 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-async function runScenario(order: RunOrder): Promise<void> {
+async function runScenario(order: RunOrder, code: ScenarioCode): Promise<void> {
   Object.assign(flags, order.flags)
   const api = createWorkerApi(order, port.send, request, flags)
   try {
-    const fn = findWorker(order.call)
+    const fn = code.findWorker(order.call)
     const value = await fn(api, order.args)
     port.send({ t: 'done', value, at: absNow() })
     port.exit(0)
@@ -82,12 +84,33 @@ async function runScenario(order: RunOrder): Promise<void> {
   }
 }
 
-const tasks = createTaskRunner({ send: port.send, find: findTask, cpuClock: createTaskCpuClock(isMainThread ? 'process' : 'thread') })
+/** A module that cannot be loaded fails every run and task it would have served, with the reason. */
+function unloadable(err: unknown): ScenarioCode {
+  const fail = (): never => {
+    throw new Error(`The scenario module could not be loaded: ${message(err)}`)
+  }
+  return { findWorker: fail, findTask: fail }
+}
 
-port.onMessage((msg) => {
+let code: ScenarioCode | null = null
+// Tasks come from the scenario module, or from a user's module once a pool sends one (see task-module.ts).
+const finder = createTaskFinder((name) => code!.findTask(name))
+const tasks = createTaskRunner({ send: port.send, find: finder.find, cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
+
+// Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
+const backlog: ToHost[] = []
+port.onMessage((msg) => (code ? handle(msg, code) : backlog.push(msg)))
+void loadScenarioCode(process.argv[2] || null)
+  .catch(unloadable)
+  .then((loaded) => {
+    code = loaded
+    for (const msg of backlog.splice(0)) handle(msg, loaded)
+  })
+
+function handle(msg: ToHost, code: ScenarioCode): void {
   switch (msg.t) {
     case 'run':
-      void runScenario(msg)
+      void runScenario(msg, code)
       break
     case 'task':
       tasks.run([msg], false)
@@ -98,6 +121,15 @@ port.onMessage((msg) => {
     case 'slots':
       tasks.useSlots(msg.buffer)
       break
+    case 'init': {
+      const ready = finder.init(msg)
+      tasks.holdUntil(ready)
+      ready.then(
+        () => port.send({ t: 'initDone' }),
+        (err) => port.send({ t: 'initFailed', error: serializeError(err) }),
+      )
+      break
+    }
     case 'reply': {
       const p = pending.get(msg.id)
       pending.delete(msg.id)
@@ -112,7 +144,7 @@ port.onMessage((msg) => {
       // In a worker thread this ends the thread only; in a child, the process.
       process.exit(0)
   }
-})
+}
 
 if (!isMainThread) {
   // Threads have no RSS of their own: report the isolate's heap instead. Also the thread's CPU time as it sees it,

@@ -1,4 +1,5 @@
-// How numbers read in the table and charts: CPU %, bytes, durations. Fixed decimals so widths hold still.
+// How numbers read, in the window and on the command line alike: CPU %, bytes, durations. Fixed decimals so widths
+// hold still; a missing figure is an en dash.
 
 export type CpuScale = 'core' | 'machine'
 
@@ -9,12 +10,18 @@ export function formatCpu(cpu: number | null | undefined, scale: CpuScale, cores
   return `${v.toFixed(1)}%`
 }
 
+/** A plain percentage (peak or mean CPU of a summary, an efficiency): one decimal. */
+export function formatPercent(v: number | null | undefined): string {
+  return v == null || !Number.isFinite(v) ? '–' : `${v.toFixed(1)}%`
+}
+
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null || !Number.isFinite(bytes)) return '–'
   const mib = bytes / (1024 * 1024)
   if (mib >= 1024) return `${(mib / 1024).toFixed(2)} GiB`
   if (mib >= 1) return `${mib.toFixed(1)} MiB`
-  return `${(bytes / 1024).toFixed(0)} KiB`
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`
+  return `${bytes} B`
 }
 
 /** 0:04.2, 12:30.0, 1:02:03 */
@@ -38,8 +45,8 @@ export function formatClock(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`
 }
 
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '–'
+export function formatMs(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '–'
   return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`
 }
 

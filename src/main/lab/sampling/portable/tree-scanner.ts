@@ -1,7 +1,7 @@
 // Portable tree scanner (macOS, Windows): descendants through pidtree, identity through pidusage. Threads are not visible.
 import pidtree from 'pidtree'
 import pidusage from 'pidusage'
-import type { TreeProcess, TreeScan, TreeScanner } from './proc-tree'
+import type { TreeProcess, TreeScan, TreeScanner } from '../tree'
 
 /** pidusage gives start time only as `timestamp - elapsed` (ms); readings of one process agree within this. */
 const START_SLACK_MS = 1000
@@ -41,6 +41,14 @@ export class PidtreeScanner implements TreeScanner {
       processes.push({ pid, ppid: parents.get(pid) ?? -1, pgrp: -1, startTime: known ?? start, cmdline: '', name: '' })
     }
     return { processes, threads: [] }
+  }
+
+  scanNow(): null {
+    return null
+  }
+
+  readThreadName(): null {
+    return null
   }
 
   async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {

@@ -1,5 +1,6 @@
+// One formatter for the window and the command line: fixed decimals, a dash for what is missing.
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatClock, formatCpu, formatDuration, formatMs, shortLabel } from './format'
+import { formatBytes, formatClock, formatCpu, formatDuration, formatMs, formatPercent, shortLabel } from './format'
 
 describe('format', () => {
   it('shows a warming-up CPU as an ellipsis, never 0%', () => {
@@ -12,6 +13,12 @@ describe('format', () => {
     expect(formatBytes(null)).toBe('–')
     expect(formatBytes(9.5 * 1024 * 1024)).toBe('9.5 MiB')
     expect(formatBytes(2048)).toBe('2 KiB')
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB')
+    expect(formatMs(null)).toBe('–')
+    expect(formatMs(12.4)).toBe('12 ms')
+    expect(formatPercent(null)).toBe('–')
+    expect(formatPercent(42.25)).toBe('42.3%')
     expect(formatDuration(4200)).toBe('0:04.2')
     expect(formatDuration(3_723_000)).toBe('1:02:03')
     expect(formatMs(0.4)).toBe('0.40 ms')

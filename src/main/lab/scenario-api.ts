@@ -1,4 +1,6 @@
-// What a scenario file declares: its catalog entry, the main-side run, and the functions its units execute.
+// The one module scenario authors import from the lab: what a scenario declares (catalog entry, main-side run, the
+// functions its units execute), what its run may use (RunContext) and what its unit code may use (WorkerApi).
+// Scenarios import this and src/shared only; the lab imports nothing from scenarios/ (a lint rule holds both arrows).
 import type { ParamSpec, ParamValues } from '../../shared/params'
 import type { FifoQueue } from './sync/fifo-queue'
 import type { SharedIntsHandle } from './sync/shared-ints'
@@ -6,6 +8,14 @@ import type { Pool } from './pools/pool'
 import type { CompareRequest, CompareResult } from '../../shared/compare/types'
 import type { Mode } from './units/protocol'
 import type { WorkerApi } from './units/worker-api'
+
+export type { Mode } from './units/protocol'
+export type { SharedInts, UnitLock, UnitQueue, WorkerApi } from './units/worker-api'
+export type { SharedIntsHandle } from './sync/shared-ints'
+export type { FifoQueue } from './sync/fifo-queue'
+export type { Pool } from './pools/pool'
+export { programScenario, type ProgramScenarioSpec } from './programs/program-scenario'
+export { pythonCommand } from './programs/python-command'
 
 export interface SpawnedUnit {
   id: string
@@ -63,6 +73,14 @@ export interface RunContext {
 
 export type WorkerFn = (w: WorkerApi, args: never) => unknown
 export type TaskFn = (...args: never[]) => unknown
+
+/**
+ * What a scenario module (such as scenarios/index.ts, built to out/lab/scenarios.mjs) exports: the list the entries hand
+ * to the Lab, and the file every unit host imports to find the unit functions and tasks it is asked to run.
+ */
+export interface ScenarioModule {
+  scenarios: readonly ScenarioDefinition[]
+}
 
 export interface ScenarioDefinition<P extends ParamValues = ParamValues> {
   id: string

@@ -1,8 +1,7 @@
 // Every process on the machine, as htop lists them (PID, user, name, command line, CPU %, memory), for the attach picker.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import type { MachineProcess, ProcessListing } from '../../../shared/model'
-import { parseStatIdentity } from './proc-tree'
-import { pageSize, parseStatTimes, USER_HZ } from './procfs'
+import type { MachineProcess, ProcessListing } from '../../../../shared/model'
+import { pageSize, parseStatText, USER_HZ } from './procfs'
 
 export interface ProcessListOptions {
   /** Where procfs is mounted (tests point it at a folder laid out like /proc). */
@@ -34,8 +33,8 @@ const UNREADABLE =
 /** Reads one process's identity (name, parent, start time) from procfs; null when there is no such process. */
 export function readProcessIdentity(pid: number, procRoot = '/proc'): ProcessIdentity | null {
   try {
-    const e = parseStatIdentity(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'))
-    return e ? { pid, ppid: e.ppid, name: e.name, startTime: e.startTime, zombie: e.zombie } : null
+    const e = parseStatText(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'))
+    return e ? { pid, ppid: e.ppid, name: e.name, startTime: e.startTime, zombie: e.state === 'Z' || e.state === 'X' } : null
   } catch {
     return null
   }
@@ -122,10 +121,9 @@ export class ProcessLister {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return null
       return { pid, ppid: null, user, name: '', command: '', state: null, cpu: null, rss: null, threads: null, startTime: null, readable: false, reason: UNREADABLE }
     }
-    const id = parseStatIdentity(text)
-    const times = parseStatTimes(text)
-    if (!id || !times) return null
-    const cpuTicks = times.utime + times.stime
+    const id = parseStatText(text)
+    if (!id) return null
+    const cpuTicks = id.utime + id.stime
     next.set(pid, { startTime: id.startTime, cpuTicks, at: now })
     const prev = this.last.get(pid)
     const cpu = prev && prev.startTime === id.startTime && now > prev.at ? ((cpuTicks - prev.cpuTicks) / USER_HZ / ((now - prev.at) / 1000)) * 100 : null
@@ -138,10 +136,10 @@ export class ProcessLister {
       name: id.name,
       // Kernel threads have no command line; htop shows their name in brackets.
       command: command === null ? '' : command || `[${id.name}]`,
-      state: times.state,
+      state: id.state,
       cpu: cpu === null ? null : Math.max(0, cpu),
-      rss: times.rss * this.pageBytes,
-      threads: id.threads,
+      rss: id.rss * this.pageBytes,
+      threads: id.numThreads,
       startTime: id.startTime,
       readable: true,
       reason,

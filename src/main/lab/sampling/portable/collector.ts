@@ -1,6 +1,6 @@
 // Portable collector for processes (macOS, Windows, Linux fallback). Threads are not visible to it.
 import pidusage from 'pidusage'
-import type { Collector, RawSample, SampleTarget } from './collector'
+import type { Collector, RawSample, SampleTarget } from '../collector'
 
 export class PidusageCollector implements Collector {
   readonly name = 'pidusage'

@@ -1,48 +1,7 @@
 // Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs'
-
-/** One process of a followed tree. `startTime` (clock ticks since boot) tells a reused PID from the original. */
-export interface TreeProcess {
-  pid: number
-  ppid: number
-  /** Process group (-1 where unknown): the lab signals the group it created only while a member is verified in it. */
-  pgrp: number
-  startTime: number
-  /** Argument vector joined by spaces (empty for kernel threads or when unreadable). */
-  cmdline: string
-  /** Process name (comm: its main thread's name, which a program may set); empty where unknown. */
-  name: string
-}
-
-export interface TreeThread {
-  pid: number
-  tid: number
-  /** Thread name, /proc/PID/task/TID/comm. */
-  name: string
-}
-
-export interface TreeScan {
-  /** Root first, then descendants in discovery order. */
-  processes: TreeProcess[]
-  threads: TreeThread[]
-}
-
-/** Discovers a tree's processes (and threads where the platform shows them). One scanner per followed tree. */
-export interface TreeScanner {
-  readonly name: string
-  /** Whether `threads` is filled; false means threads cannot be seen on this platform. */
-  readonly threadsVisible: boolean
-  /** `members` are the processes found before (pid -> startTime): they stay in the tree after their parent dies. */
-  scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan>
-  /**
-   * Whether pid is still the very process recorded with startTime (guards every signal against PID reuse): its current
-   * process group (-1 where unknown) if so, else null.
-   */
-  verify(pid: number, startTime: number): Promise<{ pgrp: number } | null>
-  /** Reads a thread's name afresh, where threads are visible. */
-  readThreadName?(pid: number, tid: number): string | null
-  close(): void
-}
+import { readdirSync } from 'node:fs'
+import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
+import { parseStatText, readProcText, type Stat } from './procfs'
 
 interface ProcEntry {
   name: string
@@ -54,21 +13,14 @@ interface ProcEntry {
   threads: number
 }
 
+function entryOf(stat: Stat | null): ProcEntry | null {
+  if (!stat) return null
+  const zombie = stat.state === 'Z' || stat.state === 'X'
+  return { name: stat.name, ppid: stat.ppid, pgrp: stat.pgrp, startTime: stat.startTime, threads: stat.numThreads, zombie }
+}
+
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
-
-/** Parses ppid (field 4), pgrp (5), num_threads (20) and starttime (22) of a stat line; the comm field may hold ')' so split after the last one. */
-export function parseStatIdentity(text: string): ProcEntry | null {
-  const close = text.lastIndexOf(')')
-  if (close < 0) return null
-  const f = text.slice(close + 2).split(' ')
-  const name = text.slice(text.indexOf('(') + 1, close)
-  const ppid = Number(f[1])
-  const pgrp = Number(f[2])
-  const startTime = Number(f[19])
-  const threads = Number(f[17])
-  return Number.isFinite(ppid) && Number.isFinite(startTime) ? { name, ppid, pgrp, startTime, threads, zombie: f[0] === 'Z' || f[0] === 'X' } : null
-}
 
 /**
  * Linux scanner. Cheap per tick: one readdir of /proc, a stat read only for PIDs not seen before (their parent never
@@ -87,10 +39,10 @@ export class ProcTreeScanner implements TreeScanner {
   private last: { root: number; lastPid: number; scan: TreeScan; threads: Map<number, number> } | null = null
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
-    return this.scanSync(root, members)
+    return this.scanNow(root, members)
   }
 
-  scanSync(root: number, members: ReadonlyMap<number, number>): TreeScan {
+  scanNow(root: number, members: ReadonlyMap<number, number>): TreeScan {
     const lastPid = this.lastPid()
     const prev = this.last
     if (prev && lastPid !== null && prev.lastPid === lastPid && prev.root === root) {
@@ -118,7 +70,7 @@ export class ProcTreeScanner implements TreeScanner {
     const processes: TreeProcess[] = []
     for (const p of prev.processes) {
       const text = this.readText(`/proc/${p.pid}/stat`)
-      const now = text === null ? null : parseStatIdentity(text)
+      const now = text === null ? null : entryOf(parseStatText(text))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       processes.push({ ...p, pgrp: now.pgrp, name: now.name })
     }
@@ -140,7 +92,7 @@ export class ProcTreeScanner implements TreeScanner {
     const take = (pid: number, check: (e: ProcEntry) => boolean): void => {
       if (fresh.has(pid)) return
       const text = this.readText(`/proc/${pid}/stat`)
-      const now = text === null ? null : parseStatIdentity(text)
+      const now = text === null ? null : entryOf(parseStatText(text))
       if (!now) return
       if (now.startTime !== this.known.get(pid)?.startTime) this.known.set(pid, now)
       if (!now.zombie && check(now)) fresh.set(pid, now)
@@ -169,7 +121,7 @@ export class ProcTreeScanner implements TreeScanner {
 
   async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {
     const text = this.readText(`/proc/${pid}/stat`)
-    const now = text === null ? null : parseStatIdentity(text)
+    const now = text === null ? null : entryOf(parseStatText(text))
     // A zombie has ended; it only waits for its (new) parent to reap it, so there is nothing left to signal.
     return now && now.startTime === startTime && !now.zombie ? { pgrp: now.pgrp } : null
   }
@@ -195,7 +147,7 @@ export class ProcTreeScanner implements TreeScanner {
       alive.add(pid)
       if (this.known.has(pid)) continue
       const text = this.readText(`/proc/${pid}/stat`)
-      const entry = text === null ? null : parseStatIdentity(text)
+      const entry = text === null ? null : entryOf(parseStatText(text))
       if (entry) this.known.set(pid, entry)
     }
     for (const pid of this.known.keys()) if (!alive.has(pid)) this.known.delete(pid)
@@ -247,15 +199,6 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   private readText(path: string): string | null {
-    let fd: number | undefined
-    try {
-      fd = openSync(path, 'r')
-      const n = readSync(fd, this.buf, 0, this.buf.length, 0)
-      return this.buf.toString('latin1', 0, n)
-    } catch {
-      return null
-    } finally {
-      if (fd !== undefined) closeSync(fd)
-    }
+    return readProcText(path, this.buf)
   }
 }

@@ -1,0 +1,127 @@
+// One run on the command line, whatever started it (`run`, `watch`): a lab at the chosen interval, NDJSON or text per
+// tick, Ctrl-C / SIGTERM / --duration stop the run, then wait -> flush -> summary -> close, with the signals let go.
+import type { LogLine, RunInfo, RunSummary, Sample, Tick, Unit } from '../../shared/model'
+import { validateInterval } from '../../shared/params'
+import { Lab } from '../lab/lab'
+import type { ScenarioDefinition } from '../lab/scenario-api'
+import { UsageError, type OptionSpec, type Out } from './command'
+
+export const INTERVAL_OPTION: OptionSpec = {
+  name: 'interval',
+  type: 'string',
+  value: 'MS',
+  help: 'sampling interval, 100 to 5000 (default 500)',
+}
+export const JSON_OPTION: OptionSpec = {
+  name: 'json',
+  type: 'boolean',
+  help: 'NDJSON: tick, log and summary objects, one per line',
+}
+
+/** `--interval MS` as the lab allows it (default 500). */
+export function intervalFrom(raw: string | boolean | undefined): number {
+  const interval = validateInterval(raw ?? 500)
+  if (!interval.ok) throw new UsageError(interval.errors[0].message.replace(/^interval/, '--interval'))
+  return interval.value
+}
+
+/** One NDJSON row per unit, merging identity with its latest sample. */
+export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown> {
+  return {
+    id: u.id,
+    kind: u.kind,
+    pid: u.pid,
+    tid: u.tid,
+    parent: u.parent,
+    label: u.label,
+    state: u.state,
+    cpu: s?.cpu === null || s?.cpu === undefined ? null : Math.round(s.cpu * 10) / 10,
+    rss: s?.rss ?? null,
+  }
+}
+
+/** What a tick shows, within the session's scope. */
+export interface TickView {
+  tick: Tick
+  /** Every unit seen so far, latest identity. */
+  rows: ReadonlyMap<string, Unit>
+  samples: ReadonlyMap<string, Sample>
+  logs: readonly LogLine[]
+}
+
+export interface SessionOptions {
+  scenarios?: readonly ScenarioDefinition[]
+  intervalMs: number
+  json: boolean
+  out: Out
+  /** Units and logs shown: the run's only (a watched program), or every unit of the lab (a scenario, with the lab itself). */
+  scope: 'run' | 'lab'
+  /** Starts the run; the tick listener is already attached. */
+  start(lab: Lab): Promise<RunInfo>
+  /** Text mode: prints one tick. */
+  text(view: TickView): void
+  /** Seconds after which the run is stopped (its whole tree ended). */
+  durationS?: number | null
+}
+
+export interface SessionOutcome {
+  info: RunInfo
+  summary: RunSummary
+  stoppedByDuration: boolean
+}
+
+export async function runSession(opts: SessionOptions): Promise<SessionOutcome> {
+  const { out, json } = opts
+  const lab = new Lab({ scenarios: opts.scenarios, intervalMs: opts.intervalMs })
+  const rows = new Map<string, Unit>()
+  let runId: string | null = null
+  const inScope = (unitRunId: string | null): boolean =>
+    opts.scope === 'lab' || (unitRunId !== null && unitRunId === runId)
+  lab.onTick((tick) => {
+    for (const u of tick.units) if (inScope(u.runId)) rows.set(u.id, u)
+    const samples = new Map(tick.samples.map((s) => [s.id, s]))
+    const logs = tick.logs.filter((l) => inScope(l.runId))
+    if (!json) return opts.text({ tick, rows, samples, logs })
+    const changed = new Set(tick.units.map((u) => u.id))
+    const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
+    out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+    for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
+  })
+
+  let run: RunInfo
+  try {
+    run = await opts.start(lab)
+  } catch (err) {
+    await lab.close()
+    throw err
+  }
+  runId = run.id
+  let stoppedByDuration = false
+  const stop = (): void => void lab.stop({ runId: run.id })
+  const timer =
+    opts.durationS == null
+      ? null
+      : setTimeout(() => {
+          stoppedByDuration = true
+          stop()
+        }, opts.durationS * 1000)
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    const info = await lab.wait(run.id)
+    await lab.flush()
+    const summary = await lab.summary({ runId: run.id })
+    return { info, summary, stoppedByDuration: stoppedByDuration && info.status === 'stopped' }
+  } finally {
+    if (timer) clearTimeout(timer)
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+    await lab.close()
+  }
+}
+
+/** The last NDJSON line of a session: its outcome, what the command adds (`extra`), and the per-unit summary. */
+export function summaryLine(ok: boolean, outcome: SessionOutcome, extra: Record<string, unknown>): string {
+  const { info, summary } = outcome
+  return JSON.stringify({ type: 'summary', ok, status: info.status, ...extra, error: info.error, units: summary.units })
+}

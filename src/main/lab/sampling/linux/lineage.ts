@@ -1,0 +1,89 @@
+// Who a process is and whose it is, from /proc (Linux): its start time (tells a reused PID from the original), its
+// parent, and the owner tag it inherited in its environment from the lab that started its tree.
+import { readdirSync, readFileSync } from 'node:fs'
+import { parseStatText } from './procfs'
+
+export interface ProcIdentity {
+  pid: number
+  ppid: number
+  startTime: number
+}
+
+export const hasProcFs = process.platform === 'linux'
+
+/** The process's start time (clock ticks since boot), or null when it is gone or a zombie. */
+export function startTimeOf(pid: number): number | null {
+  if (!hasProcFs) return null
+  try {
+    const e = parseStatText(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+    return e && e.state !== 'Z' && e.state !== 'X' ? e.startTime : null
+  } catch {
+    return null
+  }
+}
+
+/** Every live (non-zombie) process. */
+export function listProcesses(): ProcIdentity[] {
+  if (!hasProcFs) return []
+  const out: ProcIdentity[] = []
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name)
+    if (!Number.isInteger(pid) || pid <= 0) continue
+    try {
+      const e = parseStatText(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+      if (e && e.state !== 'Z' && e.state !== 'X') out.push({ pid, ppid: e.ppid, startTime: e.startTime })
+    } catch {
+      // Gone in between.
+    }
+  }
+  return out
+}
+
+/**
+ * The value of `variable` in the environment the process was started with (inherited across fork, exec and setsid
+ * unless a program clears it), or null. Only processes of the same user can be read, which are the only ones a lab starts.
+ */
+export function environValue(pid: number, variable: string): string | null {
+  let raw: Buffer
+  try {
+    raw = readFileSync(`/proc/${pid}/environ`)
+  } catch {
+    return null
+  }
+  const key = Buffer.from(`${variable}=`)
+  let at = 0
+  while (at < raw.length) {
+    const end = raw.indexOf(0, at)
+    const stop = end < 0 ? raw.length : end
+    if (stop - at >= key.length && raw.compare(key, 0, key.length, at, at + key.length) === 0) return raw.toString('utf8', at + key.length, stop)
+    at = stop + 1
+  }
+  return null
+}
+
+/** Processes whose inherited `variable` equals `value` or starts with `value` + "." (a sub-tag). */
+export function processesTagged(variable: string, value: string, among: readonly ProcIdentity[] = listProcesses()): ProcIdentity[] {
+  return among.filter((p) => {
+    if (p.pid === process.pid) return false
+    const v = environValue(p.pid, variable)
+    return v !== null && (v === value || v.startsWith(`${value}.`))
+  })
+}
+
+/** Every descendant of `roots` in one listing (a process's children, theirs, and so on). */
+export function descendantsOf(roots: Iterable<number>, among: readonly ProcIdentity[]): ProcIdentity[] {
+  const children = new Map<number, ProcIdentity[]>()
+  for (const p of among) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p])
+  const out: ProcIdentity[] = []
+  const seen = new Set<number>()
+  const stack = [...roots]
+  while (stack.length > 0) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      if (seen.has(c.pid)) continue
+      seen.add(c.pid)
+      out.push(c)
+      stack.push(c.pid)
+    }
+  }
+  return out
+}

@@ -1,0 +1,46 @@
+// The one stat parser, schedstat and status fields, and the machine's process list, against real /proc files.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { createPlatform } from '../factory'
+import { parseSchedstat, parseStatText, statusKb, VM_RSS } from './procfs'
+
+describe.runIf(process.platform === 'linux')('procfs', () => {
+  it('parses a stat line whose name holds spaces and parentheses', () => {
+    const line = '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 30 7 3 20 0 3 0 987654 1000000 512 18446744073709551615\n'
+    expect(parseStatText(line)).toEqual({
+      name: 'a) b (c',
+      state: 'S',
+      ppid: 17,
+      pgrp: 4242,
+      utime: 250,
+      stime: 30,
+      cutime: 7,
+      cstime: 3,
+      numThreads: 3,
+      startTime: 987654,
+      rss: 512,
+    })
+  })
+
+  it('reads this process: its own pid, name and parent', () => {
+    const stat = parseStatText(readFileSync('/proc/self/stat', 'latin1'))!
+    expect(stat.ppid).toBe(process.ppid)
+    expect(stat.numThreads).toBeGreaterThan(1)
+    const buf = Buffer.from('1234567 89012 30\n')
+    expect(parseSchedstat(buf, buf.length)).toEqual({ runNs: 1234567, waitNs: 89012 })
+    const status = Buffer.from(readFileSync('/proc/self/status'))
+    expect(statusKb(status, status.length, VM_RSS)).toBeGreaterThan(10 * 1024 * 1024)
+  })
+
+  it('gives one platform object: a page size, this thread id, and every process of the machine', async () => {
+    const platform = createPlatform()
+    expect(platform.name).toBe('procfs')
+    expect(platform.pageSize % 4096).toBe(0)
+    expect(platform.threadId()).toBe(process.pid)
+    const all = await platform.listProcesses()
+    const self = all.find((p) => p.pid === process.pid)
+    expect(self).toMatchObject({ ppid: process.ppid })
+    expect(self!.cmdline).toContain('node')
+    expect(all.length).toBeGreaterThan(5)
+  })
+})

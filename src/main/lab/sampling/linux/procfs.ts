@@ -1,0 +1,209 @@
+// Reading /proc: the one stat parser, schedstat and status fields, files kept open for pread, this thread's id.
+import { closeSync, openSync, readlinkSync, readSync } from 'node:fs'
+
+/** The kernel reports CPU times in USER_HZ ticks, fixed at 100 for /proc on mainstream Linux. */
+export const USER_HZ = 100
+
+/** The fields of a /proc/PID/stat (or /proc/PID/task/TID/stat) line the lab uses. */
+export interface Stat {
+  /** comm: the process's (or thread's) name. */
+  name: string
+  /** State letter: R runnable, S sleeping, D uninterruptible, T stopped, Z zombie ... */
+  state: string
+  ppid: number
+  pgrp: number
+  /** CPU time in USER_HZ ticks. */
+  utime: number
+  stime: number
+  /** CPU time of waited-for children, in ticks: what short-lived children leave behind in their parent. */
+  cutime: number
+  cstime: number
+  numThreads: number
+  /** Clock ticks since boot: tells a reused PID from the original. */
+  startTime: number
+  /** Resident pages (lags VmRSS a little: prefer status). */
+  rss: number
+}
+
+/** Fields by number (1-based as in proc(5)), counted from field 3 (state), which follows the last ')'. */
+const F_PPID = 4
+const F_PGRP = 5
+const F_UTIME = 14
+const F_STIME = 15
+const F_CUTIME = 16
+const F_CSTIME = 17
+const F_THREADS = 20
+const F_START = 22
+const F_RSS = 24
+
+/**
+ * Parses a stat line straight from its bytes, without building strings: the collector reads hundreds per tick. The
+ * comm field may hold spaces and ')' itself, so fields are counted after the last ')'.
+ */
+export function parseStat(buf: Buffer, n: number): Stat | null {
+  const close = buf.lastIndexOf(0x29, n - 1)
+  const open = buf.indexOf(0x28)
+  if (close < 0 || open < 0 || close + 2 >= n) return null
+  const v: number[] = []
+  let field = 3
+  let value = 0
+  let negative = false
+  for (let i = close + 4; i <= n; i++) {
+    const c = i < n ? buf[i] : 0x20
+    if (c === 0x20 || c === 0x0a) {
+      field++
+      v[field] = negative ? -value : value
+      if (field === F_RSS) break
+      value = 0
+      negative = false
+    } else if (c >= 0x30 && c <= 0x39) value = value * 10 + (c - 0x30)
+    else if (c === 0x2d) negative = true
+  }
+  if (v[F_RSS] === undefined) return null
+  return {
+    name: buf.toString('latin1', open + 1, close),
+    state: String.fromCharCode(buf[close + 2]),
+    ppid: v[F_PPID],
+    pgrp: v[F_PGRP],
+    utime: v[F_UTIME],
+    stime: v[F_STIME],
+    cutime: v[F_CUTIME],
+    cstime: v[F_CSTIME],
+    numThreads: v[F_THREADS],
+    startTime: v[F_START],
+    rss: v[F_RSS],
+  }
+}
+
+export function parseStatText(text: string): Stat | null {
+  const buf = Buffer.from(text, 'latin1')
+  return parseStat(buf, buf.length)
+}
+
+/** A schedstat line: ns on a CPU, ns waiting on a run queue, time slices run. Zeros where the kernel keeps none. */
+export interface Schedstat {
+  runNs: number
+  waitNs: number
+}
+
+export function parseSchedstat(buf: Buffer, n: number): Schedstat {
+  const out = [0, 0]
+  let field = 0
+  for (let i = 0; i < n && field < 2; i++) {
+    const c = buf[i]
+    if (c >= 0x30 && c <= 0x39) out[field] = out[field] * 10 + (c - 0x30)
+    else field++
+  }
+  return { runNs: out[0], waitNs: out[1] }
+}
+
+/** The value of one "Key:   123 kB" line of a status file, in bytes; null when absent (a zombie has no memory lines). */
+export function statusKb(buf: Buffer, n: number, key: Buffer): number | null {
+  const at = buf.indexOf(key)
+  if (at < 0 || at >= n) return null
+  let v = 0
+  let digits = false
+  for (let i = at + key.length; i < n; i++) {
+    const c = buf[i]
+    if (c >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30)
+      digits = true
+    } else if (digits) break
+  }
+  return digits ? v * 1024 : null
+}
+
+export const VM_RSS = Buffer.from('VmRSS:')
+export const VM_HWM = Buffer.from('VmHWM:')
+
+/**
+ * A /proc file opened once and re-read with one pread per use. Once a read fails (the task is gone), the descriptor is
+ * closed and the file stays closed: its number may already belong to another file.
+ */
+export class ProcFile {
+  private fd: number
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r')
+  }
+
+  get open(): boolean {
+    return this.fd >= 0
+  }
+
+  /** Bytes read into buf, or -1 once the task is gone. */
+  read(buf: Buffer, max = buf.length): number {
+    if (this.fd < 0) return -1
+    try {
+      return readSync(this.fd, buf, 0, max, 0)
+    } catch {
+      this.close()
+      return -1
+    }
+  }
+
+  close(): void {
+    if (this.fd < 0) return
+    const fd = this.fd
+    this.fd = -1
+    closeSync(fd)
+  }
+}
+
+/** Opens a ProcFile, or null when the path does not exist (a task that ended). */
+export function openProcFile(path: string): ProcFile | null {
+  try {
+    return new ProcFile(path)
+  } catch {
+    return null
+  }
+}
+
+/** Reads a small /proc file whole with a caller's buffer; null when it cannot be read. */
+export function readProcText(path: string, buf: Buffer): string | null {
+  const file = openProcFile(path)
+  if (!file) return null
+  const n = file.read(buf)
+  file.close()
+  return n < 0 ? null : buf.toString('latin1', 0, n)
+}
+
+/** The calling thread's OS id: /proc/thread-self links to PID/task/TID. `worker.threadId` is not this. */
+export function threadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    return Number.isInteger(tid) ? tid : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Bytes per page, without a child process (`getconf` would be a short-lived child of the lab): VmRSS in kB against
+ * statm's resident page count of this very process, read back to back. Falls back to 4096.
+ */
+export function pageSize(): number {
+  const buf = Buffer.alloc(4096)
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const statm = readProcText('/proc/self/statm', buf)
+    const status = readProcText('/proc/self/status', buf)
+    const pages = statm === null ? NaN : Number(statm.split(' ')[1])
+    const kb = status === null ? NaN : Number(/VmRSS:\s+(\d+)/.exec(status)?.[1])
+    if (pages > 0 && kb > 0) {
+      // Pages are powers of two: round the ratio to the nearest one.
+      const size = 2 ** Math.round(Math.log2((kb * 1024) / pages))
+      if (size >= 4096) return size
+    }
+  }
+  return 4096
+}
+
+/** Whether schedstat holds real run times here: this very thread has run, so its figure cannot be 0. */
+export function schedstatWorks(): boolean {
+  const buf = Buffer.alloc(128)
+  const file = openProcFile('/proc/thread-self/schedstat')
+  if (!file) return false
+  const n = file.read(buf)
+  file.close()
+  return n > 0 && parseSchedstat(buf, n).runNs > 0
+}
