@@ -341,7 +341,7 @@ export class Lab implements LabCommands {
         readable: true,
         reason: null,
       }))
-      return { processes, note: `On ${process.platform} the list shows PIDs only: names, users, CPU and memory are read from Linux's /proc.` }
+      return { processes, note: `On ${process.platform} the list shows PIDs only, and attaching needs Linux's /proc: names, users, CPU and memory are read from there.` }
     }
     this.processListerInstance ??= new ProcessLister()
     return this.processListerInstance.list()
@@ -368,6 +368,8 @@ export class Lab implements LabCommands {
   /** Checks that `pid` names a running process the lab may watch (not itself, not its own, not watched yet). */
   private attachable(pid: number, startTime?: number): { pid: number; startTime: number; name: string; command: string | null } {
     if (!Number.isInteger(pid) || pid <= 0) throw new LabError('invalid', `pid must be a whole number above 0 (got ${echo(pid)}).`, 'pid')
+    // Following a process the lab did not start relies on start times and parents read from /proc.
+    if (this.platform.name !== 'procfs') throw new LabError('conflict', `Attaching to a running process needs Linux's /proc; it is not available on ${process.platform} yet.`, 'pid')
     const found = readProcessIdentity(pid)
     if (!found) {
       throw new LabError(

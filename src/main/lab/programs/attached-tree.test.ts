@@ -141,4 +141,12 @@ describe('attaching to a running process', () => {
     expect(validators.attach({ pid: 12, startTime: 1.5 })).toMatchObject({ ok: false, errors: [{ field: 'startTime' }] })
     expect(validators.attach({ pid: 12, extra: 1 })).toMatchObject({ ok: false, errors: [{ field: 'extra' }] })
   })
+
+  it('off Linux (the portable platform) the picker lists PIDs and attaching says what it needs', async () => {
+    const lab = newLab({ intervalMs: 100, collector: 'pidusage' })
+    const listing = await lab.listProcesses()
+    expect(listing.processes.some((p) => p.pid === process.pid)).toBe(true)
+    expect(listing.note).toMatch(/attaching needs Linux's \/proc/)
+    await expect(lab.attach({ pid: process.ppid })).rejects.toThrow(/needs Linux's \/proc/)
+  })
 })
