@@ -52,6 +52,24 @@ export interface Unit {
 /** How a thread measured itself: its own CPU clock, or event-loop busy time (an estimate, labelled as such). */
 export type SelfCpuSource = 'thread-cpu' | 'event-loop'
 
+/** What a blocked thread waits in, from its current system call: a lock or condition (futex), I/O, a sleep, else other. */
+export type BlockReason = 'lock' | 'io' | 'sleep' | 'other'
+
+export const BLOCK_REASONS: readonly BlockReason[] = ['lock', 'io', 'sleep', 'other']
+
+/**
+ * Where a thread's time went over one tick, in % of the interval: on a CPU, waiting for one (runnable, on a run
+ * queue), or blocked. A thread's three sum to 100; a process's are summed over its threads (a process of 4 threads sums
+ * to 400). From the kernel's scheduler statistics (Linux schedstat), so absent elsewhere.
+ */
+export interface TimeSplit {
+  onCpu: number
+  runqueue: number
+  blocked: number
+  /** `blocked` divided by what it was spent in (sums to `blocked`), from the system calls sampled over the interval. */
+  blockedOn: Record<BlockReason, number>
+}
+
 /** One unit's measurements in one tick. */
 export interface Sample {
   id: string
@@ -69,10 +87,27 @@ export interface Sample {
    */
   cpuSource?: SelfCpuSource
   /**
-   * OS scheduler state where the collector sees it (procfs): R on a CPU, S sleeping, D disk wait, ... Under the GIL
-   * the thread that waits for it shows S while its sibling shows R.
+   * OS scheduler state letter where the collector sees it (procfs): R runnable (on a CPU or waiting for one), S
+   * sleeping, D uninterruptible (usually disk), T stopped, t traced, Z zombie (ended, not yet reaped), I idle. A
+   * process carries its main thread's letter, or, when that thread has exited while others run, its busiest thread's.
    */
   os?: string
+  /** Where the time went since the last tick (null on a unit's first sample); absent where the platform cannot tell. */
+  time?: TimeSplit | null
+  /** Peak resident memory of a process over its whole life (the kernel's high-water mark, VmHWM), in bytes. */
+  peakRss?: number | null
+}
+
+/** Processes that started and ended between two ticks: counted from fast polling, their CPU from their parent's totals. */
+export interface TransientCount {
+  processes: number
+  /** CPU ms they used, from the growth of their parent's children CPU time (cutime + cstime) beyond known children. */
+  cpuMs: number
+}
+
+export interface TransientStats extends TransientCount {
+  /** Per parent unit (the process they were children of), with the names seen (a few). */
+  parents: ({ unit: string; names: string[] } & TransientCount)[]
 }
 
 export interface LogLine {
@@ -136,8 +171,10 @@ export interface MachineSample {
 
 export interface SamplerStats {
   intervalMs: number
-  /** Wall time spent collecting this tick, ms. */
+  /** Wall time spent collecting this tick (finding units and reading them), ms. */
   costMs: number
+  /** CPU the whole lab process used since the previous tick (all its threads: sampling, IPC, everything), ms. */
+  labCpuMs: number | null
   collector: string
 }
 
@@ -153,6 +190,8 @@ export interface Tick {
   events: LabEvent[]
   machine: MachineSample
   sampler: SamplerStats
+  /** Processes that came and went inside watched trees since the last tick. */
+  transient: TransientStats
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped'
@@ -166,6 +205,8 @@ export interface RunInfo {
   status: RunStatus
   /** Whether the run's lock is currently on (for scenarios that have one). */
   lock: boolean | null
+  /** Size of the run's pool that resizePool acts on; null when it has none (a Python program's pool is its own). */
+  poolSize: number | null
   result: unknown
   error: string | null
 }
@@ -182,7 +223,12 @@ export interface UnitSummary {
   error: string | null
   peakCpu: number | null
   meanCpu: number | null
+  /** Processes: the kernel's high-water mark (VmHWM) where the platform has it, else the highest RSS sampled. */
   peakRss: number | null
+  /** Mean of the ticks' time splits over the unit's life; null where not measured. */
+  time: TimeSplit | null
+  /** Short-lived children of this process, counted over its whole life. */
+  transient: TransientCount | null
   lockWaitMs: number
   lockHoldMs: number
 }
@@ -190,6 +236,8 @@ export interface UnitSummary {
 export interface RunSummary {
   run: RunInfo
   units: UnitSummary[]
+  /** Every short-lived process of the run's trees. */
+  transient: TransientCount
 }
 
 /** Everything a newly connected view needs before ticks start. */

@@ -111,8 +111,10 @@ describe('lab (as a process)', () => {
     const tick = lines.find((l) => l.type === 'tick' && l.units.some((u: { kind: string }) => u.kind === 'process'))
     const unit = tick.units.find((u: { kind: string }) => u.kind === 'process')
     expect(Object.keys(unit).sort()).toEqual(
-      ['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort(),
+      ['cpu', 'id', 'kind', 'label', 'os', 'parent', 'peakRss', 'pid', 'rss', 'state', 'tid', 'time'].sort(),
     )
+    expect(Object.keys(tick).sort()).toEqual(['machine', 'sampler', 't', 'transient', 'type', 'units'])
+    expect(Object.keys(lines.at(-1)).sort()).toContain('transient')
     expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai: 1')
     expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true })
   })

@@ -1,6 +1,6 @@
 // One run on the command line, whatever started it (`run`, `watch`): a lab at the chosen interval, NDJSON or text per
 // tick, Ctrl-C / SIGTERM / --duration stop the run, then wait -> flush -> summary -> close, with the signals let go.
-import type { LogLine, RunInfo, RunSummary, Sample, Tick, Unit } from '../../shared/model'
+import type { LogLine, RunInfo, RunSummary, Sample, Tick, TimeSplit, TransientStats, Unit } from '../../shared/model'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import type { ScenarioDefinition } from '../lab/scenario-api'
@@ -25,6 +25,21 @@ export function intervalFrom(raw: string | boolean | undefined): number {
   return interval.value
 }
 
+const tenth = (v: number): number => Math.round(v * 10) / 10
+const hundredth = (v: number): number => Math.round(v * 100) / 100
+
+/** A time split with one decimal, for NDJSON. */
+export function roundTime(time: TimeSplit | null | undefined): TimeSplit | null {
+  if (!time) return null
+  const b = time.blockedOn
+  return {
+    onCpu: tenth(time.onCpu),
+    runqueue: tenth(time.runqueue),
+    blocked: tenth(time.blocked),
+    blockedOn: { lock: tenth(b.lock), io: tenth(b.io), sleep: tenth(b.sleep), other: tenth(b.other) },
+  }
+}
+
 /** One NDJSON row per unit, merging identity with its latest sample. */
 export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown> {
   return {
@@ -35,8 +50,31 @@ export function unitRow(u: Unit, s: Sample | undefined): Record<string, unknown>
     parent: u.parent,
     label: u.label,
     state: u.state,
-    cpu: s?.cpu === null || s?.cpu === undefined ? null : Math.round(s.cpu * 10) / 10,
+    os: s?.os ?? null,
+    cpu: s?.cpu === null || s?.cpu === undefined ? null : tenth(s.cpu),
+    time: roundTime(s?.time),
     rss: s?.rss ?? null,
+    peakRss: s?.peakRss ?? null,
+  }
+}
+
+/** Short-lived processes of a tick under the units in view only, totals to match. */
+function transientIn(t: TransientStats, inView: (unit: string) => boolean): TransientStats {
+  const parents = t.parents.filter((p) => inView(p.unit))
+  return {
+    processes: parents.reduce((a, p) => a + p.processes, 0),
+    cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),
+    parents,
+  }
+}
+
+/** What an NDJSON tick line carries beside its units: the monitor's cost, the machine, short-lived processes. */
+export function tickExtras(tick: Tick, inView: (unit: string) => boolean = () => true): Record<string, unknown> {
+  const { costMs, labCpuMs } = tick.sampler
+  return {
+    sampler: { costMs: hundredth(costMs), labCpuMs: labCpuMs === null ? null : hundredth(labCpuMs) },
+    machine: { cores: tick.machine.cores.map(tenth), memTotal: tick.machine.memTotal, memUsed: tick.machine.memUsed },
+    transient: transientIn(tick.transient, inView),
   }
 }
 
@@ -84,7 +122,15 @@ export async function runSession(opts: SessionOptions): Promise<SessionOutcome> 
     if (!json) return opts.text({ tick, rows, samples, logs })
     const changed = new Set(tick.units.map((u) => u.id))
     const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
-    out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+    const extras = tickExtras(tick, (id) => rows.has(id))
+    out(
+      JSON.stringify({
+        type: 'tick',
+        t: Math.round(tick.t),
+        ...extras,
+        units: units.map((u) => unitRow(u, samples.get(u.id))),
+      }),
+    )
     for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
   })
 
@@ -123,5 +169,6 @@ export async function runSession(opts: SessionOptions): Promise<SessionOutcome> 
 /** The last NDJSON line of a session: its outcome, what the command adds (`extra`), and the per-unit summary. */
 export function summaryLine(ok: boolean, outcome: SessionOutcome, extra: Record<string, unknown>): string {
   const { info, summary } = outcome
-  return JSON.stringify({ type: 'summary', ok, status: info.status, ...extra, error: info.error, units: summary.units })
+  const { units, transient } = summary
+  return JSON.stringify({ type: 'summary', ok, status: info.status, ...extra, error: info.error, units, transient })
 }

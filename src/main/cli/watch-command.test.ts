@@ -2,7 +2,7 @@
 // and a watched tree that leaves nothing behind when the CLI is interrupted.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import os from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -54,9 +54,20 @@ describe('lab watch', () => {
     const proc = units.find((u) => u.kind === 'program')
     const thread = units.find((u) => u.kind === 'thread' && u.tid === proc.pid)
     expect(Object.keys(proc).sort()).toEqual(
-      ['cpu', 'id', 'kind', 'label', 'parent', 'pid', 'rss', 'state', 'tid'].sort(),
+      ['cpu', 'id', 'kind', 'label', 'os', 'parent', 'peakRss', 'pid', 'rss', 'state', 'tid', 'time'].sort(),
     )
     expect(thread).toMatchObject({ parent: proc.id, pid: proc.pid })
+    // Every live thread and process carries its OS letter; every tick the monitor's cost, the machine and short-lived processes.
+    const live = units.filter((u) => u.state === 'running')
+    expect(live.length).toBeGreaterThan(1)
+    for (const u of live) expect(u.os).toMatch(/^[RSDTtZI]$/)
+    const later = ticks.at(-2)
+    expect(later.sampler.labCpuMs).toBeGreaterThan(0)
+    expect(later.sampler.costMs).toBeGreaterThan(0)
+    expect(later.machine.cores).toHaveLength(os.cpus().length)
+    expect(later.transient).toEqual({ processes: 0, cpuMs: 0, parents: [] })
+    const split = live.find((u) => u.kind === 'thread' && u.time)!.time
+    expect(split.onCpu + split.runqueue + split.blocked).toBeCloseTo(100, 0)
   })
 
   it('a command that does not exist: a clear error and exit 1', async () => {
@@ -144,7 +155,7 @@ describe('lab watch', () => {
 
 describe('lab watch --pid', () => {
   it('attaches to a running Python program, shows its threads and child, detaches after --duration and never signals it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'watch-pid-'))
+    const dir = mkdtempSync(join(os.tmpdir(), 'watch-pid-'))
     const signals = join(dir, 'signals.txt')
     const target = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signals, '--threads', '2', '--children', '1'], { stdio: ['ignore', 'pipe', 'inherit'] })
     const ready = await new Promise<string>((resolve) => createInterface({ input: target.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))

@@ -2,8 +2,8 @@
 // process tree and its threads are followed live, then summarised.
 import { PID_MAX } from '../../shared/contract'
 import { formatBytes, formatPercent } from '../../shared/format'
-import type { Unit, UnitSummary } from '../../shared/model'
-import { isFinal } from '../../shared/model'
+import type { TimeSplit, Unit, UnitSummary } from '../../shared/model'
+import { BLOCK_REASONS, isFinal } from '../../shared/model'
 import { optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
 import { INTERVAL_OPTION, JSON_OPTION, intervalFrom, runSession, summaryLine, type SessionOutcome, type TickView } from './session'
 import { table } from './table'
@@ -100,22 +100,25 @@ export const watchCommand: Command = {
     const text = ({ tick, rows, samples, logs }: TickView): void => {
       const live = [...rows.values()].filter((u) => !isFinal(u.state))
       const body = table(
-        ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'RSS'],
+        ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'on CPU / run queue / blocked', 'RSS'],
         treeOrder(live).map(({ unit: u, depth }) => {
           const s = samples.get(u.id)
           const state = s?.os ? `${u.state} (${s.os})` : u.state
+          const short = tick.transient.parents.find((p) => p.unit === u.id)
           return [
-            name(u, depth),
+            short ? `${name(u, depth)} +${short.processes} short-lived` : name(u, depth),
             u.kind,
             String(u.pid),
             u.tid === null ? '-' : String(u.tid),
             state,
             formatPercent(s?.cpu),
+            timeSplit(s?.time),
             formatBytes(s?.rss),
           ]
         }),
       )
-      const header = `t=${(tick.t / 1000).toFixed(1)} s  sampler ${tick.sampler.costMs.toFixed(2)} ms/tick`
+      const labCpu = tick.sampler.labCpuMs === null ? '…' : `${tick.sampler.labCpuMs.toFixed(1)} ms`
+      const header = `t=${(tick.t / 1000).toFixed(1)} s  lab CPU ${labCpu}/tick (sampler ${tick.sampler.costMs.toFixed(2)} ms of it)`
       if (ctx.tty) {
         for (const l of logs) if (tail.push(l.text) > TAIL_LINES) tail.shift()
         ctx.out(`\x1b[H\x1b[J${header}\n${body}\n\n${tail.join('\n')}`)
@@ -156,6 +159,12 @@ export const watchCommand: Command = {
     } else {
       ctx.out('')
       ctx.out(summaryTable(summary.units))
+      const short = summary.transient
+      if (short.processes > 0 || short.cpuMs > 0) {
+        ctx.out(
+          `+${short.processes} short-lived processes (${Math.round(short.cpuMs)} ms CPU) came and went between ticks`,
+        )
+      }
       ctx.out('')
       ctx.out(`${command}: ${ending}`)
     }
@@ -164,9 +173,27 @@ export const watchCommand: Command = {
   },
 }
 
+/** "50 / 2 / 48 (lock 40)": % of the interval on a CPU, waiting for one, blocked, and the main thing it blocked on. */
+function timeSplit(time: TimeSplit | null | undefined): string {
+  if (!time) return '-'
+  const top = BLOCK_REASONS.reduce((a, r) => (time.blockedOn[r] > time.blockedOn[a] ? r : a), BLOCK_REASONS[0])
+  const on = time.blockedOn[top] >= 1 ? ` (${top} ${Math.round(time.blockedOn[top])})` : ''
+  return `${Math.round(time.onCpu)} / ${Math.round(time.runqueue)} / ${Math.round(time.blocked)}${on}`
+}
+
 function summaryTable(units: readonly UnitSummary[]): string {
   return table(
-    ['process / thread', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS'],
+    [
+      'process / thread',
+      'kind',
+      'pid',
+      'tid',
+      'state',
+      'peak CPU',
+      'mean CPU',
+      'on CPU / run queue / blocked',
+      'peak RSS',
+    ],
     units.map((u) => [
       u.label,
       u.kind,
@@ -179,6 +206,7 @@ function summaryTable(units: readonly UnitSummary[]): string {
           : u.state,
       formatPercent(u.peakCpu),
       formatPercent(u.meanCpu),
+      timeSplit(u.time),
       formatBytes(u.peakRss),
     ]),
   )

@@ -103,3 +103,23 @@ describe('refusals', () => {
     await expect(lab.stop({ runId: 'r404' })).rejects.toThrow(/no run "r404"/)
   })
 })
+
+describe('the pool a run can resize', () => {
+  it('a run says the size of the pool resizePool acts on, and keeps it true after a resize', async () => {
+    const lab = newLab()
+    const ticks = recordTicks(lab)
+    const run = await lab.start({ scenario: 'pool-async', params: { mode: 'thread', workers: 2, count: 200 } })
+    expect(await waitFor(() => ticks.some((t) => t.events.some((e) => e.type === 'run' && e.run.id === run.id && e.run.poolSize === 2)), 10_000)).toBe(true)
+    const resized = await lab.resizePool({ runId: run.id, size: 3 })
+    expect(resized.poolSize).toBe(3)
+    await lab.stop({ runId: run.id })
+  })
+
+  it('a run without a pool of the lab\'s (a counter, a program) has poolSize null and refuses a resize', async () => {
+    const lab = newLab()
+    const run = await lab.start({ scenario: 'counters', params: { loop: true } })
+    await expect(lab.resizePool({ runId: run.id, size: 2 })).rejects.toThrow(/has no pool to resize/)
+    expect((await lab.snapshot()).runs.find((r) => r.id === run.id)?.poolSize).toBeNull()
+    await lab.stop({ runId: run.id })
+  })
+})

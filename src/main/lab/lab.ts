@@ -21,13 +21,16 @@ import { SettingsFile } from './settings/settings-file'
 import { aboutInfo } from './about'
 import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
 import { Sampler, type SelfReport } from './sampling/sampler'
-import { Scheduler } from './scheduler'
+import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
 import { Lifeline } from './lifeline/lifeline'
 import { UnitSpawner } from './units/spawner'
+
+/** Finished runs a lab remembers (for summaries and late-joining views); older ones are forgotten with their units. */
+export const FINISHED_RUNS_KEPT = 50
 
 export interface LabOptions {
   /** The scenarios this lab offers (the entries pass the built-in ones); the user's own programs are added to them. */
@@ -146,7 +149,13 @@ export class Lab implements LabCommands {
     if (ended.length === 0) return
     const list = ended.map((e) => `${e.name} (pid ${e.pid})`).join(', ')
     const who = labs.map((l) => `pid ${l.pid}`).join(', ')
-    this.outbox.logs.push({ t: 0, unit: null, runId: null, text: `Ended ${ended.length} process${ended.length === 1 ? '' : 'es'} left running by a lab that did not shut down (${who}): ${list}.`, stream: 'err' })
+    this.outbox.logs.push({
+      t: 0,
+      unit: null,
+      runId: null,
+      text: `Ended ${ended.length} process${ended.length === 1 ? '' : 'es'} left running by a lab that did not shut down (${who}): ${list}.`,
+      stream: 'err',
+    })
   }
 
   private comparesService: CompareService | null = null
@@ -230,7 +239,10 @@ export class Lab implements LabCommands {
       platform: process.platform,
       collector: this.sampler.collector.name,
       programsDir: userProgramsDir(),
-      notes: this.sampler.collector.name === 'procfs' ? [] : [`Threads of external programs are not shown on ${process.platform}: only their processes are followed.`],
+      notes:
+        this.sampler.collector.name === 'procfs'
+          ? []
+          : [`Threads of external programs are not shown on ${process.platform}: only their processes are followed.`],
     }
   }
 
@@ -248,10 +260,15 @@ export class Lab implements LabCommands {
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
       const known = catalog.map((s) => s.id).join(', ')
-      throw new LabError('not-found', `There is no scenario ${echo(req.scenario)}. Known scenarios: ${known}.`, 'scenario')
+      throw new LabError(
+        'not-found',
+        `There is no scenario ${echo(req.scenario)}. Known scenarios: ${known}.`,
+        'scenario',
+      )
     }
     const availability = def.availability?.()
-    if (availability && !availability.available) throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
+    if (availability && !availability.available)
+      throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
     const params = validateParams(def.params, req.params)
     if (!params.ok) throw LabError.invalid(params.errors)
     return this.startRun(def, params.value)
@@ -279,9 +296,27 @@ export class Lab implements LabCommands {
 
   private startRun(def: ScenarioDefinition, params: ParamValues): RunInfo {
     const id = `r${this.nextRun++}`
-    const run = new Run({ clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs }, def, params, id)
+    const run = new Run(
+      { clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs },
+      def,
+      params,
+      id,
+    )
     this.runs.set(id, run)
+    void run.finished.then(() => this.pruneRuns())
     return { ...run.info }
+  }
+
+  /**
+   * Forgets finished runs beyond FINISHED_RUNS_KEPT, oldest first, with their ended units: a long session's memory and
+   * snapshot stay bounded. Their units' ends have been sent in a tick before (a unit is kept until then).
+   */
+  private pruneRuns(): void {
+    const finished = [...this.runs.values()].filter((r) => r.info.status !== 'running')
+    for (const run of finished.slice(0, Math.max(0, finished.length - FINISHED_RUNS_KEPT))) {
+      this.runs.delete(run.info.id)
+      for (const id of this.units.forgetRun(run.info.id)) this.scheduler.forget(id)
+    }
   }
 
   /** Resolves when the run has ended, with its final info. */
@@ -505,11 +540,18 @@ export class Lab implements LabCommands {
           peakCpu: st?.peakCpu ?? null,
           meanCpu: st && st.cpuCount > 0 ? st.cpuSum / st.cpuCount : null,
           peakRss: st?.peakRss ?? null,
+          time: meanTime(st),
+          transient: st?.transient ?? null,
           lockWaitMs: lock.waitMs,
           lockHoldMs: lock.holdMs,
         }
       })
-    return { run: { ...run.info }, units }
+    const transient = { processes: 0, cpuMs: 0 }
+    for (const u of units) {
+      transient.processes += u.transient?.processes ?? 0
+      transient.cpuMs += u.transient?.cpuMs ?? 0
+    }
+    return { run: { ...run.info }, units, transient }
   }
 
   /** Stops every run and the tick loop. */
@@ -533,7 +575,8 @@ export class Lab implements LabCommands {
 
   private liveRun(runId: string): Run {
     const run = this.run(runId)
-    if (run.info.status !== 'running') throw new LabError('conflict', `Run ${runId} has already ended (${run.info.status}).`, 'runId')
+    if (run.info.status !== 'running')
+      throw new LabError('conflict', `Run ${runId} has already ended (${run.info.status}).`, 'runId')
     return run
   }
 }

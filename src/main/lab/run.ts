@@ -56,6 +56,7 @@ export class Run implements RunContext {
       endedAt: null,
       status: 'running',
       lock: typeof params.lock === 'boolean' ? params.lock : null,
+      poolSize: null,
       result: null,
       error: null,
     }
@@ -124,6 +125,8 @@ export class Run implements RunContext {
     const pool = this.pools[0]
     if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
     pool.resize(size)
+    this.info.poolSize = size
+    this.pushRunEvent()
   }
 
   // RunContext
@@ -162,6 +165,10 @@ export class Run implements RunContext {
       start: 'eager',
     })
     this.pools.push(pool)
+    if (this.pools.length === 1) {
+      this.info.poolSize = opts.size
+      this.pushRunEvent()
+    }
     return pool
   }
 

@@ -1,5 +1,6 @@
 // The one cadence of the lab: each tick samples every live unit and emits ONE batched Tick.
-import type { Sample, Tick, Unit } from '../../shared/model'
+import type { BlockReason, Sample, Tick, TimeSplit, TransientCount, Unit } from '../../shared/model'
+import { BLOCK_REASONS } from '../../shared/model'
 import type { SampleTarget } from './sampling/collector'
 import type { MachineMeter } from './sampling/machine'
 import type { Sampler, SelfReport } from './sampling/sampler'
@@ -29,10 +30,27 @@ export interface UnitStats {
   cpuSum: number
   cpuCount: number
   peakRss: number | null
+  /** Sum of the ticks' time splits, and how many there were. */
+  timeSum: TimeSplit | null
+  timeCount: number
+  transient: TransientCount | null
 }
 
-/** Ended units remembered for summaries and late-joining views; older ones are forgotten. */
-export const ENDED_UNITS_KEPT = 2000
+/** Looks between ticks at what busy threads are blocked in, this many times per interval (when it is long enough). */
+const PROBES_PER_TICK = 2
+const PROBE_MIN_MS = 30
+
+/** The mean of the ticks' splits a unit's stats hold, or null. */
+export function meanTime(st: UnitStats | undefined): TimeSplit | null {
+  if (!st?.timeSum || st.timeCount === 0) return null
+  const n = st.timeCount
+  const blockedOn = {} as Record<BlockReason, number>
+  for (const r of BLOCK_REASONS) blockedOn[r] = st.timeSum.blockedOn[r] / n
+  return { onCpu: st.timeSum.onCpu / n, runqueue: st.timeSum.runqueue / n, blocked: st.timeSum.blocked / n, blockedOn }
+}
+
+/** Ended units remembered for summaries and late-joining views; older ones are forgotten (the snapshot stays small). */
+export const ENDED_UNITS_KEPT = 150
 
 export function targetOf(u: Unit): SampleTarget | null {
   if (u.kind === 'thread') return u.tid === null ? null : { id: u.id, pid: u.pid, tid: u.tid }
@@ -41,6 +59,8 @@ export function targetOf(u: Unit): SampleTarget | null {
 
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null
+  private probes: NodeJS.Timeout[] = []
+  private lastCpu: NodeJS.CpuUsage | null = null
   private seq = 0
   private running = false
   private inFlight: Promise<Tick> | null = null
@@ -65,6 +85,12 @@ export class Scheduler {
     this.running = false
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    this.clearProbes()
+  }
+
+  private clearProbes(): void {
+    for (const p of this.probes) clearTimeout(p)
+    this.probes = []
   }
 
   setInterval(ms: number): void {
@@ -76,6 +102,14 @@ export class Scheduler {
   }
 
   private schedule(delay: number): void {
+    this.clearProbes()
+    if (delay >= PROBE_MIN_MS * (PROBES_PER_TICK + 1)) {
+      for (let i = 1; i <= PROBES_PER_TICK; i++) {
+        const probe = setTimeout(() => this.deps.sampler.collector.probe(), (delay * i) / (PROBES_PER_TICK + 1))
+        probe.unref()
+        this.probes.push(probe)
+      }
+    }
     this.timer = setTimeout(() => {
       const started = performance.now()
       void this.tick().finally(() => {
@@ -103,7 +137,18 @@ export class Scheduler {
     const costMs = sampled.costMs + discoverMs
     this.record(samples)
     for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)
-    const { logs, events } = outbox.drain()
+    const { logs, events, transient } = outbox.drain()
+    for (const p of transient.parents) {
+      const st = this.statsOf(p.unit)
+      st.transient = {
+        processes: (st.transient?.processes ?? 0) + p.processes,
+        cpuMs: (st.transient?.cpuMs ?? 0) + p.cpuMs,
+      }
+    }
+    // The whole lab's CPU since the last tick: sampling, messaging and everything else its threads did.
+    const cpu = process.cpuUsage()
+    const labCpuMs = this.lastCpu ? (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000 : null
+    this.lastCpu = cpu
     const tick: Tick = {
       seq: this.seq++,
       t: clock.now(),
@@ -112,22 +157,51 @@ export class Scheduler {
       logs,
       events,
       machine: machine.sample(),
-      sampler: { intervalMs: this.intervalMs, costMs, collector: sampler.collector.name },
+      sampler: { intervalMs: this.intervalMs, costMs, labCpuMs, collector: sampler.collector.name },
+      transient,
     }
     this.deps.emit(tick)
     return tick
   }
 
+  /** Drops a forgotten unit's figures. */
+  forget(unitId: string): void {
+    this.stats.delete(unitId)
+  }
+
   private record(samples: readonly Sample[]): void {
     for (const s of samples) {
-      let st = this.stats.get(s.id)
-      if (!st) this.stats.set(s.id, (st = { peakCpu: null, cpuSum: 0, cpuCount: 0, peakRss: null }))
+      const st = this.statsOf(s.id)
       if (s.cpu !== null) {
         st.peakCpu = Math.max(st.peakCpu ?? 0, s.cpu)
         st.cpuSum += s.cpu
         st.cpuCount++
       }
       if (s.rss !== null) st.peakRss = Math.max(st.peakRss ?? 0, s.rss)
+      if (s.peakRss != null) st.peakRss = Math.max(st.peakRss ?? 0, s.peakRss)
+      if (s.time) {
+        const sum = (st.timeSum ??= {
+          onCpu: 0,
+          runqueue: 0,
+          blocked: 0,
+          blockedOn: { lock: 0, io: 0, sleep: 0, other: 0 },
+        })
+        sum.onCpu += s.time.onCpu
+        sum.runqueue += s.time.runqueue
+        sum.blocked += s.time.blocked
+        for (const r of BLOCK_REASONS) sum.blockedOn[r] += s.time.blockedOn[r]
+        st.timeCount++
+      }
     }
+  }
+
+  private statsOf(id: string): UnitStats {
+    let st = this.stats.get(id)
+    if (!st)
+      this.stats.set(
+        id,
+        (st = { peakCpu: null, cpuSum: 0, cpuCount: 0, peakRss: null, timeSum: null, timeCount: 0, transient: null }),
+      )
+    return st
   }
 }

@@ -1,5 +1,5 @@
 // Every unit the lab knows, the changes since the last tick, and per-unit lock wait / hold accounting.
-import type { LabEvent, LogLine, Unit, UnitState } from '../../shared/model'
+import type { LabEvent, LogLine, TransientStats, Unit, UnitState } from '../../shared/model'
 import { isFinal } from '../../shared/model'
 
 interface LockClock {
@@ -13,14 +13,41 @@ interface LockClock {
 export class Outbox {
   logs: LogLine[] = []
   events: LabEvent[] = []
+  /** Short-lived processes by parent unit since the last tick. */
+  private transients = new Map<string, { processes: number; cpuMs: number; names: Set<string> }>()
 
-  drain(): { logs: LogLine[]; events: LabEvent[] } {
-    const out = { logs: this.logs.sort((a, b) => a.t - b.t), events: this.events.sort((a, b) => a.t - b.t) }
+  /** Counts processes that came and went under `unit` (and the CPU they used, ms). */
+  addTransient(unit: string, processes: number, cpuMs: number, names: readonly string[]): void {
+    if (processes === 0 && cpuMs <= 0) return
+    let t = this.transients.get(unit)
+    if (!t) this.transients.set(unit, (t = { processes: 0, cpuMs: 0, names: new Set() }))
+    t.processes += processes
+    t.cpuMs += cpuMs
+    for (const n of names) if (t.names.size < TRANSIENT_NAMES) t.names.add(n)
+  }
+
+  drain(): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
+    const parents = [...this.transients].map(([unit, t]) => ({
+      unit,
+      processes: t.processes,
+      cpuMs: Math.round(t.cpuMs),
+      names: [...t.names],
+    }))
+    const transient = {
+      processes: parents.reduce((a, p) => a + p.processes, 0),
+      cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),
+      parents,
+    }
+    const out = { logs: this.logs.sort((a, b) => a.t - b.t), events: this.events.sort((a, b) => a.t - b.t), transient }
     this.logs = []
     this.events = []
+    this.transients = new Map()
     return out
   }
 }
+
+/** Names of short-lived processes kept per parent and tick (the count is whole). */
+const TRANSIENT_NAMES = 5
 
 export class UnitTable {
   private readonly units = new Map<string, Unit>()
@@ -96,6 +123,18 @@ export class UnitTable {
     for (const id of dropped) {
       this.units.delete(id)
       this.lockClocks.delete(id)
+    }
+    return dropped
+  }
+
+  /** Forgets the ended units of a run whose end has been sent; returns their ids. */
+  forgetRun(runId: string): string[] {
+    const dropped: string[] = []
+    for (const u of this.units.values()) {
+      if (u.runId !== runId || !isFinal(u.state) || this.changed.has(u.id)) continue
+      this.units.delete(u.id)
+      this.lockClocks.delete(u.id)
+      dropped.push(u.id)
     }
     return dropped
   }

@@ -1,6 +1,8 @@
 // The browser-mode server against a real Lab: who may connect, what garbage gets back, and that ticks arrive.
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -238,4 +240,36 @@ describe('frames', () => {
     await gotUnits
     ws.close()
   })
+})
+
+describe('flooding clients', () => {
+  it('a client that floods without reading is throttled: others are answered, its replies are not held, and none is lost', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const flood = await open()
+    flood.pause()
+    gc()
+    const rss0 = process.memoryUsage.rss()
+    const count = 5000
+    for (let i = 1; i <= count; i++) flood.send(JSON.stringify({ id: i, cmd: 'listScenarios' }))
+    await new Promise((r) => setTimeout(r, 1500))
+    const other = await open()
+    const reply = await exchange(other, JSON.stringify({ id: 1, cmd: 'snapshot' }), 1)
+    expect(reply.reply.ok).toBe(true)
+    other.close()
+    gc()
+    const grownMb = (process.memoryUsage.rss() - rss0) / 2 ** 20
+    // Unthrottled, 5,000 catalog replies (over 10 kB each) would sit in the lab's memory.
+    const oneReply = Buffer.byteLength(JSON.stringify(await lab.listScenarios()))
+    expect(oneReply).toBeGreaterThan(5000)
+    expect(grownMb).toBeLessThan((count * oneReply) / 2 ** 20 / 3)
+    const got = new Set<number>()
+    flood.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as ServerFrame
+      if ('id' in frame) got.add(frame.id)
+    })
+    flood.resume()
+    await expect.poll(() => got.size, { timeout: 60_000, interval: 100 }).toBe(count)
+    flood.close()
+  }, 90_000)
 })

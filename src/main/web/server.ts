@@ -36,6 +36,12 @@ export interface WebServer {
 export const MAX_FRAME_BYTES = 64 * 1024
 /** A client this far behind on ticks is dropped; it reconnects and takes a snapshot. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Calls of one client in progress at most, and its unread reply bytes, before its socket is no longer read. */
+export const MAX_PENDING_CALLS = 32
+export const REPLY_HIGH_WATER_BYTES = 1024 * 1024
+const THROTTLE_POLL_MS = 10
+/** Clients at once: each may hold up to MAX_BUFFERED_BYTES of unsent events. */
+export const MAX_CLIENTS = 16
 /** Top folder of the capability path: /s/<capability>/ serves the page's assets. */
 export const CAPABILITY_DIR = 's'
 /** Id of the reply to a frame that carried no usable id (calls are numbered from 1). */
@@ -117,15 +123,43 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (url.pathname !== WS_PATH) return rejectUpgrade(socket, 404, 'Not Found')
     if (!sameToken(url.searchParams.get(TOKEN_PARAM), token)) return rejectUpgrade(socket, 401, 'Unauthorized')
     if (!isOwnOrigin(req, port)) return rejectUpgrade(socket, 403, 'Forbidden')
+    if (wss.clients.size >= MAX_CLIENTS) return rejectUpgrade(socket, 503, 'Service Unavailable')
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
 
   wss.on('connection', (ws: WebSocket) => {
     ws.on('error', () => ws.terminate())
+    // A client that floods or does not read is throttled: while it has too many calls unanswered or too many reply
+    // bytes unread, the lab stops reading its socket (TCP pushes back on it) and keeps the few frames already read as
+    // they came (a few bytes each), instead of answering them into replies it would have to hold.
+    let pending = 0
+    const backlog: { data: RawData; isBinary: boolean }[] = []
+    let polling = false
+    const full = (): boolean => pending >= MAX_PENDING_CALLS || ws.bufferedAmount > REPLY_HIGH_WATER_BYTES
+    const pump = (): void => {
+      while (backlog.length > 0 && !full()) {
+        const { data, isBinary } = backlog.shift()!
+        pending++
+        void answer(opts.lab, data, isBinary).then((frame) => {
+          pending--
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+          pump()
+        })
+      }
+      if (full() || backlog.length > 0) {
+        if (!ws.isPaused) ws.pause()
+        if (!polling) {
+          polling = true
+          setTimeout(() => {
+            polling = false
+            if (ws.readyState === ws.OPEN) pump()
+          }, THROTTLE_POLL_MS).unref()
+        }
+      } else if (ws.isPaused) ws.resume()
+    }
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void answer(opts.lab, data, isBinary).then((frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
-      })
+      backlog.push({ data, isBinary })
+      pump()
     })
   })
 

@@ -15,6 +15,8 @@ export interface Job {
   startedEmitted: boolean
   /** A child's channel broke under it: the worker never got it, so its death does not fail it. */
   undelivered?: boolean
+  /** Process pools: the message it went in, marked once the worker started it (its first task says so). */
+  batch?: { started: boolean }
 }
 
 export interface PoolWorker {

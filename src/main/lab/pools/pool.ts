@@ -174,9 +174,14 @@ export class Pool extends Executor implements DispatchHost {
     for (const job of jobs) this.put(w, job)
     const transfer = jobs.flatMap((j) => j.transfer ?? [])
     const undelivered = (): void => void jobs.forEach((j) => (j.undelivered = true))
+    const ack = this.kind === 'process'
+    if (ack) {
+      const batch = { started: false }
+      for (const job of jobs) job.batch = batch
+    }
     let sent: boolean
     try {
-      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order) }, transfer.length > 0 ? transfer : undefined, undelivered)
+      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order), ack }, transfer.length > 0 ? transfer : undefined, undelivered)
     } catch (err) {
       // Some argument cannot be cloned: those tasks fail alone, naming it; the others are sent again.
       const bad = jobs.filter((j) => unsendable(j.order) !== null)

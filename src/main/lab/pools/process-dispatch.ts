@@ -7,6 +7,11 @@ import type { Dispatcher, DispatchHost, Job, PoolWorker } from './dispatch'
 /** ProcessPoolExecutor's EXTRA_QUEUED_CALLS. */
 const CALL_QUEUE_EXTRA = 1
 
+/** Marks a job running as it is bound for a worker; one already running (back from a dead worker's inbox) stays so. False if it was cancelled. */
+function bound(job: Job): boolean {
+  return job.future.markRunning() || job.future.state === 'running'
+}
+
 export class ProcessDispatch implements Dispatcher {
   /** Jobs already marked running but not yet on a worker: Python's call queue. */
   readonly held: Job[] = []
@@ -31,7 +36,7 @@ export class ProcessDispatch implements Dispatcher {
     while (jobs.length < room && this.held.length > 0) jobs.push(this.held.shift()!)
     while (jobs.length < room && queue.length > 0) {
       const next = queue.shift()!
-      if (next.future.markRunning()) jobs.push(next)
+      if (bound(next)) jobs.push(next)
     }
     if (jobs.length === 0) return false
     this.pool.send(w, jobs)
@@ -42,7 +47,7 @@ export class ProcessDispatch implements Dispatcher {
     const { queue } = this.pool
     while (queue.length > 0 && this.pool.busy + this.held.length < this.pool.size + CALL_QUEUE_EXTRA) {
       const job = queue.shift()!
-      if (job.future.markRunning()) this.held.push(job)
+      if (bound(job)) this.held.push(job)
     }
   }
 
@@ -52,9 +57,13 @@ export class ProcessDispatch implements Dispatcher {
 
   leaveInbox(): void {}
 
-  /** A process runs the first task it was sent. */
+  /**
+   * A process runs its tasks in the order sent: the first unanswered one was running if the worker said it started
+   * that message. (Outcomes of a batch travel together, so one that finished less than 2 ms before a kill may be the one
+   * blamed.) A worker killed before it read the message ran none: they all go back to the queue.
+   */
   startedAmong(jobs: readonly Job[]): number {
-    return jobs.length > 0 ? 0 : -1
+    return jobs[0]?.batch?.started ? 0 : -1
   }
 
   cancelledInInbox(): boolean {

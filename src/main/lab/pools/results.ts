@@ -38,7 +38,7 @@ export async function* asCompleted<T>(futures: Iterable<Future<T>>, opts: { time
       })
       clearTimeout(timer)
       wake = null
-      if (!arrived) throw new TimeoutError(`${pending.size} (of ${total}) futures unfinished after ${opts.timeout} ms.`)
+      if (!arrived) throw new TimeoutError(`${pending.size} (of ${total}) futures unfinished`)
       continue
     }
     const f = ready.shift()!

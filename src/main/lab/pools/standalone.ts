@@ -38,8 +38,8 @@ class DroppedEvents extends Array<LabEvent> {
 class PrintingOutbox extends Outbox {
   override logs: LogLine[] = new PrintedLines()
   override events: LabEvent[] = new DroppedEvents()
-  override drain(): { logs: LogLine[]; events: LabEvent[] } {
-    return { logs: [], events: [] }
+  override drain(): ReturnType<Outbox['drain']> {
+    return { logs: [], events: [], transient: { processes: 0, cpuMs: 0, parents: [] } }
   }
 }
 

@@ -13,7 +13,7 @@ const MAX_BATCH = 256
 
 export interface TaskRunner {
   /** `batched`: the orders came in one message and their outcomes may share replies. */
-  run(orders: readonly TaskOrder[], batched: boolean): void
+  run(orders: readonly TaskOrder[], batched: boolean, ack?: boolean): void
   useSlots(buffer: SharedArrayBuffer): void
   /** Tasks wait until `ready` settles (a user's module loading, an initializer running). */
   holdUntil(ready: Promise<unknown>): void
@@ -22,7 +22,7 @@ export interface TaskRunner {
 export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: CpuClock }): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
-  const queue: { order: TaskOrder; batched: boolean }[] = []
+  const queue: { order: TaskOrder; batched: boolean; ack?: boolean }[] = []
   const unsent: TaskOutcome[] = []
   let firstUnsentAt = 0
   let running = false
@@ -52,7 +52,8 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
   }
 
   /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
-  function start(order: TaskOrder, batched: boolean): boolean {
+  function start(order: TaskOrder, batched: boolean, ack?: boolean): boolean {
+    if (ack) send({ t: 'started', id: order.id })
     const startedAt = absNow()
     if (order.slot !== undefined && slots && Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING) {
       report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null }, batched)
@@ -91,15 +92,15 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
   function pump(): void {
     if (running || held) return
     running = true
-    let next: { order: TaskOrder; batched: boolean } | undefined
-    while ((next = queue.shift()) && !start(next.order, next.batched));
+    let next: { order: TaskOrder; batched: boolean; ack?: boolean } | undefined
+    while ((next = queue.shift()) && !start(next.order, next.batched, next.ack));
     running = next !== undefined
     if (!running) flush()
   }
 
   return {
-    run(orders, batched) {
-      for (const order of orders) queue.push({ order, batched })
+    run(orders, batched, ack) {
+      orders.forEach((order, i) => queue.push({ order, batched, ack: ack && i === 0 }))
       pump()
     },
     useSlots(buffer) {

@@ -40,7 +40,12 @@ export interface ProgramCommand {
 
 /** The file `command` names, looked up on PATH as a spawn would; null if there is none. */
 export function findExecutable(command: string, path = process.env.PATH ?? '', cwd = process.cwd()): string | null {
-  const candidates = command.includes('/') ? [resolve(cwd, command)] : path.split(delimiter).filter(isAbsolute).map((dir) => join(dir, command))
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : path
+        .split(delimiter)
+        .filter(isAbsolute)
+        .map((dir) => join(dir, command))
   for (const file of candidates) {
     try {
       accessSync(file, constants.X_OK)
@@ -73,7 +78,12 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
     let done!: (info: ProgramExit) => void
     this.exited = new Promise((resolve) => (done = resolve))
     // detached: a new session and process group, so the whole tree can be signalled and none of it is orphaned.
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', ...spec.env, [EVENTS_FD_ENV]: String(EVENTS_FD) }
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      ...spec.env,
+      [EVENTS_FD_ENV]: String(EVENTS_FD),
+    }
     // A command that cannot be found is spawned as it is, so the error is the spawn's own.
     const file = hasSetpriv ? findExecutable(spec.command, env.PATH, spec.cwd) : null
     const [command, args] = file ? [SETPRIV, parentDeathArgs(file, spec.args)] : [spec.command, [...(spec.args ?? [])]]
@@ -156,7 +166,8 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
   private parseEvent(line: string): void {
     try {
       const value: unknown = JSON.parse(line)
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) this.emit('event', value as Record<string, unknown>)
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        this.emit('event', value as Record<string, unknown>)
     } catch {
       this.emit('output', `(unreadable event line) ${line.slice(0, 200)}`, 'err')
     }

@@ -11,7 +11,16 @@ interface Origin {
 
 export type ProgramMessage = Origin &
   (
-    | { type: 'task'; pool: string; task: number; name: string; phase: TaskPhase; ok?: boolean; error?: string; cpuMs?: number }
+    | {
+        type: 'task'
+        pool: string
+        task: number
+        name: string
+        phase: TaskPhase
+        ok?: boolean
+        error?: string
+        cpuMs?: number
+      }
     | { type: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'> }
     | { type: 'mark'; text: string }
     | { type: 'log'; text: string }
@@ -42,7 +51,9 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
     }
     case 'state': {
       const state = str(raw.state)
-      return state !== null && STATES.includes(state) ? { ...origin, type: 'state', state: state as 'running' | 'waiting' | 'holding' } : null
+      return state !== null && STATES.includes(state)
+        ? { ...origin, type: 'state', state: state as 'running' | 'waiting' | 'holding' }
+        : null
     }
     case 'mark':
     case 'log': {
@@ -57,7 +68,12 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
 }
 
 /** Task and mark messages as the same events Node units produce; `worker` is the unit the message came from. */
-export function toLabEvent(msg: Extract<ProgramMessage, { type: 'task' | 'mark' }>, t: number, runId: string | null, worker: string): LabEvent {
+export function toLabEvent(
+  msg: Extract<ProgramMessage, { type: 'task' | 'mark' }>,
+  t: number,
+  runId: string | null,
+  worker: string,
+): LabEvent {
   if (msg.type === 'mark') return { type: 'mark', t, runId, text: msg.text }
   const event: LabEvent = {
     type: 'task',

@@ -67,7 +67,10 @@ export class ProgramTracker implements UnitDiscovery {
   /** Stops a tree and stops following it once every unit of it has ended. */
   async stop(tree: ProgramTree): Promise<void> {
     await tree.stop()
-    if (tree.unitIds.every((id) => isFinal(this.deps.units.get(id)?.state ?? 'exited'))) this.trees.delete(tree)
+    if (tree.unitIds.every((id) => isFinal(this.deps.units.get(id)?.state ?? 'exited'))) {
+      this.trees.delete(tree)
+      tree.close()
+    }
   }
 
   async close(): Promise<void> {

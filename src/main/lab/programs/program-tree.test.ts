@@ -25,7 +25,9 @@ describe('following a program tree', () => {
   it('finds children as they appear; stopping the run ends every process of the tree, even one in its own session', async () => {
     const lab = newLab({ intervalMs: 100 })
     const run = await lab.watch({ command: process.execPath, args: ['-e', TREE], label: 'tree' })
-    expect(await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 10_000)).toBe(true)
+    expect(
+      await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 10_000),
+    ).toBe(true)
     const units = await unitsOf(lab, run.id)
     const root = units.find((u) => u.kind === 'program' && u.spawned)!
     const children = units.filter((u) => u.kind === 'program' && !u.spawned)
@@ -48,7 +50,9 @@ describe('following a program tree', () => {
   it('ending the root unit from its row ends the whole tree', async () => {
     const lab = newLab({ intervalMs: 100 })
     const run = await lab.watch({ command: 'sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], label: 'sh' })
-    expect(await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 10_000)).toBe(true)
+    expect(
+      await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 10_000),
+    ).toBe(true)
     const pids = (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').map((u) => u.pid)
     const root = (await unitsOf(lab, run.id)).find((u) => u.spawned)!
     await lab.kill({ unitId: root.id })
@@ -62,7 +66,9 @@ describe('following a program tree', () => {
     const lab = newLab()
     const ok = await lab.wait((await lab.watch({ command: 'sh', args: ['-c', 'exit 0'], label: 'ok' })).id)
     expect(ok.result).toMatchObject({ exitCode: 0, signal: null })
-    const bad = await lab.wait((await lab.watch({ command: 'sh', args: ['-c', 'echo oops >&2; exit 3'], label: 'bad' })).id)
+    const bad = await lab.wait(
+      (await lab.watch({ command: 'sh', args: ['-c', 'echo oops >&2; exit 3'], label: 'bad' })).id,
+    )
     expect(bad.result).toMatchObject({ exitCode: 3 })
     const root = (await unitsOf(lab, bad.id)).find((u) => u.kind === 'program')!
     expect(root).toMatchObject({ state: 'crashed', exitCode: 3, error: 'exited with code 3' })
@@ -80,7 +86,9 @@ describe('where procfs is missing (pidusage and pidtree)', () => {
   it('follows the processes of the tree, leaves threads out and says so', async () => {
     const lab = newLab({ intervalMs: 100, collector: 'pidusage' })
     const run = await lab.watch({ command: 'sh', args: ['-c', 'sleep 30 & sleep 30 & wait'], label: 'sh' })
-    expect(await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 15_000)).toBe(true)
+    expect(
+      await waitFor(async () => (await unitsOf(lab, run.id)).filter((u) => u.kind === 'program').length === 3, 15_000),
+    ).toBe(true)
     expect((await unitsOf(lab, run.id)).some((u) => u.kind === 'thread')).toBe(false)
     expect((await lab.snapshot()).notes?.[0]).toMatch(/^Threads of external programs are not shown on linux/)
     const pids = (await unitsOf(lab, run.id)).map((u) => u.pid)
@@ -91,7 +99,9 @@ describe('where procfs is missing (pidusage and pidtree)', () => {
 
 describe('side-channel messages', () => {
   it('keeps well-formed task, state, log and result lines and drops the rest', () => {
-    expect(parseProgramMessage({ type: 'task', pool: 'p', task: 1, name: 'sq', phase: 'started', pid: 5, tid: 6, at: 1 })).toMatchObject({
+    expect(
+      parseProgramMessage({ type: 'task', pool: 'p', task: 1, name: 'sq', phase: 'started', pid: 5, tid: 6, at: 1 }),
+    ).toMatchObject({
       type: 'task',
       pid: 5,
       tid: 6,

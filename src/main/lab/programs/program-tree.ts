@@ -51,7 +51,10 @@ export class ProgramTree {
     units.add(this.follower.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
-      this.log(`Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`, 'err')
+      this.log(
+        `Threads are not shown on ${process.platform}: the ${deps.scanner.name} scanner sees processes only.`,
+        'err',
+      )
     }
     this.host.on('output', (text, stream) => {
       this.log(text, stream)
@@ -62,7 +65,18 @@ export class ProgramTree {
       if (msg) this.onMessage(msg)
     })
     this.host.on('exit', (info) => this.onExit(info))
-    if (this.host.pid > 0) outbox.events.push({ type: 'mark', t: clock.now(), runId: spec.runId, text: `started ${basename(spec.command)} (pid ${this.host.pid})` })
+    if (this.host.pid > 0)
+      outbox.events.push({
+        type: 'mark',
+        t: clock.now(),
+        runId: spec.runId,
+        text: `started ${basename(spec.command)} (pid ${this.host.pid})`,
+      })
+  }
+
+  /** Stops following: the scanner's polling ends. */
+  close(): void {
+    this.deps.scanner.close()
   }
 
   get unitIds(): string[] {
@@ -107,10 +121,11 @@ export class ProgramTree {
     await this.scanOnce()
   }
 
-  private async survivors(): Promise<Member[]> {
-    const out: Member[] = []
-    if (this.host.unreaped) out.push({ unitId: this.rootId, pid: this.host.pid, startTime: -1 })
-    for (const m of this.members.values()) if (await this.deps.scanner.verify(m.pid, m.startTime)) out.push(m)
+  /** Process ids of the tree still running: the root while unreaped, and every member still verified as ours. */
+  private async survivors(): Promise<number[]> {
+    const out: number[] = []
+    if (this.host.unreaped) out.push(this.host.pid)
+    for (const m of this.members.values()) if (await this.deps.scanner.verify(m.pid, m.startTime)) out.push(m.pid)
     return out
   }
 
@@ -145,7 +160,8 @@ export class ProgramTree {
     if (pid === null) return this.rootId
     const key = `${pid}/${tid}`
     const find = (): string | undefined =>
-      (tid !== null ? this.threads.get(key) : undefined) ?? (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
+      (tid !== null ? this.threads.get(key) : undefined) ??
+      (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
     const id = tid !== null ? this.threads.get(key) : undefined
     if (id !== undefined) {
       if (!this.missed.has(key)) this.rename(id, pid, tid!)

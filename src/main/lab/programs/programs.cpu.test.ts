@@ -32,7 +32,9 @@ async function observe(lab: Lab, scenario: string, params: Record<string, unknow
 function sums(ticks: readonly Tick[], ids: readonly string[]): number[] {
   const out: number[] = []
   for (const t of ticks) {
-    const s = ids.map((id) => t.samples.find((x) => x.id === id)).filter((x): x is Sample => x?.cpu !== null && x?.cpu !== undefined)
+    const s = ids
+      .map((id) => t.samples.find((x) => x.id === id))
+      .filter((x): x is Sample => x?.cpu !== null && x?.cpu !== undefined)
     if (s.length === ids.length) out.push(s.reduce((a, x) => a + x.cpu!, 0))
   }
   return out
@@ -49,7 +51,8 @@ function meanSum(ticks: readonly Tick[], ids: readonly string[]): { mean: number
 /** The best mean of `width` consecutive readings: other work on the machine may take a core for a while. */
 function bestWindow(xs: readonly number[], width: number): number {
   let best = NaN
-  for (let i = 0; i + width <= xs.length; i++) best = Math.max(Number.isNaN(best) ? -Infinity : best, mean(xs.slice(i, i + width)))
+  for (let i = 0; i + width <= xs.length; i++)
+    best = Math.max(Number.isNaN(best) ? -Infinity : best, mean(xs.slice(i, i + width)))
   return best
 }
 
@@ -69,8 +72,14 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
       expect(t.tid).not.toBe(root.pid)
     }
     const threads = units.filter((u) => u.kind === 'thread' && u.pid === root.pid)
-    const both = meanSum(ticks, poolThreads.map((t) => t.id))
-    const all = meanSum(ticks, threads.map((t) => t.id).filter((id) => ticks.some((t) => t.samples.some((s) => s.id === id && s.cpu !== null))))
+    const both = meanSum(
+      ticks,
+      poolThreads.map((t) => t.id),
+    )
+    const all = meanSum(
+      ticks,
+      threads.map((t) => t.id).filter((id) => ticks.some((t) => t.samples.some((s) => s.id === id && s.cpu !== null))),
+    )
     expect(both.ticks).toBeGreaterThanOrEqual(4)
     expect(both.mean).toBeLessThanOrEqual(120)
     expect(both.mean).toBeGreaterThan(50)
@@ -83,7 +92,12 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
     for (let attempt = 0; attempt < ATTEMPTS + 1 && best < 150; attempt++) {
       const lab = newLab({ intervalMs: 250 })
       // Longer than the thread-pool run: more 1 s windows in which other work may leave both cores free.
-      const { info, units, ticks } = await observe(lab, 'py-cpu-vs-io', { ...cpuJob, tasks: 8, work: 900, pools: 'process' })
+      const { info, units, ticks } = await observe(lab, 'py-cpu-vs-io', {
+        ...cpuJob,
+        tasks: 8,
+        work: 900,
+        pools: 'process',
+      })
       expect(info.status, info.error ?? '').toBe('done')
       const root = units.find((u) => u.kind === 'program' && !units.some((p) => p.id === u.parent))!
       const children = units.filter((u) => u.kind === 'program' && u.parent === root.id)
@@ -96,18 +110,38 @@ describe.skipIf(!python)('Python pools, per thread and per process', () => {
         expect(units.some((u) => u.kind === 'thread' && u.parent === c.id && u.tid === c.pid)).toBe(true)
       }
       // 1 s (4 ticks) of both workers at once; the whole run lasts about 2 s.
-      best = Math.max(best, bestWindow(sums(ticks, children.map((c) => c.id)), 4))
+      best = Math.max(
+        best,
+        bestWindow(
+          sums(
+            ticks,
+            children.map((c) => c.id),
+          ),
+          4,
+        ),
+      )
       // What the rest of the machine used meanwhile (busy % of both cores minus this tree), for the failure message.
       const tree = units.filter((u) => u.kind === 'program').map((u) => u.id)
-      others = ticks.filter((t) => t.machine.cores.length).map((t) => t.machine.cores.reduce((a, b) => a + b, 0) - sums([t], tree).concat(0)[0])
+      others = ticks
+        .filter((t) => t.machine.cores.length)
+        .map((t) => t.machine.cores.reduce((a, b) => a + b, 0) - sums([t], tree).concat(0)[0])
     }
-    expect(best, `other work used about ${mean(others).toFixed(0)}% of the machine's ${cpus().length * 100}% meanwhile`).toBeGreaterThanOrEqual(150)
+    expect(
+      best,
+      `other work used about ${mean(others).toFixed(0)}% of the machine's ${cpus().length * 100}% meanwhile`,
+    ).toBeGreaterThanOrEqual(150)
   })
 })
 
-async function watch(args: string[]): Promise<{ code: number; summary: Record<string, unknown>; ticks: Record<string, unknown>[] }> {
+async function watch(
+  args: string[],
+): Promise<{ code: number; summary: Record<string, unknown>; ticks: Record<string, unknown>[] }> {
   const lines: string[] = []
-  const code = await watchCommand.run(['--json', '--interval', '250', '--', ...args], { out: (l) => lines.push(l), scenarios: [], tty: false })
+  const code = await watchCommand.run(['--json', '--interval', '250', '--', ...args], {
+    out: (l) => lines.push(l),
+    scenarios: [],
+    tty: false,
+  })
   const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
   return { code, summary: parsed.find((p) => p.type === 'summary')!, ticks: parsed.filter((p) => p.type === 'tick') }
 }
@@ -118,7 +152,11 @@ describe('lab watch', () => {
   it('a 3-second busy loop reads 90-105% of one core and exits 0', async () => {
     let mean = 0
     for (let attempt = 0; attempt < ATTEMPTS && mean < 90; attempt++) {
-      const { code, summary, ticks } = await watch(['node', '-e', 'const t = Date.now(); while (Date.now() - t < 3000) {}'])
+      const { code, summary, ticks } = await watch([
+        'node',
+        '-e',
+        'const t = Date.now(); while (Date.now() - t < 3000) {}',
+      ])
       expect(code).toBe(0)
       expect(summary.exitCode).toBe(0)
       const root = (summary.units as SummaryUnit[]).find((u) => u.kind === 'program')!

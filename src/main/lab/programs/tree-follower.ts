@@ -3,17 +3,24 @@ import { basename } from 'node:path'
 import type { Unit, UnitKind, UnitState } from '../../../shared/model'
 import type { LabClock } from '../clock'
 import type { TreeProcess, TreeScan, TreeThread } from '../sampling/tree'
-import type { UnitTable } from '../unit-table'
+import type { Outbox, UnitTable } from '../unit-table'
+import { ShortLivedLedger } from './short-lived-ledger'
 
 export interface FollowerDeps {
   clock: LabClock
   units: UnitTable
+  outbox: Outbox
 }
 
 export interface Member {
   unitId: string
   pid: number
   startTime: number
+  /** Its parent's unit when found. */
+  parentId: string
+  /** CPU it used and its children left in it (ms) at the last scan: what its parent's children time will gain when it is reaped. */
+  cpuMs: number
+  childCpuMs: number
 }
 
 /**
@@ -23,6 +30,7 @@ export interface Member {
 export class TreeFollower {
   readonly members = new Map<number, Member>()
   readonly threads = new Map<string, string>()
+  private readonly shortLived = new ShortLivedLedger()
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -52,6 +60,8 @@ export class TreeFollower {
       const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
       const known = this.members.get(p.pid)
       if (known) {
+        known.cpuMs = p.cpuMs ?? 0
+        known.childCpuMs = p.childCpuMs ?? 0
         // A program may name its process after it started (a pool worker naming its main thread).
         if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
         continue
@@ -60,13 +70,15 @@ export class TreeFollower {
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
       units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime })
+      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime, parentId: parent, cpuMs: p.cpuMs ?? 0, childCpuMs: p.childCpuMs ?? 0 })
     }
     for (const [pid, m] of this.members) {
       if (procs.has(pid)) continue
       units.setState(m.unitId, ending, t)
       this.members.delete(pid)
+      this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
+    this.countShortLived(scan)
     const seen = new Set<string>()
     for (const th of scan.threads) {
       const key = `${th.pid}/${th.tid}`
@@ -87,6 +99,23 @@ export class TreeFollower {
       units.setState(id, ending, t)
       this.threads.delete(key)
     }
+  }
+
+  /** Short-lived processes under the process they were children of, and the CPU their parents' totals show they used. */
+  private countShortLived(scan: TreeScan): void {
+    const unitOf = (pid: number): string | undefined => (pid === this.root.pid ? this.root.unitId : this.members.get(pid)?.unitId)
+    const parentOf = new Map(scan.shortLived.map((s) => [s.pid, s.ppid]))
+    for (const s of scan.shortLived) {
+      // A child of a short-lived process counts under the nearest process of the tree.
+      let ppid = s.ppid
+      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++) ppid = parentOf.get(ppid)!
+      this.shortLived.seen(unitOf(ppid) ?? this.root.unitId, s.name)
+    }
+    for (const p of scan.processes) {
+      const unit = unitOf(p.pid)
+      if (unit !== undefined && p.childCpuMs !== null) this.shortLived.childTime(unit, p.childCpuMs)
+    }
+    for (const c of this.shortLived.drain()) this.deps.outbox.addTransient(c.unit, c.processes, c.cpuMs, c.names)
   }
 
   /** Ends every unit still open (the root included) in `state`: the tree is no longer followed. */

@@ -20,17 +20,37 @@ afterEach(() => {
 })
 
 describe('user programs', () => {
+  it('"no such scenario" lists the user\'s programs beside the built-in scenarios', async () => {
+    writeFileSync(join(dir, 'render.json'), JSON.stringify({ id: 'render-frames', title: 'Render', command: 'true' }))
+    const err = await newLab()
+      .start({ scenario: 'render-frame' })
+      .catch((e: Error) => e)
+    expect((err as Error).message).toMatch(/There is no scenario "render-frame"\. Known scenarios: counters, .*render-frames/)
+  })
+
   it('lists each file as a program scenario and runs it by id', async () => {
-    writeFileSync(join(dir, 'hello.json'), JSON.stringify({ id: 'hello', title: 'Hello', command: 'sh', args: ['-c', 'echo hi; exit 0'] }))
+    writeFileSync(
+      join(dir, 'hello.json'),
+      JSON.stringify({ id: 'hello', title: 'Hello', command: 'sh', args: ['-c', 'echo hi; exit 0'] }),
+    )
     const lab = newLab()
     const entry = (await lab.listScenarios()).find((s) => s.id === 'hello')
-    expect(entry).toMatchObject({ runtime: 'program', available: true, reason: null, section: 'My programs', summary: 'sh -c echo hi; exit 0' })
+    expect(entry).toMatchObject({
+      runtime: 'program',
+      available: true,
+      reason: null,
+      section: 'My programs',
+      summary: 'sh -c echo hi; exit 0',
+    })
     const info = await runToEnd(lab, 'hello')
     expect(info.status).toBe('done')
   })
 
   it('a program that exits non-zero fails its run, quoting its last stderr line', async () => {
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'bad', title: 'Bad', command: 'sh', args: ['-c', 'echo broken >&2; exit 4'] }))
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({ id: 'bad', title: 'Bad', command: 'sh', args: ['-c', 'echo broken >&2; exit 4'] }),
+    )
     const info = await runToEnd(newLab(), 'bad')
     expect(info.status).toBe('failed')
     expect(info.error).toBe('bad exited with code 4: broken')
@@ -51,7 +71,7 @@ describe('user programs', () => {
   })
 })
 
-describe('Open program (the desktop app\'s dialog)', () => {
+describe("Open program (the desktop app's dialog)", () => {
   it('a picked Python script becomes a program that runs, listed under "My programs"', async () => {
     const script = join(mkdtempSync(join(tmpdir(), 'lab-script-')), 'Count Down.py')
     writeFileSync(script, 'for k in range(3, 0, -1):\n    print("khanh: %d" % k)\n')
@@ -74,7 +94,9 @@ describe('Open program (the desktop app\'s dialog)', () => {
 
   it('cancelling the dialog changes nothing; without a dialog (browser mode, CLI) the lab says where files go', async () => {
     expect(await newLab({ pickProgramFile: async () => null }).openProgram()).toBeNull()
-    await expect(newLab().openProgram()).rejects.toThrow(`Opening a file needs the desktop app. Here, put a program file in ${dir}`)
+    await expect(newLab().openProgram()).rejects.toThrow(
+      `Opening a file needs the desktop app. Here, put a program file in ${dir}`,
+    )
   })
 })
 

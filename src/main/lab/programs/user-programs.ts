@@ -1,5 +1,15 @@
 // A person's own programs: one JSON file each in ~/.parallel-lab/programs/ ({id, title, command, args}), run like scenarios.
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, extname, join, sep } from 'node:path'
 import type { ScenarioDefinition } from '../scenario-api'
@@ -32,15 +42,25 @@ export function parseProgramFile(text: string): ProgramFile | string {
     const at = /line (\d+) column (\d+)/.exec((err as Error).message) ?? /position (\d+)/.exec((err as Error).message)
     return `it is not valid JSON${at ? (at.length === 3 ? ` (line ${at[1]}, column ${at[2]})` : ` (at character ${at[1]})`) : ''}.`
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'it must hold one object {id, title, command, args}.'
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return 'it must hold one object {id, title, command, args}.'
   const o = v as Record<string, unknown>
   if (typeof o.id !== 'string' || !ID.test(o.id)) return 'id must be lower-case letters, digits and dashes.'
   if (typeof o.title !== 'string' || !o.title.trim()) return 'title must be a non-empty string.'
-  if (typeof o.command !== 'string' || !o.command.trim()) return 'command must be a non-empty string (a program, not a shell line).'
-  if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string'))) return 'args must be a list of strings.'
+  if (typeof o.command !== 'string' || !o.command.trim())
+    return 'command must be a non-empty string (a program, not a shell line).'
+  if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')))
+    return 'args must be a list of strings.'
   if (o.summary !== undefined && typeof o.summary !== 'string') return 'summary must be a string.'
   if (o.cwd !== undefined && typeof o.cwd !== 'string') return 'cwd must be a string.'
-  return { id: o.id, title: o.title, command: o.command, args: (o.args as string[] | undefined) ?? [], summary: o.summary as string | undefined, cwd: o.cwd as string | undefined }
+  return {
+    id: o.id,
+    title: o.title,
+    command: o.command,
+    args: (o.args as string[] | undefined) ?? [],
+    summary: o.summary as string | undefined,
+    cwd: o.cwd as string | undefined,
+  }
 }
 
 /** A program file is a few hundred bytes. */
@@ -53,7 +73,8 @@ export const PROGRAM_FILE_MAX_BYTES = 64 * 1024
 function readProgramFile(dir: string, file: string): ProgramFile | string {
   try {
     const real = realpathSync(join(dir, file))
-    if (!real.startsWith(realpathSync(dir) + sep)) return 'it is a symbolic link out of the programs folder, which is not followed.'
+    if (!real.startsWith(realpathSync(dir) + sep))
+      return 'it is a symbolic link out of the programs folder, which is not followed.'
     const st = statSync(real)
     if (!st.isFile()) return 'it is not a regular file.'
     if (st.size > PROGRAM_FILE_MAX_BYTES) return `it is larger than ${PROGRAM_FILE_MAX_BYTES / 1024} KiB.`
@@ -68,7 +89,9 @@ export function loadUserPrograms(taken: ReadonlySet<string>, dir = userProgramsD
   if (!existsSync(dir)) return []
   let files: string[]
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
   } catch {
     return []
   }
@@ -79,14 +102,21 @@ export function loadUserPrograms(taken: ReadonlySet<string>, dir = userProgramsD
     if (typeof parsed !== 'string' && ids.has(parsed.id)) parsed = `its id "${parsed.id}" is already taken.`
     const program = parsed
     const reason = typeof program === 'string' ? `${join(dir, file)} cannot be used: ${program}` : null
-    const id = typeof program === 'string' ? `file-${file.replace(/\.json$/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-')}` : program.id
+    const id =
+      typeof program === 'string'
+        ? `file-${file
+            .replace(/\.json$/, '')
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-')}`
+        : program.id
     ids.add(id)
     out.push(
       programScenario({
         id,
         title: typeof program === 'string' ? file : program.title,
         section: 'My programs',
-        summary: typeof program === 'string' ? reason! : (program.summary ?? [program.command, ...program.args].join(' ')),
+        summary:
+          typeof program === 'string' ? reason! : (program.summary ?? [program.command, ...program.args].join(' ')),
         params: [],
         runtime: 'program',
         label: typeof program === 'string' ? file : program.id,
@@ -116,7 +146,12 @@ function idFrom(name: string): string {
  * script gets a program file that runs it with `python`, an executable one that runs it as it is.
  * Returns the new program's id; throws a sentence naming what is wrong with the file.
  */
-export function importProgramFile(file: string, python: string, taken: ReadonlySet<string>, dir = userProgramsDir()): string {
+export function importProgramFile(
+  file: string,
+  python: string,
+  taken: ReadonlySet<string>,
+  dir = userProgramsDir(),
+): string {
   let program: ProgramFile
   if (extname(file).toLowerCase() === '.json') {
     const parsed = parseProgramFile(readFileSync(file, 'utf8'))

@@ -1,4 +1,5 @@
 // The collector interface: fill plain numbers for a set of processes and threads; no maths, no drawing.
+import type { TimeSplit } from '../../../shared/model'
 
 export interface SampleTarget {
   id: string
@@ -12,13 +13,21 @@ export interface RawSample {
   cpuSeconds: number
   /** Resident bytes for a process; null for a thread. */
   rss: number | null
-  /** OS scheduler state letter (R running, S sleeping, D disk wait ...), where the collector sees it. */
+  /** A process's peak resident bytes over its life (VmHWM), where the collector sees it. */
+  peakRss?: number | null
+  /** OS scheduler state letter (R runnable, S sleeping, D uninterruptible ...), where the collector sees it. */
   state?: string
+  /** Where the time went since the collector's last reading (null on the first), where it can tell. */
+  time?: TimeSplit | null
 }
 
 export interface Collector {
   readonly name: string
+  /** Whether samples carry a time split (on a CPU / waiting for one / blocked). */
+  readonly timeSplit: boolean
   /** Targets that no longer exist are simply absent from the result. */
   collect(targets: readonly SampleTarget[]): Promise<Map<string, RawSample>>
+  /** Between ticks: a cheap look at what busy threads are blocked in (Linux); nothing elsewhere. */
+  probe(): void
   close(): void
 }

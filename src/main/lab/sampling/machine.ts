@@ -11,7 +11,12 @@ export class MachineMeter {
       ? now.map((c, i) => {
           const p = this.prev![i]
           if (!p) return 0
-          const busy = c.times.user + c.times.nice + c.times.sys + c.times.irq - (p.times.user + p.times.nice + p.times.sys + p.times.irq)
+          const busy =
+            c.times.user +
+            c.times.nice +
+            c.times.sys +
+            c.times.irq -
+            (p.times.user + p.times.nice + p.times.sys + p.times.irq)
           const total = busy + c.times.idle - p.times.idle
           return total > 0 ? Math.min(100, (busy / total) * 100) : 0
         })

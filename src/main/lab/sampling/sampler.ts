@@ -53,6 +53,8 @@ export class Sampler {
         rss: r ? r.rss : null,
         heap: own?.heap ?? null,
         ...(r?.state ? { os: r.state } : {}),
+        ...(r && r.time !== undefined ? { time: r.time } : {}),
+        ...(r && r.peakRss !== undefined ? { peakRss: r.peakRss } : {}),
       })
     }
     const live = new Set(targets.map((t) => t.id))

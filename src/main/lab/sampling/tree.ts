@@ -11,6 +11,17 @@ export interface TreeProcess {
   cmdline: string
   /** Process name (comm: its main thread's name, which a program may set); empty where unknown. */
   name: string
+  /** CPU ms it used so far, and that its waited-for children left in it (cutime + cstime); null where unknown. */
+  cpuMs: number | null
+  childCpuMs: number | null
+}
+
+/** A process that started and ended between two scans (seen by fast polling), with its parent then. */
+export interface ShortLivedProcess {
+  pid: number
+  ppid: number
+  name: string
+  cpuMs: number
 }
 
 export interface TreeThread {
@@ -24,6 +35,8 @@ export interface TreeScan {
   /** Root first, then descendants in discovery order. */
   processes: TreeProcess[]
   threads: TreeThread[]
+  /** Processes that came and went since the last scan, where the platform can see them (procfs). */
+  shortLived: ShortLivedProcess[]
 }
 
 /** Discovers a tree's processes (and threads where the platform shows them). One scanner per followed tree. */

@@ -6,9 +6,16 @@ import { Lab } from '../lab'
 const lab = new Lab({ scenarios, intervalMs: 200, stateDir: process.argv[2] })
 await lab.start({ scenario: 'counters', params: { mode: 'process', workers: 2, loop: true, delay: 50 } })
 await lab.start({ scenario: 'py-counters', params: { mode: 'process', workers: 2, loop: true, delay: 50 } })
-await lab.start({ scenario: 'py-cpu-vs-io', params: { pools: 'process', job: 'cpu', workers: 2, tasks: 64, work: 10_000 } })
+await lab.start({
+  scenario: 'py-cpu-vs-io',
+  params: { pools: 'process', job: 'cpu', workers: 2, tasks: 64, work: 10_000 },
+})
 // `sleep 6071` stays a child of the root; `sleep 6072` is double-forked into a session of its own; the root waits.
-await lab.watch({ command: 'sh', args: ['-c', 'sleep 6071 & setsid sh -c "sleep 6072 & exit 0"; sleep 6073'], label: 'sh' })
+await lab.watch({
+  command: 'sh',
+  args: ['-c', 'sleep 6071 & setsid sh -c "sleep 6072 & exit 0"; sleep 6073'],
+  label: 'sh',
+})
 const started = Date.now()
 const timer = setInterval(async () => {
   const units = (await lab.snapshot()).units
@@ -16,6 +23,9 @@ const timer = setInterval(async () => {
   const nodeUnits = units.filter((u) => u.kind === 'process' && u.state === 'running').length
   if ((pythonChildren >= 4 && nodeUnits >= 2) || Date.now() - started > 20_000) {
     clearInterval(timer)
-    process.stdout.write(JSON.stringify({ key: lab.lifeline.key, supervisor: lab.lifeline.supervisorPid, pythonChildren, nodeUnits }) + '\n')
+    process.stdout.write(
+      JSON.stringify({ key: lab.lifeline.key, supervisor: lab.lifeline.supervisorPid, pythonChildren, nodeUnits }) +
+        '\n',
+    )
   }
 }, 200)

@@ -43,7 +43,11 @@ function isZombie(pid: number, tid?: number | null): boolean {
   }
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 20): Promise<boolean> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  stepMs = 20,
+): Promise<boolean> {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
     if (await check()) return true

@@ -73,7 +73,8 @@ export interface TaskOutcome {
 export type ToHost =
   | RunOrder
   | TaskOrder
-  | { t: 'tasks'; orders: TaskOrder[] }
+  /** `ack`: say 'started' when the first of these starts (a process pool's only way to know it got them). */
+  | { t: 'tasks'; orders: TaskOrder[]; ack?: boolean }
   | { t: 'slots'; buffer: SharedArrayBuffer }
   /** A pool worker's set-up before its first task: the user's module to take tasks from, and an initializer to run. */
   | PoolInit
@@ -96,6 +97,7 @@ export type FromHost =
   /** Several outcomes in one message: a unit sent tasks in a batch answers in batches. */
   | { t: 'tasksDone'; outcomes: TaskOutcome[] }
   /** A pool worker's set-up (PoolInit) went through, or failed (the module did not load, the initializer threw). */
+  | { t: 'started'; id: number }
   | { t: 'initDone' }
   | { t: 'initFailed'; error: SerializedError }
 

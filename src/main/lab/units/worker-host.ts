@@ -116,7 +116,7 @@ function handle(msg: ToHost, code: ScenarioCode): void {
       tasks.run([msg], false)
       break
     case 'tasks':
-      tasks.run(msg.orders, true)
+      tasks.run(msg.orders, true, msg.ack)
       break
     case 'slots':
       tasks.useSlots(msg.buffer)

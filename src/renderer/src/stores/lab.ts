@@ -21,6 +21,9 @@ export const useLabStore = defineStore('lab', () => {
   const cores = ref(1)
   const platform = ref('')
   const collector = ref('')
+  /** Where a person's own programs live, and what the lab cannot show on this platform: from the snapshot. */
+  const programsDir = ref<string | null>(null)
+  const notes = ref<string[]>([])
   const intervalMs = ref(500)
   const intervalError = ref<string | null>(null)
   const machine = shallowRef<MachineSample>({ cores: [], memTotal: 0, memUsed: 0 })
@@ -30,7 +33,6 @@ export const useLabStore = defineStore('lab', () => {
   const backlog: Tick[] = []
   const backlogSize = ref(0)
   let started = false
-  let unsubscribe: (() => void) | null = null
 
   const machineCpu = computed(() => {
     const c = machine.value.cores
@@ -61,19 +63,21 @@ export const useLabStore = defineStore('lab', () => {
     cores.value = snap.cores
     platform.value = snap.platform
     collector.value = snap.collector
+    programsDir.value = snap.programsDir ?? null
+    notes.value = snap.notes ?? []
     intervalMs.value = snap.intervalMs
     units.reset(snap)
     runs.reset(snap)
     await runs.loadCatalog()
   }
 
-  /** Connects once; later calls are no-ops. Re-snapshots after every reconnect. */
+  /** Connects once, for the page's lifetime; later calls are no-ops. Re-snapshots after every reconnect. */
   function start(): void {
     if (started) return
     started = true
     const conn = labConnection()
     transport.value = conn.transport
-    unsubscribe = conn.api.onTick(onTick)
+    conn.api.onTick(onTick)
     conn.onState((state, reason) => {
       connection.value = state
       if (state === 'closed') connectionError.value = reason
@@ -82,12 +86,6 @@ export const useLabStore = defineStore('lab', () => {
         resync().catch((err: LabError) => (connectionError.value = `The lab's state could not be read: ${err.message}`))
       }
     })
-  }
-
-  function stopListening(): void {
-    unsubscribe?.()
-    unsubscribe = null
-    started = false
   }
 
   function setPaused(on: boolean): void {
@@ -120,6 +118,8 @@ export const useLabStore = defineStore('lab', () => {
     cores,
     platform,
     collector,
+    programsDir,
+    notes,
     intervalMs,
     intervalError,
     machine,
@@ -129,7 +129,6 @@ export const useLabStore = defineStore('lab', () => {
     paused,
     backlogSize,
     start,
-    stopListening,
     setPaused,
     setIntervalMs,
   }

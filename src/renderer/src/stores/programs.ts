@@ -1,11 +1,11 @@
 // Programs: the catalog entries that run an external program (Python scenarios, the user's own), the chosen one and its newest run.
 import { defineStore, storeToRefs } from 'pinia'
 import { computed, ref } from 'vue'
-import type { LabError, ScenarioInfo } from '../../../shared/contract'
+import type { ScenarioInfo } from '../../../shared/contract'
 import type { Sample, Unit } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
 import { labConnection } from '../api'
-import { useRunsStore, type RunRecord } from './runs'
+import { useRunsStore } from './runs'
 import { useUnitsStore } from './units'
 
 /** One process of a program's tree, with the CPU its threads use together (what the GIL caps at about one core). */
@@ -19,13 +19,11 @@ export interface ProcessLoad {
 
 export const useProgramsStore = defineStore('programs', () => {
   const runs = useRunsStore()
-  const { scenarios, runs: allRuns } = storeToRefs(runs)
+  const { scenarios } = storeToRefs(runs)
   const unitsStore = useUnitsStore()
   const { version } = storeToRefs(unitsStore)
 
   const selectedId = ref<string | null>(null)
-  const programsDir = ref<string | null>(null)
-  const notes = ref<string[]>([])
 
   const programs = computed(() => scenarios.value.filter((s) => s.runtime !== 'node'))
   const groups = computed(() => [
@@ -36,20 +34,10 @@ export const useProgramsStore = defineStore('programs', () => {
     () => programs.value.find((s) => s.id === selectedId.value) ?? programs.value.find((s) => s.available) ?? programs.value[0] ?? null,
   )
 
-  /** The newest run of the chosen program. */
-  const currentRun = computed<RunRecord | null>(() => {
-    const id = selected.value?.id
-    let best: RunRecord | null = null
-    for (const r of allRuns.value.values()) {
-      if (r.info.scenario === id && (!best || r.info.startedAt >= best.info.startedAt)) best = r
-    }
-    return best
-  })
-
-  /** Every live process of the current run with the summed CPU of its threads. */
+  /** Every live process of the chosen program's newest run with the summed CPU of its threads. */
   const processes = computed<ProcessLoad[]>(() => {
     void version.value
-    const runId = currentRun.value?.info.id
+    const runId = runs.newestRun(selected.value?.id)?.info.id
     if (!runId) return []
     const units = unitsStore.unitsOfRun(runId).filter((u) => !isFinal(u.state))
     const cpu = (u: Unit): number | null => (unitsStore.latest.get(u.id) as Sample | undefined)?.cpu ?? null
@@ -63,17 +51,6 @@ export const useProgramsStore = defineStore('programs', () => {
       })
   })
 
-  /** Where a person's own programs live and what the lab cannot show here, from the snapshot. */
-  async function loadInfo(): Promise<void> {
-    try {
-      const snap = await labConnection().api.snapshot()
-      programsDir.value = snap.programsDir ?? null
-      notes.value = snap.notes ?? []
-    } catch (err) {
-      notes.value = [`The lab could not be asked where programs live: ${(err as LabError).message}`]
-    }
-  }
-
   /** The desktop app's Open dialog: the chosen file joins "My programs" and is selected. Rejects with a sentence. */
   async function openProgram(): Promise<void> {
     const added = await labConnection().api.openProgram()
@@ -82,5 +59,5 @@ export const useProgramsStore = defineStore('programs', () => {
     selectedId.value = added.id
   }
 
-  return { selectedId, programsDir, notes, programs, groups, selected, currentRun, processes, loadInfo, openProgram }
+  return { selectedId, programs, groups, selected, processes, openProgram }
 })

@@ -48,15 +48,19 @@ export const useRunsStore = defineStore('runs', () => {
 
   const selectedScenario = computed(() => scenarios.value.find((s) => s.id === selectedScenarioId.value) ?? null)
 
-  /** The newest run of the selected scenario. */
-  const currentRun = computed<RunRecord | null>(() => {
-    let best: RunRecord | null = null
+  /** The newest run of each scenario: what a view of that scenario shows. */
+  const newestRuns = computed(() => {
+    const out = new Map<string, RunRecord>()
     for (const r of runs.value.values()) {
-      if (r.info.scenario !== selectedScenarioId.value) continue
-      if (!best || r.info.startedAt >= best.info.startedAt) best = r
+      const best = out.get(r.info.scenario)
+      if (!best || r.info.startedAt >= best.info.startedAt) out.set(r.info.scenario, r)
     }
-    return best
+    return out
   })
+
+  function newestRun(scenarioId: string | null | undefined): RunRecord | null {
+    return (scenarioId ? newestRuns.value.get(scenarioId) : undefined) ?? null
+  }
 
   function record(info: RunInfo): RunRecord {
     const r = runs.value.get(info.id)
@@ -173,7 +177,7 @@ export const useRunsStore = defineStore('runs', () => {
     forms,
     sections,
     selectedScenario,
-    currentRun,
+    newestRun,
     loadCatalog,
     reset,
     applyTick,

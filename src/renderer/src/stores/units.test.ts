@@ -25,7 +25,8 @@ const tick = (seq: number, patch: Partial<Tick>): Tick => ({
   logs: [],
   events: [],
   machine: { cores: [], memTotal: 0, memUsed: 0 },
-  sampler: { intervalMs: 500, costMs: 0.2, collector: 'procfs' },
+  sampler: { intervalMs: 500, costMs: 0.2, labCpuMs: 1, collector: 'procfs' },
+  transient: { processes: 0, cpuMs: 0, parents: [] },
   ...patch,
 })
 

@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { LabSnapshot, Sample, Tick, Unit } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
+import { labConnection } from '../api'
 import type { CpuScale } from '../../../shared/format'
 import { UnitSeries } from '../lib/ring-buffer'
 import { pushTransition, type Transition } from '../lib/timeline'
@@ -111,7 +112,19 @@ export const useUnitsStore = defineStore('units', () => {
 
   const unitsOfRun = (runId: string): Unit[] => [...units.values()].filter((u) => u.runId === runId)
 
+  /** Ends a unit the lab started (after the table's confirmation). Rejects with the lab's sentence. */
+  /** Stops watching an attached process (the process goes on). */
+  async function detach(unitId: string): Promise<void> {
+    await labConnection().api.detach({ unitId })
+  }
+
+  async function kill(unitId: string): Promise<void> {
+    await labConnection().api.kill({ unitId })
+  }
+
   return {
+    kill,
+    detach,
     units,
     latest,
     series,

@@ -1,96 +1,345 @@
-// Linux collector: /proc/PID/stat for processes, /proc/PID/task/TID/schedstat (+ stat) for threads, files kept open.
+// Linux collector: every thread's schedstat (+ stat, + syscall when blocked), each process's stat and status, files kept open.
+import { readdirSync } from 'node:fs'
+import type { BlockReason, TimeSplit } from '../../../../shared/model'
 import type { Collector, RawSample, SampleTarget } from '../collector'
-import { openProcFile, parseSchedstat, parseStat, pageSize, schedstatWorks, USER_HZ, type ProcFile, type Stat } from './procfs'
+import {
+  openProcFile,
+  pageSize,
+  parseSchedstat,
+  parseStat,
+  readProcText,
+  schedstatWorks,
+  statusKb,
+  USER_HZ,
+  VM_HWM,
+  VM_RSS,
+  type ProcFile,
+  type Stat,
+} from './procfs'
+import { classifySyscall } from './syscalls'
 
-interface OpenTask {
-  pid: number
-  tid: number | null
+/** One thread's open files and what was read from them. */
+interface ThreadTask {
+  /** /proc/PID/task/TID/ */
+  base: string
   stat: ProcFile
-  /** /proc/PID/task/TID/schedstat of a thread, where the kernel keeps it. */
+  /** /proc/PID/task/TID/schedstat, where the kernel keeps scheduler statistics. */
   sched: ProcFile | null
-  /** The thread's run time (ns) at the last read, and the stat read with it. */
-  runtime: number
+  /** /proc/PID/task/TID/syscall, opened the first time the thread is seen blocked; false when it cannot be read. */
+  syscall: ProcFile | null | false
+  runNs: number
+  waitNs: number
   last: Stat | null
-  /** Tick this task was last read in; files not read in a tick are closed. */
+  /** Samples of what the thread was blocked in since the last tick. */
+  blockedIn: Record<BlockReason, number>
+  /** Whether it ran (or waited for a CPU) in the last interval: only those are probed between ticks. */
+  active: boolean
+  /** The readings the last split was computed from (monotonic ns). */
+  splitFrom: { runNs: number; waitNs: number; at: number } | null
+  split: TimeSplit | null
+  /** Tick it was last read in (a thread read for its process and for its own unit is read once), and last needed in. */
+  readIn: number
   seen: number
 }
 
+/** One process's files and the CPU its ended threads took with them. */
+interface ProcessTask {
+  pid: number
+  stat: ProcFile
+  status: ProcFile | null
+  /** Its threads at the last reading, with their run time (ns) then. */
+  threads: Map<number, number>
+  /** Run time of threads that ended, ns: theirs at the last reading, plus what the kernel's totals show beyond. */
+  retiredNs: number
+  seen: number
+}
+
+const NO_BLOCKS = (): Record<BlockReason, number> => ({ lock: 0, io: 0, sleep: 0, other: 0 })
+
+/** Letters in the order a process borrows one from its threads when its main thread has exited. */
+const BUSIEST = ['R', 'D', 'S', 'T', 't', 'I']
+
 export class ProcFsCollector implements Collector {
   readonly name = 'procfs'
-  private readonly files = new Map<string, OpenTask>()
+  readonly timeSplit: boolean
+  private readonly threads = new Map<string, ThreadTask>()
+  private readonly processes = new Map<string, ProcessTask>()
   private readonly buf = Buffer.alloc(4096)
-  private readonly pageBytes = pageSize()
   /**
-   * Threads are read through schedstat (ns, and about a third of the cost of stat); their stat (for the state letter)
-   * only when they ran since the last tick. A thread that did not run cannot have changed state from its own doing.
-   * Programs with hundreds of mostly idle threads (pools) are the case this is for.
+   * Threads are read through schedstat (ns, about a third of the cost of stat); their stat (for the state letter) and
+   * syscall only when they ran since the last tick. A thread that did not run cannot have changed state or left its
+   * system call by its own doing. Programs with hundreds of mostly idle threads (pools) are the case this is for.
    */
   private readonly useSchedstat = schedstatWorks()
+  private readonly pageBytes = pageSize()
   private tick = 0
+
+  constructor() {
+    this.timeSplit = this.useSchedstat
+  }
 
   async collect(targets: readonly SampleTarget[]): Promise<Map<string, RawSample>> {
     return this.collectSync(targets)
   }
 
-  /** Synchronous on purpose: one pread per target costs microseconds; the thread pool would cost more. */
+  /** Synchronous on purpose: one pread per file costs microseconds; the thread pool would cost more. */
   collectSync(targets: readonly SampleTarget[]): Map<string, RawSample> {
     const out = new Map<string, RawSample>()
     const tick = ++this.tick
+    const now = Number(process.hrtime.bigint())
     for (const target of targets) {
-      const task = this.read(target, tick)
-      const stat = task?.last
-      if (!task || !stat || stat.state === 'Z' || stat.state === 'X') continue
-      out.set(target.id, {
-        cpuSeconds: task.sched ? task.runtime / 1e9 : (stat.utime + stat.stime) / USER_HZ,
-        rss: target.tid === null ? stat.rss * this.pageBytes : null,
-        state: stat.state,
-      })
+      const sample =
+        target.tid === null ? this.readProcess(target, tick, now) : this.threadSample(target.pid, target.tid, tick, now)
+      if (sample) out.set(target.id, sample)
     }
-    for (const [id, task] of this.files) if (task.seen !== tick) this.forget(id, task)
+    for (const [key, t] of this.threads) if (t.seen !== tick) this.forgetThread(key, t)
+    for (const [id, p] of this.processes) if (p.seen !== tick) this.forgetProcess(id, p)
     return out
   }
 
-  private read(target: SampleTarget, tick: number): OpenTask | null {
-    let task = this.files.get(target.id)
-    if (task && (task.pid !== target.pid || task.tid !== target.tid)) {
-      this.forget(target.id, task)
-      task = undefined
+  /**
+   * Between ticks: what each thread that was active in the last interval is blocked in right now, so a tick's blocked
+   * time can be split by what it was spent in rather than by one snapshot.
+   */
+  probe(): void {
+    for (const t of this.threads.values()) {
+      if (t.active) this.sampleSyscall(t)
     }
-    if (task === undefined) {
-      const thread = target.tid !== null
-      const base = thread ? `/proc/${target.pid}/task/${target.tid}/` : `/proc/${target.pid}/`
-      const stat = openProcFile(`${base}stat`)
-      if (!stat) return null
-      task = { pid: target.pid, tid: target.tid, stat, sched: thread && this.useSchedstat ? openProcFile(`${base}schedstat`) : null, runtime: -1, last: null, seen: tick }
-      this.files.set(target.id, task)
-    }
-    task.seen = tick
-    if (task.sched) {
-      const n = task.sched.read(this.buf, 64)
-      if (n < 0) return this.gone(target.id, task)
-      const runtime = parseSchedstat(this.buf, n).runNs
-      if (runtime === task.runtime && task.last) return task
-      task.runtime = runtime
-    }
-    const n = task.stat.read(this.buf)
-    // Gone (ESRCH on read): forget it; a reused PID gets fresh files next time.
-    if (n < 0) return this.gone(target.id, task)
-    task.last = parseStat(this.buf, n)
-    return task
   }
 
-  private gone(id: string, task: OpenTask): null {
-    this.forget(id, task)
+  private threadSample(pid: number, tid: number, tick: number, now: number): RawSample | null {
+    const t = this.readThread(pid, tid, tick, now)
+    if (!t?.last) return null
+    const zombie = t.last.state === 'Z' || t.last.state === 'X'
+    return {
+      cpuSeconds: t.sched ? t.runNs / 1e9 : (t.last.utime + t.last.stime) / USER_HZ,
+      rss: null,
+      state: t.last.state,
+      ...(this.timeSplit ? { time: zombie ? null : t.split } : {}),
+    }
+  }
+
+  private readThread(pid: number, tid: number, tick: number, now: number): ThreadTask | null {
+    const key = `${pid}/${tid}`
+    let t = this.threads.get(key)
+    if (t && t.readIn === tick) return t
+    if (t === undefined) {
+      const base = `/proc/${pid}/task/${tid}/`
+      const stat = openProcFile(`${base}stat`)
+      if (!stat) return null
+      const sched = this.useSchedstat ? openProcFile(`${base}schedstat`) : null
+      t = {
+        base,
+        stat,
+        sched,
+        syscall: null,
+        runNs: -1,
+        waitNs: -1,
+        last: null,
+        blockedIn: NO_BLOCKS(),
+        active: true,
+        splitFrom: null,
+        split: null,
+        readIn: 0,
+        seen: tick,
+      }
+      this.threads.set(key, t)
+    }
+    t.seen = tick
+    t.readIn = tick
+    let ran = true
+    if (t.sched) {
+      const n = t.sched.read(this.buf, 64)
+      if (n < 0) return this.threadGone(key, t)
+      const s = parseSchedstat(this.buf, n)
+      ran = s.runNs !== t.runNs || s.waitNs !== t.waitNs || t.last === null
+      t.runNs = s.runNs
+      t.waitNs = s.waitNs
+    }
+    t.active = ran
+    if (ran) {
+      const n = t.stat.read(this.buf)
+      if (n < 0) return this.threadGone(key, t)
+      t.last = parseStat(this.buf, n)
+      if (t.last && t.last.state !== 'R' && t.last.state !== 'Z' && t.sched) this.sampleSyscall(t)
+    } else {
+      // Asleep the whole interval, in the same call as at its last reading.
+      const reason = (Object.keys(t.blockedIn) as BlockReason[]).find((r) => t!.blockedIn[r] > 0)
+      if (!reason && t.last && t.last.state !== 'R' && t.last.state !== 'Z') this.sampleSyscall(t)
+    }
+    if (t.sched) this.split(t, now)
+    return t
+  }
+
+  private sampleSyscall(t: ThreadTask): void {
+    if (t.syscall === false) return
+    t.syscall ??= openProcFile(`${t.base}syscall`) ?? false
+    if (!t.syscall) return
+    const reason = classifySyscall(this.buf, t.syscall.read(this.buf, 256))
+    if (reason) t.blockedIn[reason]++
+  }
+
+  /** on a CPU + waiting for one + blocked = 100 % of the time since the last reading. */
+  private split(t: ThreadTask, now: number): void {
+    const from = t.splitFrom
+    t.splitFrom = { runNs: t.runNs, waitNs: t.waitNs, at: now }
+    const blockedIn = t.blockedIn
+    // A thread that did not run keeps what it was blocked in; one that ran starts afresh.
+    t.blockedIn = t.active ? NO_BLOCKS() : { ...blockedIn }
+    if (!from || now <= from.at) {
+      t.split = null
+      return
+    }
+    const span = now - from.at
+    let onCpu = (Math.max(0, t.runNs - from.runNs) / span) * 100
+    let runqueue = (Math.max(0, t.waitNs - from.waitNs) / span) * 100
+    // Counters move at scheduler ticks while the clock does not: never more than the interval.
+    const busy = onCpu + runqueue
+    if (busy > 100) {
+      onCpu = (onCpu / busy) * 100
+      runqueue = (runqueue / busy) * 100
+    }
+    let blocked = Math.max(0, 100 - onCpu - runqueue)
+    const samples = blockedIn.lock + blockedIn.io + blockedIn.sleep + blockedIn.other
+    // The kernel adds a wait on a run queue only once the thread gets a CPU again. A thread runnable now that no look
+    // found in a system call since the last tick was waiting for a CPU, not blocked.
+    if (samples === 0 && t.last?.state === 'R') {
+      runqueue += blocked
+      blocked = 0
+    }
+    const blockedOn = NO_BLOCKS()
+    if (samples === 0) blockedOn.other = blocked
+    else for (const r of Object.keys(blockedOn) as BlockReason[]) blockedOn[r] = (blocked * blockedIn[r]) / samples
+    t.split = { onCpu, runqueue, blocked, blockedOn }
+  }
+
+  /**
+   * A process: CPU as the sum of its threads' nanosecond run times (plus what ended threads took with them), the split
+   * summed over its threads, RSS and peak from status. A process whose main thread has exited (a zombie leader) lives
+   * on while any thread runs.
+   */
+  private readProcess(target: SampleTarget, tick: number, now: number): RawSample | null {
+    let p = this.processes.get(target.id)
+    if (p && p.pid !== target.pid) {
+      this.forgetProcess(target.id, p)
+      p = undefined
+    }
+    if (p === undefined) {
+      const stat = openProcFile(`/proc/${target.pid}/stat`)
+      if (!stat) return null
+      p = {
+        pid: target.pid,
+        stat,
+        status: openProcFile(`/proc/${target.pid}/status`),
+        threads: new Map(),
+        retiredNs: 0,
+        seen: tick,
+      }
+      this.processes.set(target.id, p)
+    }
+    p.seen = tick
+    const n = p.stat.read(this.buf)
+    const stat = n < 0 ? null : parseStat(this.buf, n)
+    if (!stat || ((stat.state === 'Z' || stat.state === 'X') && stat.numThreads <= 1)) {
+      this.forgetProcess(target.id, p)
+      return null
+    }
+    const statNs = ((stat.utime + stat.stime) * 1e9) / USER_HZ
+    let os = stat.state
+    let rss: number | null = null
+    let peakRss: number | null = null
+    if (!this.useSchedstat) {
+      ;({ rss, peakRss } = this.memory(p))
+      return { cpuSeconds: statNs / 1e9, rss: rss ?? stat.rss * this.pageBytes, peakRss, state: os }
+    }
+    const tids = this.tids(p.pid)
+    let runNs = 0
+    let threadsThatRan = 0
+    const live = new Map<number, number>()
+    const time: TimeSplit = { onCpu: 0, runqueue: 0, blocked: 0, blockedOn: NO_BLOCKS() }
+    let split = false
+    let best = BUSIEST.length
+    for (const tid of tids) {
+      const t = this.readThread(p.pid, tid, tick, now)
+      if (!t || t.runNs < 0) continue
+      live.set(tid, t.runNs)
+      runNs += t.runNs
+      if (t.active) threadsThatRan++
+      const letter = t.last?.state ?? ''
+      if (letter !== 'Z' && letter !== 'X') {
+        const rank = BUSIEST.indexOf(letter)
+        if (rank >= 0 && rank < best) best = rank
+        if (t.split) {
+          split = true
+          time.onCpu += t.split.onCpu
+          time.runqueue += t.split.runqueue
+          time.blocked += t.split.blocked
+          for (const r of Object.keys(time.blockedOn) as BlockReason[]) time.blockedOn[r] += t.split.blockedOn[r]
+        }
+      }
+    }
+    // A thread ended: its last reading stays in the process's total (the kernel keeps it in the process's times too).
+    for (const [tid, ns] of p.threads) if (!live.has(tid)) p.retiredNs += ns
+    p.threads = live
+    // The kernel's own total (10 ms ticks, never above the truth) catches threads that came and went between ticks. A
+    // running thread's schedstat lags by up to a scheduler tick, so only a gap beyond that is taken as missed time.
+    const slack = 2e7 + 4e6 * threadsThatRan
+    if (statNs - (runNs + p.retiredNs) > slack) p.retiredNs = statNs - runNs
+    if ((os === 'Z' || os === 'X') && best < BUSIEST.length) os = BUSIEST[best]
+    ;({ rss, peakRss } = this.memory(
+      p,
+      [...live.keys()].find((tid) => tid !== p!.pid),
+    ))
+    return {
+      cpuSeconds: (runNs + p.retiredNs) / 1e9,
+      rss,
+      peakRss,
+      state: os,
+      time: split ? time : null,
+    }
+  }
+
+  /** VmRSS and VmHWM; a zombie leader has no memory of its own to show, so they come through a live thread. */
+  private memory(p: ProcessTask, liveTid?: number): { rss: number | null; peakRss: number | null } {
+    let n = p.status ? p.status.read(this.buf) : -1
+    let rss = n > 0 ? statusKb(this.buf, n, VM_RSS) : null
+    if (rss === null && liveTid !== undefined) {
+      const text = readProcText(`/proc/${p.pid}/task/${liveTid}/status`, this.buf)
+      n = text === null ? -1 : text.length
+      rss = n > 0 ? statusKb(this.buf, n, VM_RSS) : null
+    }
+    const peakRss = n > 0 ? statusKb(this.buf, n, VM_HWM) : null
+    return { rss, peakRss }
+  }
+
+  private tids(pid: number): number[] {
+    try {
+      return readdirSync(`/proc/${pid}/task`).map(Number)
+    } catch {
+      return []
+    }
+  }
+
+  private threadGone(key: string, t: ThreadTask): null {
+    this.forgetThread(key, t)
     return null
   }
 
-  private forget(id: string, task: OpenTask): void {
-    task.stat.close()
-    task.sched?.close()
-    this.files.delete(id)
+  private forgetThread(key: string, t: ThreadTask): void {
+    t.stat.close()
+    t.sched?.close()
+    if (t.syscall) t.syscall.close()
+    this.threads.delete(key)
+  }
+
+  private forgetProcess(id: string, p: ProcessTask): void {
+    p.stat.close()
+    p.status?.close()
+    this.processes.delete(id)
   }
 
   close(): void {
-    for (const [id, task] of this.files) this.forget(id, task)
+    for (const [key, t] of this.threads) this.forgetThread(key, t)
+    for (const [id, p] of this.processes) this.forgetProcess(id, p)
   }
 }

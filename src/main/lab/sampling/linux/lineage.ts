@@ -55,14 +55,19 @@ export function environValue(pid: number, variable: string): string | null {
   while (at < raw.length) {
     const end = raw.indexOf(0, at)
     const stop = end < 0 ? raw.length : end
-    if (stop - at >= key.length && raw.compare(key, 0, key.length, at, at + key.length) === 0) return raw.toString('utf8', at + key.length, stop)
+    if (stop - at >= key.length && raw.compare(key, 0, key.length, at, at + key.length) === 0)
+      return raw.toString('utf8', at + key.length, stop)
     at = stop + 1
   }
   return null
 }
 
 /** Processes whose inherited `variable` equals `value` or starts with `value` + "." (a sub-tag). */
-export function processesTagged(variable: string, value: string, among: readonly ProcIdentity[] = listProcesses()): ProcIdentity[] {
+export function processesTagged(
+  variable: string,
+  value: string,
+  among: readonly ProcIdentity[] = listProcesses(),
+): ProcIdentity[] {
   return among.filter((p) => {
     if (p.pid === process.pid) return false
     const v = environValue(p.pid, variable)

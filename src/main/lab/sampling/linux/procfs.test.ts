@@ -6,7 +6,8 @@ import { parseSchedstat, parseStatText, statusKb, VM_RSS } from './procfs'
 
 describe.runIf(process.platform === 'linux')('procfs', () => {
   it('parses a stat line whose name holds spaces and parentheses', () => {
-    const line = '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 30 7 3 20 0 3 0 987654 1000000 512 18446744073709551615\n'
+    const line =
+      '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 30 7 3 20 0 3 0 987654 1000000 512 18446744073709551615\n'
     expect(parseStatText(line)).toEqual({
       name: 'a) b (c',
       state: 'S',

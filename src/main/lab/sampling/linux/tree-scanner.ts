@@ -1,7 +1,8 @@
 // Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
 import { readdirSync } from 'node:fs'
 import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
-import { parseStatText, readProcText, type Stat } from './procfs'
+import { parseStatText, readProcText, USER_HZ, type Stat } from './procfs'
+import { ShortLivedWatch } from './short-lived'
 
 interface ProcEntry {
   name: string
@@ -11,12 +12,25 @@ interface ProcEntry {
   zombie: boolean
   /** num_threads (field 20). */
   threads: number
+  cpuMs: number
+  childCpuMs: number
 }
 
 function entryOf(stat: Stat | null): ProcEntry | null {
   if (!stat) return null
-  const zombie = stat.state === 'Z' || stat.state === 'X'
-  return { name: stat.name, ppid: stat.ppid, pgrp: stat.pgrp, startTime: stat.startTime, threads: stat.numThreads, zombie }
+  // A leader that exited while other threads run is a zombie only in name: the process lives on (htop shows it so).
+  const zombie = (stat.state === 'Z' || stat.state === 'X') && stat.numThreads <= 1
+  const ms = 1000 / USER_HZ
+  return {
+    name: stat.name,
+    ppid: stat.ppid,
+    pgrp: stat.pgrp,
+    startTime: stat.startTime,
+    threads: stat.numThreads,
+    zombie,
+    cpuMs: (stat.utime + stat.stime) * ms,
+    childCpuMs: (stat.cutime + stat.cstime) * ms,
+  }
 }
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
@@ -37,6 +51,8 @@ export class ProcTreeScanner implements TreeScanner {
   private readonly cmdlines = new Map<string, string>()
   private readonly buf = Buffer.alloc(4096)
   private last: { root: number; lastPid: number; scan: TreeScan; threads: Map<number, number> } | null = null
+  private readonly shortLived = new ShortLivedWatch()
+  private treeKey = ''
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
     return this.scanNow(root, members)
@@ -44,6 +60,16 @@ export class ProcTreeScanner implements TreeScanner {
 
   scanNow(root: number, members: ReadonlyMap<number, number>): TreeScan {
     const lastPid = this.lastPid()
+    const scan = this.scanTree(root, members, lastPid)
+    const pids = scan.processes.map((p) => p.pid)
+    scan.shortLived = this.shortLived.take(new Set(pids))
+    const key = pids.join(' ')
+    this.shortLived.follow(pids, lastPid, key !== this.treeKey || scan.shortLived.length > 0)
+    this.treeKey = key
+    return scan
+  }
+
+  private scanTree(root: number, members: ReadonlyMap<number, number>, lastPid: number | null): TreeScan {
     const prev = this.last
     if (prev && lastPid !== null && prev.lastPid === lastPid && prev.root === root) {
       const same = this.unchanged(prev.scan, prev.threads, root, members)
@@ -64,7 +90,12 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   /** The previous scan again if no process of it ended or lost a thread (no PID was given out since), else null. */
-  private unchanged(prev: TreeScan, threads: ReadonlyMap<number, number>, root: number, members: ReadonlyMap<number, number>): TreeScan | null {
+  private unchanged(
+    prev: TreeScan,
+    threads: ReadonlyMap<number, number>,
+    root: number,
+    members: ReadonlyMap<number, number>,
+  ): TreeScan | null {
     const others = prev.processes.filter((p) => p.pid !== root)
     if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
     const processes: TreeProcess[] = []
@@ -72,10 +103,14 @@ export class ProcTreeScanner implements TreeScanner {
       const text = this.readText(`/proc/${p.pid}/stat`)
       const now = text === null ? null : entryOf(parseStatText(text))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
-      processes.push({ ...p, pgrp: now.pgrp, name: now.name })
+      processes.push({ ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs })
     }
     // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
-    return { processes, threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })) }
+    return {
+      processes,
+      threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })),
+      shortLived: [],
+    }
   }
 
   private fullScan(root: number, members: ReadonlyMap<number, number>): TreeScan {
@@ -112,11 +147,21 @@ export class ProcTreeScanner implements TreeScanner {
     const processes: TreeProcess[] = []
     const threads: TreeThread[] = []
     for (const [pid, e] of fresh) {
-      processes.push({ pid, ppid: e.ppid, pgrp: e.pgrp, startTime: e.startTime, cmdline: this.cmdline(pid, e.startTime), name: e.name })
+      const cmdline = this.cmdline(pid, e.startTime)
+      processes.push({
+        pid,
+        ppid: e.ppid,
+        pgrp: e.pgrp,
+        startTime: e.startTime,
+        cmdline,
+        name: e.name,
+        cpuMs: e.cpuMs,
+        childCpuMs: e.childCpuMs,
+      })
       for (const tid of this.tids(pid)) threads.push({ pid, tid, name: this.threadName(pid, tid) })
     }
     this.forget(processes, threads)
-    return { processes, threads }
+    return { processes, threads, shortLived: [] }
   }
 
   async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {
@@ -127,6 +172,7 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   close(): void {
+    this.shortLived.stop()
     this.known.clear()
     this.names.clear()
     this.cmdlines.clear()

@@ -4,6 +4,7 @@ import type { Collector, RawSample, SampleTarget } from '../collector'
 
 export class PidusageCollector implements Collector {
   readonly name = 'pidusage'
+  readonly timeSplit = false
 
   async collect(targets: readonly SampleTarget[]): Promise<Map<string, RawSample>> {
     const out = new Map<string, RawSample>()
@@ -28,6 +29,8 @@ export class PidusageCollector implements Collector {
     }
     return out
   }
+
+  probe(): void {}
 
   close(): void {
     pidusage.clear()

@@ -15,7 +15,10 @@ export function portablePlatform(): Platform {
     threadId: () => null,
     async listProcesses() {
       const pairs = await pidtree(-1, { advanced: true }).catch(() => [] as { pid: number; ppid: number }[])
-      const stats = (await pidusage(pairs.map((p) => p.pid)).catch(() => ({}))) as Record<string, pidusage.Status | undefined>
+      const stats = (await pidusage(pairs.map((p) => p.pid)).catch(() => ({}))) as Record<
+        string,
+        pidusage.Status | undefined
+      >
       return pairs.flatMap(({ pid, ppid }) => {
         const s = stats[pid]
         return s ? [{ pid, ppid, name: '', cmdline: '', startTime: Math.round(s.timestamp - s.elapsed) }] : []

@@ -30,7 +30,9 @@ export class PidtreeScanner implements TreeScanner {
         // The root is gone; members found before may still be running.
       }
     }
-    const processes: TreeProcess[] = rootStart === null ? [] : [{ pid: root, ppid: -1, pgrp: -1, startTime: rootStart, cmdline: '', name: '' }]
+    const unknown = { pgrp: -1, cmdline: '', name: '', cpuMs: null, childCpuMs: null }
+    const processes: TreeProcess[] =
+      rootStart === null ? [] : [{ ...unknown, pid: root, ppid: -1, startTime: rootStart }]
     const seen = new Set([root])
     for (const pid of [...parents.keys(), ...members.keys()]) {
       if (seen.has(pid)) continue
@@ -38,9 +40,9 @@ export class PidtreeScanner implements TreeScanner {
       const known = members.get(pid)
       const start = await startTimeOf(pid)
       if (start === null || (known !== undefined && Math.abs(known - start) > START_SLACK_MS)) continue
-      processes.push({ pid, ppid: parents.get(pid) ?? -1, pgrp: -1, startTime: known ?? start, cmdline: '', name: '' })
+      processes.push({ ...unknown, pid, ppid: parents.get(pid) ?? -1, startTime: known ?? start })
     }
-    return { processes, threads: [] }
+    return { processes, threads: [], shortLived: [] }
   }
 
   scanNow(): null {

@@ -1,0 +1,57 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { describe, expect, it } from 'vitest'
+import { OWNER_ENV } from './lifeline/owner-tag'
+import { FINISHED_RUNS_KEPT } from './lab'
+import { descendantsOf, listProcesses, processesTagged } from './sampling/linux/lineage'
+import { useLabs } from './testing/lab-fixture'
+
+const CYCLES = 300
+const WARM_UP = 40
+
+// RSS is read after a full collection, so garbage not yet collected is not taken for growth.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
+async function settledRss(): Promise<number> {
+  gc()
+  await new Promise((r) => setTimeout(r, 50))
+  gc()
+  return process.memoryUsage.rss()
+}
+
+describe('bounded memory', () => {
+  const newLab = useLabs()
+
+  it(`${CYCLES} start/stop cycles leave no child, a snapshot under 64 KiB and RSS within 10 MB`, async () => {
+    const lab = newLab({ intervalMs: 100 })
+    let rssAfterWarmUp = 0
+    for (let i = 0; i < CYCLES; i++) {
+      // Every fifth cycle runs child processes, the others threads.
+      const run = await lab.start({ scenario: 'counters', params: { mode: i % 5 === 0 ? 'process' : 'thread', workers: 2, loop: true } })
+      const stopped = await lab.stop({ runId: run.id })
+      expect(stopped.status).toBe('stopped')
+      if (i === WARM_UP) {
+        await lab.flush()
+        rssAfterWarmUp = await settledRss()
+      }
+    }
+    await lab.flush()
+    await lab.flush()
+    const snapshot = await lab.snapshot()
+    const bytes = Buffer.byteLength(JSON.stringify(snapshot))
+    expect(bytes).toBeLessThan(64 * 1024)
+    expect(snapshot.runs.length).toBeLessThanOrEqual(FINISHED_RUNS_KEPT)
+    expect(snapshot.units.filter((u) => u.kind !== 'main' && !['exited', 'killed', 'crashed'].includes(u.state))).toEqual([])
+    if (process.platform === 'linux') {
+      const procs = listProcesses()
+      expect(processesTagged(OWNER_ENV, lab.lifeline.key, procs)).toEqual([])
+      // Children of this process other than the lab's supervisor and the test runner's own.
+      const units = descendantsOf([process.pid], procs).filter((p) => snapshot.units.some((u) => u.pid === p.pid))
+      expect(units).toEqual([])
+    }
+    const growthMb = ((await settledRss()) - rssAfterWarmUp) / 2 ** 20
+    console.log(`bounded memory: snapshot ${bytes} bytes, RSS growth ${growthMb.toFixed(1)} MB over ${CYCLES - WARM_UP} cycles`)
+    expect(growthMb).toBeLessThan(10)
+  }, 240_000)
+})

@@ -1,0 +1,105 @@
+// The edges a learner looks at, on real C programs: a process whose main thread exited while another spins, a memory
+// spike between ticks, 200 children shorter than a tick, and process CPU that never reads above one core for one thread.
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Sample, Tick, Unit } from '../../../shared/model'
+import type { Lab } from '../lab'
+import { compileProbes } from '../testing/probes'
+import { recordTicks, useLabs } from '../testing/lab-fixture'
+
+const newLab = useLabs()
+const probes = compileProbes()
+afterAll(() => probes.remove())
+const MiB = 1024 * 1024
+const ATTEMPTS = 3
+
+async function watch(
+  lab: Lab,
+  command: string,
+  args: string[],
+): Promise<{ runId: string; units: Unit[]; ticks: Tick[] }> {
+  const ticks = recordTicks(lab)
+  const run = await lab.watch({ command, args, label: 'probe' })
+  await lab.wait(run.id)
+  await lab.flush()
+  return { runId: run.id, units: (await lab.snapshot()).units.filter((u) => u.runId === run.id), ticks }
+}
+
+const samplesOf = (ticks: readonly Tick[], id: string): Sample[] =>
+  ticks.flatMap((t) => t.samples.filter((s) => s.id === id))
+
+describe.runIf(process.platform === 'linux')('edges', () => {
+  it('a process whose main thread exited lives on while its spinner runs: near one core, the leader a thread in state Z', async () => {
+    let best = 0
+    for (let attempt = 0; attempt < ATTEMPTS && best < 90; attempt++) {
+      const lab = newLab({ intervalMs: 250 })
+      const w = await watch(lab, probes.path('zombieLeader'), ['3'])
+      const root = w.units.find((u) => u.spawned)!
+      const leader = w.units.find((u) => u.kind === 'thread' && u.tid === root.pid)!
+      const spinner = w.units.find((u) => u.kind === 'thread' && u.command === 'spinner')!
+      // After the leader's exit (1 s) and before the spinner's end (4 s).
+      const during = (t: Tick): boolean => t.t - root.createdAt > 1500 && t.t - root.createdAt < 3800
+      const rootCpu = w.ticks.filter(during).flatMap((t) => t.samples.filter((s) => s.id === root.id && s.cpu !== null))
+      expect(rootCpu.length).toBeGreaterThanOrEqual(4)
+      const leaderDuring = w.ticks.filter(during).flatMap((t) => t.samples.filter((s) => s.id === leader.id))
+      expect(leaderDuring.length).toBeGreaterThanOrEqual(4)
+      expect(leaderDuring.every((s) => s.os === 'Z')).toBe(true)
+      expect(samplesOf(w.ticks, spinner.id).filter((s) => s.cpu !== null).length).toBeGreaterThanOrEqual(8)
+      // The process shows the state of its busiest thread, not its dead leader's.
+      expect(rootCpu.every((s) => s.os === 'R')).toBe(true)
+      best = rootCpu.reduce((a, s) => a + s.cpu!, 0) / rootCpu.length
+      const summary = await lab.summary({ runId: w.runId })
+      expect(summary.units.find((u) => u.id === root.id)!.meanCpu).toBeGreaterThan(40)
+    }
+    expect(best).toBeGreaterThanOrEqual(90)
+  })
+
+  it('a 300 MB spike held for 150 ms between ticks: the summary peak is the kernel high-water mark', async () => {
+    const lab = newLab({ intervalMs: 500 })
+    const w = await watch(lab, probes.path('memorySpike'), ['300', '150'])
+    const summary = await lab.summary({ runId: w.runId })
+    const root = summary.units.find((u) => u.kind === 'program')!
+    // Live, RSS is VmRSS: back to a few MiB once freed.
+    expect(root.peakRss).toBeGreaterThanOrEqual(290 * MiB)
+    const rss = samplesOf(w.ticks, root.id).flatMap((s) => (s.rss === null ? [] : [s.rss]))
+    expect(Math.min(...rss)).toBeLessThan(50 * MiB)
+  })
+
+  it('200 children of 50 ms one after another at a 500 ms interval: at least 180 counted, their CPU accounted', async () => {
+    const lab = newLab({ intervalMs: 500 })
+    const w = await watch(lab, probes.path('sequentialChildren'), ['200', '50'])
+    const summary = await lab.summary({ runId: w.runId })
+    const rootId = w.units.find((u) => u.spawned)!.id
+    const root = summary.units.find((u) => u.id === rootId)!
+    // Children alive at a tick are followed as units of their own; the others are short-lived.
+    const followed = w.units.filter((u) => u.kind === 'program' && !u.spawned).length
+    expect(summary.transient.processes + followed).toBeGreaterThanOrEqual(180)
+    expect(summary.transient.processes).toBeLessThanOrEqual(200 - followed)
+    expect(root.transient?.processes).toBe(summary.transient.processes)
+    // Each child spun about 50 ms: on a shared machine they get less CPU than wall time, never more.
+    expect(summary.transient.cpuMs).toBeGreaterThan(summary.transient.processes * 5)
+    expect(summary.transient.cpuMs).toBeLessThan(summary.transient.processes * 70)
+    expect(
+      w.ticks.some((t) => t.transient.parents.some((p) => p.unit === root.id && p.names.includes('sequentialChild'))),
+    ).toBe(true)
+  })
+
+  it('a single-threaded process never reads above 102 % of a core at 100 ms, and a 50 % duty cycle reads 50 ± 4 per tick', async () => {
+    const lab = newLab({ intervalMs: 100 })
+    const busy = await watch(lab, probes.path('dutyCycle'), ['100', '2'])
+    const root = busy.units.find((u) => u.spawned)!
+    const readings = samplesOf(busy.ticks, root.id).flatMap((s) => (s.cpu === null ? [] : [s.cpu]))
+    expect(readings.length).toBeGreaterThanOrEqual(10)
+    expect(Math.max(...readings)).toBeLessThanOrEqual(102)
+    let within = 0
+    for (let attempt = 0; attempt < ATTEMPTS && within < 0.8; attempt++) {
+      const half = await watch(newLab({ intervalMs: 100 }), probes.path('dutyCycle'), ['50', '2'])
+      const id = half.units.find((u) => u.spawned)!.id
+      const ticks = samplesOf(half.ticks, id)
+        .flatMap((s) => (s.cpu === null ? [] : [s.cpu]))
+        .slice(1, -1)
+      within = ticks.filter((c) => Math.abs(c - 50) <= 4).length / ticks.length
+    }
+    // Most ticks: a busy machine may hold the program back for a tick.
+    expect(within).toBeGreaterThanOrEqual(0.8)
+  })
+})

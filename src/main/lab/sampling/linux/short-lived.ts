@@ -1,0 +1,129 @@
+// Processes that start and end between two scans of a tree: found by polling the PIDs the kernel gives out meanwhile.
+import { readProcText, parseStatText, USER_HZ } from './procfs'
+
+/** A process seen only between scans. `ppid` is its parent then (a process of the tree, or another short-lived one). */
+export interface ShortLived {
+  pid: number
+  ppid: number
+  name: string
+  startTime: number
+  /** Its CPU at the last look (its final figure when it was seen as a zombie). */
+  cpuMs: number
+  ended: boolean
+}
+
+/** Poll this often while the tree changes (a process came or went within CHANGING_MS), and this often otherwise. */
+const FAST_MS = 10
+const SLOW_MS = 50
+const CHANGING_MS = 2000
+/** More new PIDs than this in one poll (a fork storm elsewhere): skip them rather than stall the lab. */
+const MAX_PROBES = 2000
+
+function readPidMax(buf: Buffer): number {
+  const n = Number(readProcText('/proc/sys/kernel/pid_max', buf)?.trim())
+  return Number.isInteger(n) && n > 0 ? n : 32768
+}
+
+/**
+ * Every new process takes the next PID, and /proc/loadavg names the last one given out: each poll reads that one file
+ * and, when it moved, the stat of each PID given out since. One whose parent is in the tree is a child of the tree
+ * (threads take PIDs too, so a candidate's Tgid is checked). One that is gone by the next scan is short-lived.
+ */
+export class ShortLivedWatch {
+  private readonly buf = Buffer.alloc(4096)
+  private readonly pidMax = readPidMax(this.buf)
+  private tree = new Set<number>()
+  private readonly seen = new Map<number, ShortLived>()
+  private lastPid: number | null = null
+  private changedAt = -Infinity
+  private timer: NodeJS.Timeout | null = null
+
+  /** After each scan: the tree's processes now, the last PID then, and whether the tree changed since the scan before. */
+  follow(tree: readonly number[], lastPid: number | null, changed: boolean): void {
+    this.tree = new Set(tree)
+    if (this.lastPid === null) this.lastPid = lastPid
+    if (changed) this.changedAt = performance.now()
+    if (tree.length === 0) return this.stop()
+    this.arm()
+  }
+
+  /** What was seen between scans and is not in `tree` (the scan's processes): those are short-lived. Forgets them. */
+  take(tree: ReadonlySet<number>): ShortLived[] {
+    this.poll()
+    const out: ShortLived[] = []
+    for (const [pid, p] of this.seen) {
+      if (tree.has(pid)) this.seen.delete(pid)
+      else if (p.ended) {
+        out.push(p)
+        this.seen.delete(pid)
+      }
+    }
+    return out
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private arm(): void {
+    if (this.timer) return
+    const delay = performance.now() - this.changedAt < CHANGING_MS || this.seen.size > 0 ? FAST_MS : SLOW_MS
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.poll()
+      if (this.tree.size > 0) this.arm()
+    }, delay)
+    this.timer.unref()
+  }
+
+  private poll(): void {
+    for (const p of this.seen.values()) if (!p.ended) this.look(p)
+    const text = readProcText('/proc/loadavg', this.buf)
+    const last = text === null ? NaN : Number(text.trimEnd().split(' ')[4])
+    if (!Number.isFinite(last) || this.lastPid === null || last === this.lastPid) {
+      if (Number.isFinite(last)) this.lastPid = last
+      return
+    }
+    const count = last > this.lastPid ? last - this.lastPid : this.pidMax - this.lastPid + last
+    if (count <= MAX_PROBES) {
+      for (let i = 1; i <= count; i++) {
+        const pid = ((this.lastPid + i - 1) % this.pidMax) + 1
+        if (!this.tree.has(pid) && !this.seen.has(pid)) this.probe(pid)
+      }
+      this.changedAt = this.seen.size > 0 ? performance.now() : this.changedAt
+    }
+    this.lastPid = last
+  }
+
+  private probe(pid: number): void {
+    const text = readProcText(`/proc/${pid}/stat`, this.buf)
+    const stat = text === null ? null : parseStatText(text)
+    if (!stat || (!this.tree.has(stat.ppid) && !this.seen.has(stat.ppid))) return
+    // A thread's PID is its own TID: a process is its own thread group leader.
+    const status = readProcText(`/proc/${pid}/status`, this.buf)
+    if (status === null || Number(/\nTgid:\s+(\d+)/.exec(status)?.[1]) !== pid) return
+    const zombie = stat.state === 'Z' || stat.state === 'X'
+    this.seen.set(pid, {
+      pid,
+      ppid: stat.ppid,
+      name: stat.name,
+      startTime: stat.startTime,
+      cpuMs: ((stat.utime + stat.stime) * 1000) / USER_HZ,
+      ended: zombie,
+    })
+  }
+
+  /** A fresh look at one: its name after exec, its CPU so far; gone or a zombie means it ended. */
+  private look(p: ShortLived): void {
+    const text = readProcText(`/proc/${p.pid}/stat`, this.buf)
+    const stat = text === null ? null : parseStatText(text)
+    if (!stat || stat.startTime !== p.startTime) {
+      p.ended = true
+      return
+    }
+    p.name = stat.name
+    p.cpuMs = ((stat.utime + stat.stime) * 1000) / USER_HZ
+    if (stat.state === 'Z' || stat.state === 'X') p.ended = true
+  }
+}

@@ -1,0 +1,97 @@
+// Small C programs that put threads and processes in known states, compiled with gcc into a temp dir for a test.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const PRELUDE = `
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+static void spin_for(double s) { double end = now() + s; volatile unsigned long x = 0; while (now() < end) x++; }
+static void sleep_for(double s) { struct timespec t = { (time_t)s, (long)((s - (time_t)s) * 1e9) }; nanosleep(&t, 0); }
+`
+
+export const PROBES = {
+  /** The main thread exits (pthread_exit) after 1 s; a spinner named "spinner" runs for argv[1] s more. */
+  zombieLeader: `
+static void *spinner(void *a) { pthread_setname_np(pthread_self(), "spinner"); spin_for(atof((char *)a)); return 0; }
+int main(int argc, char **argv) { pthread_t t; pthread_create(&t, 0, spinner, argv[1]); sleep_for(1); pthread_exit(0); }`,
+
+  /** Five named threads for argv[1] s: asleep, blocked on a held mutex, on an empty pipe, on a condition, and spinning. */
+  blockedThreads: `
+static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER, cm = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int fds[2]; static double seconds;
+static void *sleeper(void *a) { pthread_setname_np(pthread_self(), "sleeper"); sleep_for(seconds + 5); return 0; }
+static void *locker(void *a) { pthread_setname_np(pthread_self(), "mutex"); pthread_mutex_lock(&held); return 0; }
+static void *reader(void *a) { pthread_setname_np(pthread_self(), "pipe"); char c; read(fds[0], &c, 1); return 0; }
+static void *waiter(void *a) { pthread_setname_np(pthread_self(), "condvar"); pthread_mutex_lock(&cm); pthread_cond_wait(&cond, &cm); return 0; }
+static void *spinner(void *a) { pthread_setname_np(pthread_self(), "spinner"); spin_for(seconds); return 0; }
+int main(int argc, char **argv) {
+  seconds = atof(argv[1]); pipe(fds); pthread_mutex_lock(&held);
+  pthread_t t[5]; void *(*fn[5])(void *) = { sleeper, locker, reader, waiter, spinner };
+  for (int i = 0; i < 5; i++) pthread_create(&t[i], 0, fn[i], 0);
+  pthread_join(t[4], 0); _exit(0);
+}`,
+
+  /** argv[1] child processes that each spin for argv[2] s. */
+  busyProcesses: `
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]); double s = atof(argv[2]);
+  for (int i = 0; i < n; i++) if (fork() == 0) { spin_for(s); _exit(0); }
+  while (wait(0) > 0) {}
+  return 0;
+}`,
+
+  /** Holds argv[1] MB (touched) for argv[2] ms after 0.5 s, frees it, lives 1 s more. */
+  memorySpike: `
+int main(int argc, char **argv) {
+  size_t mb = atol(argv[1]); sleep_for(0.5);
+  char *p = malloc(mb << 20); memset(p, 1, mb << 20);
+  __asm__ volatile("" : : "r"(p) : "memory"); /* the memory escapes: the compiler may not drop it */
+  sleep_for(atof(argv[2]) / 1000); free(p);
+  sleep_for(1); return 0;
+}`,
+
+  /** argv[1] children one after another, each spinning argv[2] ms. */
+  sequentialChildren: `
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]); double s = atof(argv[2]) / 1000;
+  for (int i = 0; i < n; i++) { pid_t p = fork(); if (p == 0) { spin_for(s); _exit(0); } waitpid(p, 0, 0); }
+  return 0;
+}`,
+
+  /** One thread busy argv[1] % of every 10 ms for argv[2] s: a duty cycle. */
+  dutyCycle: `
+int main(int argc, char **argv) {
+  double duty = atof(argv[1]) / 100, end = now() + atof(argv[2]), period = 0.01;
+  while (now() < end) { double slot = now(); spin_for(period * duty); double rest = slot + period - now(); if (rest > 0) sleep_for(rest); }
+  return 0;
+}`,
+} as const
+
+export type ProbeName = keyof typeof PROBES
+
+/** Compiles the probes into a fresh temp dir: `path(name)` gives an executable; `remove()` cleans up. */
+export function compileProbes(): { path(name: ProbeName): string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-probes-'))
+  const built = new Set<ProbeName>()
+  return {
+    path(name) {
+      const exe = join(dir, name)
+      if (!built.has(name)) {
+        writeFileSync(`${exe}.c`, PRELUDE + PROBES[name])
+        execFileSync('gcc', ['-O1', '-pthread', '-o', exe, `${exe}.c`])
+        built.add(name)
+      }
+      return exe
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
