@@ -13,10 +13,8 @@ import { pythonCommand } from './programs/python-command'
 import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs/user-programs'
 import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
 import { createPlatform, type PlatformName } from './sampling/factory'
-import type { Platform } from './sampling/platform'
 import { MachineMeter } from './sampling/machine'
-import { descendsFrom, ProcessLister, readCommandLine, readProcessIdentity } from './sampling/linux/process-list'
-import { EXIT_CODE_UNKNOWN } from './programs/attached-tree'
+import { Attacher } from './programs/attach'
 import { SettingsFile } from './settings/settings-file'
 import { aboutInfo } from './about'
 import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
@@ -79,7 +77,7 @@ export class Lab implements LabCommands {
   /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
   readonly lifeline: Lifeline
   private readonly settingsFile: SettingsFile
-  private readonly platform: Platform
+  private readonly attaching: Attacher
   private readonly quitApp: (() => void) | undefined
   private readonly appCommandListeners = new Set<(cmd: { id: string }) => void>()
 
@@ -120,13 +118,14 @@ export class Lab implements LabCommands {
       selfReports: this.selfReports,
       mainUnitId: this.mainUnitId,
     })
-    const platform = (this.platform = createPlatform(opts.collector))
+    const platform = createPlatform(opts.collector)
     this.sampler = new Sampler(platform.createCollector())
     this.programs = new ProgramTracker(
       { clock: this.clock, units: this.units, outbox: this.outbox, mainUnitId: this.mainUnitId },
       () => platform.createTreeScanner(),
       this.lifeline,
     )
+    this.attaching = new Attacher({ units: this.units, programs: this.programs, platform, startRun: (def) => this.startRun(def, {}) })
     this.scheduler = new Scheduler(
       {
         clock: this.clock,
@@ -356,30 +355,9 @@ export class Lab implements LabCommands {
     this.spawner.kill(unit.id)
   }
 
-  private processListerInstance: ProcessLister | null = null
-
   /** Every process on the machine, for the attach picker (CPU % since the previous listing). */
-  async listProcesses(): Promise<ProcessListing> {
-    if (this.platform.name !== 'procfs') {
-      // Elsewhere the platform gives PIDs, parents and start times only (pidtree + pidusage).
-      const processes = (await this.platform.listProcesses()).map((p) => ({
-        pid: p.pid,
-        ppid: p.ppid,
-        user: '',
-        name: p.name,
-        command: p.cmdline,
-        state: null,
-        cpu: null,
-        rss: null,
-        threads: null,
-        startTime: p.startTime,
-        readable: true,
-        reason: null,
-      }))
-      return { processes, note: `On ${process.platform} the list shows PIDs only, and attaching needs Linux's /proc: names, users, CPU and memory are read from there.` }
-    }
-    this.processListerInstance ??= new ProcessLister()
-    return this.processListerInstance.list()
+  listProcesses(): Promise<ProcessListing> {
+    return this.attaching.listProcesses()
   }
 
   /**
@@ -387,8 +365,7 @@ export class Lab implements LabCommands {
    * never signalled. `startTime` (from the picker's listing) proves the PID still names the process that was picked.
    */
   async attach(req: { pid: number; startTime?: number }): Promise<AttachInfo> {
-    const target = this.attachable(req.pid, req.startTime)
-    const { run, rootIds } = this.attachRun([target])
+    const { run, rootIds } = this.attaching.attach([this.attaching.check(req.pid, req.startTime)])
     return { run, unitId: rootIds[0] }
   }
 
@@ -397,58 +374,7 @@ export class Lab implements LabCommands {
    * exited, or when it is stopped, which only detaches. Each PID is checked first; the first that cannot be is the error.
    */
   async attachPids(pids: readonly number[]): Promise<RunInfo> {
-    return this.attachRun(pids.map((pid) => this.attachable(pid))).run
-  }
-
-  /** Checks that `pid` names a running process the lab may watch (not itself, not its own, not watched yet). */
-  private attachable(pid: number, startTime?: number): { pid: number; startTime: number; name: string; command: string | null } {
-    if (!Number.isInteger(pid) || pid <= 0) throw new LabError('invalid', `pid must be a whole number above 0 (got ${echo(pid)}).`, 'pid')
-    // Following a process the lab did not start relies on start times and parents read from /proc.
-    if (this.platform.name !== 'procfs') throw new LabError('conflict', `Attaching to a running process needs Linux's /proc; it is not available on ${process.platform} yet.`, 'pid')
-    const found = readProcessIdentity(pid)
-    if (!found) {
-      throw new LabError(
-        'not-found',
-        startTime !== undefined
-          ? `PID ${pid} has exited since it was listed: there is nothing to attach to.`
-          : `There is no process with PID ${pid} (or this system hides it from the lab).`,
-        'pid',
-      )
-    }
-    if (startTime !== undefined && found.startTime !== startTime) {
-      throw new LabError('conflict', `PID ${pid} now belongs to another process (${found.name}): the one that was picked has exited and its PID was reused. Pick it again from a fresh list.`, 'pid')
-    }
-    if (found.zombie) throw new LabError('conflict', `PID ${pid} (${found.name}) has already exited: it is a zombie waiting for its parent to collect it.`, 'pid')
-    if (pid === process.pid) throw new LabError('conflict', `PID ${pid} is Parallel Lab itself; it is always shown as "lab (main)".`, 'pid')
-    // What the lab started (and what descends from it) is the lab's already, ended with its run: never attached to.
-    const ours = this.units.live().find((u) => u.kind !== 'thread' && !u.attached && u.pid > 0 && (u.pid === pid || (u.spawned && descendsFrom(pid, u.pid))))
-    if (ours) throw new LabError('conflict', `PID ${pid} (${found.name}) was started by Parallel Lab: it is already in the Monitor as "${ours.label}".`, 'pid')
-    if (this.programs.attachedTo(pid)) throw new LabError('conflict', `The lab is already attached to PID ${pid} (${found.name}).`, 'pid')
-    return { pid, startTime: found.startTime, name: found.name, command: readCommandLine(pid) || null }
-  }
-
-  private attachRun(targets: readonly { pid: number; startTime: number; name: string; command: string | null }[]): { run: RunInfo; rootIds: string[] } {
-    const rootIds: string[] = []
-    const programs = this.programs
-    const def: ScenarioDefinition = {
-      id: 'attach',
-      title: `attach ${targets.map((t) => t.pid).join(', ')}`,
-      section: 'Programs',
-      summary: targets.map((t) => t.command ?? t.name).join('; '),
-      params: [],
-      runtime: 'program',
-      async run(ctx) {
-        const trees = targets.map((t) => programs.attach({ pid: t.pid, startTime: t.startTime, label: `${t.name} (attached)`, command: t.command, runId: ctx.runId }))
-        rootIds.push(...trees.map((t) => t.rootId))
-        ctx.signal.addEventListener('abort', () => trees.forEach((t) => t.detach()), { once: true })
-        const ends = await Promise.all(trees.map((t) => t.ended))
-        const attached = targets.map((t, i) => ({ pid: t.pid, ended: ends[i], exitCode: null }))
-        const exited = ends.every((e) => e === 'exited')
-        return { pid: targets[0].pid, exitCode: null, signal: null, ended: exited ? 'exited' : 'detached', attached, note: exited ? EXIT_CODE_UNKNOWN : 'Detached: the process was left running.' }
-      },
-    }
-    // run() attaches synchronously, so the root units exist when startRun returns.
-    return { run: this.startRun(def, {}), rootIds }
+    return this.attaching.attach(pids.map((pid) => this.attaching.check(pid))).run
   }
 
   /** Ends the watching of an attached process (any unit of its tree names it); the process itself goes on. */
