@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { expect, root, test } from './fixtures/lab'
+import { callLab, expect, root, test } from './fixtures/lab'
 import { openApp, SCREENSHOTS } from './ui-helpers'
 
 interface Target {
@@ -101,4 +101,19 @@ test('the picker says why a PID cannot be attached to (gone since it was listed)
   await expect.poll(() => alive(shortLived.pid)).toBe(false)
   await page.getByTestId('attach-confirm').click()
   await expect(page.getByTestId('attach-error')).toHaveText(/PID \d+ has exited since it was listed|already exited/)
+})
+
+test('when an attached process exits its row shows it ended and says the exit code is not knowable', async ({ page, labServer }) => {
+  const target = await startTarget(['--threads', '1', '--children', '0'])
+  await openApp(page, labServer)
+  const { unitId } = (await callLab(labServer, 'attach', { pid: target.pid })) as { unitId: string }
+  const row = page.locator(`[role="row"][data-unit-id="${unitId}"]`)
+  await expect(row).toHaveAttribute('data-state', 'running')
+  await row.click()
+  // The test started it, so the test ends it; the lab only sees it go.
+  process.kill(target.pid, 'SIGKILL')
+  await expect(row).toHaveAttribute('data-state', 'exited')
+  await expect(page.getByTestId('exit-unknown')).toContainText('exit code is not knowable')
+  await expect(row.getByTestId('detach')).toHaveCount(0)
+  await page.screenshot({ path: `${SCREENSHOTS}/attach-exited.png` })
 })
