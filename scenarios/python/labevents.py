@@ -154,7 +154,7 @@ def _apply_flags(line):
         message = json.loads(line)
     except ValueError:
         return
-    if message.get("type") == "flags":
+    if message.get("t") == "flags":
         for key, value in message.get("flags", {}).items():
             _flags[key] = value
             for callback in _flag_listeners:
@@ -162,7 +162,7 @@ def _apply_flags(line):
 
 
 def listen_for_flags():
-    """Reads live switches from stdin in a daemon thread (the lab writes {"type": "flags", ...} lines)."""
+    """Reads live switches from stdin in a daemon thread (the lab writes {"t": "flags", "flags": {...}} lines, as to its own units)."""
     if connected():
         threading.Thread(target=_read_flags, name="lab-flags", daemon=True).start()
 

@@ -53,7 +53,7 @@ describe('bindLabToIpc', () => {
 
   it('refuses other pages, subframes and destroyed frames before the lab sees anything', async () => {
     for (const event of [frame('https://evil.example/'), frame(APP, { url: APP }), { senderFrame: null }, frame('file:///etc/passwd')]) {
-      expect(await handlers.get('lab:setInterval')!(event, { ms: 1000 })).toEqual({
+      expect(await handlers.get('lab:setSamplingInterval')!(event, { ms: 1000 })).toEqual({
         ok: false,
         error: { code: 'invalid', message: 'Only the Parallel Lab window may talk to the lab.' },
       })

@@ -36,14 +36,13 @@ export interface LabCommandMap {
   setLock: { req: { runId: string; on: boolean }; res: RunInfo }
   resizePool: { req: { runId: string; size: number }; res: RunInfo }
   kill: { req: { unitId: string }; res: void }
-  setInterval: { req: { ms: number }; res: void }
+  /** How often the lab samples and sends a tick, 100 to 5000 ms. */
+  setSamplingInterval: { req: { ms: number }; res: void }
   summary: { req: { runId: string }; res: RunSummary }
   /** Runs a comparison of pool strategies; resolves with its result when it ends (or is cancelled). One at a time. */
   compare: { req: CompareRequest; res: CompareResult }
   /** Cancels the running comparison (no-op when none runs). */
   cancelCompare: { req: void; res: void }
-  /** Progress of the running (or last) comparison, for views that poll instead of subscribing. */
-  compareStatus: { req: void; res: CompareProgress | null }
   /** Every process on the machine (PID, user, name, command line, CPU %, memory), for the attach picker. */
   listProcesses: { req: void; res: ProcessListing }
   /**
@@ -82,7 +81,6 @@ export interface LabEventMap {
   tick: Tick
   /** A comparison moved on (one per strategy run, not per task). */
   compareProgress: CompareProgress
-  compareResult: CompareResult
   /** A command chosen in the desktop app's menu, for the window to carry out (ids from src/shared/commands.ts). */
   appCommand: { id: string }
 }
@@ -113,11 +111,10 @@ export const COMMANDS = [
   'setLock',
   'resizePool',
   'kill',
-  'setInterval',
+  'setSamplingInterval',
   'summary',
   'compare',
   'cancelCompare',
-  'compareStatus',
   'listProcesses',
   'attach',
   'detach',
@@ -128,7 +125,7 @@ export const COMMANDS = [
   'quit',
 ] as const satisfies readonly CommandName[]
 
-export const EVENTS = ['tick', 'compareProgress', 'compareResult', 'appCommand'] as const satisfies readonly EventName[]
+export const EVENTS = ['tick', 'compareProgress', 'appCommand'] as const satisfies readonly EventName[]
 
 export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
   return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
@@ -217,11 +214,10 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
   resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),
   kill: (p) => shape(p, { unitId: 'string' }),
-  setInterval: (p) => shape(p, { ms: { int: [INTERVAL_MIN_MS, INTERVAL_MAX_MS] } }),
+  setSamplingInterval: (p) => shape(p, { ms: { int: [INTERVAL_MIN_MS, INTERVAL_MAX_MS] } }),
   summary: (p) => shape(p, { runId: 'string' }),
   compare: validateCompareRequest,
   cancelCompare: none,
-  compareStatus: none,
   listProcesses: none,
   attach: (p) => shape(p, { pid: { int: [1, PID_MAX] }, startTime: { int: [0, Number.MAX_SAFE_INTEGER], optional: true } }),
   detach: (p) => shape(p, { unitId: 'string' }),

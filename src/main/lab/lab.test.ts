@@ -99,7 +99,7 @@ describe('refusals', () => {
       expect((err as LabError).field).toBe(field)
       expect((err as LabError).message).toContain(field)
     }
-    await expect(lab.setInterval({ ms: 1 })).rejects.toThrow(/interval must be a whole number of milliseconds from 100 to 5000/)
+    await expect(lab.setSamplingInterval({ ms: 1 })).rejects.toThrow(/interval must be a whole number of milliseconds from 100 to 5000/)
     await expect(lab.stop({ runId: 'r404' })).rejects.toThrow(/no run "r404"/)
   })
 })
@@ -118,7 +118,9 @@ describe('the pool a run can resize', () => {
   it('a run without a pool of the lab\'s (a counter, a program) has poolSize null and refuses a resize', async () => {
     const lab = newLab()
     const run = await lab.start({ scenario: 'counters', params: { loop: true } })
-    await expect(lab.resizePool({ runId: run.id, size: 2 })).rejects.toThrow(/has no pool to resize/)
+    const err = await lab.resizePool({ runId: run.id, size: 2 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LabError)
+    expect(err).toMatchObject({ code: 'conflict', field: 'size', message: expect.stringMatching(/has no pool to resize/) })
     expect((await lab.snapshot()).runs.find((r) => r.id === run.id)?.poolSize).toBeNull()
     await lab.stop({ runId: run.id })
   })

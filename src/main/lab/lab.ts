@@ -58,16 +58,16 @@ export interface LabOptions {
 }
 
 export class Lab implements LabCommands {
-  readonly clock = new LabClock()
-  readonly outbox = new Outbox()
-  readonly units = new UnitTable(this.outbox)
-  readonly mainUnitId: string
+  private readonly clock = new LabClock()
+  private readonly outbox = new Outbox()
+  private readonly units = new UnitTable(this.outbox)
+  private readonly mainUnitId: string
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
-  readonly programs: ProgramTracker
+  private readonly programs: ProgramTracker
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
@@ -171,20 +171,12 @@ export class Lab implements LabCommands {
     return this.compares.onProgress(listener)
   }
 
-  onCompareResult(listener: (r: CompareResult) => void): Unsubscribe {
-    return this.compares.onResult(listener)
-  }
-
   compare(req: CompareRequest): Promise<CompareResult> {
     return this.compares.run(req)
   }
 
   async cancelCompare(): Promise<void> {
     this.compares.cancel()
-  }
-
-  async compareStatus(): Promise<CompareProgress | null> {
-    return this.compares.status()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {
@@ -339,7 +331,8 @@ export class Lab implements LabCommands {
     try {
       run.resizePool(req.size)
     } catch (err) {
-      throw new LabError('conflict', (err as Error).message, 'size')
+      // The pool's own refusals (a size it cannot take) are conflicts on the size too.
+      throw err instanceof LabError ? err : new LabError('conflict', (err as Error).message, 'size')
     }
     return { ...run.info }
   }
@@ -408,10 +401,10 @@ export class Lab implements LabCommands {
     return () => this.appCommandListeners.delete(listener)
   }
 
-  async setInterval(req: { ms: number }): Promise<void> {
+  async setSamplingInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
-    this.scheduler.setInterval(v.value)
+    this.scheduler.setTickInterval(v.value)
     // The interval is a setting too: the next launch starts with it.
     if (this.settingsFile.settings.intervalMs !== v.value) this.storeSettings({ intervalMs: v.value })
   }
@@ -423,13 +416,13 @@ export class Lab implements LabCommands {
   async setSettings(patch: Partial<Settings>): Promise<Settings> {
     const v = validateSettingsPatch(patch)
     if (!v.ok) throw LabError.invalid(v.errors)
-    if (v.value.intervalMs !== undefined) this.scheduler.setInterval(v.value.intervalMs)
+    if (v.value.intervalMs !== undefined) this.scheduler.setTickInterval(v.value.intervalMs)
     return this.storeSettings(v.value)
   }
 
   async resetSettings(): Promise<Settings> {
     const settings = this.saving(() => this.settingsFile.reset())
-    this.scheduler.setInterval(settings.intervalMs)
+    this.scheduler.setTickInterval(settings.intervalMs)
     return settings
   }
 

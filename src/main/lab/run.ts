@@ -1,4 +1,5 @@
 // One scenario run: the units and pools it spawned, its locks, arrays and queues, and its end.
+import { LabError } from '../../shared/contract'
 import type { RunInfo } from '../../shared/model'
 import type { ParamValues } from '../../shared/params'
 import type { LabClock } from './clock'
@@ -13,7 +14,7 @@ import { LockBroker } from './sync/lock-broker'
 import { AtomicsMutex } from './sync/mutex'
 import { brokerSharedInts, threadSharedInts, type SharedIntsHandle } from './sync/shared-ints'
 import type { Outbox } from './unit-table'
-import type { BrokerOp, FromHost, Mode, ThreadHandles } from './units/protocol'
+import { FLAG_INDEX, FLAG_SLOTS, type BrokerOp, type FlagsMessage, type FromHost, type Mode, type ThreadHandles } from './units/protocol'
 import type { LiveUnit, UnitSpawner } from './units/spawner'
 
 export interface RunDeps {
@@ -23,9 +24,6 @@ export interface RunDeps {
   /** Runs external programs (absent in labs that cannot). */
   programs?: ProgramTracker
 }
-
-/** Index of each live switch in the shared flags buffer read by thread units. */
-const FLAG_INDEX: Record<string, number> = { lock: 0 }
 
 export class Run implements RunContext {
   readonly info: RunInfo
@@ -37,7 +35,7 @@ export class Run implements RunContext {
   private readonly threadLocks: Record<string, SharedArrayBuffer> = {}
   private readonly arrays = new Map<string, SharedIntsHandle>()
   private readonly queues = new Map<string, FifoQueue<unknown>>()
-  private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * 4)
+  private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * FLAG_SLOTS)
   private readonly flags: Record<string, boolean> = {}
   /** Settles when run() has returned and every unit has ended. */
   readonly finished: Promise<RunInfo>
@@ -123,7 +121,7 @@ export class Run implements RunContext {
 
   resizePool(size: number): void {
     const pool = this.pools[0]
-    if (!pool) throw new Error(`Run ${this.info.id} (${this.def.id}) has no pool to resize.`)
+    if (!pool) throw new LabError('conflict', `Run ${this.info.id} (${this.def.id}) has no pool to resize.`, 'size')
     pool.resize(size)
     this.info.poolSize = size
     this.pushRunEvent()
@@ -175,7 +173,7 @@ export class Run implements RunContext {
   async compare(req: CompareRequest): Promise<CompareResult> {
     // A scenario's request meets the same limits as one from a person.
     const valid = validateCompareRequest(req)
-    if (!valid.ok) throw new Error(valid.errors.map((e) => e.message).join(' '))
+    if (!valid.ok) throw LabError.invalid(valid.errors)
     const comparison = new Comparison(`${this.info.id}.compare`, req, { deps: this.deps, runId: this.info.id })
     const cancel = (): void => comparison.cancel()
     this.abort.signal.addEventListener('abort', cancel, { once: true })
@@ -191,22 +189,23 @@ export class Run implements RunContext {
     this.flags[name] = on
     const index = FLAG_INDEX[name]
     if (index !== undefined) Atomics.store(new Int32Array(this.flagsBuffer), index, on ? 1 : 0)
-    for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send({ t: 'flags', flags: { [name]: on } })
-    for (const t of this.programTrees) t.host.send({ type: 'flags', flags: { [name]: on } })
+    const message: FlagsMessage = { t: 'flags', flags: { [name]: on } }
+    for (const u of this.live.values()) if (u.host.mode === 'process') u.host.send(message)
+    for (const t of this.programTrees) t.host.send(message)
   }
 
   async program(opts: ProgramOptions): Promise<ProgramOutcome> {
-    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
-    if (!this.deps.programs) throw new Error('This lab cannot run external programs.')
+    if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
+    if (!this.deps.programs) throw new LabError('conflict', 'This lab cannot run external programs.')
     const tree = this.deps.programs.start({ ...opts, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.programTrees.add(tree)
     const exit = await tree.host.exited
-    if (exit.error) throw new Error(exit.error)
+    if (exit.error) throw new LabError('failed', exit.error)
     return { unitId: tree.rootId, pid: tree.host.pid, exitCode: exit.code, signal: exit.signal, result: tree.result, stderrTail: tree.stderrTail }
   }
 
   spawn(opts: SpawnOptions): SpawnedUnit {
-    if (this.abort.signal.aborted) throw new Error('The run was stopped.')
+    if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
     const unit = this.deps.spawner.spawn({ mode: opts.mode, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.live.set(unit.id, unit)
     let value: unknown
@@ -234,9 +233,9 @@ export class Run implements RunContext {
         this.broker.forget(unit.id)
         if (finishedOk) return resolve(value)
         const who = `${opts.label} (pid ${unit.host.pid})`
-        if (info.signal) reject(new Error(`${who} was killed by ${info.signal}.`))
-        else if (info.killedByLab) reject(new Error(`${who} was ended by the lab.`))
-        else reject(new Error(`${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
+        if (info.signal) reject(new LabError('failed', `${who} was killed by ${info.signal}.`))
+        else if (info.killedByLab) reject(new LabError('failed', `${who} was ended by the lab.`))
+        else reject(new LabError('failed', `${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
       })
     })
     done.catch(() => undefined)
@@ -254,7 +253,7 @@ export class Run implements RunContext {
       const batch: { unit: LiveUnit; go: () => void }[] = (this.batch = [])
       queueMicrotask(() => {
         this.batch = null
-        void Promise.all(batch.map((b) => b.unit.ready)).then(() => {
+        void Promise.all(batch.map((b) => b.unit.startSettled)).then(() => {
           for (const b of batch) if (b.unit.host.alive) b.go()
         })
       })
@@ -299,13 +298,13 @@ export class Run implements RunContext {
 
   private namedArray(name: string): SharedIntsHandle {
     const a = this.arrays.get(name)
-    if (!a) throw new Error(`No shared array named "${name}" in this run.`)
+    if (!a) throw new LabError('not-found', `No shared array named "${name}" in this run.`)
     return a
   }
 
   private namedQueue(name: string): FifoQueue<unknown> {
     const q = this.queues.get(name)
-    if (!q) throw new Error(`No queue named "${name}" in this run.`)
+    if (!q) throw new LabError('not-found', `No queue named "${name}" in this run.`)
     return q
   }
 }

@@ -93,14 +93,16 @@ export class Scheduler {
     this.probes = []
   }
 
-  setInterval(ms: number): void {
+  setTickInterval(ms: number): void {
     this.intervalMs = ms
-    if (this.running) {
-      if (this.timer) clearTimeout(this.timer)
+    // Only a waiting timer is re-armed: a tick in flight re-arms its loop itself, with the new interval.
+    if (this.running && this.timer) {
+      clearTimeout(this.timer)
       this.schedule(ms)
     }
   }
 
+  /** One loop: `timer` is set while it waits and null while its tick runs, so nothing else arms a second one. */
   private schedule(delay: number): void {
     this.clearProbes()
     if (delay >= PROBE_MIN_MS * (PROBES_PER_TICK + 1)) {
@@ -111,9 +113,10 @@ export class Scheduler {
       }
     }
     this.timer = setTimeout(() => {
+      this.timer = null
       const started = performance.now()
       void this.tick().finally(() => {
-        if (this.running) this.schedule(Math.max(0, this.intervalMs - (performance.now() - started)))
+        if (this.running && this.timer === null) this.schedule(Math.max(0, this.intervalMs - (performance.now() - started)))
       })
     }, delay)
     this.timer.unref()

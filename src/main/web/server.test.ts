@@ -165,7 +165,7 @@ describe('frames', () => {
     expect(snap.reply.ok).toBe(true)
     if (snap.reply.ok) expect((snap.reply.value as { pid: number }).pid).toBe(process.pid)
 
-    const bad = await exchange(ws, JSON.stringify({ id: 2, cmd: 'setInterval', payload: { ms: 'fast' } }), 2)
+    const bad = await exchange(ws, JSON.stringify({ id: 2, cmd: 'setSamplingInterval', payload: { ms: 'fast' } }), 2)
     expect(bad.reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid', field: 'ms', message: 'ms must be a whole number from 100 to 5000 (got "fast").' }) })
 
     const unknown = await exchange(ws, JSON.stringify({ id: 3, cmd: 'rm -rf', payload: {} }), 3)

@@ -46,8 +46,28 @@ function wrap(api: LabApi): LabApi {
 
 const RECONNECT_MS = [250, 500, 1000, 2000, 4000]
 
-/** LabApi over the browser mode's socket; reconnects on its own and replays nothing (callers re-snapshot). */
-function socketConnection(url: string): LabConnection {
+export const REFUSED =
+  'The lab refused this page: its address or token is no longer valid (the lab was restarted?). Open the address that "npm run web" printed.'
+const LOST = 'The connection to the lab was lost.'
+
+/**
+ * Whether the server turns this page away. A refused WebSocket upgrade (401, 403) reaches the page only as close code
+ * 1006, like a lost connection; asking for the page itself tells the two apart. A server that does not answer is lost.
+ */
+export async function pageRefused(pageUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(pageUrl, { method: 'HEAD', cache: 'no-store', redirect: 'manual' })
+    return res.status === 401 || res.status === 403
+  } catch {
+    return false
+  }
+}
+
+/**
+ * LabApi over the browser mode's socket; reconnects on its own and replays nothing (callers re-snapshot). A page the
+ * server refuses says so and stops retrying.
+ */
+export function socketConnection(url: string, isRefused: () => Promise<boolean>): LabConnection {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: LabError) => void }>()
   const listeners = new Map<EventName, Set<Listener>>(EVENTS.map((e) => [e, new Set<Listener>()]))
   const stateListeners = new Set<(s: ConnectionState, reason: string | null) => void>()
@@ -55,6 +75,7 @@ function socketConnection(url: string): LabConnection {
   let nextId = 1
   let socket: WebSocket
   let attempt = 0
+  let refusedForGood = false
 
   const setState = (s: ConnectionState, reason: string | null): void => stateListeners.forEach((fn) => fn(s, reason))
 
@@ -78,18 +99,26 @@ function socketConnection(url: string): LabConnection {
       if (frame.reply.ok) call.resolve(frame.reply.value)
       else call.reject(LabError.from(frame.reply.error))
     }
-    socket.onclose = (ev) => {
-      const reason = ev.code === 1008 || ev.code === 4401 || ev.code === 4403 ? 'The lab refused this page (its link or token is no longer valid).' : 'The connection to the lab was lost.'
-      for (const call of pending.values()) call.reject(new LabError('failed', reason))
-      pending.clear()
-      setState('closed', reason)
-      const delay = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]
-      setTimeout(open, delay)
+    socket.onclose = () => {
+      void isRefused().then((refused) => {
+        const reason = refused ? REFUSED : LOST
+        for (const call of pending.values()) call.reject(new LabError('failed', reason))
+        pending.clear()
+        if (refused) {
+          refusedForGood = true
+          queue.length = 0
+        }
+        setState('closed', reason)
+        if (refused) return
+        const delay = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]
+        setTimeout(open, delay)
+      })
     }
   }
 
   const call = (cmd: CommandName, payload?: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
+      if (refusedForGood) return reject(new LabError('failed', REFUSED))
       const id = nextId++
       pending.set(id, { resolve, reject })
       const frame: CallFrame = payload === undefined ? { id, cmd } : { id, cmd, payload }
@@ -133,7 +162,7 @@ export function labConnection(): LabConnection {
   if (bridge) {
     connection = { api: wrap(bridge), transport: 'electron', onState: (fn) => (fn('open', null), () => undefined) }
   } else {
-    const c = socketConnection(socketUrl(window.location))
+    const c = socketConnection(socketUrl(window.location), () => pageRefused(window.location.href))
     connection = { ...c, api: wrap(c.api) }
   }
   return connection

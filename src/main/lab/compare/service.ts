@@ -1,13 +1,11 @@
-// The lab's side of comparisons: one at a time, its progress and result pushed to listeners, cancellable from any view.
+// The lab's side of comparisons: one at a time, its progress pushed to listeners, cancellable from any view.
 import type { CompareProgress, CompareRequest, CompareResult } from '../../../shared/compare/types'
 import { LabError, type Unsubscribe } from '../../../shared/contract'
 import { Comparison, type ComparisonEnv } from './comparison'
 
 export class CompareService {
   private current: { comparison: Comparison; done: Promise<CompareResult> } | null = null
-  private last: CompareProgress | null = null
   private readonly progressListeners = new Set<(p: CompareProgress) => void>()
-  private readonly resultListeners = new Set<(r: CompareResult) => void>()
   private next = 1
 
   constructor(private readonly env: Omit<ComparisonEnv, 'onProgress'>) {}
@@ -15,15 +13,6 @@ export class CompareService {
   onProgress(listener: (p: CompareProgress) => void): Unsubscribe {
     this.progressListeners.add(listener)
     return () => this.progressListeners.delete(listener)
-  }
-
-  onResult(listener: (r: CompareResult) => void): Unsubscribe {
-    this.resultListeners.add(listener)
-    return () => this.resultListeners.delete(listener)
-  }
-
-  status(): CompareProgress | null {
-    return this.current?.comparison.progress ?? this.last
   }
 
   /** Runs one comparison to its end; a second one while it runs would skew both, so it is refused. */
@@ -38,16 +27,12 @@ export class CompareService {
     const done = comparison.run()
     this.current = { comparison, done }
     try {
-      const result = await done
-      this.resultListeners.forEach((fn) => fn(result))
-      return result
+      return await done
     } catch (err) {
       const failed: CompareProgress = { ...comparison.progress, phase: 'failed', error: err instanceof Error ? err.message : String(err) }
       this.progressListeners.forEach((fn) => fn(failed))
-      this.last = failed
       throw new LabError('failed', `The comparison failed: ${failed.error}`)
     } finally {
-      if (!(this.last?.id === comparison.id && this.last.phase === 'failed')) this.last = comparison.progress
       this.current = null
     }
   }

@@ -174,7 +174,7 @@ export class WorkerLives {
       if (!w.ready) this.startFailed(info)
       this.hooks.changed()
     })
-    void unit.ready.then(() => {
+    void unit.startSettled.then(() => {
       if (!unit.isReady) return
       this.hooks.ready(w)
       const { module, initializer } = this.setup

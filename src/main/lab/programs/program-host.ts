@@ -6,6 +6,7 @@ import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
+import type { FlagsMessage } from '../units/protocol'
 
 /** The program writes JSON lines to this inherited descriptor; its number is also in EVENTS_FD_ENV. */
 export const EVENTS_FD = 3
@@ -137,7 +138,7 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
   }
 
   /** Writes one JSON line to the program's stdin (live switches such as the lock). */
-  send(message: Record<string, unknown>): void {
+  send(message: FlagsMessage): void {
     if (this.alive && this.child.stdin?.writable) this.child.stdin.write(JSON.stringify(message) + '\n')
   }
 

@@ -37,8 +37,8 @@ export class ProgramTree {
   private readonly follower: TreeFollower
   private stopping: Promise<void> | null = null
   private scanning: Promise<void> | null = null
-  /** Threads that have sent a message: the first one triggers a scan (if new) or a fresh read of the name. */
-  private readonly missed = new Set<string>()
+  /** Threads that have sent a message ("pid/tid"): the first one triggers a scan (if new) or a fresh read of the name. */
+  private readonly reported = new Set<string>()
 
   constructor(
     private readonly deps: ProgramTreeDeps,
@@ -164,11 +164,11 @@ export class ProgramTree {
       (pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId)
     const id = tid !== null ? this.threads.get(key) : undefined
     if (id !== undefined) {
-      if (!this.missed.has(key)) this.rename(id, pid, tid!)
+      if (!this.reported.has(key)) this.rename(id, pid, tid!)
       return id
     }
-    if (!this.missed.has(key)) {
-      this.missed.add(key)
+    if (!this.reported.has(key)) {
+      this.reported.add(key)
       const scan = this.deps.scanner.scanNow(this.scanRoot, this.memberStarts())
       if (scan) this.apply(scan)
     }
@@ -177,7 +177,7 @@ export class ProgramTree {
 
   /** A thread's first message: its name may have been set after the scan that found it. */
   private rename(id: string, pid: number, tid: number): void {
-    this.missed.add(`${pid}/${tid}`)
+    this.reported.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
     if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: threadLabel({ pid, tid, name }) })
   }

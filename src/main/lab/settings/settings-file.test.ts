@@ -18,10 +18,10 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 const newLab = useLabs()
 
 describe('settings', () => {
-  it('survive a new lab: interval (also set through setInterval), sort, theme, window', async () => {
+  it('survive a new lab: interval (also set through setSamplingInterval), sort, theme, window', async () => {
     const dir = freshDir()
     const first = newLab({ configDir: dir, intervalMs: undefined })
-    await first.setInterval({ ms: 250 })
+    await first.setSamplingInterval({ ms: 250 })
     await first.setSettings({ sort: { key: 'pid', dir: 1 }, theme: 'dark', window: { x: 10, y: 20, width: 900, height: 700, maximized: false } })
     await first.close()
     const second = newLab({ configDir: dir, intervalMs: undefined })

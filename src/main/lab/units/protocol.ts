@@ -79,7 +79,7 @@ export type ToHost =
   /** A pool worker's set-up before its first task: the user's module to take tasks from, and an initializer to run. */
   | PoolInit
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }
-  | { t: 'flags'; flags: Record<string, boolean> }
+  | FlagsMessage
   /** Leave now, cleanly: the polite first step of a stop. */
   | { t: 'stop' }
 
@@ -89,7 +89,9 @@ export type FromHost =
   | { t: 'log'; text: string; at: number; stream: 'out' | 'err' }
   | { t: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'>; at: number }
   /** A thread's own figures: heap, and CPU time as it measures it (for platforms without per-thread OS counters). */
-  | { t: 'heap'; bytes: number; cpuMs?: number; cpuSource?: SelfCpuSource; at?: number }
+  | { t: 'self'; heapBytes: number; cpuMs: number; cpuSource: SelfCpuSource; at: number }
+  /** A child's last message before it leaves: once it is sent, every message before it has reached the lab. */
+  | { t: 'flush' }
   | { t: 'req'; id: number; req: BrokerOp }
   | { t: 'done'; value: unknown; at: number }
   | { t: 'fail'; error: string; at: number }
@@ -104,3 +106,13 @@ export type FromHost =
 export function absNow(): number {
   return performance.timeOrigin + performance.now()
 }
+
+/** Live switches (the Lock toggle) as every unit and program of a run gets them: a message, the same shape for both. */
+export interface FlagsMessage {
+  t: 'flags'
+  flags: Record<string, boolean>
+}
+
+/** Where each live switch sits in the shared flags buffer thread units read with Atomics: one Int32 each. */
+export const FLAG_INDEX: Readonly<Record<string, number>> = { lock: 0 }
+export const FLAG_SLOTS = 4

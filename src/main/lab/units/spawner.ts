@@ -27,27 +27,27 @@ export interface LiveUnitEvents {
 
 /** A spawned unit: its table id, its host, and the messages the generic layer does not consume. */
 export class LiveUnit extends EventEmitter<LiveUnitEvents> {
-  /** Resolves once the unit said hello (its pid and tid are known), or exited before it could. */
-  readonly ready: Promise<void>
+  /** Resolves once the unit's start is settled: it said hello (its pid and tid are known), or exited before it could. */
+  readonly startSettled: Promise<void>
   private failure: string | null = null
   private _isReady = false
-  private resolveReady!: () => void
+  private resolveStart!: () => void
 
   constructor(
     readonly id: string,
     readonly host: UnitHost,
   ) {
     super()
-    this.ready = new Promise((resolve) => (this.resolveReady = resolve))
+    this.startSettled = new Promise((resolve) => (this.resolveStart = resolve))
   }
 
   get isReady(): boolean {
     return this._isReady
   }
 
-  markReady(): void {
+  settleStart(): void {
     this._isReady = this.host.alive
-    this.resolveReady()
+    this.resolveStart()
   }
 
   /** The reason to show if the unit then exits non-zero. */
@@ -124,7 +124,7 @@ export class UnitSpawner {
         case 'hello':
           units.update(id, { pid: msg.pid, tid: msg.tid })
           units.setState(id, 'running', clock.fromAbs(msg.at))
-          unit.markReady()
+          unit.settleStart()
           break
         case 'log':
           log(msg.text, msg.stream, clock.fromAbs(msg.at))
@@ -132,14 +132,10 @@ export class UnitSpawner {
         case 'state':
           units.setState(id, msg.state, clock.fromAbs(msg.at))
           break
-        case 'heap':
-          // A child's last-message flush carries no figures: only threads report themselves.
-          if (opts.mode === 'thread') {
-            selfReports.set(id, {
-              heap: msg.bytes,
-              cpu: msg.cpuMs !== undefined && msg.at !== undefined && msg.cpuSource ? { seconds: msg.cpuMs / 1000, at: msg.at / 1000, source: msg.cpuSource } : null,
-            })
-          }
+        case 'self':
+          selfReports.set(id, { heap: msg.heapBytes, cpu: { seconds: msg.cpuMs / 1000, at: msg.at / 1000, source: msg.cpuSource } })
+          break
+        case 'flush':
           break
         default:
           unit.emit('message', msg)
@@ -153,7 +149,7 @@ export class UnitSpawner {
       selfReports.delete(id)
       this.live.delete(id)
       if (opts.mode === 'process') this.deps.lifeline?.gone(host.pid)
-      unit.markReady()
+      unit.settleStart()
       unit.emit('exit', info)
     })
     return unit

@@ -2,7 +2,7 @@
 // Threads use real shared memory (SharedArrayBuffer + Atomics); processes reach the lab's broker by message.
 import { AtomicsMutex } from '../sync/mutex'
 import type { BrokerOp, FromHost, Mode, RunOrder } from './protocol'
-import { absNow } from './protocol'
+import { absNow, FLAG_INDEX } from './protocol'
 
 export interface UnitLock {
   /** Blocks this unit until it holds the lock; the timeline shows the wait and the hold. */
@@ -85,7 +85,8 @@ export function createWorkerApi(order: RunOrder, send: Send, request: Request, f
       return buffer ? threadLock(buffer) : brokerLock(name)
     },
     flag(name) {
-      if (flagView && name === 'lock') return Atomics.load(flagView, 0) === 1
+      const index = FLAG_INDEX[name]
+      if (flagView && index !== undefined) return Atomics.load(flagView, index) === 1
       return flags[name] ?? false
     },
     array(name) {

@@ -48,7 +48,7 @@ function processPort(): Port {
     onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)),
     exit: (code) => {
       // Let queued messages reach the lab before leaving.
-      process.send?.({ t: 'heap', bytes: 0 }, () => process.exit(code))
+      process.send?.({ t: 'flush' }, () => process.exit(code))
     },
   }
 }
@@ -154,8 +154,8 @@ if (!isMainThread) {
   const report = (): void => {
     const cpu = threadCpuUsage?.call(process)
     port.send({
-      t: 'heap',
-      bytes: getHeapStatistics().used_heap_size,
+      t: 'self',
+      heapBytes: getHeapStatistics().used_heap_size,
       cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : performance.eventLoopUtilization().active,
       cpuSource: cpu ? 'thread-cpu' : 'event-loop',
       at: absNow(),

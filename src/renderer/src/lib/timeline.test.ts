@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_TRANSITIONS, firstCovering, laneSegments, pushTransition, type Transition } from './timeline'
+import type { TaskEvent } from '../../../shared/model'
+import { MAX_TRANSITIONS, firstCovering, laneSegments, pushTransition, taskBars, type Transition } from './timeline'
 
 describe('laneSegments', () => {
   const list: Transition[] = [
@@ -51,5 +52,35 @@ describe('pushTransition', () => {
     expect(list).toHaveLength(1)
     for (let i = 0; i < MAX_TRANSITIONS + 10; i++) pushTransition(list, { t: i, state: i % 2 ? 'waiting' : 'holding' })
     expect(list.length).toBeLessThanOrEqual(MAX_TRANSITIONS)
+  })
+})
+
+describe('taskBars', () => {
+  const ev = (pool: string, task: number, phase: TaskEvent['phase'], t: number, worker: string | null): TaskEvent => ({
+    type: 'task',
+    t,
+    runId: 'r1',
+    pool,
+    task,
+    name: 'square',
+    phase,
+    worker,
+  })
+
+  it('pairs a start with its finish by pool and task number: two pools of one run both have a task 1', () => {
+    const bars = taskBars([
+      ev('thread pool', 1, 'started', 0, 'a'),
+      ev('process pool', 1, 'started', 5, 'b'),
+      ev('thread pool', 1, 'finished', 10, 'a'),
+      ev('process pool', 1, 'finished', 20, 'b'),
+    ])
+    expect(bars.get('a')).toEqual([{ start: 0, end: 10 }])
+    expect(bars.get('b')).toEqual([{ start: 5, end: 20 }])
+  })
+
+  it('a finish whose start is gone is a bar of its own end; events without a worker draw nothing', () => {
+    const bars = taskBars([ev('p', 7, 'submitted', 0, null), ev('p', 7, 'finished', 30, 'a'), ev('p', 8, 'finished', 40, null)])
+    expect(bars.get('a')).toEqual([{ start: 30, end: 30 }])
+    expect(bars.size).toBe(1)
   })
 })

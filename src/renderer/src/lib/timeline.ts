@@ -1,5 +1,5 @@
 // State history per unit, turned into the timeline's lane segments (running, waiting for the lock, holding it, done).
-import type { UnitState } from '../../../shared/model'
+import type { TaskEvent, UnitState } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
 
 export interface Transition {
@@ -59,4 +59,25 @@ export function laneSegments(list: readonly Transition[], from: number, to: numb
     segments.push({ start: Math.max(from, cur.t), end: Math.min(to, end), state: cur.state })
   }
   return { segments, doneAt, final }
+}
+
+/**
+ * Each worker's task bars (start to end), from a run's task events. A task is known by its pool and number together: two
+ * pools of one run both have a task 1. A finish whose start scrolled away starts where it ends.
+ */
+export function taskBars(events: readonly TaskEvent[]): Map<string, { start: number; end: number }[]> {
+  const bars = new Map<string, { start: number; end: number }[]>()
+  const started = new Map<string, number>()
+  for (const ev of events) {
+    const key = `${ev.pool}\u0000${ev.task}`
+    if (ev.phase === 'started') started.set(key, ev.t)
+    else if (ev.phase === 'finished' && ev.worker) {
+      const start = started.get(key) ?? ev.t
+      started.delete(key)
+      const list = bars.get(ev.worker) ?? []
+      list.push({ start, end: ev.t })
+      bars.set(ev.worker, list)
+    }
+  }
+  return bars
 }

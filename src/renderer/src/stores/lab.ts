@@ -103,7 +103,7 @@ export const useLabStore = defineStore('lab', () => {
       return
     }
     try {
-      await labConnection().api.setInterval({ ms: v.value })
+      await labConnection().api.setSamplingInterval({ ms: v.value })
       intervalMs.value = v.value
       intervalError.value = null
     } catch (err) {
