@@ -109,7 +109,10 @@ test('when an attached process exits its row shows it ended and says the exit co
   const { unitId } = (await callLab(labServer, 'attach', { pid: target.pid })) as { unitId: string }
   const row = page.locator(`[role="row"][data-unit-id="${unitId}"]`)
   await expect(row).toHaveAttribute('data-state', 'running')
+  // Rows are drawn by position and move as they sort: only this program's rows, so the click lands on its row.
+  await page.getByTestId('filter').fill(String(target.pid))
   await row.click()
+  await expect(row).toHaveAttribute('aria-selected', 'true')
   // The test started it, so the test ends it; the lab only sees it go.
   process.kill(target.pid, 'SIGKILL')
   await expect(row).toHaveAttribute('data-state', 'exited')

@@ -53,6 +53,13 @@ test('a small comparison: both pool kinds get a Gantt on one axis, the table and
   const rows = page.getByTestId('compare-table').locator('tbody tr')
   await expect(rows).toHaveCount(7)
   await expect(rows.filter({ hasText: 'sequential' }).locator('[data-col="speedup"]')).toHaveText('1.00×')
+  // Each pool row shows both speed-ups; end to end (start-up included) is the lower one.
+  for (const strategy of ['thread', 'process', 'piscina']) {
+    const row = rows.and(page.locator(`[data-strategy="${strategy}"][data-size="2"]`))
+    const up = parseFloat(await row.locator('[data-col="speedup"]').innerText())
+    const endToEnd = parseFloat(await row.locator('[data-col="speedup-with-startup"]').innerText())
+    expect(endToEnd).toBeLessThan(up)
+  }
   await expect(page.getByTestId('speedup-chart')).toBeVisible()
 
   // Hover the first bar of the thread pool x2 Gantt: its timings and CPU show.

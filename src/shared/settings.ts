@@ -6,9 +6,9 @@ import { INTERVAL_DEFAULT_MS, validateInterval } from './params'
 export const THEMES = ['system', 'light', 'dark'] as const
 export type ThemeChoice = (typeof THEMES)[number]
 export const CPU_SCALES = ['core', 'machine'] as const
-export const SORT_KEYS = ['label', 'kind', 'pid', 'tid', 'state', 'cpu', 'mem', 'time'] as const
+export const SORT_KEYS = ['label', 'kind', 'pid', 'tid', 'state', 'split', 'cpu', 'mem', 'time'] as const
 /** Columns of the unit table that can be hidden (the unit's name always shows). */
-export const OPTIONAL_COLUMNS = ['kind', 'pid', 'tid', 'state', 'cpu', 'spark', 'mem', 'time'] as const
+export const OPTIONAL_COLUMNS = ['kind', 'pid', 'tid', 'state', 'split', 'cpu', 'spark', 'mem', 'time'] as const
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number]
 
 export interface WindowBounds {

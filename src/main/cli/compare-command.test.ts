@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkTrace } from '../../shared/compare/trace-schema'
 import { compareRequestFromArgs } from './compare-command'
@@ -78,5 +79,39 @@ describe('lab compare', () => {
     const lines = readFileSync(csv, 'utf8').trim().split('\n')
     expect(lines).toHaveLength(4)
     expect(lines[0]).toMatch(/^strategy,label,size,runs,wall_ms_median/)
+  })
+
+  const fixture = fileURLToPath(new URL('../lab/pools/fixtures/user-tasks.mjs', import.meta.url))
+
+  it.each([
+    [['--task', 'square'], /--task and --args go with --module FILE/],
+    [['--module', '/no/such/tasks.mjs', '--task', 'square', '--args', '[1]'], /--module: no file at \/no\/such\/tasks\.mjs/],
+    [['--module', fixture, '--args', '[1]'], /--module needs --task NAME/],
+    [['--module', fixture, '--task', 'square'], /--module needs --args JSON/],
+    [['--module', fixture, '--task', 'square', '--args', '[1,'], /--args must be JSON/],
+    [['--module', fixture, '--task', 'squre', '--args', '[1]'], /--task: .*user-tasks\.mjs has no export named "squre" \(its function exports: .*square/],
+    [['--module', fixture, '--task', 'answer', '--args', '[1]'], /--task: export "answer" of .*user-tasks\.mjs is a number, not a function/],
+  ])('a bad --module comparison %j exits 2 naming what is wrong', async (argv, message) => {
+    const { code, err } = await run(['compare', ...argv])
+    expect(code).toBe(2)
+    expect(err).toMatch(message)
+  })
+
+  it("--module runs a user's function on every strategy, with a Gantt lane per worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-compare-module-'))
+    const json = join(dir, 'out.json')
+    const { code, out } = await run([
+      'compare', '--module', fixture, '--task', 'square', '--args', '[1,2,3,4,5,6]',
+      '--strategies', 'seq,async,thread,process,piscina,thread-static', '--sizes', '2', '--repeat', '1', '--json', '--csv', json,
+    ])
+    expect(code).toBe(0)
+    const result = JSON.parse(out.join('\n'))
+    expect(result.module).toEqual({ file: fixture, task: 'square' })
+    expect(result.workload.describe).toMatch(/square\(input\) from .*user-tasks\.mjs, 6 inputs/)
+    for (const row of result.rows) expect(row.failed).toBe(0)
+    for (const trace of result.traces) {
+      expect(trace.tasks).toHaveLength(6)
+      expect(trace.lanes.length).toBeGreaterThanOrEqual(1)
+    }
   })
 })

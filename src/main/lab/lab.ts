@@ -21,6 +21,7 @@ import { validateSettingsPatch, type Settings, type SettingsState } from '../../
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
+import type { ModuleWorkload } from './pools/workloads'
 import type { CompareProgress, CompareRequest, CompareResult } from '../../shared/compare/types'
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
@@ -171,8 +172,9 @@ export class Lab implements LabCommands {
     return this.compares.onProgress(listener)
   }
 
-  compare(req: CompareRequest): Promise<CompareResult> {
-    return this.compares.run(req)
+  /** `module`: compare a user's own function (in-process callers such as the CLI; never from a client). */
+  compare(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
+    return this.compares.run(req, module)
   }
 
   async cancelCompare(): Promise<void> {

@@ -201,6 +201,9 @@ export class Run implements RunContext {
     this.programTrees.add(tree)
     const exit = await tree.host.exited
     if (exit.error) throw new LabError('failed', exit.error)
+    // What the program left behind (children, reparented or setsid ones) is still its own: the run lasts until the
+    // last of them has ended, or until it is stopped.
+    await Promise.race([tree.drained, new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true }))])
     return { unitId: tree.rootId, pid: tree.host.pid, exitCode: exit.code, signal: exit.signal, result: tree.result, stderrTail: tree.stderrTail }
   }
 

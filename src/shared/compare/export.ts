@@ -7,7 +7,7 @@ export function toJson(result: CompareResult): string {
 }
 
 export const CSV_COLUMNS = [
-  'strategy', 'label', 'size', 'runs', 'wall_ms_median', 'wall_ms_min', 'wall_ms_max', 'speedup', 'efficiency',
+  'strategy', 'label', 'size', 'runs', 'wall_ms_median', 'wall_ms_min', 'wall_ms_max', 'speedup', 'speedup_with_startup', 'efficiency',
   'tasks_per_s', 'latency_p50_ms', 'latency_p95_ms', 'queue_wait_p50_ms', 'startup_ms', 'first_result_ms', 'cpu_ms', 'peak_mem_bytes', 'failed',
 ] as const
 
@@ -21,7 +21,7 @@ const med = (s: Spread | null): number | null => s?.median ?? null
 
 export function csvRow(r: CompareRow): (string | number | null)[] {
   return [
-    r.strategy, STRATEGY_INFO[r.strategy].label, r.size, r.runs, r.wallMs.median, r.wallMs.min, r.wallMs.max, r.speedup,
+    r.strategy, STRATEGY_INFO[r.strategy].label, r.size, r.runs, r.wallMs.median, r.wallMs.min, r.wallMs.max, r.speedup, r.speedupWithStartup,
     r.efficiency.median, r.throughput.median, r.latencyP50.median, r.latencyP95.median, r.queueWaitP50.median,
     r.startupMs.median, med(r.firstResultMs), med(r.cpuMs), med(r.peakMemBytes), r.failed,
   ]

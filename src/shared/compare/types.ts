@@ -11,11 +11,11 @@ export type StrategyId = (typeof STRATEGIES)[number]
 export const STRATEGY_INFO: Record<StrategyId, { label: string; pooled: boolean; describe: string }> = {
   seq: { label: 'sequential', pooled: false, describe: 'one task after another: one plain loop in a worker thread of its own' },
   async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once in one worker thread: overlaps waiting, not computing' },
-  thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task' },
-  process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue' },
-  piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library' },
-  'thread-static': { label: 'thread pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker' },
-  'process-static': { label: 'process pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker' },
+  thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task; all N workers started before timing (start-up shown apart)' },
+  process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue; all N workers started before timing (start-up shown apart)' },
+  piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library; its threads warmed by one task each before timing' },
+  'thread-static': { label: 'thread pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker; workers started before timing' },
+  'process-static': { label: 'process pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker; workers started before timing' },
 }
 
 export const WORKLOAD_INFO: Record<WorkloadId, string> = {
@@ -79,6 +79,11 @@ export interface CompareRun {
   wallMs: number
   /** From creating the pool until all its workers were up (seq and async: their one thread). */
   startupMs: number
+  /**
+   * End to end: pool start-up plus wall. Seq and async count no start-up (a program needs no pool for them; their
+   * thread exists only so the lab never stalls).
+   */
+  endToEndMs: number
   /** From creating the pool (start-up included) to the first result. */
   firstResultMs: number | null
   /** Sum of task run times measured in the workers. */
@@ -108,8 +113,10 @@ export interface CompareRow {
   size: number
   runs: number
   wallMs: Spread
-  /** Median sequential wall / median wall. */
+  /** Median sequential wall / median wall: the pool already up, from the first submit to the last result. */
   speedup: number | null
+  /** Median sequential wall / median end-to-end time (pool start-up included): what a program that starts the pool sees. */
+  speedupWithStartup: number | null
   efficiency: Spread
   throughput: Spread
   latencyP50: Spread
@@ -141,6 +148,8 @@ export interface CompareResult {
   cancelled: boolean
   machine: { cores: number; platform: string; node: string }
   workload: { describe: string; taskCostMs: number | null }
+  /** A comparison of a user's own function (`lab compare --module`): it ran instead of the request's workload. */
+  module?: { file: string; task: string }
   rows: CompareRow[]
   runs: CompareRun[]
   traces: CompareTrace[]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { toCsv, toJson, toTrace, CSV_COLUMNS } from '../../../shared/compare/export'
 import { checkTrace } from '../../../shared/compare/trace-schema'
-import { STRATEGIES, type CompareProgress } from '../../../shared/compare/types'
+import { STRATEGIES, STRATEGY_INFO, type CompareProgress } from '../../../shared/compare/types'
 import { standalonePoolDeps } from '../pools/standalone'
 import { busyTime, Comparison, planSteps } from './comparison'
 
@@ -29,6 +29,9 @@ describe('comparison', () => {
     for (const row of result.rows) {
       expect(row.failed).toBe(0)
       expect(row.speedup).toBeGreaterThan(0)
+      // End to end pays the pool's start-up: always the lower speed-up for a pool; the same for seq and async.
+      if (STRATEGY_INFO[row.strategy].pooled) expect(row.speedupWithStartup!).toBeLessThan(row.speedup!)
+      else expect(row.speedupWithStartup).toBe(row.speedup)
       expect(row.efficiency.median).toBeGreaterThan(0)
     }
     for (const trace of result.traces) {

@@ -3,7 +3,7 @@
 import os from 'node:os'
 import type { CompareProgress, CompareRequest, CompareResult, CompareRow, CompareRun, CompareTask, CompareTrace, CpuSeries, StrategyId } from '../../../shared/compare/types'
 import { STRATEGY_INFO } from '../../../shared/compare/types'
-import { planWorkload } from '../pools/workloads'
+import { planModuleWorkload, planWorkload } from '../pools/workloads'
 import { percentile, spread, spreadOf } from './stats'
 import { runStrategy, type RawRun, type StrategyEnv } from './strategies'
 
@@ -76,6 +76,7 @@ export function summarizeRun(raw: RawRun, strategy: StrategyId, size: number, re
     repeat,
     wallMs: raw.wallMs,
     startupMs: raw.startupMs,
+    endToEndMs: raw.wallMs + (STRATEGY_INFO[strategy].pooled ? raw.startupMs : 0),
     firstResultMs: raw.firstResultMs,
     busyMs,
     efficiency: busyMs / (raw.workers * wall),
@@ -101,12 +102,14 @@ export function summarizeRows(runs: readonly CompareRun[]): CompareRow[] {
   const seqWall = seq.length > 0 ? spread(seq.map((r) => r.wallMs)).median : null
   return [...groups.values()].map((g) => {
     const wallMs = spread(g.map((r) => r.wallMs))
+    const endToEnd = spread(g.map((r) => r.endToEndMs)).median
     return {
       strategy: g[0].strategy,
       size: g[0].size,
       runs: g.length,
       wallMs,
       speedup: seqWall === null || wallMs.median <= 0 ? null : seqWall / wallMs.median,
+      speedupWithStartup: seqWall === null || endToEnd <= 0 ? null : seqWall / endToEnd,
       efficiency: spread(g.map((r) => r.efficiency)),
       throughput: spread(g.map((r) => r.throughput)),
       latencyP50: spread(g.map((r) => r.latencyP50)),
@@ -157,7 +160,8 @@ export class Comparison {
       if (this.abort.signal.aborted) break
       this.report({ done: i, strategy: step.strategy, size: step.size, repeat: step.repeat })
       // A fresh plan per run: transferred buffers are gone once sent.
-      const plan = planWorkload(this.request.workload, this.request.tasks, this.request.params)
+      const { module } = this.env
+      const plan = module ? planModuleWorkload(module) : planWorkload(this.request.workload, this.request.tasks, this.request.params)
       describe = plan.describe
       taskCostMs = plan.costMs[plan.costMs.length - 1] ?? null
       const raw = await runStrategy(step.strategy, step.size, plan, { ...this.env, signal: this.abort.signal })
@@ -175,6 +179,7 @@ export class Comparison {
       cancelled,
       machine: { cores: os.cpus().length, platform: process.platform, node: process.version },
       workload: { describe, taskCostMs },
+      ...(this.env.module ? { module: { file: this.env.module.file, task: this.env.module.task } } : {}),
       rows: summarizeRows(runs),
       runs,
       traces: [...traces.values()],

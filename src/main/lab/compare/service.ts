@@ -1,6 +1,7 @@
 // The lab's side of comparisons: one at a time, its progress pushed to listeners, cancellable from any view.
 import type { CompareProgress, CompareRequest, CompareResult } from '../../../shared/compare/types'
 import { LabError, type Unsubscribe } from '../../../shared/contract'
+import type { ModuleWorkload } from '../pools/workloads'
 import { Comparison, type ComparisonEnv } from './comparison'
 
 export class CompareService {
@@ -16,12 +17,14 @@ export class CompareService {
   }
 
   /** Runs one comparison to its end; a second one while it runs would skew both, so it is refused. */
-  async run(req: CompareRequest): Promise<CompareResult> {
+  /** `module`: a user's own function instead of the request's workload (in-process callers only, such as the CLI). */
+  async run(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
     if (this.current) {
       throw new LabError('conflict', `Comparison ${this.current.comparison.id} is still running: cancel it or wait for it to finish.`, 'compare')
     }
     const comparison = new Comparison(`c${this.next++}`, req, {
       ...this.env,
+      module,
       onProgress: (p) => this.progressListeners.forEach((fn) => fn(p)),
     })
     const done = comparison.run()

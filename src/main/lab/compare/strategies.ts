@@ -8,8 +8,9 @@ import { packageRoot } from '../units/host-file'
 import type { Mode } from '../units/protocol'
 import type { TimedOutcome } from '../pools/piscina-worker'
 import { Pool, type PoolDeps, type TaskRecord } from '../pools/pool'
-import { makeInput, type WorkloadPlan } from '../pools/workloads'
+import { makeInput, type ModuleWorkload, type WorkloadPlan } from '../pools/workloads'
 import type { Future } from '../pools/future'
+import { wait } from '../pools/results'
 import { ResourceMeter } from './meter'
 
 export interface StrategyEnv {
@@ -18,6 +19,8 @@ export interface StrategyEnv {
   /** Aborting ends the run at once (its pool is killed); what finished is still returned. */
   signal: AbortSignal
   piscinaFile?: string
+  /** A user's own function to compare instead of a built-in workload (its tasks come from this module). */
+  module?: ModuleWorkload
 }
 
 /** One run of one strategy; task times are ms from its start, once its pool was up (start-up is kept apart). */
@@ -71,7 +74,7 @@ async function onLoopThread(plan: WorkloadPlan, together: boolean, env: Strategy
   const { clock } = env.deps
   const created = clock.now()
   const name = together ? 'compare async: Promise.all on one thread' : 'compare sequential baseline: one plain loop'
-  const pool = new Pool(env.deps, { kind: 'thread', size: 1, name, runId: env.runId, taskEvents: false })
+  const pool = new Pool(env.deps, { kind: 'thread', size: 1, name, runId: env.runId, taskEvents: false, module: env.module?.file })
   const meter = new ResourceMeter(() => [])
   const onAbort = (): void => void pool.kill()
   env.signal.addEventListener('abort', onAbort, { once: true })
@@ -134,7 +137,7 @@ async function onPool(
   const records: TaskRecord[] = []
   const values = new Map<number, unknown>()
   // Every worker is started up front (start-up is timed apart), so that the timed part compares dispatch alone.
-  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r), start: 'eager' })
+  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r), start: 'eager', module: env.module?.file })
   const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.deps.spawner.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
   const meter = new ResourceMeter(pids)
   const lanes = new Map<number, CompareLane>()
@@ -159,7 +162,7 @@ async function onPool(
             : pool.submit(plan.task, x),
         )
     futures.forEach((f) => f.addDoneCallback((d) => values.set(d.id, d.outcome())))
-    await Promise.all(futures.map((f) => f.exception()))
+    await wait(futures)
     const now = clock.now()
     const cost = meter.stop()
     await pool.shutdown()
@@ -259,7 +262,7 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
   // piscina has no ready signal: one short task per thread (each keeps its thread busy for 1 ms, so the next goes to
   // another) makes every thread load the task file, as our workers have before they say hello.
   await Promise.all(
-    Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1] }, { name: 'timed' })),
+    Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1], module: env.module?.file }, { name: 'timed' })),
   )
   if (env.signal.aborted) {
     await piscina.destroy().catch(() => undefined)
@@ -278,7 +281,7 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
       const submittedAt = clock.now() - t0
       const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
       try {
-        const o = (await piscina.run({ name: plan.task, args: [x] }, { name: 'timed', transferList })) as TimedOutcome
+        const o = (await piscina.run({ name: plan.task, args: [x], module: env.module?.file }, { name: 'timed', transferList })) as TimedOutcome
         const key = o.tid ?? -1
         if (!laneOf.has(key)) {
           laneOf.set(key, lanes.length)

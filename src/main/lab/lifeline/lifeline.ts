@@ -62,8 +62,9 @@ export class Lifeline {
     this.send({ t: 'own', pid, startTime })
   }
 
-  /** A process the lab saw end: only needed where start times cannot be read to tell a reused PID. */
+  /** A process the lab saw end: out of the record (the supervisor needs it only where start times cannot be read). */
   gone(pid: number): void {
+    this.records.remove(pid)
     if (!hasProcFs && this.supervisor?.connected) this.send({ t: 'gone', pid })
   }
 

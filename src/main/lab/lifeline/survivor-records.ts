@@ -39,17 +39,21 @@ export class SurvivorRecords {
     this.schedule()
   }
 
+  /** A process the lab saw end (its PID may be reused: the record would still tell it apart, but need not grow). */
+  remove(pid: number): void {
+    if (this.started.delete(pid)) this.schedule()
+  }
+
   private schedule(): void {
     if (this.timer) return
     this.timer = setTimeout(() => this.write(), WRITE_DELAY_MS)
     this.timer.unref()
   }
 
-  /** Writes the file now (atomically: a reader never sees half of it), without entries whose process has ended. */
+  /** Writes the file now (atomically: a reader never sees half of it). */
   write(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    if (hasProcFs) for (const [pid, start] of this.started) if (startTimeOf(pid) !== start) this.started.delete(pid)
     while (this.started.size > MAX_ENTRIES) this.started.delete(this.started.keys().next().value!)
     const body: RecordFile = { lab: this.lab, key: labKey(this.lab), started: [...this.started].map(([pid, startTime]) => ({ pid, startTime })) }
     try {

@@ -1,7 +1,8 @@
 // What CPython's own suite (Lib/test/test_concurrent_futures) checks for futures, as_completed, wait, map, shutdown,
 // initializers and worker crashes, rewritten here and run on both pools against a user's module. Real threads and
 // processes; "events" are files a task waits for, so order never hangs on timing. Deliberate differences from Python
-// are tested as such (see the README's list).
+// are tested as such (see the README's list). One file for the whole suite (above 250 lines): the areas share the
+// module, the events and the settled futures, as CPython's util.py shares them.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

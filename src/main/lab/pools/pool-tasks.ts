@@ -1,7 +1,7 @@
 // The pool's own tasks, which belong to no scenario: "pool.chunk" runs a slice of a map() in one message,
 // "pool.timedChunk" also times each item, and "workload.*" are the comparison workloads.
 import { absNow } from '../units/protocol'
-import { workloadTasks } from './workloads'
+import { timedLoop, workloadTasks } from './workloads'
 
 export type TaskFunction = (...args: unknown[]) => unknown
 
@@ -9,6 +9,8 @@ export type TaskFunction = (...args: unknown[]) => unknown
 export function poolTasks(find: (name: string) => TaskFunction): Record<string, TaskFunction> {
   return {
     ...(workloadTasks as Record<string, TaskFunction>),
+    /** A comparison's sequential baseline or async run: every input through one task, in this one thread. */
+    'workload.loop': (name, recipes, together) => timedLoop(find(name as string), recipes as unknown[], together as boolean),
     'pool.chunk': async (name, items) => {
       const fn = find(name as string)
       const out: unknown[] = []

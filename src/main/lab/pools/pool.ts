@@ -1,6 +1,7 @@
 // The executor core shared by thread and process pools: workers and their lives, the queue, submit, resize,
 // shutdown, outcomes and task events. How work reaches a worker is its kind's dispatcher (thread-/process-dispatch.ts);
-// when workers start and end is worker-lives.ts.
+// when workers start and end is worker-lives.ts. Above 250 lines on purpose: a task's whole life in the pool (submit,
+// send, outcome, loss with its worker, break-down) stays in one file, with the bookkeeping of `busy` and the inboxes.
 import type { LabClock } from '../clock'
 import type { Outbox } from '../unit-table'
 import type { Mode, TaskOutcome } from '../units/protocol'
@@ -74,6 +75,7 @@ export class Pool extends Executor implements DispatchHost {
     this.dispatcher = opts.kind === 'thread' ? new ThreadDispatch(this) : new ProcessDispatch(this)
     this.lives = new WorkerLives(this, deps.spawner, opts, {
       message: (w, o) => this.settle(w, o),
+      started: (w, id) => this.started(w, id),
       ready: (w) => this.dispatcher.workerReady(w),
       lost: (w, info) => this.lost(w, info),
       broken: (err) => this.breakDown(err),
@@ -206,8 +208,9 @@ export class Pool extends Executor implements DispatchHost {
   }
 
   private put(w: PoolWorker, job: Job): void {
-    // The first job of an idle worker starts at once; later ones report their start when they finish.
-    if (w.jobs.length === 0) this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
+    // The first job of an idle thread starts at once; a process says when it starts a message's first task; other
+    // tasks report their start when they finish.
+    if (w.jobs.length === 0 && this.kind === 'thread') this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
     w.jobs.push(job)
     w.sent++
     this.busy++
@@ -220,6 +223,13 @@ export class Pool extends Executor implements DispatchHost {
     w.sent--
     this.busy--
     this.dispatcher.leaveInbox(job)
+  }
+
+  private started(w: PoolWorker, id: number): void {
+    const job = w.jobs.find((j) => j.order.id === id)
+    if (!job?.batch) return
+    job.batch.started = true
+    this.log.event(job, 'started', w.unit.id, this.deps.clock.now())
   }
 
   /** A task's outcome came back from its worker (in the order the worker got them). */

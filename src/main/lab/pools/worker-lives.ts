@@ -46,6 +46,8 @@ const MAX_START_FAILURES = 3
 
 export interface LifeHooks {
   message(w: PoolWorker, o: TaskOutcome): void
+  /** A process worker started the first task of a message. */
+  started(w: PoolWorker, taskId: number): void
   ready(w: PoolWorker): void
   lost(w: PoolWorker, info: ExitInfo): void
   broken(err: PoolError): void
@@ -153,11 +155,8 @@ export class WorkerLives {
     unit.on('message', (msg) => {
       if (msg.t === 'taskDone') this.hooks.message(w, msg)
       else if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.hooks.message(w, o)
-      else if (msg.t === 'started') {
-        const job = w.jobs.find((j) => j.order.id === msg.id)
-        if (job?.batch) job.batch.started = true
-        return
-      } else if (msg.t === 'initDone') return becameReady()
+      else if (msg.t === 'started') return this.hooks.started(w, msg.id)
+      else if (msg.t === 'initDone') return becameReady()
       else if (msg.t === 'initFailed') {
         const cause = deserializeError(msg.error)
         const what = this.setup.module && !w.ready ? `loading ${this.setup.module}${this.setup.initializer ? ` or its initializer ${this.setup.initializer}` : ''}` : `the initializer ${this.setup.initializer}`

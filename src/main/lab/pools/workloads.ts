@@ -36,7 +36,6 @@ export const workloadTasks: Record<string, (...args: never[]) => unknown> = {
     return Math.sqrt(x)
   },
   'workload.exit': (code: number, afterMs: number) => new Promise(() => setTimeout(() => process.exit(code), afterMs)),
-  'workload.loop': (name: string, recipes: unknown[], together: boolean) => timedLoop(name, recipes, together),
 }
 
 /** A payload input travels as its recipe and is made where it is used: a buffer is never held before its task needs it. */
@@ -64,12 +63,10 @@ const loopCpuClock = (): number | null => (loopClock ??= createCpuClock('thread'
  * made just before it runs (outside its timing); times are absolute ms, and CPU ms per item where it is measurable.
  */
 export async function timedLoop(
-  name: string,
+  fn: (input: unknown) => unknown,
   recipes: readonly unknown[],
   together: boolean,
 ): Promise<{ times: number[]; cpu: (number | null)[]; failed: number }> {
-  const fn = workloadTasks[name] as ((input: unknown) => unknown) | undefined
-  if (!fn) throw new Error(`No workload task "${name}".`)
   const times = new Array<number>(recipes.length * 2)
   const cpu = new Array<number | null>(recipes.length).fill(null)
   let failed = 0
@@ -201,4 +198,23 @@ export function planWorkload(id: WorkloadId, tasks: number, params: WorkloadPara
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i)
+}
+
+/** A user's own function as a workload: `task`, an export of the module `file`, called once per input. */
+export interface ModuleWorkload {
+  file: string
+  task: string
+  inputs: unknown[]
+}
+
+export function planModuleWorkload(m: ModuleWorkload): WorkloadPlan {
+  return {
+    id: 'trivial',
+    task: m.task,
+    recipes: [...m.inputs],
+    heavy: false,
+    costMs: m.inputs.map(() => null),
+    transfer: null,
+    describe: `${m.task}(input) from ${m.file}, ${m.inputs.length} inputs`,
+  }
 }

@@ -160,6 +160,14 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
     }
   }
 
+  /**
+   * Lets go of the program's pipes: a descendant that inherited them (a daemon that kept stdout) must not keep a
+   * reader such as the CLI waiting once the lab is done with the program.
+   */
+  release(): void {
+    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr, this.child.stdio[EVENTS_FD]]) s?.destroy()
+  }
+
   markKilledByLab(): void {
     this.killedByLab = true
   }

@@ -6,6 +6,8 @@ import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
 import { threadLabel, TreeFollower, type Member } from './tree-follower'
+import { OWNER_ENV } from '../lifeline/owner-tag'
+import { hasProcFs, TaggedProcessFinder } from '../sampling/linux/lineage'
 import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
 
 export interface ProgramTreeDeps {
@@ -36,6 +38,11 @@ export class ProgramTree {
   readonly stderrTail: string[] = []
   private readonly follower: TreeFollower
   private stopping: Promise<void> | null = null
+  /** Finds the processes carrying this program's owner tag (Linux), wherever they went. */
+  private readonly tagged: TaggedProcessFinder | null
+  /** Settles once the root has exited and every process of the tree has ended. */
+  readonly drained: Promise<void>
+  private markDrained!: () => void
   private scanning: Promise<void> | null = null
   /** Threads that have sent a message ("pid/tid"): the first one triggers a scan (if new) or a fresh read of the name. */
   private readonly reported = new Set<string>()
@@ -45,6 +52,9 @@ export class ProgramTree {
     readonly spec: ProgramSpec,
   ) {
     const { units, clock, outbox } = deps
+    this.drained = new Promise((resolve) => (this.markDrained = resolve))
+    const tag = spec.env?.[OWNER_ENV]
+    this.tagged = tag && hasProcFs ? new TaggedProcessFinder(OWNER_ENV, tag) : null
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
     this.follower = new TreeFollower(deps, { pid: this.host.pid, unitId: this.rootId }, spec.runId, false)
@@ -109,7 +119,7 @@ export class ProgramTree {
   }
 
   private async stopTree(graceMs: number): Promise<void> {
-    if (this.host.pid <= 0) return
+    if (this.host.pid <= 0) return this.markDrained()
     this.host.markKilledByLab()
     await this.refresh()
     const deadline = Date.now() + graceMs
@@ -119,6 +129,9 @@ export class ProgramTree {
     await this.host.exited
     for (let i = 0; i < 40 && (await this.survivors()).length > 0; i++) await sleep(25)
     await this.scanOnce()
+    // What could not be ended is no longer ours to wait for; its pipes are let go so no reader hangs on them.
+    this.markDrained()
+    this.host.release()
   }
 
   /** Process ids of the tree still running: the root while unreaped, and every member still verified as ours. */
@@ -148,11 +161,22 @@ export class ProgramTree {
   }
 
   private async scanOnce(): Promise<void> {
-    this.apply(await this.deps.scanner.scan(this.scanRoot, this.memberStarts()))
+    const members = this.memberStarts()
+    let scan = await this.deps.scanner.scan(this.scanRoot, members)
+    // Processes of this program that left its tree (reparented, or double-forked with setsid) and that the scan did not
+    // reach are followed as members from now on: scanned again with them.
+    const found = new Set(scan.processes.map((p) => p.pid))
+    const strays = (this.tagged?.find() ?? []).filter((p) => p.pid !== this.host.pid && !found.has(p.pid) && !members.has(p.pid))
+    if (strays.length > 0) {
+      for (const p of strays) members.set(p.pid, p.startTime)
+      scan = await this.deps.scanner.scan(this.scanRoot, members)
+    }
+    this.apply(scan)
   }
 
   private apply(scan: TreeScan): void {
     this.follower.apply(scan, this.stopping ? 'killed' : 'exited')
+    if (!this.host.alive && this.members.size === 0) this.markDrained()
   }
 
   /** The unit a message came from: its thread, else its process, else the root. A thread not seen yet triggers one scan. */
@@ -213,6 +237,7 @@ export class ProgramTree {
     const { state, error } = exitState(info, info.error)
     units.update(this.rootId, { exitCode: info.code, signal: info.signal, error })
     units.setState(this.rootId, state, clock.now())
+    if (this.host.pid <= 0) this.markDrained()
   }
 
   private log(text: string, stream: 'out' | 'err'): void {

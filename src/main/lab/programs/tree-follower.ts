@@ -62,8 +62,11 @@ export class TreeFollower {
       if (known) {
         known.cpuMs = p.cpuMs ?? 0
         known.childCpuMs = p.childCpuMs ?? 0
-        // A program may name its process after it started (a pool worker naming its main thread).
-        if (units.get(known.unitId)?.label !== label) units.update(known.unitId, { label })
+        // A program may name its process after it started (a pool worker naming its main thread), and a child found
+        // between its fork and its exec gets its own command line only then.
+        const u = units.get(known.unitId)
+        if (u?.label !== label) units.update(known.unitId, { label })
+        if (p.cmdline && u?.command !== p.cmdline) units.update(known.unitId, { command: p.cmdline })
         continue
       }
       const parent = p.ppid === rootPid ? this.root.unitId : (this.members.get(p.ppid)?.unitId ?? this.root.unitId)

@@ -92,3 +92,48 @@ export function descendantsOf(roots: Iterable<number>, among: readonly ProcIdent
   }
   return out
 }
+
+/**
+ * Finds, tick after tick, the processes that carry an owner tag (`value` or a sub-tag of it): each PID's environment is
+ * read once, when it is first seen, so a tick costs one listing of /proc. This is how a watched program's descendants
+ * that left its tree (reparented, or double-forked with setsid) are still attributed to it.
+ */
+export class TaggedProcessFinder {
+  private readonly seen = new Map<number, { startTime: number; tagged: boolean }>()
+
+  constructor(
+    private readonly variable: string,
+    private readonly value: string,
+  ) {}
+
+  find(): ProcIdentity[] {
+    if (!hasProcFs) return []
+    const out: ProcIdentity[] = []
+    const present = new Set<number>()
+    let names: string[]
+    try {
+      names = readdirSync('/proc')
+    } catch {
+      return out
+    }
+    for (const name of names) {
+      const c = name.charCodeAt(0)
+      if (c < 48 || c > 57) continue
+      const pid = Number(name)
+      if (pid === process.pid) continue
+      present.add(pid)
+      let entry = this.seen.get(pid)
+      if (!entry) {
+        const startTime = startTimeOf(pid)
+        if (startTime === null) continue
+        const v = environValue(pid, this.variable)
+        entry = { startTime, tagged: v !== null && (v === this.value || v.startsWith(`${this.value}.`)) }
+        this.seen.set(pid, entry)
+      }
+      // A tagged PID is checked again each time: it may have ended and its number gone to another process.
+      if (entry.tagged && startTimeOf(pid) === entry.startTime) out.push({ pid, ppid: -1, startTime: entry.startTime })
+    }
+    for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
+    return out
+  }
+}
