@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
+// Every test run records its sessions into a fresh folder of its own, never the user's.
+const sessionsDir = mkdtempSync(join(tmpdir(), 'plab-sessions-'))
 // Survivor records of the labs under test go to a fresh folder per test run, never the user's own.
 const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 
@@ -11,7 +13,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
-    env: { PARALLEL_LAB_STATE_DIR: stateDir },
+    env: { PARALLEL_LAB_STATE_DIR: stateDir, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {
         extends: true,

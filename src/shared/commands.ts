@@ -23,6 +23,7 @@ export const VIEW_COMMANDS = [
   { view: 'scenarios', label: 'Scenarios' },
   { view: 'compare', label: 'Compare' },
   { view: 'programs', label: 'Programs' },
+  { view: 'sessions', label: 'Sessions' },
 ] as const
 
 export const APP_COMMANDS: readonly AppCommand[] = [

@@ -7,6 +7,7 @@ import type { CompareProgress, CompareRequest, CompareResult } from './compare/t
 import { COMPARE_LIMITS, validateCompareRequest } from './compare/types'
 import type { Settings, SettingsState } from './settings'
 import { validateSettingsPatch } from './settings'
+import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from './recording/format'
 
 export interface ScenarioInfo {
   id: string
@@ -62,6 +63,20 @@ export interface LabCommandMap {
   about: { req: void; res: AboutInfo }
   /** Ends the app: every unit the lab started is ended first (browser mode: the server stops too). */
   quit: { req: void; res: void }
+  /** Recorded sessions, newest first. */
+  listSessions: { req: void; res: SessionInfo[] }
+  deleteSession: { req: { name: string }; res: void }
+  /** Opens a recording for replay (read only: nothing in it is executed). */
+  openSession: { req: { name: string }; res: ReplayInfo }
+  /** What views show at lab-clock time `t` of a recording, with `historyMs` of history before it. */
+  sessionFrame: { req: { name: string; t: number; historyMs: number }; res: ReplayFrame }
+  /** Totals and CPU series of a recording, for comparing two. */
+  sessionTotals: { req: { name: string }; res: SessionTotals }
+  /** Adds a recording file from elsewhere, sent in base64 parts of at most 32 KiB; the last part returns it, checked. */
+  uploadSession: { req: { upload: string; fileName: string; part: number; data: string; last: boolean }; res: SessionInfo | null }
+  /** Whether runs, watches and comparisons are recorded, and where. */
+  recordingStatus: { req: void; res: RecordingStatus }
+  setRecording: { req: { on: boolean }; res: RecordingStatus }
 }
 
 /** What Help > About shows. Null where it does not apply (no Electron in browser mode) or was not found. */
@@ -74,6 +89,13 @@ export interface AboutInfo {
   /** "3.11.2 (/usr/bin/python3)", or null when no python3 was found. */
   python: string | null
   platform: string
+}
+
+export interface RecordingStatus {
+  enabled: boolean
+  dir: string
+  /** File being written now, if any. */
+  current: string | null
 }
 
 /** Events the lab pushes. One `tick` per scheduler interval carries everything. */
@@ -123,6 +145,14 @@ export const COMMANDS = [
   'resetSettings',
   'about',
   'quit',
+  'listSessions',
+  'deleteSession',
+  'openSession',
+  'sessionFrame',
+  'sessionTotals',
+  'uploadSession',
+  'recordingStatus',
+  'setRecording',
 ] as const satisfies readonly CommandName[]
 
 export const EVENTS = ['tick', 'compareProgress', 'appCommand'] as const satisfies readonly EventName[]
@@ -226,10 +256,36 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   resetSettings: none,
   about: none,
   quit: none,
+  listSessions: none,
+  deleteSession: (p) => shape(p, { name: 'string' }),
+  openSession: (p) => shape(p, { name: 'string' }),
+  sessionFrame: (p) => {
+    const { t, historyMs, ...rest } = isObj(p) ? p : {}
+    const v = shape<{ name: string }>(rest, { name: 'string' })
+    if (!v.ok) return v
+    if (typeof t !== 'number' || !Number.isFinite(t)) return fail('t', `t must be a number of milliseconds (got ${echo(t)}).`)
+    if (typeof historyMs !== 'number' || !(historyMs >= 0 && historyMs <= 3_600_000)) return fail('historyMs', `historyMs must be from 0 to 3600000 (got ${echo(historyMs)}).`)
+    return { ok: true, value: { name: v.value.name, t, historyMs } }
+  },
+  sessionTotals: (p) => shape(p, { name: 'string' }),
+  uploadSession: (p) => {
+    const { data, ...rest } = isObj(p) ? p : {}
+    const v = shape<{ upload: string; fileName: string; part: number; last: boolean }>(rest, { upload: 'string', fileName: 'string', part: { int: [0, 1_000_000] }, last: 'boolean' })
+    if (!v.ok) return v
+    if (typeof data !== 'string' || data.length > UPLOAD_PART_CHARS || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
+      return fail('data', `data must be base64, at most ${UPLOAD_PART_CHARS} characters per part.`)
+    }
+    return { ok: true, value: { ...v.value, data } }
+  },
+  recordingStatus: none,
+  setRecording: (p) => shape(p, { on: 'boolean' }),
 }
 
 /** Linux's largest PID (2^22); other systems stay below it. */
 export const PID_MAX = 4_194_304
+
+/** Base64 characters per upload part: 32 KiB of file, inside the socket's 64 KiB frame. */
+export const UPLOAD_PART_CHARS = 43_692
 
 export function isCommand(name: unknown): name is CommandName {
   return typeof name === 'string' && (COMMANDS as readonly string[]).includes(name)

@@ -1,4 +1,4 @@
-// Command-line entry: a table of commands (scenarios, run, watch, compare), -h/--help on each, --version.
+// Command-line entry: a table of commands (scenarios, run, watch, compare, sessions, replay, export), -h/--help on each, --version.
 // Exit 0 on success, 2 on bad arguments, 1 when a run failed.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,9 +9,10 @@ import { compareCommand } from './compare-command'
 import { runCommand } from './run-command'
 import { scenariosCommand } from './scenarios-command'
 import { watchCommand } from './watch-command'
+import { exportCommand, replayCommand, sessionsCommand } from './session-commands'
 
 /** Every command; a new one is one more entry here. */
-export const COMMANDS: readonly Command[] = [scenariosCommand, runCommand, watchCommand, compareCommand]
+export const COMMANDS: readonly Command[] = [scenariosCommand, runCommand, watchCommand, compareCommand, sessionsCommand, replayCommand, exportCommand]
 
 function usage(): string {
   return [

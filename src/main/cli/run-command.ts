@@ -6,6 +6,8 @@ import type { ScenarioDefinition } from '../lab/scenario-api'
 import { optionsHelp, parseOptions, UsageError, type Command, type CommandContext, type OptionSpec } from './command'
 import { INTERVAL_OPTION, intervalFrom, JSON_OPTION, runSession, summaryLine } from './session'
 import { table } from './table'
+import { RECORD_OPTION, recordingFrom } from './record-option'
+import type { UnitSummary } from '../../shared/model'
 
 const USAGE = 'lab run <id> [options]'
 
@@ -33,12 +35,30 @@ function scenarioOf(argv: readonly string[], ctx: CommandContext): ScenarioDefin
   return def
 }
 
+/** The per-unit summary `run` prints at the end (and `replay` of a run). */
+export function runSummaryTable(units: readonly UnitSummary[]): string {
+  return table(
+    ['unit', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS', 'lock wait'],
+    units.map((u) => [
+      u.label,
+      u.kind,
+      String(u.pid),
+      u.tid === null ? '-' : String(u.tid),
+      u.signal ? `${u.state} (${u.signal})` : u.state,
+      formatPercent(u.peakCpu),
+      formatPercent(u.meanCpu),
+      formatBytes(u.peakRss),
+      formatMs(u.lockWaitMs),
+    ]),
+  )
+}
+
 export const runCommand: Command = {
   name: 'run',
   synopsis: 'lab run <id> [options]             run a scenario to its end; print its log and a summary',
   help(argv, ctx) {
     const def = argv.length > 0 ? scenarioOf(argv, ctx) : undefined
-    const common = optionsHelp([INTERVAL_OPTION, JSON_OPTION])
+    const common = optionsHelp([INTERVAL_OPTION, JSON_OPTION, RECORD_OPTION])
     if (!def) {
       return `Usage: ${USAGE}\n\nRuns one scenario (see "lab scenarios") and prints its log and a summary per unit.\n"lab run <id> --help" lists that scenario's parameters.\n\n${common}`
     }
@@ -48,7 +68,7 @@ export const runCommand: Command = {
   async run(argv, ctx) {
     const def = scenarioOf(argv, ctx)
     if (!def) throw new UsageError(`Which scenario? Usage: ${USAGE}. See "lab scenarios".`)
-    const { values, positionals } = parseOptions(argv, [INTERVAL_OPTION, JSON_OPTION, ...paramOptions(def)], {
+    const { values, positionals } = parseOptions(argv, [INTERVAL_OPTION, JSON_OPTION, RECORD_OPTION, ...paramOptions(def)], {
       positionals: true,
     })
     if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}". Usage: ${USAGE}.`)
@@ -58,6 +78,7 @@ export const runCommand: Command = {
     const outcome = await runSession({
       scenarios: ctx.scenarios,
       intervalMs: intervalFrom(values.interval),
+      recording: recordingFrom(values.record),
       json,
       out: ctx.out,
       scope: 'lab',
@@ -83,22 +104,7 @@ export const runCommand: Command = {
       return ok ? 0 : 1
     }
     ctx.out('')
-    ctx.out(
-      table(
-        ['unit', 'kind', 'pid', 'tid', 'state', 'peak CPU', 'mean CPU', 'peak RSS', 'lock wait'],
-        summary.units.map((u) => [
-          u.label,
-          u.kind,
-          String(u.pid),
-          u.tid === null ? '-' : String(u.tid),
-          u.signal ? `${u.state} (${u.signal})` : u.state,
-          formatPercent(u.peakCpu),
-          formatPercent(u.meanCpu),
-          formatBytes(u.peakRss),
-          formatMs(u.lockWaitMs),
-        ]),
-      ),
-    )
+    ctx.out(runSummaryTable(summary.units))
     ctx.out('')
     ctx.out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
     return ok ? 0 : 1

@@ -4,6 +4,7 @@ import type { LogLine, RunInfo, RunSummary, Sample, Tick, TimeSplit, TransientSt
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
 import type { ScenarioDefinition } from '../lab/scenario-api'
+import type { RecordingOptions } from '../lab/recording/session-recorder'
 import { UsageError, type OptionSpec, type Out } from './command'
 
 export const INTERVAL_OPTION: OptionSpec = {
@@ -78,6 +79,15 @@ export function tickExtras(tick: Tick, inView: (unit: string) => boolean = () =>
   }
 }
 
+/** A tick as NDJSON: one `tick` line with every unit that was sampled or changed, then its `log` lines. */
+export function printJsonTick(out: Out, { tick, rows, samples, logs }: TickView): void {
+  const changed = new Set(tick.units.map((u) => u.id))
+  const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
+  const extras = tickExtras(tick, (id) => rows.has(id))
+  out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), ...extras, units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+  for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
+}
+
 /** What a tick shows, within the session's scope. */
 export interface TickView {
   tick: Tick
@@ -100,6 +110,8 @@ export interface SessionOptions {
   text(view: TickView): void
   /** Seconds after which the run is stopped (its whole tree ended). */
   durationS?: number | null
+  /** Where the session is recorded (default: the sessions folder). */
+  recording?: RecordingOptions
 }
 
 export interface SessionOutcome {
@@ -110,7 +122,7 @@ export interface SessionOutcome {
 
 export async function runSession(opts: SessionOptions): Promise<SessionOutcome> {
   const { out, json } = opts
-  const lab = new Lab({ scenarios: opts.scenarios, intervalMs: opts.intervalMs })
+  const lab = new Lab({ scenarios: opts.scenarios, intervalMs: opts.intervalMs, recording: opts.recording })
   const rows = new Map<string, Unit>()
   let runId: string | null = null
   const inScope = (unitRunId: string | null): boolean =>
@@ -120,18 +132,7 @@ export async function runSession(opts: SessionOptions): Promise<SessionOutcome> 
     const samples = new Map(tick.samples.map((s) => [s.id, s]))
     const logs = tick.logs.filter((l) => inScope(l.runId))
     if (!json) return opts.text({ tick, rows, samples, logs })
-    const changed = new Set(tick.units.map((u) => u.id))
-    const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
-    const extras = tickExtras(tick, (id) => rows.has(id))
-    out(
-      JSON.stringify({
-        type: 'tick',
-        t: Math.round(tick.t),
-        ...extras,
-        units: units.map((u) => unitRow(u, samples.get(u.id))),
-      }),
-    )
-    for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
+    printJsonTick(out, { tick, rows, samples, logs })
   })
 
   let run: RunInfo

@@ -2,11 +2,12 @@
 // process tree and its threads are followed live, then summarised.
 import { PID_MAX } from '../../shared/contract'
 import { formatBytes, formatPercent } from '../../shared/format'
-import type { TimeSplit, Unit, UnitSummary } from '../../shared/model'
+import type { Tick, TimeSplit, Unit, UnitSummary } from '../../shared/model'
 import { BLOCK_REASONS, isFinal } from '../../shared/model'
 import { optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
 import { INTERVAL_OPTION, JSON_OPTION, intervalFrom, runSession, summaryLine, type SessionOutcome, type TickView } from './session'
 import { table } from './table'
+import { RECORD_OPTION, recordingFrom } from './record-option'
 
 const USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]\n       lab watch --pid N [--pid M ...] [--interval MS] [--duration S] [--json]'
 
@@ -42,6 +43,7 @@ const OPTIONS: OptionSpec[] = [
   INTERVAL_OPTION,
   { name: 'duration', type: 'string', value: 'S', help: 'stop the whole tree after S seconds (counts as success); with --pid, detach' },
   JSON_OPTION,
+  RECORD_OPTION,
 ]
 
 function parseDuration(raw: string | boolean | undefined): number | null {
@@ -77,6 +79,33 @@ function name(u: Unit, depth: number): string {
   return `${'  '.repeat(depth)}${text.length > 48 ? text.slice(0, 47) + '…' : text}`
 }
 
+/** The live table `watch` prints each tick (and `replay` of a watch): the tree of live processes and threads. */
+export function watchTickTable({ tick, rows, samples }: TickView): { header: string; body: string } {
+  const live = [...rows.values()].filter((u) => !isFinal(u.state))
+  const body = table(
+    ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'on CPU / run queue / blocked', 'RSS'],
+    treeOrder(live).map(({ unit: u, depth }) => {
+      const s = samples.get(u.id)
+      const state = s?.os ? `${u.state} (${s.os})` : u.state
+      // A recording from before short-lived processes were counted has no `transient`.
+      const short = (tick.transient as Tick['transient'] | undefined)?.parents.find((p) => p.unit === u.id)
+      return [
+        short ? `${name(u, depth)} +${short.processes} short-lived` : name(u, depth),
+        u.kind,
+        String(u.pid),
+        u.tid === null ? '-' : String(u.tid),
+        state,
+        formatPercent(s?.cpu),
+        timeSplit(s?.time),
+        formatBytes(s?.rss),
+      ]
+    }),
+  )
+  const labCpu = tick.sampler.labCpuMs == null ? '…' : `${tick.sampler.labCpuMs.toFixed(1)} ms`
+  const header = `t=${(tick.t / 1000).toFixed(1)} s  lab CPU ${labCpu}/tick (sampler ${tick.sampler.costMs.toFixed(2)} ms of it)`
+  return { header, body }
+}
+
 export const watchCommand: Command = {
   name: 'watch',
   synopsis:
@@ -98,27 +127,7 @@ export const watchCommand: Command = {
 
     const tail: string[] = []
     const text = ({ tick, rows, samples, logs }: TickView): void => {
-      const live = [...rows.values()].filter((u) => !isFinal(u.state))
-      const body = table(
-        ['process / thread', 'kind', 'pid', 'tid', 'state (OS)', 'CPU', 'on CPU / run queue / blocked', 'RSS'],
-        treeOrder(live).map(({ unit: u, depth }) => {
-          const s = samples.get(u.id)
-          const state = s?.os ? `${u.state} (${s.os})` : u.state
-          const short = tick.transient.parents.find((p) => p.unit === u.id)
-          return [
-            short ? `${name(u, depth)} +${short.processes} short-lived` : name(u, depth),
-            u.kind,
-            String(u.pid),
-            u.tid === null ? '-' : String(u.tid),
-            state,
-            formatPercent(s?.cpu),
-            timeSplit(s?.time),
-            formatBytes(s?.rss),
-          ]
-        }),
-      )
-      const labCpu = tick.sampler.labCpuMs === null ? '…' : `${tick.sampler.labCpuMs.toFixed(1)} ms`
-      const header = `t=${(tick.t / 1000).toFixed(1)} s  lab CPU ${labCpu}/tick (sampler ${tick.sampler.costMs.toFixed(2)} ms of it)`
+      const { header, body } = watchTickTable({ tick, rows, samples, logs })
       if (ctx.tty) {
         for (const l of logs) if (tail.push(l.text) > TAIL_LINES) tail.shift()
         ctx.out(`\x1b[H\x1b[J${header}\n${body}\n\n${tail.join('\n')}`)
@@ -129,6 +138,7 @@ export const watchCommand: Command = {
     }
     const session = await runSession({
       intervalMs,
+      recording: recordingFrom(values.record),
       json,
       out: ctx.out,
       scope: 'run',
@@ -158,7 +168,7 @@ export const watchCommand: Command = {
       ctx.out(summaryLine(ok, session, { exitCode, signal }))
     } else {
       ctx.out('')
-      ctx.out(summaryTable(summary.units))
+      ctx.out(watchSummaryTable(summary.units))
       const short = summary.transient
       if (short.processes > 0 || short.cpuMs > 0) {
         ctx.out(
@@ -181,7 +191,7 @@ function timeSplit(time: TimeSplit | null | undefined): string {
   return `${Math.round(time.onCpu)} / ${Math.round(time.runqueue)} / ${Math.round(time.blocked)}${on}`
 }
 
-function summaryTable(units: readonly UnitSummary[]): string {
+export function watchSummaryTable(units: readonly UnitSummary[]): string {
   return table(
     [
       'process / thread',
@@ -223,7 +233,7 @@ function attachedSummary(session: SessionOutcome, pids: readonly number[], json:
     return 0
   }
   out('')
-  out(summaryTable(summary.units))
+  out(watchSummaryTable(summary.units))
   out('')
   for (const a of attached) {
     out(`pid ${a.pid}: ${a.status === 'exited' ? `exited. ${result?.note ?? ''}`.trim() : 'detached; it keeps running (the lab never signals a process it attached to).'}`)

@@ -26,6 +26,10 @@ import type { CompareProgress, CompareRequest, CompareResult } from '../../share
 import { Outbox, UnitTable } from './unit-table'
 import { defaultHostFile, defaultScenarioFile } from './units/host-file'
 import { Lifeline } from './lifeline/lifeline'
+import { SessionRecorder, type RecordingOptions } from './recording/session-recorder'
+import { SessionLibrary } from './recording/session-library'
+import type { RecordingStatus } from '../../shared/contract'
+import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from '../../shared/recording/format'
 import { UnitSpawner } from './units/spawner'
 
 /** Finished runs a lab remembers (for summaries and late-joining views); older ones are forgotten with their units. */
@@ -49,6 +53,8 @@ export interface LabOptions {
   stateDir?: string
   /** The built supervisor; defaults to out/lab/supervisor.mjs. */
   supervisorFile?: string
+  /** Session recording (on by default into the sessions folder; PARALLEL_LAB_RECORD=0 or enabled: false turns it off). */
+  recording?: RecordingOptions
   /**
    * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
    * interval is the lab's starting interval unless `intervalMs` is given.
@@ -72,6 +78,11 @@ export class Lab implements LabCommands {
   private readonly scheduler: Scheduler
   private readonly sampler: Sampler
   private nextRun = 1
+  private nextCompare = 1
+  /** Writes every run, watch and comparison into the sessions folder. */
+  readonly recorder: SessionRecorder
+  /** Reads them back for the Sessions view and replays. */
+  private readonly library: SessionLibrary
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
   private readonly scenarios: readonly ScenarioDefinition[]
@@ -136,9 +147,28 @@ export class Lab implements LabCommands {
         machine: new MachineMeter(),
         selfReports: this.selfReports,
         discovery: this.programs,
-        emit: (tick) => this.listeners.forEach((fn) => fn(tick)),
+        emit: (tick) => {
+          this.recorder.onTick(tick)
+          this.listeners.forEach((fn) => fn(tick))
+        },
       },
       interval.value,
+    )
+    this.recorder = new SessionRecorder(
+      {
+        now: () => this.clock.now(),
+        intervalMs: () => this.scheduler.interval,
+        collector: () => this.sampler.collector.name,
+        units: () => this.units.all().map((u) => ({ ...u })),
+        runs: () => [...this.runs.values()].map((r) => ({ ...r.info })),
+        summarize: (runId) => (this.runs.has(runId) ? this.runSummary(runId) : null),
+        onError: (message) => this.outbox.events.push({ type: 'mark', t: this.clock.now(), runId: null, text: message }),
+      },
+      opts.recording,
+    )
+    this.library = new SessionLibrary(
+      () => this.recorder.dir,
+      () => this.recorder.currentFile,
     )
     if (opts.autoStart ?? true) this.scheduler.start()
   }
@@ -173,12 +203,53 @@ export class Lab implements LabCommands {
   }
 
   /** `module`: compare a user's own function (in-process callers such as the CLI; never from a client). */
-  compare(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
-    return this.compares.run(req, module)
+  async compare(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
+    const key = `compare ${this.nextCompare++}`
+    this.recorder.started({ kind: 'compare', what: req.workload, runId: null, params: { ...req }, t: this.clock.now() }, key)
+    let result: CompareResult | undefined
+    try {
+      result = await this.compares.run(req, module)
+      return result
+    } finally {
+      this.recorder.ended(key, result ?? null)
+    }
   }
 
   async cancelCompare(): Promise<void> {
     this.compares.cancel()
+  }
+
+  async listSessions(): Promise<SessionInfo[]> {
+    return this.library.list()
+  }
+
+  async deleteSession(req: { name: string }): Promise<void> {
+    this.library.delete(req.name)
+  }
+
+  async openSession(req: { name: string }): Promise<ReplayInfo> {
+    return this.library.open(req.name)
+  }
+
+  async sessionFrame(req: { name: string; t: number; historyMs: number }): Promise<ReplayFrame> {
+    return this.library.frame(req.name, req.t, req.historyMs)
+  }
+
+  async sessionTotals(req: { name: string }): Promise<SessionTotals> {
+    return this.library.totals(req.name)
+  }
+
+  async uploadSession(req: { upload: string; fileName: string; part: number; data: string; last: boolean }): Promise<SessionInfo | null> {
+    return this.library.upload(req)
+  }
+
+  async recordingStatus(): Promise<RecordingStatus> {
+    return { enabled: this.recorder.enabled, dir: this.recorder.dir, current: this.recorder.currentFile }
+  }
+
+  async setRecording(req: { on: boolean }): Promise<RecordingStatus> {
+    this.recorder.setEnabled(req.on)
+    return this.recordingStatus()
   }
 
   onTick(listener: (tick: Tick) => void): Unsubscribe {
@@ -284,11 +355,12 @@ export class Lab implements LabCommands {
         return { exitCode: outcome.exitCode, signal: outcome.signal, result: outcome.result ?? null }
       },
     }
-    return this.startRun(def, {})
+    return this.startRun(def, {}, { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } })
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues): RunInfo {
+  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }): RunInfo {
     const id = `r${this.nextRun++}`
+    this.recorder.started({ kind: started?.kind ?? 'run', what: started?.what ?? def.id, runId: id, params: started?.params ?? { ...params }, t: this.clock.now() }, id)
     const run = new Run(
       { clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs },
       def,
@@ -441,7 +513,11 @@ export class Lab implements LabCommands {
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {
-    const run = this.run(req.runId)
+    return this.runSummary(req.runId)
+  }
+
+  private runSummary(runId: string): RunSummary {
+    const run = this.run(runId)
     const units = this.units
       .all()
       .filter((u) => u.runId === run.info.id)
@@ -482,7 +558,10 @@ export class Lab implements LabCommands {
     await Promise.all(this.spawner.liveUnits().map((u) => u.host.stop()))
     await this.programs.close()
     await this.lifeline.close()
+    // The last tick, so a recording holds how everything ended.
+    if (this.recorder.currentFile !== null) await this.scheduler.tick()
     this.scheduler.stop()
+    await this.recorder.finish()
     this.sampler.close()
     this.listeners.clear()
     this.appCommandListeners.clear()

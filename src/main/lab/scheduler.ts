@@ -137,6 +137,8 @@ export class Scheduler {
     const targets = units.live().flatMap((u) => targetOf(u) ?? [])
     const sampled = await sampler.sample(targets, selfReports)
     const { samples } = sampled
+    // CPU % to a hundredth, finer than any view shows: what a recording keeps, so a replay shows the very same figures.
+    for (const s of samples) if (s.cpu !== null) s.cpu = Math.round(s.cpu * 100) / 100
     const costMs = sampled.costMs + discoverMs
     this.record(samples)
     for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)

@@ -16,6 +16,11 @@ export function checkTrace(doc: unknown): string[] {
   if ('displayTimeUnit' in doc) errors.push('displayTimeUnit must be left out (ts and dur are microseconds).')
   const spans = new Map<string, { ts: number; end: number; i: number }[]>()
   const open = new Map<string, number>()
+  // Perfetto shows a bare number for a process or thread nobody named: every lane used must be named.
+  const namedProcesses = new Set<number>()
+  const namedThreads = new Set<string>()
+  const usedProcesses = new Map<number, number>()
+  const usedThreads = new Map<string, number>()
   doc.traceEvents.forEach((e: unknown, i: number) => {
     const at = `event ${i}`
     if (!isObj(e)) return void errors.push(`${at} is not an object.`)
@@ -30,8 +35,13 @@ export function checkTrace(doc: unknown): string[] {
         if (typeof e.args.name !== 'string') errors.push(`${at}: ${String(e.name)} needs args.name.`)
       }
       if (e.name === 'thread_name' && !isInt(e.tid)) errors.push(`${at}: thread_name needs a tid.`)
+      if (e.name === 'process_name' && isInt(e.pid)) namedProcesses.add(e.pid)
+      if (e.name === 'thread_name' && isInt(e.pid) && isInt(e.tid)) namedThreads.add(`${e.pid}/${e.tid}`)
       return
     }
+    if (isInt(e.pid) && !usedProcesses.has(e.pid)) usedProcesses.set(e.pid, i)
+    const threadScoped = e.ph === 'X' || e.ph === 'B' || e.ph === 'E' || ((e.ph === 'i' || e.ph === 'I') && (e.s === undefined || e.s === 't'))
+    if (threadScoped && isInt(e.pid) && isInt(e.tid) && !usedThreads.has(`${e.pid}/${e.tid}`)) usedThreads.set(`${e.pid}/${e.tid}`, i)
     if (!isNum(e.ts) || e.ts < 0) errors.push(`${at} (${e.ph}) needs ts in microseconds (a number >= 0).`)
     if (e.ph === 'X') {
       if (!isInt(e.tid)) errors.push(`${at}: an X event needs a tid.`)
@@ -56,6 +66,8 @@ export function checkTrace(doc: unknown): string[] {
     if ((e.ph === 'i' || e.ph === 'I') && e.s !== undefined && !['t', 'p', 'g'].includes(e.s as string)) errors.push(`${at}: instant scope must be t, p or g.`)
   })
   for (const [key, n] of open) if (n > 0) errors.push(`async ${key} begins without an end.`)
+  for (const [pid, i] of usedProcesses) if (!namedProcesses.has(pid)) errors.push(`event ${i}: process ${pid} has no process_name.`)
+  for (const [lane, i] of usedThreads) if (!namedThreads.has(lane)) errors.push(`event ${i}: thread ${lane} has no thread_name.`)
   // Perfetto drops X events that partly overlap on one thread; nesting is fine.
   for (const [thread, list] of spans) {
     const sorted = list.sort((a, b) => a.ts - b.ts || b.end - a.end)

@@ -125,6 +125,10 @@ describe('trace schema check', () => {
         expect.stringMatching(/unknown phase/),
       ]),
     )
-    expect(checkTrace({ traceEvents: [{ name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 }] })).toEqual([])
+    const nested = [{ name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 }]
+    const names = [{ name: 'process_name', ph: 'M', pid: 1, args: { name: 'p' } }, { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 't' } }]
+    expect(checkTrace({ traceEvents: [...names, ...nested] })).toEqual([])
+    // Lanes nobody named would show as bare numbers in Perfetto.
+    expect(checkTrace({ traceEvents: nested })).toEqual(['event 0: process 1 has no process_name.', 'event 0: thread 1/1 has no thread_name.'])
   })
 })

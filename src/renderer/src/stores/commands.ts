@@ -5,6 +5,7 @@ import { APP_COMMANDS, matchesAccelerator, VIEW_COMMANDS, type AppCommand } from
 import type { LabError } from '../../../shared/contract'
 import { labConnection } from '../api'
 import { useLabStore } from './lab'
+import { useReplayStore } from './replay'
 import { useSettingsStore } from './settings'
 import { useViewStore } from './view'
 
@@ -22,6 +23,7 @@ export const useCommandsStore = defineStore('commands', () => {
   const view = useViewStore()
   const lab = useLabStore()
   const settings = useSettingsStore()
+  const replay = useReplayStore()
   /** The one overlay open at a time (palette, shortcut list, About, attach picker). */
   const overlay = ref<Overlay>(null)
   const error = ref<string | null>(null)
@@ -49,6 +51,8 @@ export const useCommandsStore = defineStore('commands', () => {
         }
         return
       case 'view.pause':
+        // In a replay, Space plays and pauses it; live, it pauses the display.
+        if (lab.source !== 'live') return replay.playing ? replay.pause() : replay.play()
         return lab.setPaused(!lab.paused)
       case 'view.filter':
         view.show('monitor')

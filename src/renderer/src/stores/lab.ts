@@ -4,12 +4,18 @@ import { computed, ref, shallowRef } from 'vue'
 import type { LabError } from '../../../shared/contract'
 import type { MachineSample, SamplerStats, Tick } from '../../../shared/model'
 import { validateInterval } from '../../../shared/params'
+import type { ReplayFrame } from '../../../shared/recording/format'
+import { SessionState } from '../../../shared/recording/session-state'
 import { labConnection, type ConnectionState } from '../api'
 import { useRunsStore } from './runs'
 import { useUnitsStore } from './units'
 
 /** Ticks held while the display is paused; past this the oldest lose their samples (identity, logs and events stay). */
 const PAUSE_BACKLOG = 1200
+/** Ticks of this window kept to rewind through (10 min at the default 500 ms); older ones fold into a base state. */
+export const REWIND_TICKS = 1200
+/** History a replayed or rewound instant is drawn with (charts and timelines look back this far). */
+export const FRAME_HISTORY_MS = 60_000
 
 export const useLabStore = defineStore('lab', () => {
   const units = useUnitsStore()
@@ -33,6 +39,14 @@ export const useLabStore = defineStore('lab', () => {
   const backlog: Tick[] = []
   const backlogSize = ref(0)
   let started = false
+  let labPid = 0
+  /** What this window has seen: a base state, then the newest ticks (for rewinding while live). */
+  let liveBase = new SessionState()
+  const liveTicks: Tick[] = []
+  const rewindable = ref(0)
+  const source = ref<'live' | 'replay' | 'rewind'>('live')
+  /** True while the views show a recording or an earlier instant: nothing can be started, stopped or ended. */
+  const readOnly = computed(() => source.value !== 'live')
 
   const machineCpu = computed(() => {
     const c = machine.value.cores
@@ -48,7 +62,56 @@ export const useLabStore = defineStore('lab', () => {
     runs.applyTick(tick)
   }
 
+  function remember(tick: Tick): void {
+    liveTicks.push(tick)
+    if (liveTicks.length > REWIND_TICKS) liveBase.applyTick(liveTicks.shift()!)
+    rewindable.value = liveTicks.length
+  }
+
+  /** Shows one instant: a state, then the ticks after it in order (so charts and timelines have their history). */
+  function applyFrame(frame: ReplayFrame, pid: number): void {
+    units.loadState(frame.base, pid)
+    runs.loadState(frame.base)
+    const rest = frame.base.tickRest as Partial<Tick> | null
+    if (rest?.machine) machine.value = rest.machine
+    if (rest?.sampler) sampler.value = rest.sampler
+    for (const tick of frame.ticks) apply(tick)
+  }
+
+  /** This window's state at lab time t, drawn with FRAME_HISTORY_MS of history. */
+  function liveFrame(t: number): ReplayFrame {
+    const base = SessionState.from(liveBase.toData())
+    const ticks: Tick[] = []
+    for (const tick of liveTicks) {
+      if (tick.t > t) break
+      if (tick.t <= t - FRAME_HISTORY_MS) base.applyTick(tick)
+      else ticks.push(tick)
+    }
+    return { base: base.toData(), ticks }
+  }
+
+  /** Times of the ticks this window can rewind to. */
+  function rewindTimes(): number[] {
+    return liveTicks.map((t) => t.t)
+  }
+
+  function setSource(next: 'live' | 'replay' | 'rewind'): void {
+    source.value = next
+    runs.mode = next
+    if (next === 'live') {
+      backlog.length = 0
+      backlogSize.value = 0
+      applyFrame(liveFrame(Infinity), labPid)
+    }
+  }
+
+  function showRewound(t: number): void {
+    applyFrame(liveFrame(t), labPid)
+  }
+
   function onTick(tick: Tick): void {
+    remember(tick)
+    if (source.value !== 'live') return
     if (!paused.value) return apply(tick)
     backlog.push(tick)
     if (backlog.length > PAUSE_BACKLOG) backlog[backlog.length - PAUSE_BACKLOG - 1].samples = []
@@ -68,6 +131,12 @@ export const useLabStore = defineStore('lab', () => {
     intervalMs.value = snap.intervalMs
     units.reset(snap)
     runs.reset(snap)
+    labPid = snap.pid
+    liveBase = new SessionState()
+    liveBase.seed(snap.t, snap.units, snap.runs)
+    liveTicks.length = 0
+    rewindable.value = 0
+    if (source.value === 'rewind') setSource('live')
     await runs.loadCatalog()
   }
 
@@ -131,5 +200,12 @@ export const useLabStore = defineStore('lab', () => {
     start,
     setPaused,
     setIntervalMs,
+    source,
+    readOnly,
+    rewindable,
+    applyFrame,
+    setSource,
+    showRewound,
+    rewindTimes,
   }
 })

@@ -5,6 +5,7 @@ import type { ScenarioInfo } from '../../../shared/contract'
 import { LabError } from '../../../shared/contract'
 import type { LabSnapshot, LogLine, MarkEvent, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
 import type { ParamValues } from '../../../shared/params'
+import type { SessionStateData } from '../../../shared/recording/format'
 import { labConnection } from '../api'
 
 /** Log lines kept per run; older ones scroll away. */
@@ -94,6 +95,40 @@ export const useRunsStore = defineStore('runs', () => {
     triggerRef(runs)
   }
 
+  /**
+   * What the views show: the live lab, a recording (its runs were never this lab's: summaries come from the recording),
+   * or an earlier instant of this window. Only live can start, stop or change anything.
+   */
+  const mode = ref<'live' | 'replay' | 'rewind'>('live')
+
+  /** Shows a recorded (or rewound) instant: runs, their logs, marks and task events, and the summaries recorded. */
+  function refuseInReplay(): void {
+    if (mode.value === 'replay') throw new LabError('conflict', 'This is a replay of a recording: it cannot start, stop or change anything. Go back to live first.')
+    if (mode.value === 'rewind') throw new LabError('conflict', 'The display is rewound to an earlier instant: go back to live to start, stop or change anything.')
+  }
+
+  function loadState(state: SessionStateData): void {
+    runs.value.clear()
+    for (const info of state.runs) record(info)
+    for (const line of state.logs) {
+      const r = line.runId ? runs.value.get(line.runId) : undefined
+      if (r) {
+        pushBounded(r.logs, line, LOG_CAPACITY)
+        r.logCount++
+      }
+    }
+    for (const ev of state.events) {
+      const r = ev.type === 'mark' || ev.type === 'task' ? (ev.runId ? runs.value.get(ev.runId) : undefined) : undefined
+      if (r && ev.type === 'mark') pushBounded(r.marks, ev, LOG_CAPACITY)
+      else if (r && ev.type === 'task') pushBounded(r.tasks, ev, TASK_CAPACITY)
+    }
+    for (const sum of state.summaries) {
+      const r = runs.value.get(sum.run.id)
+      if (r && r.info.status !== 'running') r.summary = sum
+    }
+    triggerRef(runs)
+  }
+
   function applyTick(tick: Tick): void {
     if (tick.logs.length === 0 && tick.events.every((e) => e.type === 'state')) return
     const ended: string[] = []
@@ -125,7 +160,7 @@ export const useRunsStore = defineStore('runs', () => {
       }
     }
     triggerRef(runs)
-    for (const id of ended) void loadSummary(id)
+    if (mode.value !== 'replay') for (const id of ended) void loadSummary(id)
   }
 
   async function loadSummary(runId: string): Promise<void> {
@@ -142,6 +177,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
+    refuseInReplay()
     const info = await labConnection().api.start({ scenario, params })
     record(info)
     triggerRef(runs)
@@ -149,16 +185,19 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function stop(runId: string): Promise<void> {
+    refuseInReplay()
     record(await labConnection().api.stop({ runId }))
     triggerRef(runs)
   }
 
   async function setLock(runId: string, on: boolean): Promise<void> {
+    refuseInReplay()
     record(await labConnection().api.setLock({ runId, on }))
     triggerRef(runs)
   }
 
   async function resizePool(runId: string, size: number): Promise<void> {
+    refuseInReplay()
     record(await labConnection().api.resizePool({ runId, size }))
     triggerRef(runs)
   }
@@ -180,6 +219,8 @@ export const useRunsStore = defineStore('runs', () => {
     newestRun,
     loadCatalog,
     reset,
+    loadState,
+    mode,
     applyTick,
     start,
     stop,

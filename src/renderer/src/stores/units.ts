@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { LabSnapshot, Sample, Tick, TimeSplit, TransientCount, Unit } from '../../../shared/model'
 import { BLOCK_REASONS } from '../../../shared/model'
+import type { SessionStateData } from '../../../shared/recording/format'
 import { isFinal } from '../../../shared/model'
 import { labConnection } from '../api'
 import type { CpuScale } from '../../../shared/format'
@@ -58,6 +59,20 @@ export const useUnitsStore = defineStore('units', () => {
       upsert(u)
       transitions.set(u.id, [{ t: u.createdAt, state: u.state }])
     }
+    version.value++
+  }
+
+  /** Shows a recorded (or rewound) instant: the state a keyframe holds, before the ticks that follow it are applied. */
+  function loadState(state: SessionStateData, pid: number): void {
+    units.clear()
+    latest.clear()
+    series.clear()
+    transitions.clear()
+    labPid.value = pid
+    now.value = state.t
+    for (const u of state.units) upsert(u)
+    for (const s of state.latest) if (!isFinal(units.get(s.id)?.state ?? 'running')) latest.set(s.id, s)
+    for (const [id, list] of Object.entries(state.transitions)) transitions.set(id, list.map((x) => ({ ...x })))
     version.value++
   }
 
@@ -197,6 +212,7 @@ export const useUnitsStore = defineStore('units', () => {
     rows,
     selected,
     reset,
+    loadState,
     applyTick,
     rowsFor,
     sortBy,

@@ -1,0 +1,209 @@
+// Recorded sessions in the app: a counters run with the lock flipped live is recorded, opened from the Sessions view
+// into the same Scenarios view, scrubbed to its middle and played at x4; its Perfetto export reads back as Perfetto
+// would; two recordings of one Python script (thread pool, process pool) side by side show the GIL.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { expect, root, test } from './fixtures/lab'
+import { openApp, runRows, SCREENSHOTS, startCounters } from './ui-helpers'
+
+function lab(args: string[], sessionsDir: string): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
+    timeout: 120_000,
+  })
+}
+
+async function slideTo(page: Page, fraction: number): Promise<void> {
+  const slider = page.getByTestId('replay-slider')
+  const box = (await slider.boundingBox())!
+  await page.mouse.move(box.x + 2, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2, { steps: 12 })
+  await page.mouse.up()
+}
+
+const seconds = (text: string | null): number => {
+  const m = /^(?:(\d+):)?([\d.]+)/.exec(text ?? '')
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2]) : NaN
+}
+
+test('a recorded run opens in the same views, scrubs to any instant and plays at x4', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  const runId = await startCounters(page, { mode: 'thread', lock: false, loop: true, delay: 20 })
+  await page.waitForTimeout(2500)
+  await page.getByRole('switch', { name: 'Lock' }).click()
+  await page.waitForTimeout(2500)
+  await page.getByTestId('stop').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
+
+  await page.getByTestId('nav-sessions').click()
+  const row = page.locator('[data-session]').filter({ hasText: 'counters' }).filter({ hasNotText: 'recording now' })
+  await expect(async () => {
+    await page.getByTestId('sessions-refresh').click()
+    await expect(row).toHaveCount(1, { timeout: 1000 })
+  }).toPass({ timeout: 15_000 })
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-list.png` })
+  await row.getByTestId('session-open').click()
+
+  // The same Scenarios view, drawn from the recording, read only.
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await expect(page.getByTestId('replay-readonly')).toHaveText(/cannot start, stop or end anything/)
+  await expect(page.getByTestId('start')).toBeDisabled()
+  await expect(page.getByTestId('stop')).toBeDisabled()
+
+  await slideTo(page, 0.5)
+  const pos = await page.getByTestId('replay-position').textContent()
+  const [at, total] = (pos ?? '').split(' / ').map(seconds)
+  expect(at / total).toBeGreaterThan(0.3)
+  expect(at / total).toBeLessThan(0.7)
+  // At the middle the run was still going: its two units and its status as they were then, the timeline drawn.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running')
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-run', runId)
+  await expect(runRows(page)).toHaveCount(2)
+  await expect(runRows(page, 'running|waiting|holding')).toHaveCount(2)
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-scrub-middle.png` })
+
+  // One tick back and forth with the keys; End shows how it ended.
+  await page.keyboard.press('ArrowLeft')
+  await expect(page.getByTestId('replay-position')).not.toHaveText(pos!)
+  await page.keyboard.press('End')
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
+
+  // Play at x4 from the start: recorded time runs about four times as fast as the wall clock.
+  await page.keyboard.press('Home')
+  await page.getByTestId('replay-speed-4').check({ force: true })
+  const before = seconds(await page.getByTestId('replay-position').textContent())
+  const wall0 = Date.now()
+  // Frame times while it plays (each tick a frame from the recording drawn into the views), as rAF deltas.
+  await page.evaluate(() => {
+    const w = window as unknown as { frames: number[] }
+    w.frames = []
+    let last = performance.now()
+    const step = (now: number): void => {
+      w.frames.push(now - last)
+      last = now
+      if (w.frames.length < 600) requestAnimationFrame(step)
+    }
+    requestAnimationFrame(step)
+  })
+  await page.getByTestId('replay-play').click()
+  await page.waitForTimeout(1200)
+  const frames = await page.evaluate(() => (window as unknown as { frames: number[] }).frames.slice(1))
+  frames.sort((a, b) => a - b)
+  const p95 = frames[Math.floor(frames.length * 0.95)]
+  mkdirSync('bench/results', { recursive: true })
+  writeFileSync(
+    'bench/results/record-scrub.json',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        speed: 4,
+        frames: frames.length,
+        medianMs: frames[Math.floor(frames.length / 2)],
+        p95Ms: p95,
+        loadPerCore: loadavg()[0] / cpus().length,
+      },
+      null,
+      2,
+    ),
+  )
+  const after = seconds(await page.getByTestId('replay-position').textContent())
+  const wall = (Date.now() - wall0) / 1000
+  expect(after - before).toBeGreaterThan(wall * 1.5)
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-play-x4.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-play-x4-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
+
+  await page.keyboard.press('l')
+  await expect(page.getByTestId('replay-bar')).toHaveCount(0)
+  await expect(page.getByTestId('start')).toBeEnabled()
+})
+
+test('rewind while live: scrub back through this window and return with one key', async ({ page, labServer }) => {
+  await openApp(page, labServer)
+  await page.waitForTimeout(2000)
+  await page.getByTestId('rewind').click()
+  await expect(page.getByTestId('replay-title')).toHaveText(/Rewound/)
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft')
+  await expect(page.getByTestId('replay-position')).not.toHaveText(/^(\d+\.\d) s \/ \1 s$/)
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-rewind.png` })
+  await page.keyboard.press('l')
+  await expect(page.getByTestId('replay-bar')).toHaveCount(0)
+})
+
+test('the Perfetto export of a recording reads back as Perfetto reads JSON traces', async ({ page, labServer }) => {
+  const file = join(labServer.sessionsDir, 'pool.plrec')
+  lab(
+    ['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file],
+    labServer.sessionsDir,
+  )
+  const trace = join(labServer.sessionsDir, 'pool.json')
+  lab(['export', file, '--trace', trace], labServer.sessionsDir)
+  await page.goto(`file://${join(root, 'e2e/fixtures/perfetto-json-page.html')}`)
+  const parsed = await page.evaluate(
+    (text) => (window as unknown as { parseTrace(t: string): Record<string, unknown> }).parseTrace(text),
+    readFileSync(trace, 'utf8'),
+  )
+  expect(parsed.dropped).toBe(0)
+  expect(parsed.unmatched).toBe(0)
+  expect(parsed.openAsync).toBe(0)
+  expect(parsed.unnamedThreads).toEqual([])
+  expect(parsed.unnamedProcesses).toEqual([])
+  expect((parsed.processes as string[]).some((p) => /lab \(main\).*\(pid \d+\)/.test(p))).toBe(true)
+  expect((parsed.threads as string[]).some((t) => /worker.*\(tid \d+\)/.test(t))).toBe(true)
+  expect((parsed.counterTracks as string[]).some((c) => /CPU % cpu$/.test(c))).toBe(true)
+  expect(parsed.slices as number).toBeGreaterThan(3)
+  expect(parsed.instants as number).toBeGreaterThan(0)
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-perfetto-parse.png`, fullPage: true })
+})
+
+test('two recordings of one Python script, thread pool and process pool, side by side show the GIL', async ({
+  page,
+  labServer,
+}) => {
+  test.setTimeout(180_000)
+  const dir = labServer.sessionsDir
+  for (const kind of ['thread', 'process'])
+    lab(['watch', '--interval', '200', '--', 'python3', 'e2e/fixtures/gil_pool.py', kind], dir)
+  const names = readdirSync(dir).filter((n) => n.includes('python3'))
+  expect(names.length).toBeGreaterThanOrEqual(2)
+  await openApp(page, labServer)
+  await page.getByTestId('nav-sessions').click()
+  for (const kind of ['thread', 'process']) {
+    await page
+      .locator('[data-session]')
+      .filter({ hasText: `gil_pool.py ${kind}` })
+      .first()
+      .getByRole('checkbox')
+      .check()
+  }
+  await page.getByTestId('sessions-compare').click()
+  const diff = page.getByTestId('sessions-differences')
+  await expect(diff).toContainText('Wall time')
+  await expect(diff).toContainText('CPU time')
+  await expect(diff).toContainText('Peak memory')
+  await page.getByTestId('sessions-comparison').scrollIntoViewIfNeeded()
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-gil.png`, fullPage: true })
+  const peaks = await page
+    .locator('[data-testid="sessions-comparison"] table tbody tr td:nth-child(4)')
+    .allTextContents()
+  const [threadPeak, processPeak] = peaks.map((p) => parseFloat(p))
+  // The thread pool's threads take turns under the GIL: about one core at most, whatever else the machine does.
+  expect(threadPeak).toBeLessThan(125)
+  // The processes use both cores only when the machine has them to give (a shared, loaded machine shares them out).
+  const load = loadavg()[0] / cpus().length
+  if (load < 1) expect(processPeak).toBeGreaterThan(threadPeak * 1.3)
+  else
+    test
+      .info()
+      .annotations.push({
+        type: 'load',
+        description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared`,
+      })
+})

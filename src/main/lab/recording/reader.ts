@@ -1,0 +1,252 @@
+// Opens a session recording: checks its header, indexes its chunks, decodes them on demand and seeks to any instant.
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { crc32 } from 'node:zlib'
+import type { Tick } from '../../../shared/model'
+import {
+  FORMAT_VERSION,
+  FRAME_HEAD_BYTES,
+  MAGIC,
+  type ChunkBody,
+  type ChunkRecord,
+  type EndRecord,
+  type RecordingHeader,
+} from '../../../shared/recording/format'
+import { SampleDecoder } from '../../../shared/recording/sample-codec'
+import { SessionState } from '../../../shared/recording/session-state'
+import { decodeFrameHead, inflateChunk, type FrameHead } from './frame'
+
+/** A file that cannot be read as a recording at all (not one, or from a newer version). */
+export class RecordingError extends Error {}
+
+export interface ChunkEntry extends FrameHead {
+  offset: number
+}
+
+/** A decoded record: ticks come back whole (samples restored), the rest as stored. */
+export type ReplayRecord = { k: 'tick'; tick: Tick } | Exclude<ChunkRecord, { k: 'tick' }>
+
+const HEADER_MAX = 64 * 1024
+const CACHE_CHUNKS = 64
+
+export class RecordingReader {
+  readonly chunks: ChunkEntry[] = []
+  readonly end: EndRecord | null
+  /** Why the recording stops early (truncated or damaged), one sentence; null when it is whole. */
+  readonly problem: string | null
+  private readonly cache = new Map<number, ReplayRecord[]>()
+
+  private constructor(
+    readonly file: string,
+    readonly header: RecordingHeader,
+    private readonly data: Buffer,
+    bodyStart: number,
+  ) {
+    const scan = this.scan(bodyStart)
+    this.end = scan.end
+    this.problem = scan.problem
+  }
+
+  static open(file: string): RecordingReader {
+    let data: Buffer
+    try {
+      data = readFileSync(file)
+    } catch (err) {
+      throw new RecordingError(`${file} cannot be read: ${(err as Error).message}`)
+    }
+    return RecordingReader.fromBytes(file, data)
+  }
+
+  /** Reads a recording already in memory (an upload); `file` names it in messages. */
+  static fromBytes(file: string, data: Buffer): RecordingReader {
+    const name = basename(file)
+    const nl = data.subarray(0, HEADER_MAX).indexOf(0x0a)
+    const first = data.subarray(0, nl < 0 ? Math.min(data.length, HEADER_MAX) : nl).toString('utf8')
+    if (!first.startsWith(MAGIC + ' '))
+      throw new RecordingError(`${name} is not a Parallel Lab recording (it does not start with the ${MAGIC} header).`)
+    if (nl < 0)
+      throw new RecordingError(
+        `${name} is a Parallel Lab recording cut off inside its header line, so nothing in it can be read.`,
+      )
+    let header: RecordingHeader
+    try {
+      header = JSON.parse(first.slice(MAGIC.length + 1)) as RecordingHeader
+    } catch {
+      throw new RecordingError(
+        `${name} is a Parallel Lab recording whose header line is damaged, so nothing in it can be read.`,
+      )
+    }
+    if (typeof header.version !== 'number' || !Number.isInteger(header.version) || header.version < 1) {
+      throw new RecordingError(`${name} names no valid format version in its header.`)
+    }
+    if (header.version > FORMAT_VERSION) {
+      throw new RecordingError(
+        `${name} is recording format version ${header.version}; this Parallel Lab reads format version ${FORMAT_VERSION} and older. Update Parallel Lab to open it.`,
+      )
+    }
+    return new RecordingReader(file, header, data, nl + 1)
+  }
+
+  /** Indexes every frame head and checks each chunk's CRC. Stops at the first bad one. */
+  private scan(start: number): { end: EndRecord | null; problem: string | null } {
+    let at = start
+    const stopAt = (what: string): string => {
+      const good = this.chunks.length
+      const t = good > 0 ? this.chunks[good - 1].t1 - this.header.labT0 : 0
+      return `The recording stops at byte ${at} of ${this.data.length} (${what}): it opens up to ${(t / 1000).toFixed(1)} s, after ${good} good chunk${good === 1 ? '' : 's'}.`
+    }
+    while (at < this.data.length) {
+      if (this.data.length - at < FRAME_HEAD_BYTES) return { end: null, problem: stopAt('a chunk header is cut off') }
+      const head = decodeFrameHead(this.data.subarray(at, at + FRAME_HEAD_BYTES))
+      if (!head) return { end: null, problem: stopAt('a chunk header is damaged') }
+      const bodyAt = at + FRAME_HEAD_BYTES
+      if (bodyAt + head.length > this.data.length) return { end: null, problem: stopAt('the last chunk is cut off') }
+      const bytes = this.data.subarray(bodyAt, bodyAt + head.length)
+      // The CRC proves a chunk whole without inflating it, so opening reads headers and checksums only.
+      if (crc32(bytes) !== head.crc) return { end: null, problem: stopAt('a chunk is damaged') }
+      if (head.kind === 'E') {
+        try {
+          return { end: JSON.parse(inflateChunk(bytes, null).toString('utf8')) as EndRecord, problem: null }
+        } catch {
+          return { end: null, problem: stopAt('the end record is damaged') }
+        }
+      }
+      this.chunks.push({ ...head, offset: at })
+      at = bodyAt + head.length
+    }
+    return { end: null, problem: stopAt('its end record is missing: the lab stopped without closing it') }
+  }
+
+  get firstT(): number {
+    return this.header.labT0
+  }
+
+  get lastT(): number {
+    return this.chunks.length > 0 ? this.chunks[this.chunks.length - 1].t1 : this.header.labT0
+  }
+
+  get durationMs(): number {
+    return this.lastT - this.firstT
+  }
+
+  /** True when the session was closed cleanly (an end frame is there). */
+  get complete(): boolean {
+    return this.end !== null
+  }
+
+  /** The records of chunk i, ticks restored (decoding its keyframe group from the keyframe on). */
+  chunk(i: number): ReplayRecord[] {
+    const cached = this.cache.get(i)
+    if (cached) return cached
+    // The whole group at once: its chunks chain (dictionary and deltas), and a seek or a replay reads on through it.
+    const decoder = new SampleDecoder()
+    let out: ReplayRecord[] = []
+    const bodies = this.groupBodies(i)
+    for (const [j, body] of bodies) {
+      const records = this.decodeChunk(j, body, decoder)
+      if (j === i) out = records
+      if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
+      this.cache.set(j, records)
+    }
+    return out
+  }
+
+  /** Bodies of the keyframe group holding chunk i, from its K chunk to the next (inflation chains through it). */
+  private groupBodies(i: number): [number, ChunkBody][] {
+    let k = i
+    while (k > 0 && this.chunks[k].kind !== 'K') k--
+    const out: [number, ChunkBody][] = []
+    let prev: Buffer | null = null
+    for (let j = k; j < this.chunks.length && (j === k || this.chunks[j].kind !== 'K'); j++) {
+      const c = this.chunks[j]
+      try {
+        const bytes = inflateChunk(
+          this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
+          c.kind === 'D' ? prev : null,
+        )
+        prev = bytes
+        out.push([j, JSON.parse(bytes.toString('utf8')) as ChunkBody])
+      } catch {
+        throw new RecordingError(`Chunk ${j} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
+      }
+    }
+    return out
+  }
+
+  private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
+    try {
+      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids))
+        throw new Error('shape')
+      decoder.extend(body.fields, body.ids, body.raw)
+      return body.records.map((r): ReplayRecord => {
+        if (r.k !== 'tick') return r
+        const { s, ...rest } = r.tick
+        return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
+      })
+    } catch {
+      throw new RecordingError(`Chunk ${i} of ${basename(this.file)} (byte ${this.chunks[i].offset}) is damaged.`)
+    }
+  }
+
+  /** Forgets decoded chunks (the next seek decodes from the file's bytes again). */
+  dropCache(): void {
+    this.cache.clear()
+  }
+
+  /** A chunk's body as stored (samples still encoded). */
+  rawChunk(i: number): ChunkBody {
+    return this.groupBodies(i).find(([j]) => j === i)![1]
+  }
+
+  /** Every record in order. */
+  *records(): Generator<ReplayRecord> {
+    for (let i = 0; i < this.chunks.length; i++) yield* this.chunk(i)
+  }
+
+  *ticks(): Generator<Tick> {
+    for (const r of this.records()) if (r.k === 'tick') yield r.tick
+  }
+
+  /** Index of the last keyframe chunk that starts at or before t (the first chunk when t is earlier). */
+  keyChunkFor(t: number): number {
+    let found = -1
+    for (let i = 0; i < this.chunks.length; i++) {
+      if (this.chunks[i].t0 > t) break
+      if (this.chunks[i].kind === 'K') found = i
+    }
+    if (found >= 0) return found
+    return this.chunks.findIndex((c) => c.kind === 'K')
+  }
+
+  /** The session as views would have shown it at lab-clock time t: nearest keyframe, then the ticks up to t. */
+  stateAt(t: number): SessionState {
+    const k = this.keyChunkFor(t)
+    if (k < 0) return new SessionState()
+    let state: SessionState | null = null
+    for (let i = k; i < this.chunks.length && this.chunks[i].t0 <= t; i++) {
+      for (const r of this.chunk(i)) {
+        if (r.k === 'key') state ??= SessionState.from(r.state)
+        else if (!state) continue
+        else if (r.k === 'tick') {
+          if (r.tick.t > t) return state
+          state.applyTick(r.tick)
+        } else if (r.k === 'started') state.addStarted(r.item)
+        else if (r.k === 'summary') state.addSummary(r.summary)
+        else if (r.k === 'result') state.addResult(r.result)
+      }
+    }
+    return state ?? new SessionState()
+  }
+
+  /** Ticks with from < t <= to, read from the chunks that can hold them only. */
+  ticksBetween(from: number, to: number): Tick[] {
+    const out: Tick[] = []
+    for (let i = 0; i < this.chunks.length; i++) {
+      const c = this.chunks[i]
+      if (c.t1 <= from) continue
+      if (c.t0 > to) break
+      for (const r of this.chunk(i)) if (r.k === 'tick' && r.tick.t > from && r.tick.t <= to) out.push(r.tick)
+    }
+    return out
+  }
+}

@@ -1,0 +1,189 @@
+// Writer and reader together: round trip of any tick fields, keyframe seeks, and every kind of bad file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Sample, Tick, Unit } from '../../../shared/model'
+import { FORMAT_VERSION, MAGIC, type RecordingHeader } from '../../../shared/recording/format'
+import { machineInfo } from './machine-info'
+import { RecordingError, RecordingReader } from './reader'
+import { RecordingWriter } from './writer'
+
+const dir = mkdtempSync(join(tmpdir(), 'plab-rec-'))
+const writers: RecordingWriter[] = []
+afterEach(async () => {
+  await Promise.all(writers.splice(0).map((w) => w.close()))
+})
+
+function header(): RecordingHeader {
+  return {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    startedAt: new Date().toISOString(),
+    labT0: 0,
+    source: 'test',
+    intervalMs: 500,
+    keyframeEveryMs: 10_000,
+    machine: machineInfo(),
+    collector: 'procfs',
+    labPid: 1,
+    platform: 'linux',
+  }
+}
+
+function unit(i: number, patch: Partial<Unit> = {}): Unit {
+  return {
+    id: `u${i}`,
+    kind: i === 0 ? 'main' : 'thread',
+    pid: 100,
+    tid: i === 0 ? null : 100 + i,
+    parent: i === 0 ? null : 'u0',
+    label: `unit ${i}`,
+    runId: 'r1',
+    createdAt: 0,
+    endedAt: null,
+    spawned: true,
+    state: 'running',
+    exitCode: null,
+    signal: null,
+    error: null,
+    command: null,
+    ...patch,
+  }
+}
+
+/** Ticks with a field the recorder has never heard of, nested numbers and an OS state, to prove nothing is dropped. */
+function makeTicks(n: number, units = 4): Tick[] {
+  const out: Tick[] = []
+  for (let seq = 0; seq < n; seq++) {
+    const t = seq * 500 + 500
+    const samples: Sample[] = []
+    for (let i = 0; i < units; i++) {
+      const s: Sample & Record<string, unknown> = {
+        id: `u${i}`,
+        cpu: seq === 0 ? null : Math.round((((seq * 37 + i * 11) % 1000) / 10) * 1000) / 1000,
+        cpuSeconds: seq * 0.01 * i,
+        rss: 1_000_000 + seq * 4096,
+        heap: null,
+        os: seq % 3 === 0 ? 'S' : 'R',
+        time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i, blockedOn: { lock: i, io: 0.5, sleep: seq % 7, other: 0 } },
+        transient: seq % 5 === 0,
+      }
+      if (i === 1 && seq % 2 === 0) delete s.os
+      samples.push(s)
+    }
+    const tick = {
+      seq,
+      t,
+      units:
+        seq === 0 ? Array.from({ length: units }, (_, i) => unit(i)) : seq === 7 ? [unit(2, { state: 'waiting' })] : [],
+      samples,
+      logs: seq % 4 === 0 ? [{ t, unit: 'u1', runId: 'r1', text: `line ${seq}`, stream: 'out' as const }] : [],
+      events: seq === 7 ? [{ type: 'state' as const, t, unit: 'u2', state: 'waiting' as const }] : [],
+      machine: { cores: [10, 20], memTotal: 8e9, memUsed: 4e9 },
+      sampler: { intervalMs: 500, costMs: 1.25, labCpuMs: null, collector: 'procfs' },
+      transient: { processes: 0, cpuMs: 0, parents: [] },
+      extra: { novel: seq },
+    }
+    out.push(tick as Tick)
+  }
+  return out
+}
+
+/** A deep copy with every number rounded to a hundredth (what the format promises to keep). */
+function thousandths(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
+}
+
+async function record(name: string, ticks: Tick[]): Promise<string> {
+  const file = join(dir, name)
+  const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000 })
+  ticks.forEach((t, i) => {
+    w.addTick(t)
+    if (i % 2 === 1) w.flush()
+  })
+  await w.close()
+  return file
+}
+
+describe('recording', () => {
+  it('gives back every tick with every field it had, numbers to a hundredth', async () => {
+    const ticks = makeTicks(60)
+    const r = RecordingReader.open(await record('round.plrec', ticks))
+    expect(r.problem).toBeNull()
+    expect(r.complete).toBe(true)
+    expect(r.header.machine.cores).toBeGreaterThan(0)
+    const back = [...r.ticks()]
+    expect(thousandths(back)).toEqual(thousandths(ticks))
+    expect(back[9].samples[2].cpuSeconds).toBeCloseTo(0.18, 9)
+  })
+
+  it('seeks through keyframes to the state views showed at that instant', async () => {
+    const ticks = makeTicks(100)
+    const r = RecordingReader.open(await record('seek.plrec', ticks))
+    expect(r.chunks.filter((c) => c.kind === 'K').length).toBeGreaterThanOrEqual(4)
+    const at = ticks[70].t
+    // The keyframe used starts after the first chunk: the seek did not read from the start.
+    expect(r.keyChunkFor(at)).toBeGreaterThan(0)
+    const s = r.stateAt(at)
+    expect(s.seq).toBe(70)
+    expect(thousandths(s.latest.get('u3'))).toEqual(thousandths(ticks[70].samples[3]))
+    expect(s.units.get('u2')?.state).toBe('waiting')
+    expect(s.transitions.get('u2')?.map((x) => x.state)).toEqual(['waiting'])
+    expect(s.logs.at(-1)?.text).toBe('line 68')
+  })
+
+  it('opens a truncated file up to its last good chunk and says where it stopped', async () => {
+    const file = await record('cut.plrec', makeTicks(40))
+    const bytes = readFileSync(file)
+    const cut = join(dir, 'cut-short.plrec')
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)))
+    const r = RecordingReader.open(cut)
+    expect(r.problem).toMatch(/^The recording stops at byte \d+ of \d+ \(.+\): it opens up to \d+\.\d s/)
+    const n = [...r.ticks()].length
+    expect(n).toBeGreaterThan(5)
+    expect(n).toBeLessThan(40)
+  })
+
+  it('opens a file damaged in the middle up to the damage', async () => {
+    const file = await record('bad.plrec', makeTicks(40))
+    const bytes = Buffer.from(readFileSync(file))
+    const r0 = RecordingReader.open(file)
+    const mid = r0.chunks[5]
+    bytes[mid.offset + 36 + 12] ^= 0xff
+    const bad = join(dir, 'bad-mid.plrec')
+    writeFileSync(bad, bytes)
+    const r = RecordingReader.open(bad)
+    expect(r.problem).toMatch(/a chunk is damaged/)
+    expect(r.chunks.length).toBe(5)
+  })
+
+  it('refuses a newer format naming both versions, and a file that is not a recording in one sentence', async () => {
+    const file = await record('newer.plrec', makeTicks(3))
+    const text = readFileSync(file)
+    const newer = join(dir, 'newer2.plrec')
+    writeFileSync(
+      newer,
+      Buffer.from(text.toString('latin1').replace(`"version":${FORMAT_VERSION}`, '"version":7'), 'latin1'),
+    )
+    expect(() => RecordingReader.open(newer)).toThrow(
+      `newer2.plrec is recording format version 7; this Parallel Lab reads format version ${FORMAT_VERSION} and older.`,
+    )
+    const notOne = join(dir, 'notes.txt')
+    writeFileSync(notOne, 'hello\nworld\n')
+    expect(() => RecordingReader.open(notOne)).toThrow(RecordingError)
+    expect(() => RecordingReader.open(notOne)).toThrow(
+      /^notes\.txt is not a Parallel Lab recording \(it does not start with the PARALLEL-LAB-RECORDING header\)\.$/,
+    )
+  })
+
+  it('keeps data that looks like code as data', async () => {
+    const ticks = makeTicks(2)
+    ticks[1].logs.push({ t: 1000, unit: null, runId: 'r1', text: '"); process.exit(1); ("', stream: 'err' })
+    ;(ticks[1].samples[0] as unknown as Record<string, unknown>)['__proto__'] = { polluted: 1 }
+    const r = RecordingReader.open(await record('code.plrec', ticks))
+    const back = [...r.ticks()]
+    expect(back[1].logs.at(-1)?.text).toBe('"); process.exit(1); ("')
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+})
