@@ -5,11 +5,14 @@ export type UnitKind = 'main' | 'thread' | 'process' | 'program'
 
 /**
  * Life of a unit. `waiting` = blocked on a lock or a queue, `holding` = running while holding a lock.
- * `exited`, `crashed` and `killed` are final.
+ * `exited`, `crashed`, `killed` and `detached` (no longer watched; the process itself goes on) are final.
  */
-export type UnitState = 'starting' | 'running' | 'waiting' | 'holding' | 'exited' | 'crashed' | 'killed'
+export type UnitState = 'starting' | 'running' | 'waiting' | 'holding' | 'exited' | 'crashed' | 'killed' | 'detached'
 
-export const FINAL_STATES: readonly UnitState[] = ['exited', 'crashed', 'killed']
+export const FINAL_STATES: readonly UnitState[] = ['exited', 'crashed', 'killed', 'detached']
+
+/** Why an attached process cannot be ended from the app (End is disabled with this reason). */
+export const ATTACHED_NOT_OURS = 'Parallel Lab did not start this process.'
 
 export function isFinal(state: UnitState): boolean {
   return FINAL_STATES.includes(state)
@@ -32,6 +35,11 @@ export interface Unit {
   endedAt: number | null
   /** True when the lab spawned it: only those can be killed from the UI. */
   spawned: boolean
+  /**
+   * True for a process the lab attached to (and its descendants and threads): it only watches it. The lab never
+   * signals such a unit, and its exit code cannot be known (only a parent can read it).
+   */
+  attached?: boolean
   state: UnitState
   exitCode: number | null
   signal: string | null
@@ -288,4 +296,39 @@ export interface LabSnapshot {
   notes?: string[]
   /** Folder the lab reads a person's own programs from (one JSON file each). */
   programsDir?: string
+}
+
+/** One process of the machine, for the attach picker. Unreadable ones carry what could be seen and `reason`. */
+export interface MachineProcess {
+  pid: number
+  ppid: number | null
+  /** Owner's user name (or uid where there is no name). */
+  user: string
+  /** Process name (comm); empty where unreadable. */
+  name: string
+  /** Command line; `[name]` for kernel threads; empty where unreadable. */
+  command: string
+  /** OS state letter (R, S, D, T, Z). */
+  state: string | null
+  /** % of one core since the previous listing; null on the first reading. */
+  cpu: number | null
+  rss: number | null
+  threads: number | null
+  /** Clock ticks since boot: sent back with `attach` so a reused PID is told apart. */
+  startTime: number | null
+  readable: boolean
+  /** Why some of it is missing, one sentence; null when everything was read. */
+  reason: string | null
+}
+
+export interface ProcessListing {
+  processes: MachineProcess[]
+  /** What the lab cannot see here (hidepid, a platform without procfs), one sentence; null when it sees everything. */
+  note: string | null
+}
+
+/** What attaching to a running process started: a run that follows it, and its root unit. */
+export interface AttachInfo {
+  run: RunInfo
+  unitId: string
 }

@@ -1,13 +1,13 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
-import type { LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
+import type { AboutInfo, LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
 import { TIME_SCALE_MAX } from '../../shared/contract'
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { LabSnapshot, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
+import type { AttachInfo, LabSnapshot, ProcessListing, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
 import { blockedOn } from './sampling/linux/blocked-on'
 import { StuckDetector, stuckSentence } from './stuck-detector'
-import { isFinal } from '../../shared/model'
+import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import os from 'node:os'
 import { LabClock } from './clock'
@@ -18,6 +18,10 @@ import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs
 import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
 import { createPlatform, type PlatformName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
+import { Attacher } from './programs/attach'
+import { SettingsFile } from './settings/settings-file'
+import { aboutInfo } from './about'
+import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
@@ -55,6 +59,13 @@ export interface LabOptions {
   supervisorFile?: string
   /** Session recording (on by default into the sessions folder; PARALLEL_LAB_RECORD=0 or enabled: false turns it off). */
   recording?: RecordingOptions
+  /**
+   * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
+   * interval is the lab's starting interval unless `intervalMs` is given.
+   */
+  configDir?: string
+  /** Ends the app (the entry's own shutdown: it closes the lab). Absent: the app cannot be quit from the window. */
+  quit?: () => void
 }
 
 /** A run's journal keeps taking ticks this long after the run ended (its units' last states and lines). */
@@ -86,11 +97,17 @@ export class Lab implements LabCommands {
   private readonly scenarios: readonly ScenarioDefinition[]
   /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
   readonly lifeline: Lifeline
+  private readonly settingsFile: SettingsFile
+  private readonly attaching: Attacher
+  private readonly quitApp: (() => void) | undefined
+  private readonly appCommandListeners = new Set<(cmd: { id: string }) => void>()
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
     this.scenarios = opts.scenarios ?? []
-    const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
+    this.settingsFile = new SettingsFile(opts.configDir ?? null)
+    this.quitApp = opts.quit
+    const interval = validateInterval(opts.intervalMs ?? this.settingsFile.settings.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
     this.units.add({
@@ -129,6 +146,7 @@ export class Lab implements LabCommands {
       () => platform.createTreeScanner(),
       this.lifeline,
     )
+    this.attaching = new Attacher({ units: this.units, programs: this.programs, platform, startRun: (def) => this.startRun(def, {}) })
     this.scheduler = new Scheduler(
       {
         clock: this.clock,
@@ -439,21 +457,102 @@ export class Lab implements LabCommands {
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
     if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
-    if (!unit.spawned)
-      throw new LabError(
-        'conflict',
-        `${unit.label} was not started by the lab, so it cannot be ended from here.`,
-        'unitId',
-      )
+    // First and unconditional: an attached process is only watched, whatever else is true of its unit.
+    if (unit.attached) throw new LabError('conflict', `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`, 'unitId')
+    if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
     this.spawner.kill(unit.id)
+  }
+
+  /** Every process on the machine, for the attach picker (CPU % since the previous listing). */
+  listProcesses(): Promise<ProcessListing> {
+    return this.attaching.listProcesses()
+  }
+
+  /**
+   * Starts watching a running process the lab did not start: its descendants and threads, as for a watched program,
+   * never signalled. `startTime` (from the picker's listing) proves the PID still names the process that was picked.
+   */
+  async attach(req: { pid: number; startTime?: number }): Promise<AttachInfo> {
+    const { run, rootIds } = this.attaching.attach([this.attaching.check(req.pid, req.startTime)])
+    return { run, unitId: rootIds[0] }
+  }
+
+  /**
+   * Attaches to several processes in one run (the CLI's `watch --pid N --pid M`): it ends when every one of them has
+   * exited, or when it is stopped, which only detaches. Each PID is checked first; the first that cannot be is the error.
+   */
+  async attachPids(pids: readonly number[]): Promise<RunInfo> {
+    return this.attaching.attach(pids.map((pid) => this.attaching.check(pid))).run
+  }
+
+  /** Ends the watching of an attached process (any unit of its tree names it); the process itself goes on. */
+  async detach(req: { unitId: string }): Promise<RunInfo> {
+    const unit = this.units.get(req.unitId)
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
+    if (!unit.attached || unit.runId === null) throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
+    const run = this.run(unit.runId)
+    if (run.info.status !== 'running') throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
+    const info = await run.stop()
+    return { ...info }
+  }
+
+  async about(): Promise<AboutInfo> {
+    return aboutInfo(pythonCommand())
+  }
+
+  async quit(): Promise<void> {
+    if (!this.quitApp) throw new LabError('conflict', 'This lab cannot be quit from the window; stop it where it was started (Ctrl-C).')
+    // After the reply has gone out: the entry's shutdown closes the connection.
+    setTimeout(() => this.quitApp?.(), 50)
+  }
+
+  /** A command chosen in the desktop menu, passed on to the window (the lab itself does nothing with it). */
+  emitAppCommand(id: string): void {
+    this.appCommandListeners.forEach((fn) => fn({ id }))
+  }
+
+  onAppCommand(listener: (cmd: { id: string }) => void): Unsubscribe {
+    this.appCommandListeners.add(listener)
+    return () => this.appCommandListeners.delete(listener)
   }
 
   async setSamplingInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
     this.scheduler.setTickInterval(v.value)
+    // The interval is a setting too: the next launch starts with it.
+    if (this.settingsFile.settings.intervalMs !== v.value) this.storeSettings({ intervalMs: v.value })
+  }
+
+  async getSettings(): Promise<SettingsState> {
+    return this.settingsFile.state()
+  }
+
+  async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const v = validateSettingsPatch(patch)
+    if (!v.ok) throw LabError.invalid(v.errors)
+    if (v.value.intervalMs !== undefined) this.scheduler.setTickInterval(v.value.intervalMs)
+    return this.storeSettings(v.value)
+  }
+
+  async resetSettings(): Promise<Settings> {
+    const settings = this.saving(() => this.settingsFile.reset())
+    this.scheduler.setTickInterval(settings.intervalMs)
+    return settings
+  }
+
+  private storeSettings(patch: Partial<Settings>): Settings {
+    return this.saving(() => this.settingsFile.update(patch))
+  }
+
+  private saving(write: () => Settings): Settings {
+    try {
+      return write()
+    } catch (err) {
+      throw new LabError('failed', `The settings could not be saved in ${this.settingsFile.dir}: ${(err as Error).message.split('\n')[0]}`)
+    }
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {
@@ -508,6 +607,7 @@ export class Lab implements LabCommands {
     await this.recorder.finish()
     this.sampler.close()
     this.listeners.clear()
+    this.appCommandListeners.clear()
   }
 
   private run(runId: string): Run {

@@ -172,7 +172,7 @@ describe('frames', () => {
 
     const unknown = await exchange(ws, JSON.stringify({ id: 3, cmd: 'rm -rf', payload: {} }), 3)
     expect(unknown.reply.ok).toBe(false)
-    if (!unknown.reply.ok) expect(unknown.reply.error.message).toMatch(/^There is no command "rm -rf"\. Commands: listScenarios, /)
+    if (!unknown.reply.ok) expect(unknown.reply.error.message).toMatch(/^There is no command "rm -rf"\. Commands: listScenarios openProgram /)
 
     const missing = await exchange(ws, JSON.stringify({ id: 4, cmd: 'start', payload: { scenario: 'nope' } }), 4)
     expect(missing.reply).toMatchObject({ ok: false, error: { code: 'not-found', field: 'scenario' } })

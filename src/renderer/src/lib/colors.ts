@@ -36,9 +36,10 @@ export const STATE_LABELS: Record<UnitState, string> = {
   exited: 'exited',
   crashed: 'crashed',
   killed: 'killed',
+  detached: 'detached (no longer watched)',
 }
 
-export const STATE_ORDER: readonly UnitState[] = ['starting', 'running', 'waiting', 'holding', 'exited', 'crashed', 'killed']
+export const STATE_ORDER: readonly UnitState[] = ['starting', 'running', 'waiting', 'holding', 'exited', 'crashed', 'killed', 'detached']
 
 /** CSS custom property holding each state's colour (defined in the theme for light and dark). */
 export function stateVar(state: UnitState): string {

@@ -44,6 +44,7 @@ const STATE_ORDER: Record<Unit['state'], number> = {
   crashed: 4,
   killed: 5,
   exited: 6,
+  detached: 7,
 }
 
 export function memoryOf(sample: Sample | undefined): { mem: number | null; memKind: UnitRow['memKind'] } {

@@ -200,12 +200,18 @@ export const useUnitsStore = defineStore('units', () => {
   const unitsOfRun = (runId: string): Unit[] => [...units.values()].filter((u) => u.runId === runId)
 
   /** Ends a unit the lab started (after the table's confirmation). Rejects with the lab's sentence. */
+  /** Stops watching an attached process (the process goes on). */
+  async function detach(unitId: string): Promise<void> {
+    await labConnection().api.detach({ unitId })
+  }
+
   async function kill(unitId: string): Promise<void> {
     await labConnection().api.kill({ unitId })
   }
 
   return {
     kill,
+    detach,
     units,
     latest,
     series,
