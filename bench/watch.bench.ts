@@ -1,129 +1,230 @@
-// Watching programs: CPU% accuracy against each program's own getrusage totals (duty cycles 100/50/25/0 %), and the
-// cost per tick of following a program with 200 threads (tree discovery + sampling).
-import { mkdirSync, writeFileSync } from 'node:fs'
+// Watching programs: per-tick CPU % error against each program's own clocks (a thread and its process, duty cycles
+// 0/25/50/100 %, at 500 and 100 ms), and the lab's whole CPU per tick for a 1,000-thread program and for 300 child
+// processes, side by side with `top -H -p` refreshing at the same interval on the same program in the same run.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
+import type { Tick } from '../src/shared/model'
 import { Lab } from '../src/main/lab/lab'
-import { median, p95 } from './stats'
+import { compileProbes } from '../src/main/lab/testing/probes'
+import { median } from './stats'
 
-const ROUNDS = Number(process.env.ROUNDS ?? 2)
-const SECONDS = Number(process.env.SECONDS ?? 4)
-const INTERVAL_MS = 500
-const DUTIES = [100, 50, 25, 0]
-const COST_TICKS = Number(process.env.TICKS ?? 60)
-const WARM_TICKS = 30
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
+const INTERVALS = [500, 100]
+const DUTIES = [0, 25, 50, 100]
+const COST_TICKS = Number(process.env.BENCH_TICKS ?? 20)
+const COST_INTERVAL_MS = 500
+/** top takes at most 20 PIDs after -p: 300 processes need 16 tops. */
+const TOP_MAX_PIDS = 20
 
-/**
- * A program busy `duty` % of every 100 ms for SECONDS, which then reports its own CPU time (getrusage, via
- * process.cpuUsage) and its lifetime (performance.now() counts from its own start) on the lab's side channel (fd 3) as its result.
- */
-function dutyProgram(duty: number): string[] {
-  const code = `
-const start = performance.now(), end = start + ${SECONDS * 1000}, period = 100, busy = ${duty}
-const report = () => {
-  const u = process.cpuUsage()
-  require('fs').writeSync(3, JSON.stringify({ type: 'result', value: { cpuMs: (u.user + u.system) / 1000, wallMs: performance.now() } }) + '\\n')
+const probes = compileProbes()
+const tmp = mkdtempSync(join(os.tmpdir(), 'bench-watch-'))
+
+interface ClockLine {
+  at: number
+  thread: number
+  process: number
 }
-const step = () => {
-  const now = performance.now()
-  if (now >= end) return report()
-  const slot = now - ((now - start) % period)
-  while (performance.now() < slot + busy) {}
-  setTimeout(step, Math.max(0, slot + period - performance.now()))
-}
-step()`
-  return ['-e', code]
+
+/** The program's own clocks at time `at` (ns, CLOCK_MONOTONIC), linearly between its 2 ms lines. */
+function clocksAt(lines: readonly ClockLine[], at: number): ClockLine | null {
+  let lo = 0
+  let hi = lines.length - 1
+  if (hi < 1 || at < lines[0].at || at > lines[hi].at) return null
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if (lines[mid].at <= at) lo = mid
+    else hi = mid
+  }
+  const a = lines[lo]
+  const b = lines[hi]
+  const f = (at - a.at) / (b.at - a.at || 1)
+  return { at, thread: a.thread + f * (b.thread - a.thread), process: a.process + f * (b.process - a.process) }
 }
 
 interface Accuracy {
+  intervalMs: number
   duty: number
-  round: number
+  kind: 'thread' | 'process'
+  ticks: number
   truth: number
   lab: number
-  error: number
+  /** Mean over ticks of |lab - truth|, points of one core. */
+  tickError: number
+  maxTickError: number
 }
 
-async function accuracy(): Promise<Accuracy[]> {
-  const rows: Accuracy[] = []
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const duty of DUTIES) {
-      const lab = new Lab({ intervalMs: INTERVAL_MS })
-      const run = await lab.watch({ command: process.execPath, args: dutyProgram(duty), label: `duty ${duty}` })
-      const info = await lab.wait(run.id)
-      const summary = await lab.summary({ runId: run.id })
-      await lab.close()
-      const truthRaw = (info.result as { result: { cpuMs: number; wallMs: number } | null }).result
-      const root = summary.units.find((u) => u.kind === 'program')
-      if (!truthRaw || root?.meanCpu === null || root?.meanCpu === undefined) throw new Error(`duty ${duty}: no reading (${info.error ?? 'no result'})`)
-      const truth = (truthRaw.cpuMs / truthRaw.wallMs) * 100
-      rows.push({ duty, round, truth, lab: root.meanCpu, error: Math.abs(root.meanCpu - truth) })
-      console.log(`duty ${String(duty).padStart(3)} %  round ${round}: own getrusage ${truth.toFixed(1)} %, lab ${root.meanCpu.toFixed(1)} %`)
+async function accuracy(intervalMs: number, duty: number): Promise<Accuracy[]> {
+  const file = join(tmp, `clocks-${intervalMs}-${duty}`)
+  const lab = new Lab({ intervalMs })
+  const at = new Map<number, number>()
+  const ticks: Tick[] = []
+  lab.onTick((t) => {
+    at.set(t.seq, Number(process.hrtime.bigint()))
+    ticks.push(t)
+  })
+  const run = await lab.watch({
+    command: probes.path('clockedDuty'),
+    args: [String(duty), String(SECONDS), file],
+    label: `duty ${duty}`,
+  })
+  await lab.wait(run.id)
+  const units = (await lab.snapshot()).units.filter((u) => u.runId === run.id)
+  await lab.close()
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number))
+    .map(([a, t, p]) => ({ at: a, thread: t, process: p }))
+  const root = units.find((u) => u.spawned)!
+  const worker = units.find((u) => u.kind === 'thread' && u.command === 'duty')!
+  const out: Accuracy[] = []
+  for (const [kind, unit] of [
+    ['thread', worker],
+    ['process', root],
+  ] as const) {
+    const errors: number[] = []
+    const truths: number[] = []
+    const labs: number[] = []
+    for (let i = 1; i < ticks.length; i++) {
+      const s = ticks[i].samples.find((x) => x.id === unit.id)
+      const a = clocksAt(lines, at.get(ticks[i - 1].seq)!)
+      const b = clocksAt(lines, at.get(ticks[i].seq)!)
+      if (!s || s.cpu === null || !a || !b) continue
+      const truth = ((b[kind] - a[kind]) / (b.at - a.at)) * 100
+      truths.push(truth)
+      labs.push(s.cpu)
+      errors.push(Math.abs(s.cpu - truth))
     }
+    const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length
+    out.push({
+      intervalMs,
+      duty,
+      kind,
+      ticks: errors.length,
+      truth: mean(truths),
+      lab: mean(labs),
+      tickError: mean(errors),
+      maxTickError: Math.max(...errors),
+    })
   }
-  return rows
+  return out
 }
 
-/** 200 idle Python threads (or Node workers if python3 is missing): what one tick of following them costs. */
-async function tickCost(): Promise<{
-  threads: number
-  tickMedianMs: number
-  tickP95Ms: number
-  tickCpuMedianMs: number
-  collectMedianMs: number
-  collectP95Ms: number
-}> {
-  const lab = new Lab({ intervalMs: INTERVAL_MS, autoStart: false })
-  const script = 'import threading, time\nev = threading.Event()\nfor _ in range(199): threading.Thread(target=ev.wait, daemon=True).start()\nprint("up", flush=True)\ntime.sleep(600)'
-  const run = await lab.watch({ command: 'python3', args: ['-c', script], label: '200 threads' })
-  let threads = 0
-  for (let i = 0; i < 100 && threads < 200; i++) {
+/** CPU ms (user + system) a command used, from its shell's children times once it has been reaped. */
+function cpuOfCommand(command: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sh = spawn('sh', ['-c', `${command} >/dev/null 2>&1; cat /proc/$$/stat`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    sh.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
+    sh.once('error', reject)
+    sh.once('close', () => {
+      const f = out.slice(out.lastIndexOf(')') + 2).split(' ')
+      // cutime (16) and cstime (17), counted from field 3 after the name.
+      resolve(((Number(f[13]) + Number(f[14])) * 1000) / 100)
+    })
+  })
+}
+
+interface Cost {
+  what: string
+  ticks: number
+  labCpuMsPerTick: number
+  samplerCostMs: number
+  topCpuMsPerRefresh: number
+  tops: number
+  ratio: number
+}
+
+/** The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh. */
+async function cost(what: string, probe: 'manyThreads' | 'children', count: number): Promise<Cost> {
+  const lab = new Lab({ intervalMs: COST_INTERVAL_MS })
+  const ticks: Tick[] = []
+  lab.onTick((t) => ticks.push(t))
+  const seconds = (COST_TICKS + 12) * (COST_INTERVAL_MS / 1000)
+  const run = await lab.watch({
+    command: probes.path(probe),
+    args: [String(count), String(seconds), 'sleep'],
+    label: what,
+  })
+  // Wait until the whole program is followed: every thread, or every child process.
+  const followed = async (): Promise<number> =>
+    (await lab.snapshot()).units.filter(
+      (u) => u.runId === run.id && u.kind === (probe === 'manyThreads' ? 'thread' : 'program'),
+    ).length
+  while ((await followed()) < (probe === 'manyThreads' ? count : count + 1))
     await new Promise((r) => setTimeout(r, 100))
-    const tick = await lab.flush()
-    threads = tick.samples.filter((s) => s.cpuSeconds !== null).length - 2
-  }
-  // Steady state: a lab samples every 500 ms for as long as the program runs, so warm the code paths first.
-  for (let i = 0; i < WARM_TICKS; i++) await lab.flush()
-  const ticks: number[] = []
-  const cpu: number[] = []
-  const collects: number[] = []
-  for (let i = 0; i < COST_TICKS; i++) {
-    await new Promise((r) => setTimeout(r, 50))
-    // Wall time counts waiting for a core on a busy machine too; CPU time is what the tick itself costs.
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    const tick = await lab.flush()
-    ticks.push(performance.now() - t0)
-    const c = process.cpuUsage(c0)
-    cpu.push((c.user + c.system) / 1000)
-    collects.push(tick.sampler.costMs)
-  }
+  const units = (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program')
+  const pids = units.map((u) => u.pid)
+  const groups: number[][] = probe === 'manyThreads' ? [pids] : []
+  if (probe === 'children')
+    for (let i = 0; i < pids.length; i += TOP_MAX_PIDS) groups.push(pids.slice(i, i + TOP_MAX_PIDS))
+  const from = ticks.length
+  const refreshes = COST_TICKS
+  const tops = groups.map((g) =>
+    cpuOfCommand(`top -H -b -d ${COST_INTERVAL_MS / 1000} -n ${refreshes} -p ${g.join(',')}`),
+  )
+  const topCpu = (await Promise.all(tops)).reduce((a, b) => a + b, 0)
+  const measured = ticks.slice(from).filter((t) => t.sampler.labCpuMs !== null)
   await lab.stop({ runId: run.id })
   await lab.close()
+  const labCpu = median(measured.map((t) => t.sampler.labCpuMs!))
+  const top = topCpu / refreshes
   return {
-    threads,
-    tickMedianMs: median(ticks),
-    tickP95Ms: p95(ticks),
-    tickCpuMedianMs: median(cpu),
-    collectMedianMs: median(collects),
-    collectP95Ms: p95(collects),
+    what,
+    ticks: measured.length,
+    labCpuMsPerTick: labCpu,
+    samplerCostMs: median(measured.map((t) => t.sampler.costMs)),
+    topCpuMsPerRefresh: top,
+    tops: groups.length,
+    ratio: labCpu / top,
   }
 }
 
 const load = (): string => os.loadavg()[0].toFixed(1)
 console.log(`load average at start: ${load()} on ${os.cpus().length} cores`)
-const rows = await accuracy()
-const mae = rows.reduce((a, r) => a + r.error, 0) / rows.length
-console.log('\nduty  own getrusage  lab (mean of ticks)  |error| (points), mean over rounds')
-for (const duty of DUTIES) {
-  const rs = rows.filter((r) => r.duty === duty)
-  const avg = (f: (r: Accuracy) => number): number => rs.reduce((a, r) => a + f(r), 0) / rs.length
-  console.log(`${String(duty).padStart(3)} %  ${avg((r) => r.truth).toFixed(1).padStart(12)} %  ${avg((r) => r.lab).toFixed(1).padStart(17)} %  ${avg((r) => r.error).toFixed(2).padStart(6)}`)
+/** BENCH_PART=cost measures only the cost, =accuracy only the accuracy. */
+const part = process.env.BENCH_PART ?? 'all'
+const rows: Accuracy[] = []
+if (part !== 'cost')
+  for (const intervalMs of INTERVALS) for (const duty of DUTIES) rows.push(...(await accuracy(intervalMs, duty)))
+console.log('\ninterval  duty  unit     ticks  own clock  lab (mean)  |error| per tick (mean, max)')
+for (const r of rows) {
+  console.log(
+    `${String(r.intervalMs).padStart(5)} ms ${String(r.duty).padStart(4)} %  ${r.kind.padEnd(7)} ${String(r.ticks).padStart(5)} ${r.truth.toFixed(1).padStart(9)} % ${r.lab.toFixed(1).padStart(9)} %   ${r.tickError.toFixed(2)}, ${r.maxTickError.toFixed(2)}`,
+  )
 }
-console.log(`mean absolute error: ${mae.toFixed(2)} points (target <= 3)`)
+for (const intervalMs of INTERVALS) {
+  for (const kind of ['thread', 'process']) {
+    const rs = rows.filter((r) => r.intervalMs === intervalMs && r.kind === kind)
+    console.log(
+      `mean |error| per tick, ${kind === 'thread' ? 'threads' : 'processes'} at ${intervalMs} ms: ${(rs.reduce((a, r) => a + r.tickError, 0) / rs.length).toFixed(2)} points`,
+    )
+  }
+}
 
-const cost = await tickCost()
-console.log(
-  `\nprogram with ${cost.threads} threads, one tick (tree discovery + sampling): wall median ${cost.tickMedianMs.toFixed(2)} ms, p95 ${cost.tickP95Ms.toFixed(2)} ms,` +
-    ` CPU time median ${cost.tickCpuMedianMs.toFixed(2)} ms; collector alone wall median ${cost.collectMedianMs.toFixed(2)} ms (target <= 2 ms median); load average ${load()}`,
-)
+const costs =
+  part === 'accuracy'
+    ? []
+    : [await cost('1,000-thread program', 'manyThreads', 1000), await cost('300 child processes', 'children', 300)]
+console.log('\nwatched                  lab CPU/tick  (sampler wall)  top CPU/refresh  tops  lab / top')
+for (const c of costs) {
+  console.log(
+    `${c.what.padEnd(24)} ${c.labCpuMsPerTick.toFixed(2).padStart(9)} ms  (${c.samplerCostMs.toFixed(2)} ms)  ${c.topCpuMsPerRefresh.toFixed(2).padStart(12)} ms  ${String(c.tops).padStart(4)}  ${c.ratio.toFixed(2)}`,
+  )
+}
+console.log(`load average at end: ${load()}`)
 mkdirSync('bench/results', { recursive: true })
-writeFileSync('bench/results/watch.json', JSON.stringify({ date: new Date().toISOString(), loadAverage: os.loadavg()[0], intervalMs: INTERVAL_MS, seconds: SECONDS, rows, mae, cost }, null, 2))
+writeFileSync(
+  'bench/results/watch.json',
+  JSON.stringify(
+    { date: new Date().toISOString(), loadAverage: os.loadavg()[0], seconds: SECONDS, rows, costs },
+    null,
+    2,
+  ),
+)
+rmSync(tmp, { recursive: true, force: true })
+probes.remove()

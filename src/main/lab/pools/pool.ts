@@ -174,7 +174,8 @@ export class Pool extends Executor implements DispatchHost {
 
   send(w: PoolWorker, jobs: Job[]): void {
     for (const job of jobs) this.put(w, job)
-    const transfer = jobs.flatMap((j) => j.transfer ?? [])
+    let transfer: Transferable[] | undefined
+    for (const j of jobs) if (j.transfer) (transfer ??= []).push(...j.transfer)
     const undelivered = (): void => void jobs.forEach((j) => (j.undelivered = true))
     const ack = this.kind === 'process'
     if (ack) {
@@ -183,7 +184,7 @@ export class Pool extends Executor implements DispatchHost {
     }
     let sent: boolean
     try {
-      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order), ack }, transfer.length > 0 ? transfer : undefined, undelivered)
+      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order), ack }, transfer, ack ? undelivered : undefined)
     } catch (err) {
       // Some argument cannot be cloned: those tasks fail alone, naming it; the others are sent again.
       const bad = jobs.filter((j) => unsendable(j.order) !== null)

@@ -85,6 +85,17 @@ describe('an idle process worker killed from outside', () => {
       expect(await pool.submit('workload.trivial', 10 + round).result()).toBe((10 + round) ** 2)
     }
   })
+
+  it("thread pool: the lab's kill of an idle worker fails no task either", async () => {
+    const deps = standalonePoolDeps()
+    const pool = new ThreadPool({ size: 1 }, deps)
+    pools.push(pool)
+    for (let round = 0; round < 5; round++) {
+      expect(await pool.submit('workload.trivial', round).result()).toBe(round * round)
+      deps.spawner.kill(pool.workerIds()[0])
+      expect(await pool.submit('workload.trivial', 10 + round).result()).toBe((10 + round) ** 2)
+    }
+  })
 })
 
 describe('on-demand start', () => {

@@ -82,9 +82,15 @@ export class WorkerLives {
 
   /** Starts a worker for each waiting task that no starting worker will take, up to `size`. */
   startForWaiting(size: number, waiting: number): void {
-    const active = this.active()
-    let starting = active.filter((w) => !w.ready).length
-    for (let n = active.length; n < size && starting < waiting && this.mayStart(); n++, starting++) this.add()
+    // Called on every submit: count without allocating.
+    let active = 0
+    let starting = 0
+    for (const w of this.pool.workers) {
+      if (w.retiring) continue
+      active++
+      if (!w.ready) starting++
+    }
+    for (let n = active; n < size && starting < waiting && this.mayStart(); n++, starting++) this.add()
   }
 
   /** Retires the surplus, idle workers first; a busy one leaves after its tasks. */

@@ -1,5 +1,7 @@
 // The edges a learner looks at, on real C programs: a process whose main thread exited while another spins, a memory
 // spike between ticks, 200 children shorter than a tick, and process CPU that never reads above one core for one thread.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Sample, Tick, Unit } from '../../../shared/model'
 import type { Lab } from '../lab'
@@ -46,9 +48,13 @@ describe.runIf(process.platform === 'linux')('edges', () => {
       expect(samplesOf(w.ticks, spinner.id).filter((s) => s.cpu !== null).length).toBeGreaterThanOrEqual(8)
       // The process shows the state of its busiest thread, not its dead leader's.
       expect(rootCpu.every((s) => s.os === 'R')).toBe(true)
+      // The process reads what its live thread does, tick by tick, though its leader is a zombie.
+      for (const t of w.ticks.filter(during)) {
+        const p = t.samples.find((s) => s.id === root.id)
+        const sp = t.samples.find((s) => s.id === spinner.id)
+        if (p?.cpu != null && sp?.cpu != null) expect(Math.abs(p.cpu - sp.cpu)).toBeLessThan(5)
+      }
       best = rootCpu.reduce((a, s) => a + s.cpu!, 0) / rootCpu.length
-      const summary = await lab.summary({ runId: w.runId })
-      expect(summary.units.find((u) => u.id === root.id)!.meanCpu).toBeGreaterThan(40)
     }
     expect(best).toBeGreaterThanOrEqual(90)
   })
@@ -83,23 +89,39 @@ describe.runIf(process.platform === 'linux')('edges', () => {
     ).toBe(true)
   })
 
-  it('a single-threaded process never reads above 102 % of a core at 100 ms, and a 50 % duty cycle reads 50 ± 4 per tick', async () => {
+  it('a single-threaded process never reads above 102 % of a core at 100 ms, and a 50 % duty cycle reads its own clock ± 4 per tick', async () => {
     const lab = newLab({ intervalMs: 100 })
     const busy = await watch(lab, probes.path('dutyCycle'), ['100', '2'])
     const root = busy.units.find((u) => u.spawned)!
     const readings = samplesOf(busy.ticks, root.id).flatMap((s) => (s.cpu === null ? [] : [s.cpu]))
     expect(readings.length).toBeGreaterThanOrEqual(10)
     expect(Math.max(...readings)).toBeLessThanOrEqual(102)
-    let within = 0
-    for (let attempt = 0; attempt < ATTEMPTS && within < 0.8; attempt++) {
-      const half = await watch(newLab({ intervalMs: 100 }), probes.path('dutyCycle'), ['50', '2'])
-      const id = half.units.find((u) => u.spawned)!.id
-      const ticks = samplesOf(half.ticks, id)
-        .flatMap((s) => (s.cpu === null ? [] : [s.cpu]))
-        .slice(1, -1)
-      within = ticks.filter((c) => Math.abs(c - 50) <= 4).length / ticks.length
+    // Against the program's own clocks between two ticks (on a quiet machine its duty is 50 %; on a busy one, less).
+    const clocks = join(probes.dir, 'clocks')
+    const half = newLab({ intervalMs: 100 })
+    const at = new Map<number, number>()
+    half.onTick((t) => at.set(t.seq, Number(process.hrtime.bigint())))
+    const w = await watch(half, probes.path('clockedDuty'), ['50', '2', clocks])
+    const lines = readFileSync(clocks, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number))
+    const own = (ns: number): number | null => {
+      const i = lines.findIndex((l) => l[0] >= ns)
+      return i > 0
+        ? lines[i - 1][2] + ((ns - lines[i - 1][0]) / (lines[i][0] - lines[i - 1][0])) * (lines[i][2] - lines[i - 1][2])
+        : null
     }
-    // Most ticks: a busy machine may hold the program back for a tick.
-    expect(within).toBeGreaterThanOrEqual(0.8)
+    const id = w.units.find((u) => u.spawned)!.id
+    const errors: number[] = []
+    for (let i = 1; i < w.ticks.length; i++) {
+      const s = w.ticks[i].samples.find((x) => x.id === id)
+      const [a, b] = [at.get(w.ticks[i - 1].seq)!, at.get(w.ticks[i].seq)!]
+      const [ca, cb] = [own(a), own(b)]
+      if (s?.cpu == null || ca === null || cb === null) continue
+      errors.push(Math.abs(s.cpu - ((cb - ca) / (b - a)) * 100))
+    }
+    expect(errors.length).toBeGreaterThanOrEqual(10)
+    expect(errors.filter((e) => e <= 4).length / errors.length).toBeGreaterThanOrEqual(0.9)
   })
 })

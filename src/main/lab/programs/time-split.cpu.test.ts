@@ -88,7 +88,7 @@ describe.runIf(linux)('where the time went', () => {
     'four busy processes on two cores: each waits for a CPU a good part of the time',
     async () => {
       const lab = newLab({ intervalMs: 250 })
-      const w = await watch(lab, probes.path('busyProcesses'), ['4', '3'])
+      const w = await watch(lab, probes.path('children'), ['4', '3'])
       const children = w.units.filter((u) => u.kind === 'program' && !u.spawned)
       expect(children).toHaveLength(4)
       for (const child of children) {

@@ -40,11 +40,11 @@ int main(int argc, char **argv) {
   pthread_join(t[4], 0); _exit(0);
 }`,
 
-  /** argv[1] child processes that each spin for argv[2] s. */
-  busyProcesses: `
+  /** argv[1] child processes that each spin (or sleep, when argv[3] is "sleep") for argv[2] s. */
+  children: `
 int main(int argc, char **argv) {
-  int n = atoi(argv[1]); double s = atof(argv[2]);
-  for (int i = 0; i < n; i++) if (fork() == 0) { spin_for(s); _exit(0); }
+  int n = atoi(argv[1]); double s = atof(argv[2]); int idle = argc > 3 && strcmp(argv[3], "sleep") == 0;
+  for (int i = 0; i < n; i++) if (fork() == 0) { if (idle) sleep_for(s); else spin_for(s); _exit(0); }
   while (wait(0) > 0) {}
   return 0;
 }`,
@@ -74,15 +74,49 @@ int main(int argc, char **argv) {
   while (now() < end) { double slot = now(); spin_for(period * duty); double rest = slot + period - now(); if (rest > 0) sleep_for(rest); }
   return 0;
 }`,
+
+  /**
+   * A worker thread busy argv[1] % of every 10 ms for argv[2] s; the main thread writes its own clocks every 2 ms to the
+   * file argv[3]: monotonic ns, the worker's thread CPU ns, the process's CPU ns (the truth a monitor is held to).
+   */
+  clockedDuty: `
+#include <stdio.h>
+static double duty, seconds; static clockid_t worker_clock; static volatile int ready;
+static long long ns(clockid_t c) { struct timespec t; clock_gettime(c, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+static void *worker(void *a) {
+  pthread_setname_np(pthread_self(), "duty"); pthread_getcpuclockid(pthread_self(), &worker_clock); ready = 1;
+  double end = now() + seconds;
+  while (now() < end) { double slot = now(); spin_for(0.01 * duty); double rest = slot + 0.01 - now(); if (rest > 0) sleep_for(rest); }
+  return 0;
+}
+int main(int argc, char **argv) {
+  duty = atof(argv[1]) / 100; seconds = atof(argv[2]); FILE *f = fopen(argv[3], "w");
+  pthread_t t; pthread_create(&t, 0, worker, 0); while (!ready) sleep_for(0.001);
+  double end = now() + seconds;
+  while (now() < end) { fprintf(f, "%lld %lld %lld\\n", ns(CLOCK_MONOTONIC), ns(worker_clock), ns(CLOCK_PROCESS_CPUTIME_ID)); sleep_for(0.002); }
+  pthread_join(t, 0); fclose(f); return 0;
+}`,
+
+  /** argv[1] idle threads for argv[2] s. */
+  manyThreads: `
+static void *idle(void *a) { sleep_for(atof((char *)a)); return 0; }
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]); pthread_t t;
+  pthread_attr_t attr; pthread_attr_init(&attr); pthread_attr_setstacksize(&attr, 65536);
+  for (int i = 1; i < n; i++) pthread_create(&t, &attr, idle, argv[2]);
+  sleep_for(atof(argv[2])); return 0;
+}`,
+
 } as const
 
 export type ProbeName = keyof typeof PROBES
 
 /** Compiles the probes into a fresh temp dir: `path(name)` gives an executable; `remove()` cleans up. */
-export function compileProbes(): { path(name: ProbeName): string; remove(): void } {
+export function compileProbes(): { dir: string; path(name: ProbeName): string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'lab-probes-'))
   const built = new Set<ProbeName>()
   return {
+    dir,
     path(name) {
       const exe = join(dir, name)
       if (!built.has(name)) {

@@ -28,6 +28,8 @@ export const STOP_GRACE_MS = 300
 export class UnitHost extends EventEmitter<UnitHostEvents> {
   readonly pid: number
   private worker: Worker | null = null
+  /** The worker's internal message port (see keepAlive); null where Node has none by that name. */
+  private workerPort: { ref?: () => void; unref?: () => void } | null | undefined = undefined
   private child: ChildProcess | null = null
   private killedByLab = false
   private error: string | null = null
@@ -120,8 +122,11 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     if (this.worker) {
       // Node keeps a worker's internal port referenced while its stdout / stderr are read (as here, line by line), so
       // worker.unref() alone leaves the program running: that port follows too, where this Node version has it.
-      const internal = Object.getOwnPropertySymbols(this.worker).find((s) => s.description === 'kPort')
-      const port = internal ? (this.worker as unknown as Record<symbol, { ref?: () => void; unref?: () => void }>)[internal] : undefined
+      if (this.workerPort === undefined) {
+        const internal = Object.getOwnPropertySymbols(this.worker).find((s) => s.description === 'kPort')
+        this.workerPort = internal ? (this.worker as unknown as Record<symbol, { ref?: () => void; unref?: () => void }>)[internal] : null
+      }
+      const port = this.workerPort
       if (on) {
         this.worker.ref()
         port?.ref?.()

@@ -11,6 +11,8 @@ export interface ThemeColors {
   surface: string
   accent: string
   states: Record<UnitState, string>
+  /** A running unit the OS shows asleep (S, D ...): its lane is drawn in this colour. */
+  sleeping: string
 }
 
 let theme: ShallowRef<ThemeColors> | null = null
@@ -26,6 +28,7 @@ function read(): ThemeColors {
     surface: v('--surface'),
     accent: v('--accent'),
     states: Object.fromEntries(STATE_ORDER.map((s) => [s, v(stateVar(s))])) as Record<UnitState, string>,
+    sleeping: v('--state-sleeping'),
   }
 }
 

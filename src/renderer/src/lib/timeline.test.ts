@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskEvent } from '../../../shared/model'
-import { MAX_TRANSITIONS, firstCovering, laneSegments, pushTransition, taskBars, type Transition } from './timeline'
+import { MAX_TRANSITIONS, firstCovering, laneSegments, osSegments, pushTransition, taskBars, type Transition } from './timeline'
 
 describe('laneSegments', () => {
   const list: Transition[] = [
@@ -82,5 +82,25 @@ describe('taskBars', () => {
     const bars = taskBars([ev('p', 7, 'submitted', 0, null), ev('p', 7, 'finished', 30, 'a'), ev('p', 8, 'finished', 40, null)])
     expect(bars.get('a')).toEqual([{ start: 30, end: 30 }])
     expect(bars.size).toBe(1)
+  })
+})
+
+describe('osSegments', () => {
+  it('holds each OS letter until the next sample, clipped to the window', () => {
+    const list = [
+      { t: 100, os: 'R' },
+      { t: 300, os: 'S' },
+      { t: 500, os: 'R' },
+    ]
+    expect(osSegments(list, 200, 600)).toEqual([
+      { start: 200, end: 300, os: 'R' },
+      { start: 300, end: 500, os: 'S' },
+      { start: 500, end: 600, os: 'R' },
+    ])
+    // Before the first sample the lane is as the lab's state says (runnable).
+    expect(osSegments(list, 0, 150)).toEqual([
+      { start: 0, end: 100, os: 'R' },
+      { start: 100, end: 150, os: 'R' },
+    ])
   })
 })

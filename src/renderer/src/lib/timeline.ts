@@ -43,7 +43,11 @@ export function firstCovering(list: readonly Transition[], t: number): number {
  * Segments of one lane clipped to [from, to]. A final state is drawn up to where it begins only:
  * the lane ends there, and `doneAt` says where.
  */
-export function laneSegments(list: readonly Transition[], from: number, to: number): { segments: Segment[]; doneAt: number | null; final: UnitState | null } {
+export function laneSegments(
+  list: readonly Transition[],
+  from: number,
+  to: number,
+): { segments: Segment[]; doneAt: number | null; final: UnitState | null } {
   const segments: Segment[] = []
   let doneAt: number | null = null
   let final: UnitState | null = null
@@ -80,4 +84,20 @@ export function taskBars(events: readonly TaskEvent[]): Map<string, { start: num
     }
   }
   return bars
+}
+
+/** The OS letters of one lane within [from, to]: each letter holds from its sample until the next one. */
+export function osSegments(
+  list: readonly { t: number; os: string }[],
+  from: number,
+  to: number,
+): { start: number; end: number; os: string }[] {
+  const out: { start: number; end: number; os: string }[] = []
+  for (let i = 0; i < list.length; i++) {
+    const start = Math.max(from, list[i].t)
+    const end = Math.min(to, i + 1 < list.length ? list[i + 1].t : to)
+    if (end > start) out.push({ start, end, os: list[i].os })
+  }
+  if (out.length === 0 || out[0].start > from) out.unshift({ start: from, end: out[0]?.start ?? to, os: 'R' })
+  return out
 }

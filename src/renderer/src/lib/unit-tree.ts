@@ -2,7 +2,7 @@
 import type { Sample, Unit } from '../../../shared/model'
 import { isFinal } from '../../../shared/model'
 
-export type SortKey = 'label' | 'kind' | 'pid' | 'tid' | 'state' | 'cpu' | 'mem' | 'time'
+export type SortKey = 'label' | 'kind' | 'pid' | 'tid' | 'state' | 'split' | 'cpu' | 'mem' | 'time'
 export type SortDir = 1 | -1
 
 export interface SortSpec {
@@ -76,6 +76,11 @@ function sortValue(row: UnitRow, key: SortKey): number | string {
     case 'cpu':
       // Warming up (null) and ended units sink below any measured value.
       return row.sample?.cpu ?? -1
+    case 'split': {
+      // Most time away from a CPU first when descending: what the bar shows in grey and colour.
+      const t = row.sample?.time
+      return t ? t.runqueue + t.blocked - t.onCpu : -Infinity
+    }
     case 'mem':
       return row.mem ?? -1
     case 'time':

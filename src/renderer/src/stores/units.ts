@@ -1,13 +1,14 @@
 // Every unit the lab reports, its latest sample and bounded history, and how the table is sorted, filtered and chosen.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { LabSnapshot, Sample, Tick, Unit } from '../../../shared/model'
+import type { LabSnapshot, Sample, Tick, TimeSplit, TransientCount, Unit } from '../../../shared/model'
+import { BLOCK_REASONS } from '../../../shared/model'
 import type { SessionStateData } from '../../../shared/recording/format'
 import { isFinal } from '../../../shared/model'
 import { labConnection } from '../api'
 import type { CpuScale } from '../../../shared/format'
 import { UnitSeries } from '../lib/ring-buffer'
-import { pushTransition, type Transition } from '../lib/timeline'
+import { MAX_TRANSITIONS, pushTransition, type Transition } from '../lib/timeline'
 import { buildRows, stepSelection, type SortKey, type SortSpec, type UnitRow } from '../lib/unit-tree'
 
 /** Samples kept per unit: 10 min at the default 500 ms, 1 min at 100 ms. */
@@ -20,6 +21,12 @@ export const useUnitsStore = defineStore('units', () => {
   const latest = markRaw(new Map<string, Sample>())
   const series = markRaw(new Map<string, UnitSeries>())
   const transitions = markRaw(new Map<string, Transition[]>())
+  /** OS state letter changes per unit (R runnable, S sleeping ...): program threads' timeline lanes. */
+  const osTransitions = markRaw(new Map<string, { t: number; os: string }[]>())
+  /** Short-lived children per parent unit, counted since it started. */
+  const shortLived = markRaw(new Map<string, TransientCount>())
+  /** Each unit's time splits summed over its life, and how many: its mean says where its time went. */
+  const timeSums = markRaw(new Map<string, { sum: TimeSplit; n: number }>())
   const version = ref(0)
   const now = ref(0)
   const labPid = ref(0)
@@ -43,6 +50,9 @@ export const useUnitsStore = defineStore('units', () => {
     latest.clear()
     series.clear()
     transitions.clear()
+    osTransitions.clear()
+    shortLived.clear()
+    timeSums.clear()
     labPid.value = snap.pid
     now.value = snap.t
     for (const u of snap.units) {
@@ -75,6 +85,12 @@ export const useUnitsStore = defineStore('units', () => {
       let h = series.get(s.id)
       if (!h) series.set(s.id, (h = new UnitSeries(HISTORY_CAPACITY)))
       h.push(tick.t, s.cpu, s.rss ?? s.heap)
+      if (s.os) pushOs(s.id, tick.t, s.os)
+      if (s.time) addTime(s.id, s.time)
+    }
+    for (const p of tick.transient?.parents ?? []) {
+      const c = shortLived.get(p.unit) ?? { processes: 0, cpuMs: 0 }
+      shortLived.set(p.unit, { processes: c.processes + p.processes, cpuMs: c.cpuMs + p.cpuMs })
     }
     for (const ev of tick.events) {
       if (ev.type !== 'state') continue
@@ -83,6 +99,42 @@ export const useUnitsStore = defineStore('units', () => {
       pushTransition(list, { t: ev.t, state: ev.state })
     }
     version.value++
+  }
+
+  function addTime(id: string, t: TimeSplit): void {
+    let acc = timeSums.get(id)
+    if (!acc)
+      timeSums.set(
+        id,
+        (acc = { sum: { onCpu: 0, runqueue: 0, blocked: 0, blockedOn: { lock: 0, io: 0, sleep: 0, other: 0 } }, n: 0 }),
+      )
+    acc.sum.onCpu += t.onCpu
+    acc.sum.runqueue += t.runqueue
+    acc.sum.blocked += t.blocked
+    for (const r of BLOCK_REASONS) acc.sum.blockedOn[r] += t.blockedOn[r]
+    acc.n++
+  }
+
+  /** A unit's mean split over its life so far, or null. */
+  function meanTimeOf(id: string): TimeSplit | null {
+    const acc = timeSums.get(id)
+    if (!acc || acc.n === 0) return null
+    const { sum, n } = acc
+    const blockedOn = {
+      lock: sum.blockedOn.lock / n,
+      io: sum.blockedOn.io / n,
+      sleep: sum.blockedOn.sleep / n,
+      other: sum.blockedOn.other / n,
+    }
+    return { onCpu: sum.onCpu / n, runqueue: sum.runqueue / n, blocked: sum.blocked / n, blockedOn }
+  }
+
+  function pushOs(id: string, t: number, os: string): void {
+    let list = osTransitions.get(id)
+    if (!list) osTransitions.set(id, (list = []))
+    if (list.at(-1)?.os === os) return
+    list.push({ t, os })
+    if (list.length > MAX_TRANSITIONS) list.splice(0, list.length - MAX_TRANSITIONS / 2)
   }
 
   function rowsFor(runId: string | null): UnitRow[] {
@@ -138,6 +190,9 @@ export const useUnitsStore = defineStore('units', () => {
     latest,
     series,
     transitions,
+    osTransitions,
+    shortLived,
+    meanTimeOf,
     version,
     now,
     labPid,

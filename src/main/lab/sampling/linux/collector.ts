@@ -51,6 +51,10 @@ interface ProcessTask {
   threads: Map<number, number>
   /** Run time of threads that ended, ns: theirs at the last reading, plus what the kernel's totals show beyond. */
   retiredNs: number
+  /** Page faults and memory at the last status read: status is read again only once faults moved. */
+  faults: number
+  statRss: number
+  memory: { rss: number | null; peakRss: number | null }
   seen: number
 }
 
@@ -233,6 +237,9 @@ export class ProcFsCollector implements Collector {
         status: openProcFile(`/proc/${target.pid}/status`),
         threads: new Map(),
         retiredNs: 0,
+        faults: -1,
+        statRss: -1,
+        memory: { rss: null, peakRss: null },
         seen: tick,
       }
       this.processes.set(target.id, p)
@@ -252,7 +259,8 @@ export class ProcFsCollector implements Collector {
       ;({ rss, peakRss } = this.memory(p))
       return { cpuSeconds: statNs / 1e9, rss: rss ?? stat.rss * this.pageBytes, peakRss, state: os }
     }
-    const tids = this.tids(p.pid)
+    // A single-threaded process is its own only thread: no listing needed.
+    const tids = stat.numThreads === 1 && stat.state !== 'Z' ? [p.pid] : this.tids(p.pid)
     let runNs = 0
     let threadsThatRan = 0
     const live = new Map<number, number>()
@@ -286,10 +294,17 @@ export class ProcFsCollector implements Collector {
     const slack = 2e7 + 4e6 * threadsThatRan
     if (statNs - (runNs + p.retiredNs) > slack) p.retiredNs = statNs - runNs
     if ((os === 'Z' || os === 'X') && best < BUSIEST.length) os = BUSIEST[best]
-    ;({ rss, peakRss } = this.memory(
-      p,
-      [...live.keys()].find((tid) => tid !== p!.pid),
-    ))
+    // status costs more than every other file of a process: read it again only when a page was touched since, or
+    // when stat's own (slightly lagging) resident count moved (memory given back makes no fault).
+    if (stat.faults !== p.faults || stat.rss !== p.statRss || p.memory.rss === null) {
+      p.memory = this.memory(
+        p,
+        [...live.keys()].find((tid) => tid !== p!.pid),
+      )
+      p.faults = stat.faults
+      p.statRss = stat.rss
+    }
+    ;({ rss, peakRss } = p.memory)
     return {
       cpuSeconds: (runNs + p.retiredNs) / 1e9,
       rss,

@@ -20,6 +20,7 @@ describe.runIf(process.platform === 'linux')('procfs', () => {
       numThreads: 3,
       startTime: 987654,
       rss: 512,
+      faults: 100,
     })
   })
 

@@ -23,11 +23,15 @@ export interface Stat {
   startTime: number
   /** Resident pages (lags VmRSS a little: prefer status). */
   rss: number
+  /** Page faults (minor + major): while they stand still, no page was touched, so resident memory has not grown. */
+  faults: number
 }
 
 /** Fields by number (1-based as in proc(5)), counted from field 3 (state), which follows the last ')'. */
 const F_PPID = 4
 const F_PGRP = 5
+const F_MINFLT = 10
+const F_MAJFLT = 12
 const F_UTIME = 14
 const F_STIME = 15
 const F_CUTIME = 16
@@ -72,6 +76,7 @@ export function parseStat(buf: Buffer, n: number): Stat | null {
     numThreads: v[F_THREADS],
     startTime: v[F_START],
     rss: v[F_RSS],
+    faults: v[F_MINFLT] + v[F_MAJFLT],
   }
 }
 
