@@ -140,6 +140,9 @@ test("Resize is offered for a pool of the lab's, not for a Python program's own 
   await page.getByRole('button', { name: 'Resize' }).click()
   await expect(page.getByTestId('pool-resize').locator('.error')).toHaveCount(0)
   await page.screenshot({ path: `${SCREENSHOTS}/scenarios-pool-resize.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/scenarios-pool-resize-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
   await page.getByTestId('stop').click()
 
   const python = page.getByTestId('scenario-py-pool-async')

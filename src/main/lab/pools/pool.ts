@@ -308,7 +308,7 @@ export class Pool extends Executor implements DispatchHost {
       for (const w of this.workers) if (w.jobs.length === 0 && this.feedable(w)) this.dispatcher.feed(w)
     }
     this.lives.retireSpent()
-    this.lives.keepAliveWhileBusy()
+    this.lives.keepAliveWhileBusy(this.busy > 0 || this.waiting > 0)
     if (this.idleWaiters.length > 0 && this.isIdle()) {
       for (const resolve of this.idleWaiters.splice(0)) resolve()
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../../shared/model'
 import { buildRows, stepSelection, type RowOptions } from './unit-tree'
-import { fakeUnit } from '../../../shared/unit.fixture'
+import { fakeUnit } from '../../../../test/fixtures/unit'
 
 const unit = fakeUnit
 

@@ -154,7 +154,7 @@ export const useLabStore = defineStore('lab', () => {
     conn.api.onTick(onTick)
     conn.onState((state, reason) => {
       connection.value = state
-      if (state === 'closed') connectionError.value = reason
+      if (state === 'closed' || state === 'refused') connectionError.value = reason
       if (state === 'open') {
         connectionError.value = null
         resync().catch((err: LabError) => (connectionError.value = `The lab's state could not be read: ${err.message}`))
