@@ -78,6 +78,11 @@ export const useLabStore = defineStore('lab', () => {
     for (const tick of frame.ticks) apply(tick)
   }
 
+  /** Moves a replay on: the ticks after the instant shown, applied as live ones are (no reset, history kept). */
+  function applyTicks(ticks: readonly Tick[]): void {
+    for (const tick of ticks) apply(tick)
+  }
+
   /** This window's state at lab time t, drawn with FRAME_HISTORY_MS of history. */
   function liveFrame(t: number): ReplayFrame {
     const base = SessionState.from(liveBase.toData())
@@ -204,6 +209,7 @@ export const useLabStore = defineStore('lab', () => {
     readOnly,
     rewindable,
     applyFrame,
+    applyTicks,
     setSource,
     showRewound,
     rewindTimes,
