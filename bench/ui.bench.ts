@@ -1,9 +1,13 @@
-// UI benchmark: the browser mode with 64 live units at 10 ticks/s for 60 s, the Monitor view showing them all.
+// UI benchmark: the browser mode with 64 live units at 10 ticks/s for 60 s, the Monitor view showing them all;
+// BENCH_VIEW=attach: a Python program with 1,000 threads, started outside the lab and attached to, instead.
 // Reports the renderer's frame time (requestAnimationFrame deltas) p50/p95, JS heap at start and end, bytes per tick.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { chromium, type Page } from '@playwright/test'
-import { startLabServer } from '../e2e/fixtures/lab'
+import { callLab, root, startLabServer } from '../e2e/fixtures/lab'
 // @ts-expect-error: plain ESM script without types
 import { CHROMIUM, ensureChromium } from '../scripts/ensure-chromium.mjs'
 // @ts-expect-error: plain ESM script without types
@@ -13,11 +17,14 @@ import { median, p95, quantile } from './stats'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const INTERVAL_MS = 100
 const UNITS_PER_RUN = 32
-/** monitor (every unit, one chosen) or scenarios (the last run's units, timeline and log). */
-const VIEW = process.env.BENCH_VIEW === 'scenarios' ? 'scenarios' : 'monitor'
+/** monitor (every unit, one chosen), scenarios (the last run's units, timeline and log), or attach (an attached program's 1,000 threads). */
+const VIEW = process.env.BENCH_VIEW === 'scenarios' || process.env.BENCH_VIEW === 'attach' ? process.env.BENCH_VIEW : 'monitor'
+/** Threads of the attached program (BENCH_VIEW=attach). */
+const ATTACH_THREADS = Number(process.env.BENCH_THREADS ?? 1000)
 /** A frame later than this missed a vsync (60 Hz: 16.7 ms, measured with about 0.1 ms of jitter). */
 const MISSED_MS = 20
 
+let attached: { pid: number; child: ChildProcess; dir: string } | null = null
 if (!ensureChromium()) process.exit(1)
 ensureBuilt({ quiet: true })
 const server = await startLabServer(['--port', '0'])
@@ -40,13 +47,19 @@ try {
 
   await page.goto(server.url)
   await page.locator('[role="row"][data-kind="main"]').waitFor()
-  await startSpin(page, 'thread')
-  await startSpin(page, 'process')
+  const expected = VIEW === 'attach' ? ATTACH_THREADS + 2 : UNITS_PER_RUN * 2 + 1
+  if (VIEW === 'attach') {
+    attached = await startOutside(ATTACH_THREADS)
+    await callLab(server, 'attach', { pid: attached.pid })
+  } else {
+    await startSpin(page, 'thread')
+    await startSpin(page, 'process')
+  }
   await page.getByTestId('interval').selectOption(String(INTERVAL_MS))
   await page.getByTestId('nav-monitor').click()
   // Rows are virtualised: count the table's rows (aria-rowcount), not the DOM's; then let every unit warm up.
   const table = page.getByRole('table', { name: 'All units' })
-  await waitFor(async () => Number(await table.getAttribute('aria-rowcount')) - 1 >= UNITS_PER_RUN * 2 + 1, 'every unit to appear')
+  await waitFor(async () => Number(await table.getAttribute('aria-rowcount')) - 1 >= expected, 'every unit to appear')
   await page.getByTestId('filter').fill('starting')
   await waitFor(async () => (await page.locator('[role="row"][data-state="starting"]').count()) === 0, 'every unit to start')
   await page.getByTestId('filter').fill('')
@@ -78,7 +91,7 @@ try {
     date: new Date().toISOString(),
     seconds: SECONDS,
     intervalMs: INTERVAL_MS,
-    liveUnits: UNITS_PER_RUN * 2,
+    liveUnits: VIEW === 'attach' ? ATTACH_THREADS + 2 : UNITS_PER_RUN * 2,
     cores: os.cpus().length,
     loadAverage: os.loadavg()[0],
     rows,
@@ -97,7 +110,7 @@ try {
     styleSecondsPerSecond: (metricsEnd.RecalcStyleDuration - metricsStart.RecalcStyleDuration) / SECONDS,
   }
   const f = (n: number, d = 1): string => n.toFixed(d)
-  console.log(`UI bench: ${result.liveUnits} live units (${rows} rows, ${rendered} in the DOM) at ${1000 / INTERVAL_MS} ticks/s for ${SECONDS} s, ${VIEW === 'monitor' ? 'Monitor view, one unit chosen' : 'Scenarios view (32 units, timeline, log)'}`)
+  console.log(`UI bench: ${result.liveUnits} live units (${rows} rows, ${rendered} in the DOM) at ${1000 / INTERVAL_MS} ticks/s for ${SECONDS} s, ${VIEW === 'monitor' ? 'Monitor view, one unit chosen' : VIEW === 'attach' ? `Monitor view, an attached Python program with ${ATTACH_THREADS} threads` : 'Scenarios view (32 units, timeline, log)'}`)
   console.log(`  frame time   p50 ${f(result.frameMs.p50)} ms   p95 ${f(result.frameMs.p95)} ms   p99 ${f(result.frameMs.p99)} ms   max ${f(result.frameMs.max)} ms   (${frames.length} frames, ${f(result.missedVsyncShare * 100, 2)}% over ${MISSED_MS} ms)`)
   console.log(`  paused       p50 ${f(result.pausedFrameMs.p50)} ms   p95 ${f(result.pausedFrameMs.p95)} ms   (control: display paused for ${BASELINE_S} s, same load)`)
   console.log(`  JS heap      start ${f(result.heapMiB.start)} MiB   end ${f(result.heapMiB.end)} MiB   growth ${f(result.heapMiB.growth, 2)} MiB (after GC; ${f(result.heapMiB.endBeforeGc)} MiB before)`)
@@ -109,6 +122,19 @@ try {
 } finally {
   await browser.close()
   await server.stop()
+  // The bench started it, so the bench ends it (the lab only watched it).
+  attached?.child.kill('SIGKILL')
+  if (attached) rmSync(attached.dir, { recursive: true, force: true })
+}
+
+/** The attach fixture program with `threads` idle threads, started outside the lab. */
+async function startOutside(threads: number): Promise<{ pid: number; child: ChildProcess; dir: string }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-attach-'))
+  const child = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', join(dir, 'signals.txt'), '--threads', String(threads), '--children', '0', '--nap', '2'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))
+  return { pid: Number(line.split(' ')[1]), child, dir }
 }
 
 async function startSpin(page: Page, mode: 'thread' | 'process'): Promise<void> {

@@ -76,13 +76,17 @@ test('Python counters with the Lock: tutorial lines per thread in the log, waiti
   const lock = page.getByRole('switch', { name: 'Lock' })
   if (!(await lock.isChecked())) await lock.click()
   await page.getByLabel('Sleep (ms)').fill('150')
+  // Wait for this run, not an earlier run of the same program that the window still shows.
+  const status = page.getByTestId('program-status')
+  const before = (await status.count()) ? await status.getAttribute('data-run') : null
   await page.getByTestId('program-start').click()
-  await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'done', { timeout: 30_000 })
+  await expect(status).not.toHaveAttribute('data-run', before ?? '')
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 30_000 })
   const log = page.getByTestId('log')
-  await expect(log).toContainText('khanh: 5')
-  await expect(log).toContainText('ai: 1')
+  await expect(log).toContainText('khanh thread: 5')
+  await expect(log).toContainText('ai thread: 1')
   // Serialised: all of one unit, then all of the other.
-  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai): \d$/.test(t))
+  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai) thread: \d$/.test(t))
   expect(lines).toHaveLength(10)
   expect(new Set(lines.slice(0, 5).map((l) => l.split(':')[0])).size).toBe(1)
   // The named threads are rows of the python3 process.

@@ -58,8 +58,11 @@ test('with the lock on, a rerun prints all of one unit, then all of the other, a
   await expect(rows).toHaveCount(2)
   for (const r of await rowFacts(rows)) expect(r.state).toBe('exited')
 
-  const lines = await logUnits(page)
+  // The count lines ("khanh process: 5"); each unit also says "Start process …" and "End process …", as the tutorial's do.
+  const all = await logUnits(page)
+  const lines = all.filter((l) => / process: \d$/.test(l.text))
   expect(lines).toHaveLength(10)
+  expect(all.filter((l) => /^(Start|End) process (khanh|ai)$/.test(l.text))).toHaveLength(4)
   expect(switches(lines.map((l) => l.unit))).toBe(1)
   const texts = lines.map((l) => l.text)
   const name = (t: string): string => t.split(':')[0]
@@ -140,6 +143,9 @@ test("Resize is offered for a pool of the lab's, not for a Python program's own 
   await page.getByRole('button', { name: 'Resize' }).click()
   await expect(page.getByTestId('pool-resize').locator('.error')).toHaveCount(0)
   await page.screenshot({ path: `${SCREENSHOTS}/scenarios-pool-resize.png` })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/scenarios-pool-resize-dark.png` })
+  await page.emulateMedia({ colorScheme: 'light' })
   await page.getByTestId('stop').click()
 
   const python = page.getByTestId('scenario-py-pool-async')

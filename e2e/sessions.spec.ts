@@ -34,6 +34,8 @@ const seconds = (text: string | null): number => {
 
 test('a recorded run opens in the same views, scrubs to any instant and plays at x4', async ({ page, labServer }) => {
   await openApp(page, labServer)
+  // The lab is shared with the specs before this one: this run's recording is the one that was not there yet.
+  const sessionsBefore = new Set(readdirSync(labServer.sessionsDir))
   const runId = await startCounters(page, { mode: 'thread', lock: false, loop: true, delay: 20 })
   await page.waitForTimeout(2500)
   await page.getByRole('switch', { name: 'Lock' }).click()
@@ -42,7 +44,9 @@ test('a recorded run opens in the same views, scrubs to any instant and plays at
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
 
   await page.getByTestId('nav-sessions').click()
-  const row = page.locator('[data-session]').filter({ hasText: 'counters' }).filter({ hasNotText: 'recording now' })
+  const ours = readdirSync(labServer.sessionsDir).filter((name) => !sessionsBefore.has(name))
+  expect(ours).toHaveLength(1)
+  const row = page.locator(`[data-session="${ours[0]}"]`).filter({ hasText: 'counters' }).filter({ hasNotText: 'recording now' })
   await expect(async () => {
     await page.getByTestId('sessions-refresh').click()
     await expect(row).toHaveCount(1, { timeout: 1000 })

@@ -40,6 +40,7 @@ export default defineScenario<{ mode: Mode; workers: number; lock: boolean; loop
     )
     // join: wait for every unit, as the tutorial's t.join() does.
     const printed = (await Promise.all(units.map((u) => u.done))) as Printed[][]
+    // Stable sort by the stamp each line was logged with: the lab orders the log the same way.
     const order = printed
       .flat()
       .sort((a, b) => a.at - b.at)
@@ -50,21 +51,23 @@ export default defineScenario<{ mode: Mode; workers: number; lock: boolean; loop
   workers: {
     async count(w: WorkerApi, args: CountArgs): Promise<Printed[]> {
       let printed: Printed[] = []
+      w.log(`Start ${w.mode} ${args.name}`)
       do {
         printed = []
         const useLock = w.flag('lock')
         const lock = w.lock('print')
         if (useLock) await lock.acquire()
         for (let k = args.from; k > 0; k--) {
-          const text = `${args.name}: ${k}`
-          w.log(text)
-          printed.push({ text, at: performance.timeOrigin + performance.now() })
+          const text = `${args.name} ${w.mode}: ${k}`
+          // The stamp the log line carries is the one the result is ordered by: log and result agree.
+          printed.push({ text, at: w.log(text) })
           await w.sleep(args.delayMs)
         }
         if (useLock) lock.release()
         // Between rounds, a pause outside the lock, so a waiting unit gets its turn.
         if (args.loop) await w.sleep(args.delayMs)
       } while (args.loop)
+      w.log(`End ${w.mode} ${args.name}`)
       return printed
     },
   },

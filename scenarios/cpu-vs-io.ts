@@ -38,11 +38,11 @@ export default defineScenario<{ workers: number; tasks: number; taskMs: number; 
       ctx.log(`${workload}-bound (${r.workload.describe}) x ${p.tasks}: sequential ${seqMs.toFixed(0)} ms`)
       for (const kind of ['thread', 'process'] as const) {
         const f = figures(row(kind))
-        if (f) ctx.log(`  ${kind} pool of ${p.workers}: ${f.wallMs.toFixed(0)} ms, speed-up ${f.speedup?.toFixed(2) ?? '-'}x, CPU ${f.cpuMs?.toFixed(0) ?? '-'} ms`)
+        if (f) ctx.log(`  ${kind} pool of ${p.workers}: ${f.wallMs.toFixed(0)} ms, speed-up ${f.speedup?.toFixed(1) ?? '-'}x, CPU ${f.cpuMs?.toFixed(0) ?? '-'} ms`)
       }
       out[workload] = { sequentialMs: seqMs, thread: figures(row('thread')), process: figures(row('process')) }
     }
-    ctx.log('Node threads have no GIL: a thread pool speeds CPU-bound work up like a process pool, and starts faster (py-cpu-vs-io shows Python, where it cannot).')
+    ctx.log('The contrast with Python: Node has no GIL, so here a thread pool can keep every core busy on CPU-bound work, as a process pool does. In Python (py-cpu-vs-io) the GIL holds a thread pool to one core.')
     return out
   },
 })

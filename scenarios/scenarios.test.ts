@@ -6,15 +6,15 @@ import { recordTicks, runToEnd, useLabs } from '../src/main/lab/testing/lab-fixt
 const modes = ['thread', 'process'] as const
 const newLab = useLabs()
 
-/** How many times consecutive lines change unit ("khanh: 5" -> "ai: 5" is one switch). */
+/** How many times consecutive lines change unit ("khanh thread: 5" -> "ai thread: 5" is one switch). */
 function switches(order: string[]): number {
   let n = 0
-  for (let i = 1; i < order.length; i++) if (order[i].split(':')[0] !== order[i - 1].split(':')[0]) n++
+  for (let i = 1; i < order.length; i++) if (order[i].split(' ')[0] !== order[i - 1].split(' ')[0]) n++
   return n
 }
 
 function linesOf(order: string[], name: string): string[] {
-  return order.filter((l) => l.startsWith(`${name}:`))
+  return order.filter((l) => l.startsWith(`${name} `))
 }
 
 describe.each(modes)('counters in %s mode', (mode) => {
@@ -22,7 +22,7 @@ describe.each(modes)('counters in %s mode', (mode) => {
     const info = await runToEnd(newLab(), 'counters', { mode })
     expect(info.status).toBe('done')
     const { order } = info.result as { order: string[] }
-    for (const name of ['khanh', 'ai']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name}: ${k}`))
+    for (const name of ['khanh', 'ai']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
     expect(switches(order)).toBeGreaterThanOrEqual(2)
   })
 
@@ -32,7 +32,7 @@ describe.each(modes)('counters in %s mode', (mode) => {
     const { order } = info.result as { order: string[] }
     expect(order).toHaveLength(15)
     expect(switches(order)).toBe(2)
-    for (const name of ['khanh', 'ai', 'binh']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name}: ${k}`))
+    for (const name of ['khanh', 'ai', 'binh']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
   })
 
   it('the timeline records lock waits and holds', async () => {

@@ -30,8 +30,15 @@ export default defineScenario<{ workers: number; repeat: number }>({
       }
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-    const result = { processMs: median(samples.process), threadMs: median(samples.thread), samples, tutorial: TUTORIAL_SECONDS }
+    const rounded = (xs: number[]): number[] => xs.map((x) => Math.round(x * 10) / 10)
+    const result = {
+      processMs: Math.round(median(samples.process) * 10) / 10,
+      threadMs: Math.round(median(samples.thread) * 10) / 10,
+      samples: { process: rounded(samples.process), thread: rounded(samples.thread) },
+      tutorial: TUTORIAL_SECONDS,
+    }
     ctx.log(`median: process ${result.processMs.toFixed(1)} ms, thread ${result.threadMs.toFixed(1)} ms (tutorial: 72 ms vs 1 ms)`)
+    ctx.log('A Node worker thread is no lightweight thread: each starts a V8 isolate of its own (heap, event loop, module loading), so it takes milliseconds; a child process starts a whole Node, tens of ms.')
     return result
   },
   tasks: {

@@ -66,6 +66,7 @@ function py(id: string, title: string, section: string, summary: string, params:
     params,
     runtime: 'python',
     label: 'python3',
+    source: () => ({ path: join(pythonScriptDir(), SCRIPTS[id] ?? `${id.replaceAll('-', '_')}.py`), language: 'python' }),
     availability: pythonAvailability,
     command: (p) => {
       const dir = pythonScriptDir()

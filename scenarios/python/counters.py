@@ -11,8 +11,9 @@ import time
 import labevents as lab
 
 
-def count(name, start, delay, lock, use_lock, loop, printed):
+def count(name, kind, start, delay, lock, use_lock, loop, printed):
     lab.name_thread(name)
+    lab.say("Start %s %s" % (kind, name))
     while True:
         locked = bool(use_lock.value)
         if locked:
@@ -20,17 +21,20 @@ def count(name, start, delay, lock, use_lock, loop, printed):
             lock.acquire()
             lab.state("holding")
         for k in range(start, 0, -1):
-            text = "%s: %d" % (name, k)
-            lab.say(text)
-            if not loop:
-                printed.put((time.time(), text))
+            text = "%s %s: %d" % (name, kind, k)
+            # One counter, bumped as the line is printed: the result lists lines in the order the log shows them.
+            with printed.order_lock:
+                lab.say(text)
+                if not loop:
+                    printed.put((printed.next_seq(), text))
             time.sleep(delay)
         if locked:
             lock.release()
             lab.state("running")
         if not loop:
-            return
+            break
         time.sleep(delay)
+    lab.say("End %s %s" % (kind, name))
 
 
 class Flag:
@@ -45,9 +49,34 @@ class ListQueue:
 
     def __init__(self):
         self.items = []
+        self.order_lock = threading.Lock()
+        self.seq = 0
 
     def put(self, item):
         self.items.append(item)
+
+    def next_seq(self):
+        self.seq += 1
+        return self.seq
+
+
+class ProcessPrinted:
+    """What processes print into: a multiprocessing.Queue, with a shared counter for the order of the lines."""
+
+    def __init__(self):
+        self.queue = mp.Queue()
+        self.order_lock = mp.Lock()
+        self.seq = mp.Value("i", 0, lock=False)
+
+    def put(self, item):
+        self.queue.put(item)
+
+    def get(self):
+        return self.queue.get()
+
+    def next_seq(self):
+        self.seq.value += 1
+        return self.seq.value
 
 
 def main():
@@ -57,7 +86,7 @@ def main():
     if p["mode"] == "process":
         lock = mp.Lock()
         use_lock = mp.Value("b", 1 if p["lock"] else 0)
-        printed = mp.Queue()
+        printed = ProcessPrinted()
         make = mp.Process
     else:
         lock = threading.Lock()
@@ -71,9 +100,10 @@ def main():
 
     lab.on_flag(flip)
     lab.listen_for_flags()
-    units = [make(target=count, args=(n, p["from"], delay, lock, use_lock, p["loop"], printed), name=n) for n in names]
+    units = [lab.own(make(target=count, args=(n, p["mode"], p["from"], delay, lock, use_lock, p["loop"], printed), name=n)) for n in names]
     for u in units:
         u.start()
+    lab.helpers()
     if p["mode"] == "process" and not p["loop"]:
         got = [printed.get() for _ in range(len(units) * p["from"])]
     for u in units:

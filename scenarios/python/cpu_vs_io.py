@@ -5,6 +5,7 @@ process pool uses every core; on IO-bound work (sleeping) both gain.
 """
 
 import concurrent.futures as cf
+import resource
 import threading
 import time
 
@@ -40,6 +41,12 @@ def name_process_worker():
     lab.name_thread("proc-worker")
 
 
+def cpu_seconds():
+    """CPU time of this process and of its children that have ended (a process pool's workers, once shut down)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(kind, job, arg, tasks, workers, pool_name):
     t0 = time.perf_counter()
     numbers = list(range(1, tasks + 1))
@@ -69,14 +76,18 @@ def main():
     for job_name in jobs:
         job, arg = (cpu_job, int(per_ms * p["work"])) if job_name == "cpu" else (io_job, p["work"] / 1000)
         times = {}
+        cores = {}
         for kind in kinds:
             lab.mark("%s job on %s" % (job_name, kind))
+            cpu0 = cpu_seconds()
             seconds = run(kind, job, arg, p["tasks"], p["workers"], "%s %s" % (job_name, kind))
+            # Cores busy on average over the run: 1.0 = one core the whole time (all a GIL-bound thread pool gets).
+            cores[kind] = (cpu_seconds() - cpu0) / seconds
             times[kind] = seconds
             base = times.get("serial", nominal)
-            lab.say("%s-bound, %s: %.2f s, speed-up %.2fx" % (job_name.upper(), kind, seconds, base / seconds))
+            lab.say("%s-bound, %s: %.2f s, speed-up %.2fx, %.1f cores busy" % (job_name.upper(), kind, seconds, base / seconds, cores[kind]))
         base = times.get("serial", nominal)
-        out[job_name] = {k: {"seconds": round(s, 3), "speedup": round(base / s, 2)} for k, s in times.items()}
+        out[job_name] = {k: {"seconds": round(s, 3), "speedup": round(base / s, 2), "cores": round(cores[k], 2)} for k, s in times.items()}
     lab.result({"workers": p["workers"], "tasks": p["tasks"], "workMs": p["work"], "baseline": "serial" if "serial" in kinds else "nominal", "jobs": out})
 
 

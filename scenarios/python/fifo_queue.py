@@ -16,6 +16,7 @@ def consume(name, count, delay, items, taken, order_lock, counter, start):
     for _ in range(count):
         with order_lock:
             item = items.get()
+            lab.mark("%s got %d" % (name, item), kind="queue.get")
             seq = counter.value
             counter.value += 1
         taken.put((seq, item, name))
@@ -28,6 +29,7 @@ def main():
     items = mp.Queue()
     for i in range(p["items"]):
         items.put(i)
+        lab.mark("put %d" % i, kind="queue.put")
     taken = mp.Queue()
     order_lock = mp.Lock()
     counter = mp.Value("i", 0, lock=False)
@@ -39,6 +41,7 @@ def main():
     ]
     for u in units:
         u.start()
+    lab.helpers()
     # Both consumers exist before either takes anything, so start-up cost does not decide who goes first.
     start.set()
     got = sorted(taken.get() for _ in range(p["items"]))

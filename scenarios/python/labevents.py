@@ -54,11 +54,11 @@ def connected():
     return _FD_ENV in os.environ
 
 
-def emit(kind, **fields):
+def emit(event_type, **fields):
     """Writes one event. One os.write per line keeps lines whole across threads and processes (under PIPE_BUF)."""
     if not connected():
         return
-    event = {"type": kind, "at": time.time() * 1000, "pid": os.getpid(), "tid": threading.get_native_id()}
+    event = {"type": event_type, "at": time.time() * 1000, "pid": os.getpid(), "tid": threading.get_native_id()}
     event.update(fields)
     line = json.dumps(event, separators=(",", ":"), default=str) + "\n"
     fd = _channel()
@@ -70,10 +70,21 @@ def emit(kind, **fields):
             pass
 
 
+def _caller_line(depth=2):
+    """Line number of the scenario code that called into this module (the code pane highlights it)."""
+    try:
+        return sys._getframe(depth).f_lineno
+    except (AttributeError, ValueError):
+        return None
+
+
 def say(text):
-    """A tutorial line ("khanh: 5"): a log line of this thread under the lab, printed otherwise."""
+    """A tutorial line ("khanh thread: 5"): a log line of this thread under the lab, printed otherwise.
+
+    Under the lab the event carries the source line that printed it, so a log line links to its code.
+    """
     if connected():
-        emit("log", text=str(text))
+        emit("log", text=str(text), line=_caller_line())
     else:
         print(text, flush=True)
 
@@ -88,8 +99,49 @@ def state(name):
     emit("state", state=name)
 
 
-def mark(text):
-    emit("mark", text=text)
+def mark(text, kind=None, at=None):
+    """A moment on the timeline. With a kind (submit, done, result, queue.get, queue.put) it is drawn as a tick on this
+    thread's lane; without, as a line across the run. `at` (epoch ms) stamps a moment recorded earlier."""
+    fields = {} if at is None else {"at": at}
+    if kind is None:
+        emit("mark", text=text, **fields)
+    else:
+        emit("mark", text=text, kind=kind, line=_caller_line(), **fields)
+
+
+def helpers(keep=()):
+    """Marks every thread of this process that the scenario did not make itself (queue feeders, pool handlers, the
+    lab's own flags reader) as a helper, so the lab folds them away by default. Call it after creating pools and queues.
+
+    keep: name fragments of helper threads that do the lesson's work and stay in view (the pool's result handler runs
+    apply_async's callbacks), each relabelled by what it does.
+    """
+    me = threading.current_thread()
+    for t in threading.enumerate():
+        if t is me or t is threading.main_thread() or getattr(t, "_lab_own", False):
+            continue
+        tid = getattr(t, "native_id", None)
+        if tid is None:
+            continue
+        kept = [label for key, label in keep if key in t.name]
+        if kept:
+            emit("thread", tid=tid, role="own", name=kept[0])
+        else:
+            emit("thread", tid=tid, role="helper", name=_helper_name(t.name))
+
+
+def _helper_name(name):
+    """"Thread-3 (_handle_results)" -> "pool result handler"; "QueueFeederThread" -> "queue feeder"."""
+    for key, label in (("_handle_workers", "pool worker handler"), ("_handle_tasks", "pool task handler"), ("_handle_results", "pool result handler"), ("QueueFeeder", "queue feeder"), ("lab-flags", "lab flags reader")):
+        if key in name:
+            return label
+    return name
+
+
+def own(thread):
+    """Marks a thread the scenario made itself (a tutorial unit): never folded away as a helper."""
+    thread._lab_own = True
+    return thread
 
 
 def result(value):
@@ -164,7 +216,9 @@ def _apply_flags(line):
 def listen_for_flags():
     """Reads live switches from stdin in a daemon thread (the lab writes {"t": "flags", "flags": {...}} lines, as to its own units)."""
     if connected():
-        threading.Thread(target=_read_flags, name="lab-flags", daemon=True).start()
+        reader = threading.Thread(target=_read_flags, name="lab-flags", daemon=True)
+        reader.start()
+        emit("thread", tid=reader.native_id, role="helper", name="lab flags reader")
 
 
 class Timer:
@@ -177,19 +231,26 @@ class Timer:
         return (time.thread_time() - self.cpu) * 1000
 
 
+def _short(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def tracked(pool, number, name, fn, *args):
     """Runs fn(*args) as task `number` of `pool`, reporting started / finished from the thread or process running it.
 
+    The finished event carries the call and its value ("square(7)" -> "49") for the timeline's hover.
     Module-level, so executors and multiprocessing.Pool can pickle it with the task.
     """
-    task(pool, number, name, "started")
+    call = "%s(%s)" % (name, ", ".join(_short(a, 20) for a in args if not callable(a)))
+    task(pool, number, name, "started", call=call)
     timer = Timer()
     try:
         value = fn(*args)
     except BaseException as exc:
-        task(pool, number, name, "finished", ok=False, error=repr(exc), cpuMs=timer.cpu_ms())
+        task(pool, number, name, "finished", ok=False, error=repr(exc), cpuMs=round(timer.cpu_ms(), 3), call=call)
         raise
-    task(pool, number, name, "finished", ok=True, cpuMs=timer.cpu_ms())
+    task(pool, number, name, "finished", ok=True, cpuMs=round(timer.cpu_ms(), 3), call=call, value=_short(value))
     return value
 
 
@@ -208,6 +269,28 @@ def unit_name(i):
     """The tutorial's unit names ("khanh", "ai"), then more in the same spirit."""
     return NAMES[i] if i < len(NAMES) else "unit %d" % (i + 1)
 
+
+def _scale_sleep():
+    """Slow motion: under PARALLEL_LAB_TIME_SCALE=k every time.sleep lasts k times longer, so a 200 ms lesson can be
+    watched. The scripts keep calling time.sleep as the tutorial does; forked and spawned children inherit the scale."""
+    try:
+        scale = float(os.environ.get("PARALLEL_LAB_TIME_SCALE", "1"))
+    except ValueError:
+        return
+    if scale == 1 or scale <= 0:
+        return
+    real = time.sleep
+    if getattr(real, "_lab_scaled", False):
+        return
+
+    def sleep(seconds):
+        real(seconds * scale)
+
+    sleep._lab_scaled = True
+    time.sleep = sleep
+
+
+_scale_sleep()
 
 # Look at the descriptor now, in the process the lab started, before any child exists (see _channel).
 _channel()

@@ -17,7 +17,8 @@ def square(x, jitter):
 
 
 def init_worker():
-    lab.name_thread("pool-worker")
+    # "pool worker 2": the pool numbers its processes from 1.
+    lab.name_thread("pool worker %d" % mp.current_process()._identity[0])
 
 
 def main():
@@ -30,6 +31,7 @@ def main():
         lab.say("callback got %d" % value)
 
     with mp.Pool(p["workers"], initializer=init_worker) as pool:
+        lab.helpers(keep=[("_handle_results", "callbacks")])
         pending = []
         for x in range(p["count"]):
             lab.task("pool", x + 1, "square", "submitted")

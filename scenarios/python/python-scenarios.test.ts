@@ -2,7 +2,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { LabEvent, StateEvent, TaskEvent, Unit } from '../../src/shared/model'
 import { procExists, recordTicks, runToEnd, useLabs, waitFor } from '../../src/main/lab/testing/lab-fixture'
-import { pythonAvailability } from './catalog'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pythonAvailability, pythonScriptDir } from './catalog'
 
 const newLab = useLabs()
 
@@ -18,7 +20,7 @@ async function run(scenario: string, params: Record<string, unknown> = {}) {
   return { info, result: info.result as Record<string, unknown>, units, events, logs }
 }
 
-const byName = (order: string[], name: string): string[] => order.filter((l) => l.startsWith(`${name}:`))
+const byName = (order: string[], name: string): string[] => order.filter((l) => l.startsWith(`${name} `))
 
 describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
   it.each(['thread', 'process'])('counters (%s): each unit prints 5..1 once; lines interleave', async (mode) => {
@@ -26,10 +28,18 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     // A program that ends by itself: its processes and threads exited, none were killed.
     expect(units.map((u) => u.state).every((s) => s === 'exited')).toBe(true)
     const order = result.order as string[]
-    for (const name of ['khanh', 'ai']) expect(byName(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name}: ${k}`))
-    expect(order.slice(0, 5).every((l) => l.startsWith(order[0].split(':')[0]))).toBe(false)
-    expect(logs.map((l) => l.text)).toContain('khanh: 5')
-    expect(logs.find((l) => l.text === 'khanh: 5')!.unit).not.toBeNull()
+    for (const name of ['khanh', 'ai']) expect(byName(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
+    expect(order.slice(0, 5).every((l) => l.startsWith(order[0].split(' ')[0]))).toBe(false)
+    expect(logs.map((l) => l.text)).toContain(`khanh ${mode}: 5`)
+    expect(logs.map((l) => l.text)).toContain(`Start ${mode} khanh`)
+    expect(logs.map((l) => l.text)).toContain(`End ${mode} ai`)
+    const first = logs.find((l) => l.text === `khanh ${mode}: 5`)!
+    expect(first.unit).not.toBeNull()
+    // The line that printed it, in counters.py: a lab.say call.
+    const source = readFileSync(join(pythonScriptDir(), 'counters.py'), 'utf8').split('\n')
+    expect(source[first.line! - 1]).toContain('lab.say(text)')
+    // The result lists the count lines in the order the log shows them.
+    expect(logs.map((l) => l.text).filter((t) => / (thread|process): \d$/.test(t))).toEqual(order)
   })
 
   it.each(['thread', 'process'])('counters + lock (%s): serialised, and the timeline shows waiting and holding', async (mode) => {
@@ -51,7 +61,7 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     const ticks = recordTicks(lab)
     const run = await lab.start({ scenario: 'py-counters', params: { mode, loop: true, lock: false } })
     const held = (): boolean => ticks.some((t) => t.events.some((e) => e.type === 'state' && e.state === 'holding'))
-    expect(await waitFor(() => ticks.some((t) => t.logs.some((l) => l.runId === run.id && l.text === 'ai: 1')), 15_000)).toBe(true)
+    expect(await waitFor(() => ticks.some((t) => t.logs.some((l) => l.runId === run.id && l.text === `ai ${mode}: 1`)), 15_000)).toBe(true)
     expect(held()).toBe(false)
     await lab.setLock({ runId: run.id, on: true })
     expect(await waitFor(held, 10_000)).toBe(true)
@@ -94,7 +104,7 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
   })
 
   it('pool-async: all 20 squares, in completion order; task bars run on the pool worker processes', async () => {
-    const { result, events, units } = await run('py-pool-async')
+    const { result, events, units, logs } = await run('py-pool-async')
     const results = result.results as number[]
     expect([...results].sort((a, b) => a - b)).toEqual(result.submitted)
     expect(results).not.toEqual(result.submitted)
@@ -110,6 +120,18 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
       expect(unit.pid).not.toBe(root.pid)
     }
     expect(finished.every((t) => t.ok === true && typeof t.cpuMs === 'number')).toBe(true)
+    // Each finished task says what it computed, for the timeline's hover.
+    const seven = finished.find((t) => t.call?.startsWith('square(7,'))!
+    expect(seven.value).toBe('49')
+    // Worker processes carry their role; the pool's handler threads are helpers, except the one running the callbacks.
+    const procs = units.filter((u) => u.kind === 'program' && !u.spawned)
+    expect(procs.map((u) => u.label).sort()).toEqual(['pool worker 1', 'pool worker 2', 'pool worker 3', 'pool worker 4', 'pool worker 5'])
+    const rootThreads = units.filter((u) => u.kind === 'thread' && u.pid === root.pid)
+    expect(rootThreads.filter((u) => u.helper).map((u) => u.label).sort()).toEqual(['lab flags reader', 'pool task handler', 'pool worker handler'].filter((l) => rootThreads.some((u) => u.label === l)))
+    expect(rootThreads.filter((u) => u.helper).length).toBeGreaterThanOrEqual(2)
+    const callbacks = rootThreads.find((u) => u.label === 'callbacks')!
+    expect(callbacks.helper).toBeFalsy()
+    expect(logs.filter((l) => l.text.startsWith('callback got')).every((l) => l.unit === callbacks.id)).toBe(true)
   })
 
   it.each(['process', 'thread'])('executor (%s): done() false after submit, result "Completed task1!", then done()', async (executor) => {

@@ -1,44 +1,44 @@
-"""Queue drain: tasks "one" and "two" run one after the other on the same queue [15, 10, 5, 2].
+"""Queue drain: tasks "one" and "two" share one queue.Queue holding [15, 10, 5, 2], submitted to a ThreadPoolExecutor.
 
-"one" takes all four items and totals 32; "two" finds nothing to do.
+"one" starts first and empties the queue before "two" gets going, so "one" totals 32 and "two" finds nothing to do.
+It is a race that "one" nearly always wins: draining four items takes microseconds, starting a thread longer.
 """
 
-import multiprocessing as mp
 import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import labevents as lab
 
 
-def drain(name, items, totals):
-    lab.name_thread(name)
-    total = 0
+def task(name, work_queue):
+    if work_queue.empty():
+        lab.name_thread(name)
+        lab.say("Task %s nothing to do" % name)
+        return name, [], 0
     taken = []
-    while True:
-        try:
-            item = items.get(timeout=0.2)
-        except queue.Empty:
-            break
+    total = 0
+    while not work_queue.empty():
+        item = work_queue.get()
+        taken.append((time.time(), item))
         total += item
-        taken.append(item)
-        lab.say("%s took %d (total %d)" % (name, item, total))
-    if not taken:
-        lab.say("%s: nothing to do" % name)
-    totals.put((name, taken, total))
+    lab.name_thread(name)
+    # Printed after the loop: a print inside it would let the GIL pass to "two" between items.
+    for at, item in taken:
+        lab.mark("%s got %d" % (name, item), kind="queue.get", at=at * 1000)
+    lab.say("Task %s took %s, total: %d" % (name, ", ".join(str(i) for _, i in taken), total))
+    return name, [i for _, i in taken], total
 
 
 def main():
     lab.params({})
-    items = mp.Queue()
+    work_queue = queue.Queue()
     for item in (15, 10, 5, 2):
-        items.put(item)
-    totals = mp.Queue()
-    out = {}
-    for name in ("one", "two"):
-        unit = mp.Process(target=drain, args=(name, items, totals), name=name)
-        unit.start()
-        n, taken, total = totals.get()
-        unit.join()
-        out[n] = {"taken": taken, "total": total}
+        work_queue.put(item)
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        futures = [executor.submit(task, name, work_queue) for name in ("one", "two")]
+        done = [f.result() for f in futures]
+    out = {name: {"taken": taken, "total": total} for name, taken, total in done}
     lab.result(out)
 
 

@@ -35,9 +35,9 @@ def main():
     for _ in range(p["repeat"]):
         for kind, make in kinds.items():
             ms = first_result_ms(make)
-            samples[kind].append(ms)
+            samples[kind].append(round(ms, 1))
             lab.say("%s pool of %d: first result after %.1f ms" % (kind, p["workers"], ms))
-    medians = {k: statistics.median(v) for k, v in samples.items()}
+    medians = {k: round(statistics.median(v), 1) for k, v in samples.items()}
     lab.say("median: " + ", ".join("%s %.1f ms" % kv for kv in medians.items()) + " (tutorial: 72 ms vs 1 ms)")
     lab.result({"medianMs": medians, "samples": samples, "tutorial": TUTORIAL_SECONDS})
 

@@ -14,13 +14,16 @@ export function toErrorInfo(err: unknown, cmd?: string): LabErrorInfo {
   return { code: 'failed', message: /[.!?]$/.test(sentence) ? sentence : `${sentence}.` }
 }
 
+/** The contract's commands for an error, kept short enough to echo (a reply stays under 400 characters). */
+const COMMAND_LIST = COMMANDS.join(' ')
+
 /** Validates `cmd` and `payload` against the shared contract, then runs the command on the lab. Never throws. */
 export async function callCommand(lab: LabCommands, cmd: unknown, payload: unknown): Promise<Reply<unknown>> {
   if (!isCommand(cmd)) {
     const message =
       typeof cmd === 'string'
-        ? `There is no command ${echo(cmd)}. Commands: ${COMMANDS.join(', ')}.`
-        : `The command name is missing. Commands: ${COMMANDS.join(', ')}.`
+        ? `There is no command ${echo(cmd)}. Commands: ${COMMAND_LIST}.`
+        : `The command name is missing. Commands: ${COMMAND_LIST}.`
     return { ok: false, error: { code: 'invalid', message, field: 'cmd' } }
   }
   const tooBig = payloadProblem(payload)

@@ -16,6 +16,9 @@ let permissionCheck: Fn | null = null
 let appProtocol: ((req: { url: string }) => Promise<Response>) | null = null
 let privileged: unknown = null
 let quits = 0
+let menuTemplate: { label?: string; role?: string; submenu?: { id?: string; role?: string; accelerator?: string; registerAccelerator?: boolean; click?: () => void }[] }[] = []
+const focused: string[] = []
+const appCommands: string[] = []
 
 vi.mock('electron', () => {
   class BrowserWindow {
@@ -24,6 +27,19 @@ vi.mock('electron', () => {
       windows.push(this)
     }
     once(): void {}
+    on(): void {}
+    isMinimized(): boolean {
+      return true
+    }
+    restore(): void {
+      focused.push('restore')
+    }
+    show(): void {
+      focused.push('show')
+    }
+    focus(): void {
+      focused.push('focus')
+    }
     loadURL(url: string): Promise<void> {
       windows[windows.length - 1].url = url
       return Promise.resolve()
@@ -44,7 +60,13 @@ vi.mock('electron', () => {
       on: (name: string, fn: Fn) => appHandlers.set(name, fn),
       whenReady: () => Promise.resolve(),
       quit: () => quits++,
+      requestSingleInstanceLock: () => true,
     },
+    Menu: {
+      buildFromTemplate: (template: typeof menuTemplate) => template,
+      setApplicationMenu: (menu: typeof menuTemplate) => (menuTemplate = menu),
+    },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown) => (privileged = schemes),
       handle: (scheme: string, fn: typeof appProtocol) => scheme === 'app' && (appProtocol = fn),
@@ -76,6 +98,12 @@ vi.mock('./lab/lab', async () => {
         pickProgramFile = opts.pickProgramFile ?? null
         for (const event of EVENTS) (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
       }
+      async getSettings(): Promise<unknown> {
+        return { settings: { window: { x: 40, y: 30, width: 1000, height: 700, maximized: false } }, notice: null }
+      }
+      emitAppCommand(id: string): void {
+        appCommands.push(id)
+      }
       async close(): Promise<void> {
         labClosed++
       }
@@ -98,6 +126,8 @@ describe('Electron entry', () => {
 
   it('opens one window on app://lab with the hardened web preferences and the CommonJS preload', () => {
     expect(windows).toHaveLength(1)
+    // Where it was left (the settings), as it lies on a screen.
+    expect(windows[0].options).toMatchObject({ x: 40, y: 30, width: 1000, height: 700 })
     expect(windows[0].url).toBe('app://lab/index.html')
     const prefs = windows[0].options.webPreferences
     expect(prefs).toMatchObject({
@@ -167,6 +197,27 @@ describe('Electron entry', () => {
     const again = { preventDefault: vi.fn() }
     beforeQuit(again)
     expect(again.preventDefault).not.toHaveBeenCalled()
+  })
+})
+
+describe('One app, its own menu', () => {
+  it('a second launch brings the first window to the front', () => {
+    ;(appHandlers.get('second-instance') as unknown as () => void)()
+    expect(focused).toEqual(['restore', 'show', 'focus'])
+  })
+
+  it('the menu is the command list: File, View, Help; menu choices go to the window; Reload and DevTools only unpackaged', async () => {
+    const { APP_COMMANDS } = await import('../shared/commands')
+    expect(menuTemplate.map((m) => m.label)).toEqual(['File', 'View', 'Help'])
+    const items = menuTemplate.flatMap((m) => m.submenu ?? [])
+    expect(items.filter((i) => i.id).map((i) => i.id)).toEqual(APP_COMMANDS.map((c) => c.id))
+    // This stand-in app is not packaged (development): Reload and DevTools are there.
+    expect(items.filter((i) => i.role).map((i) => i.role)).toEqual(['reload', 'toggleDevTools'])
+    items.find((i) => i.id === 'view.compare')!.click!()
+    expect(appCommands).toEqual(['view.compare'])
+    const { buildMenuTemplate } = await import('./app-menu')
+    const packaged = buildMenuTemplate({ isPackaged: true, isMac: false, run: () => undefined })
+    expect(packaged.flatMap((m) => m.submenu ?? []).some((i) => i.role === 'reload' || i.role === 'toggleDevTools')).toBe(false)
   })
 })
 

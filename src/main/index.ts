@@ -1,10 +1,13 @@
 // Electron entry: one window with the security settings, the app:// protocol, the lab and its shutdown. Thin on purpose.
-import { app, BrowserWindow, dialog, protocol, session } from 'electron'
+import { app, BrowserWindow, dialog, Menu, protocol, screen, session } from 'electron'
 import { join } from 'node:path'
+import { buildMenuTemplate } from './app-menu'
 import { bindLabToIpc } from './ipc'
 import { scenarios } from '../../scenarios/index'
 import { Lab } from './lab/lab'
+import { configDir } from './lab/settings/settings-file'
 import { rendererResponse } from './web/renderer-files'
+import { initialBounds } from './window-state'
 
 const APP_ORIGIN = 'app://lab'
 // electron-vite dev serves the renderer over http; a build is loaded from app://lab, never from file://.
@@ -40,10 +43,22 @@ let unbind: (() => void) | null = null
 /** out/ under the app's folder: where electron-vite puts main, preload, renderer and the unit host. */
 const outDir = (): string => join(app.getAppPath(), 'out')
 
-function createWindow(): void {
+/** One app: a second launch hands over to the first (its window comes to the front) and leaves. */
+const firstInstance = app.requestSingleInstanceLock()
+if (!firstInstance) app.quit()
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0]
+  if (!win) return
+  if (win.isMinimized()) win.restore()
+  win.show()
+  win.focus()
+})
+
+async function createWindow(): Promise<void> {
+  const saved = lab ? (await lab.getSettings()).settings.window : null
+  const bounds = initialBounds(saved, screen.getAllDisplays().map((d) => d.workArea))
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...bounds,
     show: false,
     title: 'Parallel Lab',
     webPreferences: {
@@ -60,7 +75,21 @@ function createWindow(): void {
       disableBlinkFeatures: 'Auxclick',
     },
   })
-  win.once('ready-to-show', () => win.show())
+  win.once('ready-to-show', () => {
+    if (saved?.maximized) win.maximize()
+    win.show()
+  })
+  // Size and place are settings: remembered a moment after the last move, so a drag is one write.
+  let timer: NodeJS.Timeout | null = null
+  const remember = (): void => {
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      if (win.isDestroyed() || win.isMinimized()) return
+      const b = win.getNormalBounds()
+      void lab?.setSettings({ window: { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() } }).catch(() => undefined)
+    }, 400)
+  }
+  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(event as 'resize', remember)
   void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`)
 }
 
@@ -80,14 +109,29 @@ async function pickProgramFile(): Promise<string | null> {
 }
 
 void app.whenReady().then(() => {
+  if (!firstInstance) return
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
   protocol.handle('app', (request) => rendererResponse(join(outDir(), 'renderer'), request.url))
-  lab = new Lab({ scenarios, hostFile: join(outDir(), 'lab', 'worker-host.mjs'), scenarioFile: join(outDir(), 'lab', 'scenarios.mjs'), pickProgramFile })
+  lab = new Lab({
+    scenarios,
+    hostFile: join(outDir(), 'lab', 'worker-host.mjs'),
+    scenarioFile: join(outDir(), 'lab', 'scenarios.mjs'),
+    pickProgramFile,
+    configDir: configDir(),
+    quit: () => app.quit(),
+  })
   unbind = bindLabToIpc(lab, { isAppUrl, targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents) })
-  createWindow()
+  // The app's own menu, from the same command list as the window's palette and shortcuts (no Reload/DevTools when packaged).
+  const template = buildMenuTemplate({
+    isPackaged: app.isPackaged,
+    isMac: process.platform === 'darwin',
+    run: (command) => (command.id === 'file.quit' ? app.quit() : lab?.emitAppCommand(command.id)),
+  })
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template as Electron.MenuItemConstructorOptions[]))
+  void createWindow()
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow()
   })
 })
 

@@ -1,10 +1,12 @@
 // LabApi: every command the UI can send and every event the lab pushes. The one source of truth for IPC.
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from './model'
+import type { AttachInfo, LabSnapshot, ProcessListing, RunHistory, RunInfo, RunSummary, Tick } from './model'
 import type { FieldError, ParamSpec, Validation } from './params'
 import { INTERVAL_MAX_MS, INTERVAL_MIN_MS } from './params'
 import { echo, own } from './bounds'
 import type { CompareProgress, CompareRequest, CompareResult } from './compare/types'
 import { COMPARE_LIMITS, validateCompareRequest } from './compare/types'
+import type { Settings, SettingsState } from './settings'
+import { validateSettingsPatch } from './settings'
 import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from './recording/format'
 
 export interface ScenarioInfo {
@@ -21,6 +23,18 @@ export interface ScenarioInfo {
   reason: string | null
 }
 
+/** The code a scenario runs, as a learner reads it: the Python script, or the Node scenario's own file. */
+export interface ScenarioSource {
+  scenario: string
+  /** File name, e.g. "counters.py". */
+  file: string
+  language: 'python' | 'typescript'
+  text: string
+}
+
+/** The slowest slow motion: sleeps 20 times longer. */
+export const TIME_SCALE_MAX = 20
+
 /** Request/response of every command. `void` request = no payload. */
 export interface LabCommandMap {
   listScenarios: { req: void; res: ScenarioInfo[] }
@@ -30,7 +44,8 @@ export interface LabCommandMap {
    */
   openProgram: { req: void; res: ScenarioInfo | null }
   snapshot: { req: void; res: LabSnapshot }
-  start: { req: { scenario: string; params?: Record<string, unknown> }; res: RunInfo }
+  /** timeScale: slow motion, every sleep of the run lasts that many times longer (1 to TIME_SCALE_MAX). */
+  start: { req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }; res: RunInfo }
   stop: { req: { runId: string }; res: RunInfo }
   setLock: { req: { runId: string; on: boolean }; res: RunInfo }
   resizePool: { req: { runId: string; size: number }; res: RunInfo }
@@ -42,6 +57,29 @@ export interface LabCommandMap {
   compare: { req: CompareRequest; res: CompareResult }
   /** Cancels the running comparison (no-op when none runs). */
   cancelCompare: { req: void; res: void }
+  /** The source of a scenario (not-found when the lab has no readable file for it, e.g. a user's program). */
+  scenarioSource: { req: { scenario: string }; res: ScenarioSource }
+  /** A run's log, events, state changes and units as far as the lab still keeps them (a window reloading gets them back). */
+  runHistory: { req: { runId: string }; res: RunHistory }
+  /** Every process on the machine (PID, user, name, command line, CPU %, memory), for the attach picker. */
+  listProcesses: { req: void; res: ProcessListing }
+  /**
+   * Watches a running process the lab did not start, with its descendants and threads; it is never signalled.
+   * `startTime` is the one the listing gave: a PID reused since then is refused.
+   */
+  attach: { req: { pid: number; startTime?: number }; res: AttachInfo }
+  /** Stops watching an attached process (any unit of its tree); the process goes on. */
+  detach: { req: { unitId: string }; res: RunInfo }
+  /** The remembered settings, with a notice (once) when the settings file could not be used. */
+  getSettings: { req: void; res: SettingsState }
+  /** Changes some settings (only the keys given) and stores them; resolves with all of them. */
+  setSettings: { req: Partial<Settings>; res: Settings }
+  /** Every setting back to its default. */
+  resetSettings: { req: void; res: Settings }
+  /** Versions for Help > About. */
+  about: { req: void; res: AboutInfo }
+  /** Ends the app: every unit the lab started is ended first (browser mode: the server stops too). */
+  quit: { req: void; res: void }
   /** Recorded sessions, newest first. */
   listSessions: { req: void; res: SessionInfo[] }
   deleteSession: { req: { name: string }; res: void }
@@ -58,6 +96,18 @@ export interface LabCommandMap {
   setRecording: { req: { on: boolean }; res: RecordingStatus }
 }
 
+/** What Help > About shows. Null where it does not apply (no Electron in browser mode) or was not found. */
+export interface AboutInfo {
+  app: string
+  electron: string | null
+  node: string
+  /** Electron's Chromium; in browser mode the page adds its own browser's version. */
+  chromium: string | null
+  /** "3.11.2 (/usr/bin/python3)", or null when no python3 was found. */
+  python: string | null
+  platform: string
+}
+
 export interface RecordingStatus {
   enabled: boolean
   dir: string
@@ -70,6 +120,8 @@ export interface LabEventMap {
   tick: Tick
   /** A comparison moved on (one per strategy run, not per task). */
   compareProgress: CompareProgress
+  /** A command chosen in the desktop app's menu, for the window to carry out (ids from src/shared/commands.ts). */
+  appCommand: { id: string }
 }
 
 export type CommandName = keyof LabCommandMap
@@ -102,6 +154,16 @@ export const COMMANDS = [
   'summary',
   'compare',
   'cancelCompare',
+  'scenarioSource',
+  'runHistory',
+  'listProcesses',
+  'attach',
+  'detach',
+  'getSettings',
+  'setSettings',
+  'resetSettings',
+  'about',
+  'quit',
   'listSessions',
   'deleteSession',
   'openSession',
@@ -112,7 +174,7 @@ export const COMMANDS = [
   'setRecording',
 ] as const satisfies readonly CommandName[]
 
-export const EVENTS = ['tick', 'compareProgress'] as const satisfies readonly EventName[]
+export const EVENTS = ['tick', 'compareProgress', 'appCommand'] as const satisfies readonly EventName[]
 
 export function subscriptionName<E extends EventName>(event: E): `on${Capitalize<E>}` {
   return `on${event[0].toUpperCase()}${event.slice(1)}` as `on${Capitalize<E>}`
@@ -163,7 +225,8 @@ function fail(field: string, message: string): Validation<never> {
 /** Ids (runs, units) and scenario names are short; anything longer is not one. */
 export const ID_MAX_CHARS = 200
 
-type FieldKind = 'string' | 'boolean' | 'object?' | { int: [min: number, max: number] }
+/** `int`: a whole number in [min, max]; `optional`: may be left out. */
+type FieldKind = 'string' | 'boolean' | 'object?' | { int: [min: number, max: number]; optional?: true }
 
 function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validation<T> {
   if (!isObj(payload)) return fail('payload', 'The request must be an object.')
@@ -175,6 +238,7 @@ function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validati
     if (kind === 'object?') {
       if (v !== undefined && !isObj(v)) return fail(key, `${key} must be an object (got ${echo(v)}).`)
     } else if (typeof kind === 'object') {
+      if (kind.optional && v === undefined) continue
       const [min, max] = kind.int
       if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) return fail(key, `${key} must be a whole number from ${min} to ${max} (got ${echo(v)}).`)
     } else if (typeof v !== kind) {
@@ -194,7 +258,16 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   listScenarios: none,
   openProgram: none,
   snapshot: none,
-  start: (p) => shape(p, { scenario: 'string', params: 'object?' }),
+  start: (p) => {
+    // Slow motion is optional: checked on its own, then the rest of the request as usual.
+    if (!isObj(p) || p.timeScale === undefined) return shape(p, { scenario: 'string', params: 'object?' })
+    const { timeScale, ...rest } = p
+    if (!Number.isInteger(timeScale) || (timeScale as number) < 1 || (timeScale as number) > TIME_SCALE_MAX) {
+      return fail('timeScale', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (how many times longer every sleep lasts).`)
+    }
+    const v = shape<{ scenario: string; params?: Record<string, unknown> }>(rest, { scenario: 'string', params: 'object?' })
+    return v.ok ? { ok: true, value: { ...v.value, timeScale: timeScale as number } } : v
+  },
   stop: (p) => shape(p, { runId: 'string' }),
   setLock: (p) => shape(p, { runId: 'string', on: 'boolean' }),
   resizePool: (p) => shape(p, { runId: 'string', size: { int: [1, COMPARE_LIMITS.size] } }),
@@ -203,6 +276,16 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   summary: (p) => shape(p, { runId: 'string' }),
   compare: validateCompareRequest,
   cancelCompare: none,
+  scenarioSource: (p) => shape(p, { scenario: 'string' }),
+  runHistory: (p) => shape(p, { runId: 'string' }),
+  listProcesses: none,
+  attach: (p) => shape(p, { pid: { int: [1, PID_MAX] }, startTime: { int: [0, Number.MAX_SAFE_INTEGER], optional: true } }),
+  detach: (p) => shape(p, { unitId: 'string' }),
+  getSettings: none,
+  setSettings: validateSettingsPatch,
+  resetSettings: none,
+  about: none,
+  quit: none,
   listSessions: none,
   deleteSession: (p) => shape(p, { name: 'string' }),
   openSession: (p) => shape(p, { name: 'string' }),
@@ -227,6 +310,9 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   recordingStatus: none,
   setRecording: (p) => shape(p, { on: 'boolean' }),
 }
+
+/** Linux's largest PID (2^22); other systems stay below it. */
+export const PID_MAX = 4_194_304
 
 /** Base64 characters per upload part: 32 KiB of file, inside the socket's 64 KiB frame. */
 export const UPLOAD_PART_CHARS = 43_692

@@ -54,3 +54,32 @@ export function formatMs(ms: number | null | undefined): string {
 export function shortLabel(label: string): string {
   return label.replace(/^[^/]+\/\s*/, '')
 }
+
+/**
+ * What a unit's memory chart shows. Only the lab's own worker threads report a V8 heap; a thread of a watched program
+ * (a Python thread) shares its process's memory, which is what its chart shows.
+ */
+export function memoryTitle(unit: { kind: string; spawned: boolean }): string {
+  if (unit.kind !== 'thread') return 'Memory (resident)'
+  return unit.spawned ? 'Memory (V8 heap)' : 'Memory (its process, resident: threads share it)'
+}
+
+/**
+ * JSON for people: two-space indents, but a list of plain values on one line ("[16, 0, 1, 4]") as the tutorial prints
+ * it, and floats rounded to 3 decimals.
+ */
+export function compactJson(value: unknown, indent = ''): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(3)))
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => compactJson(v)).join(', ')}]`
+    const inner = indent + '  '
+    return `[\n${value.map((v) => inner + compactJson(v, inner)).join(',\n')}\n${indent}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+    if (entries.length === 0) return '{}'
+    const inner = indent + '  '
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner)}`).join(',\n')}\n${indent}}`
+  }
+  return JSON.stringify(value) ?? String(value)
+}

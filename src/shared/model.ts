@@ -5,11 +5,14 @@ export type UnitKind = 'main' | 'thread' | 'process' | 'program'
 
 /**
  * Life of a unit. `waiting` = blocked on a lock or a queue, `holding` = running while holding a lock.
- * `exited`, `crashed` and `killed` are final.
+ * `exited`, `crashed`, `killed` and `detached` (no longer watched; the process itself goes on) are final.
  */
-export type UnitState = 'starting' | 'running' | 'waiting' | 'holding' | 'exited' | 'crashed' | 'killed'
+export type UnitState = 'starting' | 'running' | 'waiting' | 'holding' | 'exited' | 'crashed' | 'killed' | 'detached'
 
-export const FINAL_STATES: readonly UnitState[] = ['exited', 'crashed', 'killed']
+export const FINAL_STATES: readonly UnitState[] = ['exited', 'crashed', 'killed', 'detached']
+
+/** Why an attached process cannot be ended from the app (End is disabled with this reason). */
+export const ATTACHED_NOT_OURS = 'Parallel Lab did not start this process.'
 
 export function isFinal(state: UnitState): boolean {
   return FINAL_STATES.includes(state)
@@ -32,6 +35,11 @@ export interface Unit {
   endedAt: number | null
   /** True when the lab spawned it: only those can be killed from the UI. */
   spawned: boolean
+  /**
+   * True for a process the lab attached to (and its descendants and threads): it only watches it. The lab never
+   * signals such a unit, and its exit code cannot be known (only a parent can read it).
+   */
+  attached?: boolean
   state: UnitState
   exitCode: number | null
   signal: string | null
@@ -39,6 +47,11 @@ export interface Unit {
   error: string | null
   /** Thread name (/proc/PID/task/TID/comm) or program command, when known. */
   command: string | null
+  /**
+   * A thread the lesson's code did not make itself (a queue's feeder, a pool's handler, the lab's flags reader): the
+   * views fold it away unless asked to show helpers.
+   */
+  helper?: boolean
 }
 
 /** How a thread measured itself: its own CPU clock, or event-loop busy time (an estimate, labelled as such). */
@@ -108,6 +121,8 @@ export interface LogLine {
   runId: string | null
   text: string
   stream: 'out' | 'err'
+  /** Line of the scenario's source that printed it, where the runtime reports it (Python scenarios). */
+  line?: number
 }
 
 /** A unit changed state at time t (the timeline's lanes are built from these). */
@@ -136,14 +151,30 @@ export interface TaskEvent {
   cpuMs?: number
   /** On `finished`: ms from submission until the worker started it. */
   queueMs?: number
+  /** The call as text, e.g. "square(7)", where the pool reports it. */
+  call?: string
+  /** Its value as text ("49"), on `finished`. */
+  value?: string
 }
 
-/** A user action or notable moment ("lock on", "pool resized to 4"). */
+/** What a moment on a unit's lane was: a queue operation or the main thread's calls on a future. */
+export type MarkKind = 'queue.get' | 'queue.put' | 'submit' | 'done' | 'result'
+
+export const MARK_KINDS: readonly MarkKind[] = ['queue.get', 'queue.put', 'submit', 'done', 'result']
+
+/**
+ * A user action or notable moment ("lock on", "pool resized to 4"): a line across the run. With a `kind` it is a
+ * tick on the lane of `unit` (the run's main lane when null), e.g. `queue.get` or the main thread's `done()`.
+ */
 export interface MarkEvent {
   type: 'mark'
   t: number
   runId: string | null
   text: string
+  kind?: MarkKind
+  unit?: string | null
+  /** Source line that made it, where known. */
+  line?: number
 }
 
 export interface RunEvent {
@@ -201,6 +232,12 @@ export interface RunInfo {
   poolSize: number | null
   result: unknown
   error: string | null
+  /** A warning about the run as it goes, e.g. "possible deadlock: 2 threads waiting on a lock for 12 s (...)". */
+  warning?: string | null
+  /** The units the warning points at. */
+  warningUnits?: string[]
+  /** Slow motion: every sleep lasted this many times longer (absent = 1). */
+  timeScale?: number
 }
 
 export interface UnitSummary {
@@ -232,6 +269,19 @@ export interface RunSummary {
   transient: TransientCount
 }
 
+/** What a run left behind, for a window that connects after it started (a reload): within the lab's bounds. */
+export interface RunHistory {
+  run: RunInfo
+  units: Unit[]
+  logs: LogLine[]
+  /** Lines ever printed, so a line keeps its index after older ones were dropped. */
+  logCount: number
+  marks: MarkEvent[]
+  tasks: TaskEvent[]
+  /** State changes of the run's units, for the timeline. */
+  states: StateEvent[]
+}
+
 /** Everything a newly connected view needs before ticks start. */
 export interface LabSnapshot {
   t: number
@@ -246,4 +296,39 @@ export interface LabSnapshot {
   notes?: string[]
   /** Folder the lab reads a person's own programs from (one JSON file each). */
   programsDir?: string
+}
+
+/** One process of the machine, for the attach picker. Unreadable ones carry what could be seen and `reason`. */
+export interface MachineProcess {
+  pid: number
+  ppid: number | null
+  /** Owner's user name (or uid where there is no name). */
+  user: string
+  /** Process name (comm); empty where unreadable. */
+  name: string
+  /** Command line; `[name]` for kernel threads; empty where unreadable. */
+  command: string
+  /** OS state letter (R, S, D, T, Z). */
+  state: string | null
+  /** % of one core since the previous listing; null on the first reading. */
+  cpu: number | null
+  rss: number | null
+  threads: number | null
+  /** Clock ticks since boot: sent back with `attach` so a reused PID is told apart. */
+  startTime: number | null
+  readable: boolean
+  /** Why some of it is missing, one sentence; null when everything was read. */
+  reason: string | null
+}
+
+export interface ProcessListing {
+  processes: MachineProcess[]
+  /** What the lab cannot see here (hidepid, a platform without procfs), one sentence; null when it sees everything. */
+  note: string | null
+}
+
+/** What attaching to a running process started: a run that follows it, and its root unit. */
+export interface AttachInfo {
+  run: RunInfo
+  unitId: string
 }

@@ -12,7 +12,7 @@ describe('whyNotFaster', () => {
   it('a Python thread pool on CPU work: half on a CPU, half on a lock, the GIL', () => {
     const s = whyNotFaster(split(48, 3, { lock: 47, other: 2 }), 2, 2)
     expect(s).toMatch(/on a CPU 48 %/)
-    expect(s).toMatch(/blocked 49 % \(mostly on a lock or condition \(futex\)\)/)
+    expect(s).toMatch(/blocked 49 %, mostly on a lock or condition \(futex\)\. /)
     expect(s).toMatch(/GIL/)
   })
 

@@ -53,7 +53,7 @@ export function whyNotFaster(split: TimeSplit, threads: number, cores: number): 
   const who = threads === 1 ? 'Its busy thread is' : `Its ${threads} busy threads are each, on average,`
   const base = `${who} on a CPU ${pct(split.onCpu)} of the time, waiting for a CPU ${pct(split.runqueue)} and blocked ${pct(split.blocked)}`
   const reason = mainBlock(split)
-  const blockedOn = split.blocked >= 5 ? ` (mostly on ${BLOCK_WORDS[reason]})` : ''
+  const blockedOn = split.blocked >= 5 ? `, mostly on ${BLOCK_WORDS[reason]}` : ''
   let why: string
   if (split.onCpu >= 85) why = 'It is limited by the CPU work itself: more cores or less work would make it faster.'
   else if (split.runqueue >= split.blocked && split.runqueue >= 20) {

@@ -60,7 +60,7 @@ describe('lab (in process)', () => {
   })
 
   it.each([
-    [['run', 'counters', '--lock=yes'], /--lock is a switch and takes no value/],
+    [['run', 'counters', '--lock=yes'], /--lock is a switch: use --lock or --no-lock/],
     [['run', 'counters', '--workers'], /--workers needs a value \(N\)/],
     [['run', 'counters', '--interval='], /--interval needs a value \(MS\)/],
     [['run', 'counters', 'extra'], /Unexpected argument "extra"/],
@@ -77,6 +77,14 @@ describe('lab (in process)', () => {
     const off = await runMain(['run', 'counters', '--lock', '--no-lock', '--from', '1', '--json', '--interval', '100'])
     expect(off.code).toBe(0)
     expect(JSON.parse(off.out.at(-1)!)).toMatchObject({ type: 'summary', ok: true })
+    // The spelling with a value still works: --lock=true serialises the counts (all of one unit, then the other).
+    const on = await runMain(['run', 'counters', '--lock=true', '--from', '2', '--delay', '20', '--interval', '100'])
+    expect(on.code).toBe(0)
+    const counts = on.out.filter((l) => /^\w+: \d$/.test(l))
+    expect(counts.map((l) => l.split(':')[0])).toEqual([
+      ...Array(2).fill(counts[0].split(':')[0]),
+      ...Array(2).fill(counts[2].split(':')[0]),
+    ])
     const watched = await runMain(['watch', '--', process.execPath, '--help'])
     expect(watched.code).toBe(0)
     expect(watched.out.at(-1)).toBe(`${process.execPath}: exit code 0`)
@@ -86,10 +94,12 @@ describe('lab (in process)', () => {
     const { code, out } = await runMain(['run', 'counters', '--mode', 'thread', '--lock', '--interval', '100'])
     expect(code).toBe(0)
     const lines = out.join('\n').split('\n')
-    expect(lines).toContain('khanh: 5')
+    expect(lines).toContain('khanh thread: 5')
     const header = lines.find((l) => l.startsWith('unit '))!
     for (const col of ['pid', 'tid', 'peak CPU', 'peak RSS', 'lock wait']) expect(header).toContain(col)
     expect(lines.some((l) => l.startsWith('counters / khanh'))).toBe(true)
+    // The lesson's verdict on this run: serialised by the lock.
+    expect(lines.some((l) => /^ {2}✓ with the lock, every (khanh|ai) line precedes every (ai|khanh) line/.test(l))).toBe(true)
   })
 })
 
@@ -115,7 +125,7 @@ describe('lab (as a process)', () => {
     )
     expect(Object.keys(tick).sort()).toEqual(['machine', 'sampler', 't', 'transient', 'type', 'units'])
     expect(Object.keys(lines.at(-1)).sort()).toContain('transient')
-    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai: 1')
+    expect(lines.filter((l) => l.type === 'log').map((l) => l.text)).toContain('ai process: 1')
     expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true })
   })
 

@@ -65,7 +65,7 @@ export function parseOptions(
   let parsed
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(argv, options),
+      args: normalise(argv, options),
       options: config,
       allowPositionals: true,
       allowNegative: true,
@@ -93,15 +93,23 @@ export function parseOptions(
   return { values: parsed.values as ParsedOptions['values'], positionals, rest }
 }
 
-/** `--tasks -3`: a negative number after a string option is its value (parseArgs would call it ambiguous). */
-function joinNegativeValues(argv: readonly string[], options: readonly OptionSpec[]): string[] {
+/**
+ * What parseArgs would refuse but a person means: `--tasks -3` (a negative number after a string option is its value,
+ * not an ambiguous option) and `--lock=true` / `--lock=false` (a switch spelled with a value).
+ */
+function normalise(argv: readonly string[], options: readonly OptionSpec[]): string[] {
   const strings = new Set(options.filter((o) => o.type === 'string').map((o) => `--${o.name}`))
+  const switches = new Set(options.filter((o) => o.type === 'boolean').map((o) => `--${o.name}`))
   const out: string[] = []
   const end = argv.indexOf('--')
   for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
     const before = end < 0 || i < end
-    if (before && strings.has(argv[i]) && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`)
-    else out.push(argv[i])
+    const [name, value] = arg.split(/=(.*)/s, 2)
+    if (before && strings.has(arg) && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${arg}=${argv[++i]}`)
+    else if (before && switches.has(name) && (value === 'true' || value === 'false'))
+      out.push(value === 'true' ? name : `--no-${name.slice(2)}`)
+    else out.push(arg)
   }
   return out
 }
@@ -120,7 +128,9 @@ function usageFromParseError(
       )
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return spec?.type === 'boolean'
-        ? new UsageError(`--${spec.name} is a switch and takes no value (use --${spec.name} or --no-${spec.name}).`)
+        ? new UsageError(
+            `--${spec.name} is a switch: use --${spec.name} or --no-${spec.name} (or --${spec.name}=true / --${spec.name}=false).`,
+          )
         : new UsageError(`${spec ? `--${spec.name}` : name} needs a value${spec?.value ? ` (${spec.value})` : ''}.`)
     default:
       return new UsageError(err.message)

@@ -6,6 +6,7 @@ import type { ScenarioDefinition } from '../lab/scenario-api'
 import { optionsHelp, parseOptions, UsageError, type Command, type CommandContext, type OptionSpec } from './command'
 import { INTERVAL_OPTION, intervalFrom, JSON_OPTION, runSession, summaryLine } from './session'
 import { table } from './table'
+import { lessonFor, verdictOf } from '../../shared/lessons/lessons'
 import { RECORD_OPTION, recordingFrom } from './record-option'
 import type { UnitSummary } from '../../shared/model'
 
@@ -75,6 +76,7 @@ export const runCommand: Command = {
     const json = values.json === true
     const params: Record<string, unknown> = {}
     for (const spec of def.params) if (values[spec.key] !== undefined) params[spec.key] = values[spec.key]
+    const printed: { text: string; unit: string | null }[] = []
     const outcome = await runSession({
       scenarios: ctx.scenarios,
       intervalMs: intervalFrom(values.interval),
@@ -82,7 +84,11 @@ export const runCommand: Command = {
       json,
       out: ctx.out,
       scope: 'lab',
-      text: ({ logs }) => logs.forEach((l) => ctx.out(l.unit ? l.text : `# ${l.text}`)),
+      text: ({ logs }) =>
+        logs.forEach((l) => {
+          printed.push({ text: l.text, unit: l.unit })
+          ctx.out(l.unit ? l.text : `# ${l.text}`)
+        }),
       start: async (lab) => {
         try {
           return await lab.start({ scenario: def.id, params })
@@ -99,14 +105,21 @@ export const runCommand: Command = {
     })
     const { info, summary } = outcome
     const ok = info.status === 'done'
+    // The lesson's checks on this run (the JSON summary carries them too; its log is in the log lines).
+    const verdict = verdictOf(def.id, { scenario: def.id, params: info.params, status: info.status, result: info.result, logs: printed, tasks: [] })
     if (json) {
-      ctx.out(summaryLine(ok, outcome, { result: outcome.info.result }))
+      ctx.out(summaryLine(ok, outcome, { result: outcome.info.result, ...(verdict ? { verdict } : {}) }))
       return ok ? 0 : 1
     }
     ctx.out('')
     ctx.out(runSummaryTable(summary.units))
     ctx.out('')
     ctx.out(ok ? `result: ${JSON.stringify(info.result)}` : `run ${info.status}: ${info.error}`)
+    if (verdict?.checks.length) {
+      ctx.out('')
+      ctx.out(`what to look for: ${lessonFor(def.id)?.point ?? ''}`)
+      for (const c of verdict.checks) ctx.out(`  ${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label} (expected ${c.expected}; got ${c.actual})`)
+    }
     return ok ? 0 : 1
   },
 }

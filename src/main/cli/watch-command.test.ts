@@ -1,7 +1,9 @@
 // `lab watch` as a user runs it: exit status of the program, a missing command, bad arguments, the live table,
 // and a watched tree that leaves nothing behind when the CLI is interrupted.
 import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -149,4 +151,38 @@ describe('lab watch', () => {
       expect(await waitFor(() => !procExists(pid), 2000)).toBe(true)
     },
   )
+})
+
+describe('lab watch --pid', () => {
+  it('attaches to a running Python program, shows its threads and child, detaches after --duration and never signals it', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'watch-pid-'))
+    const signals = join(dir, 'signals.txt')
+    const target = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signals, '--threads', '2', '--children', '1'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const ready = await new Promise<string>((resolve) => createInterface({ input: target.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))
+    const [, pid, childPid] = ready.split(' ').map(Number)
+    try {
+      const { code, out } = await runMain(['watch', '--pid', String(pid), '--json', '--interval', '100', '--duration', '1.5'])
+      expect(code).toBe(0)
+      const lines = out.map((l) => JSON.parse(l))
+      const units = lines.filter((o) => o.type === 'tick').flatMap((t) => t.units)
+      expect(units.some((u) => u.kind === 'thread' && u.pid === pid && u.tid !== pid)).toBe(true)
+      expect(units.some((u) => u.kind === 'program' && u.pid === childPid)).toBe(true)
+      expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, attached: [{ pid, status: 'detached', exitCode: null }] })
+      expect(procExists(pid) && procExists(childPid)).toBe(true)
+      expect(existsSync(signals) ? readFileSync(signals, 'utf8') : '').toBe('')
+    } finally {
+      for (const p of [pid, childPid]) process.kill(p, 'SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it.each([
+    [['watch', '--pid', 'abc'], 2, /--pid must be a process id/],
+    [['watch', '--pid', '4000000'], 1, /no process with PID 4000000/],
+    [['watch', '--pid', '1', '--', 'true'], 2, /Either attach with --pid or run a command/],
+  ])('%j exits %i with a clear message', async (argv, status, message) => {
+    const { code, err } = await runMain(argv)
+    expect(code).toBe(status)
+    expect(err).toMatch(message)
+  })
 })

@@ -1,13 +1,39 @@
-// `lab watch -- <command> [args...]`: runs any program, follows its process tree and threads live, then summarises.
+// `lab watch -- <command> [args...]` runs any program, `lab watch --pid N` attaches to running ones; either way the
+// process tree and its threads are followed live, then summarised.
+import { PID_MAX } from '../../shared/contract'
 import { formatBytes, formatPercent } from '../../shared/format'
 import type { Tick, TimeSplit, Unit, UnitSummary } from '../../shared/model'
 import { BLOCK_REASONS, isFinal } from '../../shared/model'
-import { optionsHelp, parseOptions, UsageError, type Command, type OptionSpec } from './command'
-import { INTERVAL_OPTION, JSON_OPTION, intervalFrom, runSession, summaryLine, type TickView } from './session'
+import { optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
+import { INTERVAL_OPTION, JSON_OPTION, intervalFrom, runSession, summaryLine, type SessionOutcome, type TickView } from './session'
 import { table } from './table'
 import { RECORD_OPTION, recordingFrom } from './record-option'
 
-const USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]'
+const USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]\n       lab watch --pid N [--pid M ...] [--interval MS] [--duration S] [--json]'
+
+/** Takes every `--pid N` / `--pid=N` before a bare `--` out of argv (the option repeats). */
+export function takePids(argv: readonly string[]): { pids: number[]; rest: string[] } {
+  const pids: number[] = []
+  const rest: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--') {
+      rest.push(...argv.slice(i))
+      break
+    }
+    if (arg !== '--pid' && !arg.startsWith('--pid=')) {
+      rest.push(arg)
+      continue
+    }
+    const raw = arg === '--pid' ? argv[++i] : arg.slice('--pid='.length)
+    const pid = Number(raw)
+    if (raw === undefined || !/^\d+$/.test(raw) || pid < 1 || pid > PID_MAX) {
+      throw new UsageError(`--pid must be a process id, a whole number from 1 to ${PID_MAX} (got ${JSON.stringify(raw ?? '')}).`)
+    }
+    if (!pids.includes(pid)) pids.push(pid)
+  }
+  return { pids, rest }
+}
 
 const DURATION_MAX_S = 24 * 3600
 /** Program output lines kept under the live table on a terminal. */
@@ -15,7 +41,7 @@ const TAIL_LINES = 6
 
 const OPTIONS: OptionSpec[] = [
   INTERVAL_OPTION,
-  { name: 'duration', type: 'string', value: 'S', help: 'stop the whole tree after S seconds (counts as success)' },
+  { name: 'duration', type: 'string', value: 'S', help: 'stop the whole tree after S seconds (counts as success); with --pid, detach' },
   JSON_OPTION,
   RECORD_OPTION,
 ]
@@ -85,8 +111,9 @@ export const watchCommand: Command = {
   synopsis:
     'lab watch [options] -- <command> [args...]\n                                     run any program; show its processes and threads live, then a summary',
   help: () =>
-    `Usage: ${USAGE}\n\nStarts the command (no shell) and follows its whole tree: every process and OS thread, CPU, memory and state.\nExit status: 0 when the program exited 0 (or --duration ended it), 1 when it failed or could not start, 2 on bad arguments.\n\n${optionsHelp(OPTIONS)}`,
-  async run(argv, ctx) {
+    `Usage: ${USAGE}\n\nStarts the command (no shell) and follows its whole tree: every process and OS thread, CPU, memory and state.\nExit status: 0 when the program exited 0 (or --duration ended it), 1 when it failed or could not start, 2 on bad arguments.\n\n--pid N (repeatable) attaches to running processes instead: they are followed the same way but never signalled;\n--duration and Ctrl-C only detach. Exit 0 when they exited or were detached, 1 when a PID cannot be attached to.\n\n${optionsHelp(OPTIONS)}\n  --pid N                  attach to the running process N (repeat for more)`,
+  async run(argvIn, ctx) {
+    const { pids, rest: argv } = takePids(argvIn)
     const { values, positionals, rest } = parseOptions(argv, OPTIONS, {
       positionals: true,
       unknownHint: 'The command to watch and its own options go after "--".',
@@ -95,7 +122,8 @@ export const watchCommand: Command = {
     const intervalMs = intervalFrom(values.interval)
     const duration = parseDuration(values.duration)
     const [command, ...commandArgs] = rest ?? positionals
-    if (!command) throw new UsageError(`What should I watch? Usage: ${USAGE}`)
+    if (command && pids.length > 0) throw new UsageError(`Either attach with --pid or run a command, not both (got --pid ${pids.join(', ')} and "${command}").`)
+    if (!command && pids.length === 0) throw new UsageError(`What should I watch? Usage: ${USAGE}`)
 
     const tail: string[] = []
     const text = ({ tick, rows, samples, logs }: TickView): void => {
@@ -116,9 +144,10 @@ export const watchCommand: Command = {
       scope: 'run',
       durationS: duration,
       text,
-      start: (lab) => lab.watch({ command, args: commandArgs, label: command.split('/').pop() ?? command }),
+      start: (lab) => (pids.length > 0 ? lab.attachPids(pids) : lab.watch({ command, args: commandArgs, label: command.split('/').pop() ?? command })),
     })
     const { info, summary, stoppedByDuration } = session
+    if (pids.length > 0) return attachedSummary(session, pids, json, ctx.out)
 
     const root = summary.units.find((u) => u.kind === 'program')
     const exit = info.result as { exitCode: number | null; signal: string | null } | null
@@ -191,4 +220,23 @@ export function watchSummaryTable(units: readonly UnitSummary[]): string {
       formatBytes(u.peakRss),
     ]),
   )
+}
+
+/** `--pid`: each process exited (its exit code is not knowable) or was detached (it keeps running). Exit 0 either way. */
+function attachedSummary(session: SessionOutcome, pids: readonly number[], json: boolean, out: Out): number {
+  const { info, summary } = session
+  // A stopped run (Ctrl-C, --duration) keeps no result: what was still watched then was detached.
+  const result = info.result as { attached?: { pid: number; ended: string }[]; note?: string } | null
+  const attached = pids.map((pid) => ({ pid, status: result?.attached?.find((a) => a.pid === pid)?.ended ?? 'detached', exitCode: null }))
+  if (json) {
+    out(summaryLine(true, session, { attached }))
+    return 0
+  }
+  out('')
+  out(watchSummaryTable(summary.units))
+  out('')
+  for (const a of attached) {
+    out(`pid ${a.pid}: ${a.status === 'exited' ? `exited. ${result?.note ?? ''}`.trim() : 'detached; it keeps running (the lab never signals a process it attached to).'}`)
+  }
+  return 0
 }

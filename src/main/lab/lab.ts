@@ -1,9 +1,13 @@
 // The lab: owns runs, units and the tick loop, and implements every LabApi command. Plain Node, no electron.
-import type { LabCommands, ScenarioInfo, Unsubscribe } from '../../shared/contract'
+import type { AboutInfo, LabCommands, ScenarioInfo, ScenarioSource, Unsubscribe } from '../../shared/contract'
+import { TIME_SCALE_MAX } from '../../shared/contract'
+import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { LabSnapshot, RunInfo, RunSummary, Tick } from '../../shared/model'
-import { isFinal } from '../../shared/model'
+import type { AttachInfo, LabSnapshot, ProcessListing, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
+import { blockedOn } from './sampling/linux/blocked-on'
+import { StuckDetector, stuckSentence } from './stuck-detector'
+import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
 import { INTERVAL_DEFAULT_MS, validateInterval, validateParams, type ParamValues } from '../../shared/params'
 import os from 'node:os'
 import { LabClock } from './clock'
@@ -14,6 +18,10 @@ import { importProgramFile, loadUserPrograms, userProgramsDir } from './programs
 import type { ProgramOptions, ScenarioDefinition } from './scenario-api'
 import { createPlatform, type PlatformName } from './sampling/factory'
 import { MachineMeter } from './sampling/machine'
+import { Attacher } from './programs/attach'
+import { SettingsFile } from './settings/settings-file'
+import { aboutInfo } from './about'
+import { validateSettingsPatch, type Settings, type SettingsState } from '../../shared/settings'
 import { Sampler, type SelfReport } from './sampling/sampler'
 import { meanTime, Scheduler } from './scheduler'
 import { CompareService } from './compare/service'
@@ -51,7 +59,17 @@ export interface LabOptions {
   supervisorFile?: string
   /** Session recording (on by default into the sessions folder; PARALLEL_LAB_RECORD=0 or enabled: false turns it off). */
   recording?: RecordingOptions
+  /**
+   * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
+   * interval is the lab's starting interval unless `intervalMs` is given.
+   */
+  configDir?: string
+  /** Ends the app (the entry's own shutdown: it closes the lab). Absent: the app cannot be quit from the window. */
+  quit?: () => void
 }
+
+/** A run's journal keeps taking ticks this long after the run ended (its units' last states and lines). */
+const JOURNAL_AFTER_END_MS = 5000
 
 export class Lab implements LabCommands {
   private readonly clock = new LabClock()
@@ -61,6 +79,8 @@ export class Lab implements LabCommands {
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
   private readonly listeners = new Set<(tick: Tick) => void>()
+  /** Says "possible deadlock" when every thread of a run has waited on a lock for seconds (futexes read on Linux). */
+  private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
   private readonly programs: ProgramTracker
@@ -77,11 +97,17 @@ export class Lab implements LabCommands {
   private readonly scenarios: readonly ScenarioDefinition[]
   /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
   readonly lifeline: Lifeline
+  private readonly settingsFile: SettingsFile
+  private readonly attaching: Attacher
+  private readonly quitApp: (() => void) | undefined
+  private readonly appCommandListeners = new Set<(cmd: { id: string }) => void>()
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
     this.scenarios = opts.scenarios ?? []
-    const interval = validateInterval(opts.intervalMs ?? INTERVAL_DEFAULT_MS)
+    this.settingsFile = new SettingsFile(opts.configDir ?? null)
+    this.quitApp = opts.quit
+    const interval = validateInterval(opts.intervalMs ?? this.settingsFile.settings.intervalMs ?? INTERVAL_DEFAULT_MS)
     if (!interval.ok) throw LabError.invalid(interval.errors)
     this.mainUnitId = this.units.nextId()
     this.units.add({
@@ -120,6 +146,7 @@ export class Lab implements LabCommands {
       () => platform.createTreeScanner(),
       this.lifeline,
     )
+    this.attaching = new Attacher({ units: this.units, programs: this.programs, platform, startRun: (def) => this.startRun(def, {}) })
     this.scheduler = new Scheduler(
       {
         clock: this.clock,
@@ -130,6 +157,7 @@ export class Lab implements LabCommands {
         selfReports: this.selfReports,
         discovery: this.programs,
         emit: (tick) => {
+          this.journal(tick)
           this.recorder.onTick(tick)
           this.listeners.forEach((fn) => fn(tick))
         },
@@ -241,7 +269,7 @@ export class Lab implements LabCommands {
 
   /** Samples and emits a tick now (the CLI flushes the last logs this way). */
   flush(): Promise<Tick> {
-    return this.scheduler.tick()
+    return this.scheduler.tick({ flush: true })
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {
@@ -301,7 +329,35 @@ export class Lab implements LabCommands {
     return [...this.scenarios, ...loadUserPrograms(this.scenarioIds())]
   }
 
-  async start(req: { scenario: string; params?: Record<string, unknown> }): Promise<RunInfo> {
+  /** Each run still producing (or just ended) keeps its part of the tick, for windows that connect later. */
+  private journal(tick: Tick): void {
+    let samples: Map<string, Sample> | null = null
+    for (const run of this.runs.values()) {
+      if (run.info.endedAt === null || tick.t - run.info.endedAt < JOURNAL_AFTER_END_MS) run.journal.record(tick)
+      if (run.info.status !== 'running') {
+        this.stuck.forget(run.info.id)
+        continue
+      }
+      samples ??= new Map(tick.samples.map((s) => [s.id, s]))
+      const units = this.units.all().filter((u) => u.runId === run.info.id)
+      const report = this.stuck.check(run.info.id, units, samples, tick.t)
+      const label = (id: string): string => this.units.get(id)?.label.replace(/^[^/]+\/\s*/, '') ?? id
+      run.warn(report ? stuckSentence(report, tick.t, label) : null, report?.units ?? [])
+    }
+  }
+
+  async runHistory(req: { runId: string }): Promise<RunHistory> {
+    const run = this.run(req.runId)
+    return { run: { ...run.info }, ...run.journal.history() }
+  }
+
+  async scenarioSource(req: { scenario: string }): Promise<ScenarioSource> {
+    const def = this.catalog().find((s) => s.id === req.scenario)
+    if (!def) throw new LabError('not-found', `There is no scenario "${req.scenario}".`, 'scenario')
+    return scenarioSource(def)
+  }
+
+  async start(req: { scenario: string; params?: Record<string, unknown>; timeScale?: number }): Promise<RunInfo> {
     const catalog = this.catalog()
     const def = catalog.find((s) => s.id === req.scenario)
     if (!def) {
@@ -317,7 +373,11 @@ export class Lab implements LabCommands {
       throw new LabError('conflict', availability.reason ?? `${def.title} cannot run here.`, 'scenario')
     const params = validateParams(def.params, req.params)
     if (!params.ok) throw LabError.invalid(params.errors)
-    return this.startRun(def, params.value)
+    const scale = req.timeScale ?? 1
+    if (!Number.isInteger(scale) || scale < 1 || scale > TIME_SCALE_MAX) {
+      throw new LabError('invalid', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (got ${echo(scale)}).`, 'timeScale')
+    }
+    return this.startRun(def, params.value, undefined, scale)
   }
 
   /**
@@ -340,7 +400,7 @@ export class Lab implements LabCommands {
     return this.startRun(def, {}, { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } })
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }): RunInfo {
+  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }, timeScale = 1): RunInfo {
     const id = `r${this.nextRun++}`
     this.recorder.started({ kind: started?.kind ?? 'run', what: started?.what ?? def.id, runId: id, params: started?.params ?? { ...params }, t: this.clock.now() }, id)
     const run = new Run(
@@ -348,6 +408,7 @@ export class Lab implements LabCommands {
       def,
       params,
       id,
+      timeScale,
     )
     this.runs.set(id, run)
     void run.finished.then(() => this.pruneRuns())
@@ -396,21 +457,102 @@ export class Lab implements LabCommands {
   async kill(req: { unitId: string }): Promise<void> {
     const unit = this.units.get(req.unitId)
     if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
-    if (!unit.spawned)
-      throw new LabError(
-        'conflict',
-        `${unit.label} was not started by the lab, so it cannot be ended from here.`,
-        'unitId',
-      )
+    // First and unconditional: an attached process is only watched, whatever else is true of its unit.
+    if (unit.attached) throw new LabError('conflict', `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`, 'unitId')
+    if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
     this.spawner.kill(unit.id)
+  }
+
+  /** Every process on the machine, for the attach picker (CPU % since the previous listing). */
+  listProcesses(): Promise<ProcessListing> {
+    return this.attaching.listProcesses()
+  }
+
+  /**
+   * Starts watching a running process the lab did not start: its descendants and threads, as for a watched program,
+   * never signalled. `startTime` (from the picker's listing) proves the PID still names the process that was picked.
+   */
+  async attach(req: { pid: number; startTime?: number }): Promise<AttachInfo> {
+    const { run, rootIds } = this.attaching.attach([this.attaching.check(req.pid, req.startTime)])
+    return { run, unitId: rootIds[0] }
+  }
+
+  /**
+   * Attaches to several processes in one run (the CLI's `watch --pid N --pid M`): it ends when every one of them has
+   * exited, or when it is stopped, which only detaches. Each PID is checked first; the first that cannot be is the error.
+   */
+  async attachPids(pids: readonly number[]): Promise<RunInfo> {
+    return this.attaching.attach(pids.map((pid) => this.attaching.check(pid))).run
+  }
+
+  /** Ends the watching of an attached process (any unit of its tree names it); the process itself goes on. */
+  async detach(req: { unitId: string }): Promise<RunInfo> {
+    const unit = this.units.get(req.unitId)
+    if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
+    if (!unit.attached || unit.runId === null) throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
+    const run = this.run(unit.runId)
+    if (run.info.status !== 'running') throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
+    const info = await run.stop()
+    return { ...info }
+  }
+
+  async about(): Promise<AboutInfo> {
+    return aboutInfo(pythonCommand())
+  }
+
+  async quit(): Promise<void> {
+    if (!this.quitApp) throw new LabError('conflict', 'This lab cannot be quit from the window; stop it where it was started (Ctrl-C).')
+    // After the reply has gone out: the entry's shutdown closes the connection.
+    setTimeout(() => this.quitApp?.(), 50)
+  }
+
+  /** A command chosen in the desktop menu, passed on to the window (the lab itself does nothing with it). */
+  emitAppCommand(id: string): void {
+    this.appCommandListeners.forEach((fn) => fn({ id }))
+  }
+
+  onAppCommand(listener: (cmd: { id: string }) => void): Unsubscribe {
+    this.appCommandListeners.add(listener)
+    return () => this.appCommandListeners.delete(listener)
   }
 
   async setSamplingInterval(req: { ms: number }): Promise<void> {
     const v = validateInterval(req.ms)
     if (!v.ok) throw LabError.invalid(v.errors)
     this.scheduler.setTickInterval(v.value)
+    // The interval is a setting too: the next launch starts with it.
+    if (this.settingsFile.settings.intervalMs !== v.value) this.storeSettings({ intervalMs: v.value })
+  }
+
+  async getSettings(): Promise<SettingsState> {
+    return this.settingsFile.state()
+  }
+
+  async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    const v = validateSettingsPatch(patch)
+    if (!v.ok) throw LabError.invalid(v.errors)
+    if (v.value.intervalMs !== undefined) this.scheduler.setTickInterval(v.value.intervalMs)
+    return this.storeSettings(v.value)
+  }
+
+  async resetSettings(): Promise<Settings> {
+    const settings = this.saving(() => this.settingsFile.reset())
+    this.scheduler.setTickInterval(settings.intervalMs)
+    return settings
+  }
+
+  private storeSettings(patch: Partial<Settings>): Settings {
+    return this.saving(() => this.settingsFile.update(patch))
+  }
+
+  private saving(write: () => Settings): Settings {
+    try {
+      return write()
+    } catch (err) {
+      throw new LabError('failed', `The settings could not be saved in ${this.settingsFile.dir}: ${(err as Error).message.split('\n')[0]}`)
+    }
   }
 
   async summary(req: { runId: string }): Promise<RunSummary> {
@@ -465,6 +607,7 @@ export class Lab implements LabCommands {
     await this.recorder.finish()
     this.sampler.close()
     this.listeners.clear()
+    this.appCommandListeners.clear()
   }
 
   private run(runId: string): Run {

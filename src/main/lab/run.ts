@@ -6,6 +6,7 @@ import type { LabClock } from './clock'
 import type { ProgramTracker } from './programs/program-tracker'
 import type { ProgramTree } from './programs/program-tree'
 import { Pool } from './pools/pool'
+import { RunJournal } from './run-journal'
 import { Comparison } from './compare/comparison'
 import { validateCompareRequest, type CompareRequest, type CompareResult } from '../../shared/compare/types'
 import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario-api'
@@ -37,6 +38,8 @@ export class Run implements RunContext {
   private readonly queues = new Map<string, FifoQueue<unknown>>()
   private readonly flagsBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * FLAG_SLOTS)
   private readonly flags: Record<string, boolean> = {}
+  /** Its log, events and state changes, for a window that connects later. */
+  readonly journal: RunJournal
   /** Settles when run() has returned and every unit has ended. */
   readonly finished: Promise<RunInfo>
 
@@ -45,7 +48,10 @@ export class Run implements RunContext {
     readonly def: ScenarioDefinition,
     params: ParamValues,
     id: string,
+    /** Slow motion: every sleep of the run's units lasts this many times longer. */
+    readonly timeScale = 1,
   ) {
+    this.journal = new RunJournal(id)
     this.info = {
       id,
       scenario: def.id,
@@ -57,6 +63,7 @@ export class Run implements RunContext {
       poolSize: null,
       result: null,
       error: null,
+      ...(timeScale === 1 ? {} : { timeScale }),
     }
     if (this.info.lock !== null) this.setFlag('lock', this.info.lock)
     this.pushRunEvent()
@@ -110,6 +117,14 @@ export class Run implements RunContext {
       await this.teardown()
     }
     return this.finished
+  }
+
+  /** Sets or clears the run's warning (a possible deadlock); the window hears of it with the run's next event. */
+  warn(text: string | null, units: string[] = []): void {
+    if ((this.info.warning ?? null) === text) return
+    this.info.warning = text
+    this.info.warningUnits = units
+    this.pushRunEvent()
   }
 
   /** The live Lock toggle. */
@@ -197,7 +212,9 @@ export class Run implements RunContext {
   async program(opts: ProgramOptions): Promise<ProgramOutcome> {
     if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
     if (!this.deps.programs) throw new LabError('conflict', 'This lab cannot run external programs.')
-    const tree = this.deps.programs.start({ ...opts, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    // A Python scenario's time.sleep reads the scale (labevents.py); other programs ignore it.
+    const env = this.timeScale === 1 ? opts.env : { ...opts.env, PARALLEL_LAB_TIME_SCALE: String(this.timeScale) }
+    const tree = this.deps.programs.start({ ...opts, env, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
     this.programTrees.add(tree)
     const exit = await tree.host.exited
     if (exit.error) throw new LabError('failed', exit.error)
@@ -228,6 +245,7 @@ export class Run implements RunContext {
         mode: opts.mode,
         handles,
         flags: { ...this.flags },
+        timeScale: this.timeScale,
       })
     })
     const done = new Promise<unknown>((resolve, reject) => {

@@ -95,6 +95,8 @@ export interface ScenarioDefinition<P extends ParamValues = ParamValues> {
   runtime?: 'node' | 'python' | 'program'
   /** Whether it can run on this machine; absent means always. */
   availability?(): { available: boolean; reason: string | null }
+  /** The file of the code it runs, for the code pane (absent: the lab looks for scenarios/<id>.ts). */
+  source?(): { path: string; language: 'python' | 'typescript' } | null
 }
 
 export function defineScenario<P extends ParamValues>(def: ScenarioDefinition<P>): ScenarioDefinition {

@@ -13,7 +13,10 @@ function scheduler(ticks: Tick[]): Scheduler {
     clock: new LabClock(),
     units: new UnitTable(outbox),
     outbox,
-    sampler: { sample: async () => ({ samples: [], costMs: 0 }), collector: { name: 'procfs', probe: () => undefined } },
+    sampler: {
+      sample: async () => ({ samples: [], costMs: 0 }),
+      collector: { name: 'procfs', probe: () => undefined },
+    },
     machine: { sample: () => ({ cores: [], memTotal: 0, memUsed: 0 }) },
     selfReports: new Map(),
     // Each tick waits here until the test lets it finish: a tick in flight, on demand.

@@ -57,6 +57,16 @@ export function targetOf(u: Unit): SampleTarget | null {
   return u.pid > 0 ? { id: u.id, pid: u.pid, tid: null } : null
 }
 
+/** Rounds every fractional number of a sample (nested objects too) to 0.01 in place; integers are left as they are. */
+function toHundredths(o: Record<string, unknown>): void {
+  for (const key of Object.keys(o)) {
+    const v = o[key]
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) && Number.isFinite(v)) o[key] = Math.round(v * 100) / 100
+    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) toHundredths(v as Record<string, unknown>)
+  }
+}
+
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null
   private probes: NodeJS.Timeout[] = []
@@ -122,13 +132,17 @@ export class Scheduler {
     this.timer.unref()
   }
 
-  /** Samples and emits now. Concurrent callers share one tick. */
-  tick(): Promise<Tick> {
-    this.inFlight ??= this.collect().finally(() => (this.inFlight = null))
+  /**
+   * Samples and emits now. Concurrent callers share one tick. `flush` sends every log line gathered, even one a
+   * regular tick would hold back while an earlier-printed line of its run may still be on its way (see Outbox.drain).
+   */
+  async tick(opts: { flush?: boolean } = {}): Promise<Tick> {
+    if (opts.flush && this.inFlight) await this.inFlight
+    this.inFlight ??= this.collect(opts.flush === true).finally(() => (this.inFlight = null))
     return this.inFlight
   }
 
-  private async collect(): Promise<Tick> {
+  private async collect(flush: boolean): Promise<Tick> {
     const { units, outbox, sampler, machine, selfReports, clock, discovery } = this.deps
     // The monitor's own cost covers finding new processes and threads as well as reading them.
     const t0 = performance.now()
@@ -137,12 +151,12 @@ export class Scheduler {
     const targets = units.live().flatMap((u) => targetOf(u) ?? [])
     const sampled = await sampler.sample(targets, selfReports)
     const { samples } = sampled
-    // CPU % to a hundredth, finer than any view shows: what a recording keeps, so a replay shows the very same figures.
-    for (const s of samples) if (s.cpu !== null) s.cpu = Math.round(s.cpu * 100) / 100
+    // Sample figures to a hundredth, finer than any view shows: what a recording keeps, so a replay shows the very same.
+    for (const s of samples) toHundredths(s as unknown as Record<string, unknown>)
     const costMs = sampled.costMs + discoverMs
     this.record(samples)
     for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)
-    const { logs, events, transient } = outbox.drain()
+    const { logs, events, transient } = outbox.drain(flush ? Infinity : clock.now())
     for (const p of transient.parents) {
       const st = this.statsOf(p.unit)
       st.transient = {

@@ -1,7 +1,7 @@
 // The unit table: state accounting for the timeline and summaries, and its bound on ended units.
 import { describe, expect, it } from 'vitest'
 import type { Unit } from '../../shared/model'
-import { fakeUnit } from '../../shared/unit.fixture'
+import { fakeUnit } from '../../../test/fixtures/unit'
 import { Outbox, UnitTable } from './unit-table'
 
 function unit(table: UnitTable): Unit {

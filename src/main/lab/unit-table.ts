@@ -9,10 +9,32 @@ interface LockClock {
   state: UnitState
 }
 
+/** The longest a log line waits for earlier-printed lines of its run that may still be on their way. */
+export const MAX_LOG_HOLD_MS = 500
+
 /** Everything that happened between two ticks, drained by the scheduler. */
 export class Outbox {
   logs: LogLine[] = []
   events: LabEvent[] = []
+  /** Units that print with their own stamps, with the newest stamp heard from each (their messages arrive in order). */
+  private readonly sources = new Map<string, { runId: string | null; t: number }>()
+
+  /** A unit whose lines carry its own stamps: lines of its run wait until it has been heard past their time. */
+  follow(unit: string, runId: string | null, t: number): void {
+    this.sources.set(unit, { runId, t })
+  }
+
+  /** The unit sent something stamped t: nothing it prints later can be stamped earlier. */
+  heard(unit: string, t: number): void {
+    const s = this.sources.get(unit)
+    if (s && t > s.t) s.t = t
+  }
+
+  /** The unit ended: every line it printed is in. */
+  forget(unit: string): void {
+    this.sources.delete(unit)
+  }
+
   /** Short-lived processes by parent unit since the last tick. */
   private transients = new Map<string, { processes: number; cpuMs: number; names: Set<string> }>()
 
@@ -26,7 +48,12 @@ export class Outbox {
     for (const n of names) if (t.names.size < TRANSIENT_NAMES) t.names.add(n)
   }
 
-  drain(): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
+  /**
+   * Everything gathered so far, in time order. A log line waits while another unit of its run has not yet been heard
+   * past the line's stamp (a line it printed earlier may still be in flight), for at most MAX_LOG_HOLD_MS, so the log
+   * keeps the order the lines were printed in across ticks, not only within one. `now` Infinity sends everything.
+   */
+  drain(now = Infinity): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
     const parents = [...this.transients].map(([unit, t]) => ({
       unit,
       processes: t.processes,
@@ -38,11 +65,20 @@ export class Outbox {
       cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),
       parents,
     }
-    const out = { logs: this.logs.sort((a, b) => a.t - b.t), events: this.events.sort((a, b) => a.t - b.t), transient }
-    this.logs = []
+    this.logs.sort((a, b) => a.t - b.t)
+    let cut = 0
+    while (cut < this.logs.length && this.released(this.logs[cut], now)) cut++
+    const out = { logs: this.logs.slice(0, cut), events: this.events.sort((a, b) => a.t - b.t), transient }
+    this.logs = this.logs.slice(cut)
     this.events = []
     this.transients = new Map()
     return out
+  }
+
+  private released(line: LogLine, now: number): boolean {
+    if (now === Infinity || line.t <= now - MAX_LOG_HOLD_MS) return true
+    for (const [unit, s] of this.sources) if (unit !== line.unit && s.runId === line.runId && s.t < line.t) return false
+    return true
   }
 }
 

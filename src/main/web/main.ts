@@ -6,6 +6,9 @@ import { scenarios } from '../../../scenarios/index'
 import { Lab } from '../lab/lab'
 import { defaultHostFile, packageRoot } from '../lab/units/host-file'
 import { optionsHelp, parseOptions, UsageError, wantsHelp, type OptionSpec } from '../cli/command'
+import { stateDir } from '../lab/lifeline/survivor-records'
+import { configDir } from '../lab/settings/settings-file'
+import { acquireInstanceLock } from './instance-lock'
 import { PortInUseError, startWebServer } from './server'
 
 export interface BrowserModeOptions {
@@ -73,14 +76,27 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   if (!existsSync(join(rendererDir, 'index.html')) || !existsSync(hostFile)) {
     throw new UsageError('The app is not built yet: run "npm run build" first (or use "npm run web", which builds it).')
   }
-  const lab = new Lab({ scenarios, hostFile })
+  // One lab per user: a second launch names the running one and leaves (exit 0).
+  const lock = await acquireInstanceLock(stateDir())
+  if ('running' in lock) {
+    const { pid, url } = lock.running
+    out(`Parallel Lab is already running in browser mode (PID ${pid}). Open this address in a browser (it carries the access token):`)
+    out(`  ${url ?? '(it is still starting; run this again in a moment)'}`)
+    return
+  }
+  const instance = lock.held
+  process.once('exit', () => instance.release())
+  let quit: () => void = () => undefined
+  const lab = new Lab({ scenarios, hostFile, configDir: configDir(), quit: () => quit() })
   let server
   try {
     server = await startWebServer({ lab, rendererDir, port: opts.port })
   } catch (err) {
     await lab.close()
+    instance.release()
     throw err
   }
+  instance.publish(server.url)
   out(`Parallel Lab is running in browser mode. Open this address in a browser (it carries the access token):`)
   out(`  ${server.url}`)
   out(`Press Ctrl-C to stop.`)
@@ -96,6 +112,10 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
     void Promise.allSettled([server.close(), lab.close()]).then(() => process.exit(0))
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop)
+  quit = () => {
+    out('Quit was chosen in the window.')
+    stop('SIGTERM')
+  }
 }
 
 function isEntry(): boolean {

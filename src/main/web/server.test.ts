@@ -144,6 +144,8 @@ describe('access', () => {
     expect((await get(`/etc/passwd${t}`)).status).toBe(404)
     expect((await get(`/etc/hostname${t}`)).status).toBe(404)
     expect((await get(`/assets/alias.js${t}`)).status).toBe(200)
+    // No 404 for the icon browsers ask for on every load (the page's icon is inline).
+    expect((await get('/favicon.ico')).status).toBe(204)
   })
 
   it('refuses a WebSocket without the token, with a wrong token, from a foreign Origin or with no Origin', async () => {
@@ -170,7 +172,7 @@ describe('frames', () => {
 
     const unknown = await exchange(ws, JSON.stringify({ id: 3, cmd: 'rm -rf', payload: {} }), 3)
     expect(unknown.reply.ok).toBe(false)
-    if (!unknown.reply.ok) expect(unknown.reply.error.message).toMatch(/^There is no command "rm -rf"\. Commands: listScenarios, /)
+    if (!unknown.reply.ok) expect(unknown.reply.error.message).toMatch(/^There is no command "rm -rf"\. Commands: listScenarios openProgram /)
 
     const missing = await exchange(ws, JSON.stringify({ id: 4, cmd: 'start', payload: { scenario: 'nope' } }), 4)
     expect(missing.reply).toMatchObject({ ok: false, error: { code: 'not-found', field: 'scenario' } })

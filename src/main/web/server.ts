@@ -85,6 +85,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const url = new URL(req.url ?? '/', origin)
     if (url.pathname === WS_PATH) return refuse(res, 426, 'This address is the WebSocket; it needs an upgrade request.')
+    // The page carries its icon inline; a browser that still asks for the conventional one gets "nothing", not an error.
+    if (url.pathname === '/favicon.ico') {
+      res.statusCode = 204
+      return void res.end()
+    }
     const queryOk = sameToken(url.searchParams.get(TOKEN_PARAM), token)
     const [, top, given, ...rest] = url.pathname.split('/')
     const inCapability = top === CAPABILITY_DIR && sameToken(given, capability)

@@ -6,13 +6,18 @@ describe('toLabError', () => {
   it('keeps a LabError and rebuilds one from the info a transport carries', () => {
     const e = new LabError('conflict', 'Run r1 has already ended (done).', 'runId')
     expect(toLabError(e)).toBe(e)
-    const info = toLabError({ code: 'invalid', message: 'workers must be a whole number from 1 to 16 (got 99).', field: 'workers', errors: [{ field: 'workers', message: 'x' }] })
+    const info = toLabError({
+      code: 'invalid',
+      message: 'workers must be a whole number from 1 to 16 (got 99).',
+      field: 'workers',
+      errors: [{ field: 'workers', message: 'x' }],
+    })
     expect(info).toBeInstanceOf(LabError)
     expect(info).toMatchObject({ code: 'invalid', field: 'workers', errors: [{ field: 'workers', message: 'x' }] })
   })
 
   it("strips Electron's remote-method prefix so the sentence reads on its own", () => {
-    const e = toLabError(new Error("Error invoking remote method 'lab:start': Error: There is no scenario \"x\"."))
+    const e = toLabError(new Error('Error invoking remote method \'lab:start\': Error: There is no scenario "x".'))
     expect(e.code).toBe('failed')
     expect(e.message).toBe('There is no scenario "x".')
   })
@@ -20,7 +25,9 @@ describe('toLabError', () => {
 
 describe('socketUrl', () => {
   it('repeats the page token on the socket path, with the matching scheme', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:5123', search: '?token=a-b_c' })).toBe('ws://127.0.0.1:5123/ws?token=a-b_c')
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:5123', search: '?token=a-b_c' })).toBe(
+      'ws://127.0.0.1:5123/ws?token=a-b_c',
+    )
     expect(socketUrl({ protocol: 'https:', host: 'localhost:1', search: '' })).toBe('wss://localhost:1/ws?token=')
   })
 })
@@ -62,7 +69,7 @@ describe('socketConnection', () => {
     conn.onState((s, reason) => states.push([s, reason]))
     const call = conn.api.snapshot().catch((e: Error) => e)
     await vi.advanceTimersByTimeAsync(10_000)
-    expect(states.at(-1)).toEqual(['closed', REFUSED])
+    expect(states.at(-1)).toEqual(['refused', REFUSED])
     expect(RefusedSocket.made).toBe(1)
     expect(((await call) as Error).message).toBe(REFUSED)
     await expect(conn.api.listScenarios()).rejects.toThrow(REFUSED)
@@ -88,10 +95,16 @@ describe('pageRefused', () => {
       [200, false],
       [503, false],
     ] as const) {
-      vi.stubGlobal('fetch', vi.fn(async () => ({ status })))
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async () => ({ status })),
+      )
       expect(await pageRefused('http://127.0.0.1:1/?token=x')).toBe(refused)
     }
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    )
     expect(await pageRefused('http://127.0.0.1:1/?token=x')).toBe(false)
   })
 })

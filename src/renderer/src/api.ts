@@ -4,7 +4,8 @@ import { COMMANDS, EVENTS, LabError, subscriptionName } from '../../shared/contr
 import type { CallFrame, ServerFrame } from '../../shared/wire'
 import { TOKEN_PARAM, WS_PATH } from '../../shared/wire'
 
-export type ConnectionState = 'connecting' | 'open' | 'closed'
+/** 'refused': the server turned this page away for good (a stale token); no retry. */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused'
 
 export interface LabConnection {
   api: LabApi
@@ -108,7 +109,7 @@ export function socketConnection(url: string, isRefused: () => Promise<boolean>)
           refusedForGood = true
           queue.length = 0
         }
-        setState('closed', reason)
+        setState(refused ? 'refused' : 'closed', reason)
         if (refused) return
         const delay = RECONNECT_MS[Math.min(attempt++, RECONNECT_MS.length - 1)]
         setTimeout(open, delay)

@@ -14,7 +14,7 @@ import { Executor } from './executor'
 import { Future } from './future'
 import { ProcessDispatch } from './process-dispatch'
 import { deserializeError } from './remote-error'
-import { TaskLog, type TaskRecord } from './task-log'
+import { callText, shortText, TaskLog, type TaskRecord } from './task-log'
 import { ThreadDispatch } from './thread-dispatch'
 import { checkPoolOptions, WorkerLives, type PoolSetup } from './worker-lives'
 
@@ -251,7 +251,14 @@ export class Pool extends Executor implements DispatchHost {
     else job.future.reject(o.error ? deserializeError(o.error) : new Error(`Task ${o.id} failed`))
     const error = o.error ? `${o.error.name}: ${o.error.message}` : undefined
     if (!job.startedEmitted) this.log.event(job, 'started', w.unit.id, startedAt)
-    this.log.event(job, 'finished', w.unit.id, endedAt, { ok: o.ok, error, cpuMs: o.cpuMs ?? undefined, queueMs: startedAt - job.submittedAt })
+    this.log.event(job, 'finished', w.unit.id, endedAt, {
+      ok: o.ok,
+      error,
+      cpuMs: o.cpuMs ?? undefined,
+      queueMs: startedAt - job.submittedAt,
+      call: callText(job.order.name, job.order.args),
+      value: o.ok ? shortText(o.value) : undefined,
+    })
     this.log.onRecord?.({ id: job.order.id, name: job.order.name, worker: w.unit.id, lane: w.lane, submittedAt: job.submittedAt, startedAt, endedAt, doneAt: clock.now(), cpuMs: o.cpuMs, ok: o.ok })
   }
 
@@ -308,7 +315,7 @@ export class Pool extends Executor implements DispatchHost {
       for (const w of this.workers) if (w.jobs.length === 0 && this.feedable(w)) this.dispatcher.feed(w)
     }
     this.lives.retireSpent()
-    this.lives.keepAliveWhileBusy()
+    this.lives.keepAliveWhileBusy(this.busy > 0 || this.waiting > 0)
     if (this.idleWaiters.length > 0 && this.isIdle()) {
       for (const resolve of this.idleWaiters.splice(0)) resolve()
     }

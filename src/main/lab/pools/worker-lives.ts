@@ -106,10 +106,13 @@ export class WorkerLives {
     for (const w of this.pool.workers) if (!w.retiring && w.sent >= max && w.jobs.length === 0) this.retire(w)
   }
 
-  /** A worker keeps the program alive only while it holds tasks or is starting (someone is waiting for it). */
-  keepAliveWhileBusy(): void {
+  /**
+   * Workers keep the program alive while the pool has work (held or waiting) and while they start; an idle pool's do
+   * not. Per pool, not per task: switching a child's handles on every answer delayed its messages.
+   */
+  keepAliveWhileBusy(poolBusy: boolean): void {
     for (const w of this.pool.workers) {
-      const keep = w.jobs.length > 0 || !w.ready
+      const keep = poolBusy || !w.ready
       if (w.kept === keep || !w.unit.host.alive) continue
       w.kept = keep
       w.unit.host.keepAlive(keep)

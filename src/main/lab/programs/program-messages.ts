@@ -1,5 +1,6 @@
 // The side channel of a watched program: JSON lines it writes about its tasks, states and result, read into lab events.
-import type { LabEvent, TaskPhase, UnitState } from '../../../shared/model'
+import type { LabEvent, MarkKind, TaskPhase, UnitState } from '../../../shared/model'
+import { MARK_KINDS } from '../../../shared/model'
 
 interface Origin {
   /** Epoch ms the program stamped the message with (time.time() * 1000), or null. */
@@ -20,11 +21,15 @@ export type ProgramMessage = Origin &
         ok?: boolean
         error?: string
         cpuMs?: number
+        call?: string
+        value?: string
       }
     | { type: 'state'; state: Extract<UnitState, 'running' | 'waiting' | 'holding'> }
-    | { type: 'mark'; text: string }
-    | { type: 'log'; text: string }
+    | { type: 'mark'; text: string; kind?: MarkKind; line?: number }
+    | { type: 'log'; text: string; line?: number }
     | { type: 'result'; value: unknown }
+    /** A thread's role: `helper` (not the lesson's own: folded away) or `own`, with the name to show. */
+    | { type: 'thread'; thread: number; role: 'helper' | 'own'; name: string }
   )
 
 const PHASES: readonly string[] = ['submitted', 'started', 'finished']
@@ -47,6 +52,8 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
       if (typeof raw.ok === 'boolean') msg.ok = raw.ok
       if (str(raw.error) !== null) msg.error = raw.error as string
       if (num(raw.cpuMs) !== null) msg.cpuMs = raw.cpuMs as number
+      if (str(raw.call) !== null) msg.call = (raw.call as string).slice(0, 80)
+      if (str(raw.value) !== null) msg.value = (raw.value as string).slice(0, 80)
       return msg
     }
     case 'state': {
@@ -58,7 +65,18 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
     case 'mark':
     case 'log': {
       const text = str(raw.text)
-      return text === null ? null : { ...origin, type: raw.type, text }
+      if (text === null) return null
+      const msg: Extract<ProgramMessage, { type: 'mark' | 'log' }> = { ...origin, type: raw.type, text }
+      const line = num(raw.line)
+      if (line !== null && line > 0) msg.line = Math.floor(line)
+      if (msg.type === 'mark' && typeof raw.kind === 'string' && (MARK_KINDS as readonly string[]).includes(raw.kind)) msg.kind = raw.kind as MarkKind
+      return msg
+    }
+    case 'thread': {
+      const thread = num(raw.tid)
+      const name = str(raw.name)
+      const role = raw.role === 'helper' || raw.role === 'own' ? raw.role : null
+      return thread === null || name === null || role === null ? null : { ...origin, type: 'thread', thread, role, name: name.slice(0, 60) }
     }
     case 'result':
       return { ...origin, type: 'result', value: raw.value ?? null }
@@ -74,7 +92,12 @@ export function toLabEvent(
   runId: string | null,
   worker: string,
 ): LabEvent {
-  if (msg.type === 'mark') return { type: 'mark', t, runId, text: msg.text }
+  if (msg.type === 'mark') {
+    if (!msg.kind) return { type: 'mark', t, runId, text: msg.text }
+    const mark: LabEvent = { type: 'mark', t, runId, text: msg.text, kind: msg.kind, unit: worker }
+    if (msg.line !== undefined) mark.line = msg.line
+    return mark
+  }
   const event: LabEvent = {
     type: 'task',
     t,
@@ -88,5 +111,7 @@ export function toLabEvent(
   if (msg.ok !== undefined) event.ok = msg.ok
   if (msg.error !== undefined) event.error = msg.error
   if (msg.cpuMs !== undefined) event.cpuMs = msg.cpuMs
+  if (msg.call !== undefined) event.call = msg.call
+  if (msg.value !== undefined) event.value = msg.value
   return event
 }

@@ -14,6 +14,8 @@ export interface ProgramScenarioSpec {
   /** Unit label of the program's root process. */
   label: string
   availability?(): { available: boolean; reason: string | null }
+  /** The script it runs, for the code pane. */
+  source?(): { path: string; language: 'python' | 'typescript' } | null
 }
 
 /** How many of the program's last stderr lines go into the error of a failed run. */
@@ -28,6 +30,7 @@ export function programScenario(spec: ProgramScenarioSpec): ScenarioDefinition {
     params: spec.params,
     runtime: spec.runtime,
     availability: spec.availability,
+    source: spec.source,
     async run(ctx, params) {
       const { command, args, cwd } = spec.command(params)
       const outcome = await ctx.program({ command, args, cwd, label: spec.label })

@@ -1,7 +1,8 @@
-// Every watched program of the lab: starts them, refreshes their trees once per tick, and ends them whole.
+// Every followed program of the lab: starts or attaches to them, refreshes their trees once per tick, ends or detaches them.
 import { isFinal } from '../../../shared/model'
 import type { TreeScanner } from '../sampling/tree'
 import type { UnitDiscovery } from '../scheduler'
+import { AttachedTree, type AttachSpec } from './attached-tree'
 import { ProgramTree, type ProgramTreeDeps, type ProgramSpec } from './program-tree'
 
 /** Ties programs to the lab's life: an owner tag per tree in its environment, and the supervisor following its root. */
@@ -12,6 +13,8 @@ export interface ProgramLifeline {
 
 export class ProgramTracker implements UnitDiscovery {
   private readonly trees = new Set<ProgramTree>()
+  /** Processes the lab attached to: followed, never signalled (nothing here can end them), never given to the lifeline. */
+  private readonly attached = new Set<AttachedTree>()
   private next = 1
 
   constructor(
@@ -32,11 +35,25 @@ export class ProgramTracker implements UnitDiscovery {
     return tree
   }
 
-  async discover(): Promise<void> {
-    await Promise.all([...this.trees].map((t) => t.refresh()))
+  /** Follows a running process the lab did not start; its first scan runs at once so threads show without a tick's wait. */
+  attach(spec: AttachSpec): AttachedTree {
+    const tree = new AttachedTree({ ...this.deps, scanner: this.createScanner() }, spec)
+    this.attached.add(tree)
+    void tree.ended.then(() => this.attached.delete(tree))
+    void tree.refresh()
+    return tree
   }
 
-  /** Ends a program (the whole tree) from its root unit; false when the unit is not a program root. */
+  /** The attached tree that follows `pid` as its root, if any. */
+  attachedTo(pid: number): AttachedTree | undefined {
+    return [...this.attached].find((t) => t.spec.pid === pid)
+  }
+
+  async discover(): Promise<void> {
+    await Promise.all([...this.trees, ...this.attached].map((t) => t.refresh()))
+  }
+
+  /** Ends a program (the whole tree) from its root unit; false when the unit is not the root of a program the lab started. */
   kill(unitId: string): boolean {
     for (const t of this.trees) {
       if (t.rootId === unitId) {
@@ -57,6 +74,7 @@ export class ProgramTracker implements UnitDiscovery {
   }
 
   async close(): Promise<void> {
+    for (const t of this.attached) t.detach()
     await Promise.all([...this.trees].map((t) => this.stop(t)))
   }
 }

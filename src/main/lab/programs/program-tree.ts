@@ -1,15 +1,15 @@
 // One watched program: its root, the processes that descend from it and every OS thread of each, kept as units.
 import { basename } from 'node:path'
-import type { UnitKind, UnitState } from '../../../shared/model'
+import type { LogLine } from '../../../shared/model'
 import type { LabClock } from '../clock'
-import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../sampling/tree'
+import type { TreeScan, TreeScanner } from '../sampling/tree'
 import type { Outbox, UnitTable } from '../unit-table'
 import { exitState } from '../units/spawner'
 import { ProgramHost, type ProgramCommand, type ProgramExit } from './program-host'
+import { TreeFollower, type Member } from './tree-follower'
 import { OWNER_ENV } from '../lifeline/owner-tag'
 import { hasProcFs, TaggedProcessFinder } from '../sampling/linux/lineage'
 import { toLabEvent, type ProgramMessage, parseProgramMessage } from './program-messages'
-import { ShortLivedLedger } from './short-lived-ledger'
 
 export interface ProgramTreeDeps {
   clock: LabClock
@@ -30,17 +30,6 @@ const STDERR_TAIL = 5
 /** SIGTERM to the whole tree, then SIGKILL to whatever is still there after this grace. */
 export const TREE_STOP_GRACE_MS = 1000
 
-interface Member {
-  unitId: string
-  pid: number
-  startTime: number
-  /** Its parent's unit when found. */
-  parentId: string
-  /** CPU it used and its children left in it (ms) at the last scan: what its parent's children time will gain when it is reaped. */
-  cpuMs: number
-  childCpuMs: number
-}
-
 export class ProgramTree {
   readonly host: ProgramHost
   readonly rootId: string
@@ -48,8 +37,7 @@ export class ProgramTree {
   result: unknown = undefined
   /** The last few stderr lines of the program. */
   readonly stderrTail: string[] = []
-  private readonly members = new Map<number, Member>()
-  private readonly threads = new Map<string, string>()
+  private readonly follower: TreeFollower
   private stopping: Promise<void> | null = null
   /** Finds the processes carrying this program's owner tag (Linux), wherever they went. */
   private readonly tagged: TaggedProcessFinder | null
@@ -59,7 +47,6 @@ export class ProgramTree {
   private scanning: Promise<void> | null = null
   /** Threads that have sent a message ("pid/tid"): the first one triggers a scan (if new) or a fresh read of the name. */
   private readonly reported = new Set<string>()
-  private readonly shortLived = new ShortLivedLedger()
 
   constructor(
     private readonly deps: ProgramTreeDeps,
@@ -71,18 +58,8 @@ export class ProgramTree {
     this.tagged = tag && hasProcFs ? new TaggedProcessFinder(OWNER_ENV, tag) : null
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
-    units.add(
-      this.unit(
-        this.rootId,
-        'program',
-        this.host.pid,
-        null,
-        deps.mainUnitId,
-        spec.label,
-        true,
-        [spec.command, ...(spec.args ?? [])].join(' '),
-      ),
-    )
+    this.follower = new TreeFollower(deps, { pid: this.host.pid, unitId: this.rootId }, spec.runId, false)
+    units.add(this.follower.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
       this.log(
@@ -114,7 +91,19 @@ export class ProgramTree {
   }
 
   get unitIds(): string[] {
-    return [this.rootId, ...[...this.members.values()].map((m) => m.unitId), ...this.threads.values()]
+    return this.follower.unitIds
+  }
+
+  private get members(): Map<number, Member> {
+    return this.follower.members
+  }
+
+  private get threads(): Map<string, string> {
+    return this.follower.threads
+  }
+
+  private memberStarts(): Map<number, number> {
+    return this.follower.memberStarts()
   }
 
   /** Finds new processes and threads and ends the units of vanished ones. Called once per tick. */
@@ -187,93 +176,8 @@ export class ProgramTree {
   }
 
   private apply(scan: TreeScan): void {
-    const { units, clock } = this.deps
-    const t = clock.now()
-    const ending: UnitState = this.stopping ? 'killed' : 'exited'
-    const procs = new Map<number, TreeProcess>(scan.processes.map((p) => [p.pid, p]))
-    for (const p of scan.processes) {
-      if (p.pid === this.host.pid) continue
-      const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
-      const known = this.members.get(p.pid)
-      if (known) {
-        known.cpuMs = p.cpuMs ?? 0
-        known.childCpuMs = p.childCpuMs ?? 0
-        // A program may name its process after it started (a pool worker naming its main thread), and a child found
-        // between its fork and its exec gets its own command line only then.
-        const u = units.get(known.unitId)
-        if (u?.label !== label) units.update(known.unitId, { label })
-        if (p.cmdline && u?.command !== p.cmdline) units.update(known.unitId, { command: p.cmdline })
-        continue
-      }
-      const parent = p.ppid === this.host.pid ? this.rootId : (this.members.get(p.ppid)?.unitId ?? this.rootId)
-      const id = units.nextId()
-      // Found already running: created in that state, at the scan's time.
-      units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, {
-        unitId: id,
-        pid: p.pid,
-        startTime: p.startTime,
-        parentId: parent,
-        cpuMs: p.cpuMs ?? 0,
-        childCpuMs: p.childCpuMs ?? 0,
-      })
-    }
-    for (const [pid, m] of this.members) {
-      if (procs.has(pid)) continue
-      units.setState(m.unitId, ending, t)
-      this.members.delete(pid)
-      this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
-    }
+    this.follower.apply(scan, this.stopping ? 'killed' : 'exited')
     if (!this.host.alive && this.members.size === 0) this.markDrained()
-    this.countShortLived(scan)
-    const seen = new Set<string>()
-    for (const th of scan.threads) {
-      const key = `${th.pid}/${th.tid}`
-      seen.add(key)
-      const existing = this.threads.get(key)
-      if (existing) {
-        if (units.get(existing)?.command !== th.name)
-          units.update(existing, { command: th.name, label: this.threadLabel(th) })
-        continue
-      }
-      const parent = th.pid === this.host.pid ? this.rootId : this.members.get(th.pid)?.unitId
-      if (!parent) continue
-      const id = units.nextId()
-      units.add(this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t))
-      this.threads.set(key, id)
-    }
-    for (const [key, id] of this.threads) {
-      if (seen.has(key)) continue
-      units.setState(id, ending, t)
-      this.threads.delete(key)
-    }
-  }
-
-  /** Short-lived processes under the process they were children of, and the CPU their parents' totals show they used. */
-  private countShortLived(scan: TreeScan): void {
-    const unitOf = (pid: number): string | undefined =>
-      pid === this.host.pid ? this.rootId : this.members.get(pid)?.unitId
-    const parentOf = new Map(scan.shortLived.map((s) => [s.pid, s.ppid]))
-    for (const s of scan.shortLived) {
-      // A child of a short-lived process counts under the nearest process of the tree.
-      let ppid = s.ppid
-      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++)
-        ppid = parentOf.get(ppid)!
-      this.shortLived.seen(unitOf(ppid) ?? this.rootId, s.name)
-    }
-    for (const p of scan.processes) {
-      const unit = unitOf(p.pid)
-      if (unit !== undefined && p.childCpuMs !== null) this.shortLived.childTime(unit, p.childCpuMs)
-    }
-    for (const c of this.shortLived.drain()) this.deps.outbox.addTransient(c.unit, c.processes, c.cpuMs, c.names)
-  }
-
-  /**
-   * A thread's own name ("khanh", "pool_0"): the tree shows whose it is. A process's first thread says it is the main
-   * one, as its name is the process's.
-   */
-  private threadLabel(th: TreeThread): string {
-    return `${th.name}${th.tid === th.pid ? ' (main thread)' : ''}`
   }
 
   /** The unit a message came from: its thread, else its process, else the root. A thread not seen yet triggers one scan. */
@@ -300,17 +204,15 @@ export class ProgramTree {
   private rename(id: string, pid: number, tid: number): void {
     this.reported.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
-    if (name && this.deps.units.get(id)?.command !== name)
-      this.deps.units.update(id, { command: name, label: this.threadLabel({ pid, tid, name }) })
+    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.follower.threadLabel({ pid, tid, name }) })
+    // A child's main thread names the process: a child that names itself and ends before the next scan keeps its role.
+    const member = this.members.get(pid)
+    if (name && tid === pid && member && this.deps.units.get(member.unitId)?.label !== name) this.deps.units.update(member.unitId, { label: name })
   }
 
   /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */
   private get scanRoot(): number {
     return this.host.unreaped ? this.host.pid : -1
-  }
-
-  private memberStarts(): Map<number, number> {
-    return new Map([...this.members].map(([pid, m]) => [pid, m.startTime]))
   }
 
   private onMessage(msg: ProgramMessage): void {
@@ -323,9 +225,20 @@ export class ProgramTree {
       case 'result':
         this.result = msg.value
         break
-      case 'log':
-        outbox.logs.push({ t, unit: unitId, runId: this.spec.runId, text: msg.text, stream: 'out' })
+      case 'log': {
+        // Stamped as printed, not clamped to the unit's discovery: the log keeps the order the lines were printed in.
+        const line: LogLine = { t: stamped, unit: unitId, runId: this.spec.runId, text: msg.text, stream: 'out' }
+        if (msg.line !== undefined) line.line = msg.line
+        outbox.logs.push(line)
         break
+      }
+      case 'thread': {
+        const pid = msg.pid ?? this.host.pid
+        // A thread named before any scan saw it: one scan finds it first.
+        if (!this.threads.has(`${pid}/${msg.thread}`)) this.unitFor(pid, msg.thread)
+        this.follower.nameThread(pid, msg.thread, msg.role, msg.name)
+        break
+      }
       case 'state':
         units.setState(unitId, msg.state, t)
         break
@@ -344,37 +257,6 @@ export class ProgramTree {
 
   private log(text: string, stream: 'out' | 'err'): void {
     this.deps.outbox.logs.push({ t: this.deps.clock.now(), unit: this.rootId, runId: this.spec.runId, text, stream })
-  }
-
-  /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
-  private unit(
-    id: string,
-    kind: UnitKind,
-    pid: number,
-    tid: number | null,
-    parent: string,
-    label: string,
-    spawned: boolean,
-    command: string | null,
-    runningSince?: number,
-  ) {
-    return {
-      id,
-      kind,
-      pid,
-      tid,
-      parent,
-      label,
-      runId: this.spec.runId,
-      createdAt: runningSince ?? this.deps.clock.now(),
-      endedAt: null,
-      spawned,
-      state: (runningSince === undefined ? 'starting' : 'running') as UnitState,
-      exitCode: null,
-      signal: null,
-      error: null,
-      command,
-    }
   }
 }
 

@@ -35,6 +35,8 @@ export class RecordingReader {
   /** Why the recording stops early (truncated or damaged), one sentence; null when it is whole. */
   readonly problem: string | null
   private readonly cache = new Map<number, ReplayRecord[]>()
+  /** Where sequential decoding stopped: the chunk last decoded, its group's sample decoder and its inflated body. */
+  private cursor: { j: number; decoder: SampleDecoder; prev: Buffer | null } | null = null
 
   private constructor(
     readonly file: string,
@@ -138,39 +140,50 @@ export class RecordingReader {
   chunk(i: number): ReplayRecord[] {
     const cached = this.cache.get(i)
     if (cached) return cached
-    // The whole group at once: its chunks chain (dictionary and deltas), and a seek or a replay reads on through it.
-    const decoder = new SampleDecoder()
-    let out: ReplayRecord[] = []
-    const bodies = this.groupBodies(i)
-    for (const [j, body] of bodies) {
-      const records = this.decodeChunk(j, body, decoder)
-      if (j === i) out = records
-      if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
-      this.cache.set(j, records)
+    // Chunks chain (deflate dictionary and deltas) from their group's K chunk: go on from where the last read
+    // stopped when it was just before, else start at the K chunk; a seek decodes up to its chunk only.
+    let cur = this.cursor
+    if (!cur || cur.j !== i - 1 || this.chunks[i].kind === 'K') {
+      let k = i
+      while (k > 0 && this.chunks[k].kind !== 'K') k--
+      cur = { j: k - 1, decoder: new SampleDecoder(), prev: null }
     }
-    return out
-  }
-
-  /** Bodies of the keyframe group holding chunk i, from its K chunk to the next (inflation chains through it). */
-  private groupBodies(i: number): [number, ChunkBody][] {
-    let k = i
-    while (k > 0 && this.chunks[k].kind !== 'K') k--
-    const out: [number, ChunkBody][] = []
-    let prev: Buffer | null = null
-    for (let j = k; j < this.chunks.length && (j === k || this.chunks[j].kind !== 'K'); j++) {
+    let out: ReplayRecord[] = []
+    for (let j = cur.j + 1; j <= i; j++) {
       const c = this.chunks[j]
+      let body: ChunkBody
       try {
         const bytes = inflateChunk(
           this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
-          c.kind === 'D' ? prev : null,
+          c.kind === 'D' ? cur.prev : null,
         )
-        prev = bytes
-        out.push([j, JSON.parse(bytes.toString('utf8')) as ChunkBody])
+        cur.prev = bytes
+        body = JSON.parse(bytes.toString('utf8')) as ChunkBody
       } catch {
         throw new RecordingError(`Chunk ${j} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
       }
+      out = this.decodeChunk(j, body, cur.decoder)
+      cur.j = j
+      if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
+      this.cache.set(j, out)
     }
+    this.cursor = cur
     return out
+  }
+
+  /** A chunk's body as stored (samples still encoded). */
+  rawChunk(i: number): ChunkBody {
+    let k = i
+    while (k > 0 && this.chunks[k].kind !== 'K') k--
+    let prev: Buffer | null = null
+    for (let j = k; ; j++) {
+      const c = this.chunks[j]
+      prev = inflateChunk(
+        this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
+        c.kind === 'D' ? prev : null,
+      )
+      if (j === i) return JSON.parse(prev.toString('utf8')) as ChunkBody
+    }
   }
 
   private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
@@ -191,11 +204,7 @@ export class RecordingReader {
   /** Forgets decoded chunks (the next seek decodes from the file's bytes again). */
   dropCache(): void {
     this.cache.clear()
-  }
-
-  /** A chunk's body as stored (samples still encoded). */
-  rawChunk(i: number): ChunkBody {
-    return this.groupBodies(i).find(([j]) => j === i)![1]
+    this.cursor = null
   }
 
   /** Every record in order. */

@@ -24,6 +24,8 @@ export interface RunOrder {
   mode: Mode
   handles: ThreadHandles
   flags: Record<string, boolean>
+  /** Slow motion: every w.sleep lasts this many times longer (absent = 1). */
+  timeScale?: number
 }
 
 export type BrokerOp =

@@ -117,9 +117,16 @@ export class UnitSpawner {
     this.live.set(id, unit)
     const log = (text: string, stream: 'out' | 'err', t = clock.now()): void => {
       outbox.logs.push({ t, unit: id, runId: opts.runId, text, stream })
+      // From its first line on, a unit that prints holds back later-stamped lines of its run until it is heard past them.
+      if (!following) {
+        following = true
+        outbox.follow(id, opts.runId, t)
+      }
     }
+    let following = false
 
     host.on('message', (msg) => {
+      if ('at' in msg && typeof msg.at === 'number') outbox.heard(id, clock.fromAbs(msg.at))
       switch (msg.t) {
         case 'hello':
           units.update(id, { pid: msg.pid, tid: msg.tid })
@@ -147,6 +154,7 @@ export class UnitSpawner {
       units.update(id, { exitCode: info.code, signal: info.signal, error })
       units.setState(id, state, clock.now())
       selfReports.delete(id)
+      outbox.forget(id)
       this.live.delete(id)
       if (opts.mode === 'process') this.deps.lifeline?.gone(host.pid)
       unit.settleStart()

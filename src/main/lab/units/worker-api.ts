@@ -27,7 +27,9 @@ export interface WorkerApi {
   readonly unitId: string
   readonly label: string
   readonly mode: Mode
-  log(text: string): void
+  /** Prints a line of this unit; returns the time it was stamped with (absolute ms), the one the log is ordered by. */
+  log(text: string): number
+  /** Sleeps `ms` times the run's time scale (slow motion). */
   sleep(ms: number): Promise<void>
   lock(name: string): UnitLock
   /** Live switch set by the lab (e.g. the Lock toggle), read fresh on every call. */
@@ -78,8 +80,12 @@ export function createWorkerApi(order: RunOrder, send: Send, request: Request, f
     unitId: order.unitId,
     label: order.label,
     mode: order.mode,
-    log: (text) => send({ t: 'log', text, at: absNow(), stream: 'out' }),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log: (text) => {
+      const at = absNow()
+      send({ t: 'log', text, at, stream: 'out' })
+      return at
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * (order.timeScale ?? 1))),
     lock(name) {
       const buffer = order.handles.locks[name]
       return buffer ? threadLock(buffer) : brokerLock(name)

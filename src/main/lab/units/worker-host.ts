@@ -107,6 +107,9 @@ void loadScenarioCode(process.argv[2] || null)
     // A thread's first report says its module is loaded: the lab then may terminate it without interrupting a module
     // file's read (Node would leak that file's descriptor). Sent before any waiting task starts (it may be long).
     if (!isMainThread) startReports()
+    // Ready only once the scenario code is loaded: units started together (counters' khanh and ai) then begin their
+    // work together, instead of one counting while the other still loads the module.
+    port.send({ t: 'hello', pid: process.pid, tid: isMainThread ? null : osThreadId(), at: absNow() })
     for (const msg of backlog.splice(0)) handle(msg, loaded)
   })
 
@@ -168,4 +171,3 @@ function startReports(): void {
   setInterval(report, 250).unref()
 }
 
-port.send({ t: 'hello', pid: process.pid, tid: isMainThread ? null : osThreadId(), at: absNow() })

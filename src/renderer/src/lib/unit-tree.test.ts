@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../../shared/model'
 import { buildRows, stepSelection, type RowOptions } from './unit-tree'
-import { fakeUnit } from '../../../shared/unit.fixture'
+import { fakeUnit } from '../../../../test/fixtures/unit'
 
 const unit = fakeUnit
 
@@ -75,5 +75,13 @@ describe('stepSelection', () => {
     expect(stepSelection(rows, 'u1', 1)).toBe('u2')
     expect(stepSelection(rows, 'u2', 1)).toBe('u2')
     expect(stepSelection(rows, 'u0', -1)).toBe('u0')
+  })
+})
+
+describe('helper threads', () => {
+  it('are left out unless asked for', () => {
+    const units = [unit('u1', { kind: 'program' }), unit('u2', { parent: 'u1', helper: true, label: 'queue feeder' })]
+    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: false })).map((r) => r.unit.id)).toEqual(['u1'])
+    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: true })).map((r) => r.unit.id)).toEqual(['u1', 'u2'])
   })
 })

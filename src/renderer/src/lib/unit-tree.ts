@@ -32,6 +32,8 @@ export interface RowOptions {
   now: number
   /** Only the units of this run (flat under their nearest included ancestor). */
   runId?: string | null
+  /** Include helper threads (folded away by default). */
+  showHelpers?: boolean
 }
 
 const STATE_ORDER: Record<Unit['state'], number> = {
@@ -42,6 +44,7 @@ const STATE_ORDER: Record<Unit['state'], number> = {
   crashed: 4,
   killed: 5,
   exited: 6,
+  detached: 7,
 }
 
 export function memoryOf(sample: Sample | undefined): { mem: number | null; memKind: UnitRow['memKind'] } {
@@ -108,6 +111,7 @@ export function buildRows(units: Iterable<Unit>, samples: ReadonlyMap<string, Sa
   for (const u of units) {
     if (opts.runId != null && u.runId !== opts.runId) continue
     if (!opts.showEnded && isFinal(u.state)) continue
+    if (u.helper && opts.showHelpers === false) continue
     byId.set(u.id, u)
   }
 

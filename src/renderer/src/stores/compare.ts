@@ -9,7 +9,8 @@ import type {
   StrategyId,
   WorkloadId,
 } from '../../../shared/compare/types'
-import { validateCompareRequest } from '../../../shared/compare/types'
+import { STRATEGIES, validateCompareRequest, WORKLOADS } from '../../../shared/compare/types'
+import type { CompareFormValues } from '../../../shared/settings'
 import type { LabError } from '../../../shared/contract'
 import { labConnection } from '../api'
 
@@ -37,6 +38,26 @@ export const useCompareStore = defineStore('compare', () => {
     params: workload.value === 'trivial' || workload.value === 'payload' ? {} : { taskMs: Number(taskMs.value) },
   }))
   const validation = computed(() => validateCompareRequest(request.value))
+
+  /** The form as it stands, for the settings (the next launch opens it so). */
+  const formValues = computed<CompareFormValues>(() => ({
+    workload: workload.value,
+    strategies: [...strategies.value],
+    sizes: [...sizes.value],
+    tasks: Number(tasks.value),
+    repeat: Number(repeat.value),
+    taskMs: Number(taskMs.value),
+  }))
+
+  /** Puts remembered values back; names this version does not know are left out. */
+  function restoreForm(v: CompareFormValues): void {
+    if ((WORKLOADS as readonly string[]).includes(v.workload)) workload.value = v.workload as WorkloadId
+    strategies.value = v.strategies.filter((s): s is StrategyId => (STRATEGIES as readonly string[]).includes(s))
+    sizes.value = v.sizes.filter((n) => Number.isInteger(n) && n > 0)
+    tasks.value = v.tasks
+    repeat.value = v.repeat
+    taskMs.value = v.taskMs
+  }
 
   /** Longest wall time among the Gantts: every Gantt uses it, so their time axes line up. */
   const spanMs = computed(() => Math.max(1, ...(result.value?.traces ?? []).map((t) => t.wallMs)))
@@ -115,6 +136,8 @@ export const useCompareStore = defineStore('compare', () => {
     error,
     request,
     validation,
+    formValues,
+    restoreForm,
     spanMs,
     run,
     cancel,

@@ -78,6 +78,11 @@ export const useLabStore = defineStore('lab', () => {
     for (const tick of frame.ticks) apply(tick)
   }
 
+  /** Moves a replay on: the ticks after the instant shown, applied as live ones are (no reset, history kept). */
+  function applyTicks(ticks: readonly Tick[]): void {
+    for (const tick of ticks) apply(tick)
+  }
+
   /** This window's state at lab time t, drawn with FRAME_HISTORY_MS of history. */
   function liveFrame(t: number): ReplayFrame {
     const base = SessionState.from(liveBase.toData())
@@ -149,7 +154,7 @@ export const useLabStore = defineStore('lab', () => {
     conn.api.onTick(onTick)
     conn.onState((state, reason) => {
       connection.value = state
-      if (state === 'closed') connectionError.value = reason
+      if (state === 'closed' || state === 'refused') connectionError.value = reason
       if (state === 'open') {
         connectionError.value = null
         resync().catch((err: LabError) => (connectionError.value = `The lab's state could not be read: ${err.message}`))
@@ -204,6 +209,7 @@ export const useLabStore = defineStore('lab', () => {
     readOnly,
     rewindable,
     applyFrame,
+    applyTicks,
     setSource,
     showRewound,
     rewindTimes,

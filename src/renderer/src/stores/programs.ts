@@ -15,6 +15,8 @@ export interface ProcessLoad {
   threads: number
   /** Sum of its threads' CPU% (null while they warm up); the process's own reading where threads are not visible. */
   cpu: number | null
+  /** True once the run has ended: `cpu` is then the mean over the run (from its summary), so the lesson stays. */
+  mean?: boolean
 }
 
 export const useProgramsStore = defineStore('programs', () => {
@@ -34,11 +36,26 @@ export const useProgramsStore = defineStore('programs', () => {
     () => programs.value.find((s) => s.id === selectedId.value) ?? programs.value.find((s) => s.available) ?? programs.value[0] ?? null,
   )
 
-  /** Every live process of the chosen program's newest run with the summed CPU of its threads. */
+  /**
+   * Every live process of the chosen program's newest run with the summed CPU of its threads; once the run has ended,
+   * every process it had with its threads' mean CPU over the run, so "CPU by process" stays with the result.
+   */
   const processes = computed<ProcessLoad[]>(() => {
     void version.value
-    const runId = runs.newestRun(selected.value?.id)?.info.id
+    const run = runs.newestRun(selected.value?.id)
+    const runId = run?.info.id
     if (!runId) return []
+    if (run.info.status !== 'running' && run.summary) {
+      const mean = new Map(run.summary.units.map((u) => [u.id, u.meanCpu]))
+      const all = unitsStore.unitsOfRun(runId)
+      return all
+        .filter((u) => u.kind === 'program')
+        .map((p) => {
+          const threads = all.filter((t) => t.kind === 'thread' && t.parent === p.id)
+          const readings = (threads.length ? threads : [p]).map((t) => mean.get(t.id) ?? null).filter((c): c is number => c !== null)
+          return { unit: p, threads: threads.length, cpu: readings.length ? readings.reduce((a, b) => a + b, 0) : null, mean: true }
+        })
+    }
     const units = unitsStore.unitsOfRun(runId).filter((u) => !isFinal(u.state))
     const cpu = (u: Unit): number | null => (unitsStore.latest.get(u.id) as Sample | undefined)?.cpu ?? null
     return units

@@ -8,6 +8,8 @@ import { labConnection } from '../api'
 import { FRAME_HISTORY_MS, useLabStore } from './lab'
 
 export const SPEEDS = [1, 4, 16] as const
+/** Ticks a forward step may span and still be applied onto what is shown instead of redrawn. */
+const FORWARD_STEPS = 16
 
 function message(err: unknown): string {
   return err instanceof LabError || err instanceof Error ? err.message : String(err)
@@ -29,6 +31,8 @@ export const useReplayStore = defineStore('replay', () => {
   /** Milliseconds the last frame took from asking to drawn (the scrubber's own cost). */
   const lastFrameMs = ref(0)
   let wanted: number | null = null
+  /** Index of the tick the stores hold now (null: nothing of this recording shown yet). */
+  let shown: number | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
 
   const mode = computed(() => lab.source)
@@ -67,6 +71,7 @@ export const useReplayStore = defineStore('replay', () => {
       const info = await labConnection().api.openSession({ name })
       pause()
       opened.value = info
+      shown = null
       times.value = info.tickTimes
       lab.setSource('replay')
       await seek(0)
@@ -115,9 +120,16 @@ export const useReplayStore = defineStore('replay', () => {
         const target = wanted
         wanted = null
         const t0 = performance.now()
-        const frame = await labConnection().api.sessionFrame({ name: info.session.name, t: times.value[target], historyMs: FRAME_HISTORY_MS })
+        const from = shown
+        // A short step forward (playing) applies the ticks in between onto what is shown; anything else redraws.
+        const forward = from !== null && target > from && target - from <= FORWARD_STEPS
+        const t = times.value[target]
+        const history = forward ? t - times.value[from] : FRAME_HISTORY_MS
+        const frame = await labConnection().api.sessionFrame({ name: info.session.name, t, historyMs: history })
         if (opened.value !== info || lab.source !== 'replay') return
-        lab.applyFrame(frame, info.header.labPid)
+        if (forward) lab.applyTicks(frame.ticks.filter((x) => x.t > times.value[from]))
+        else lab.applyFrame(frame, info.header.labPid)
+        shown = target
         lastFrameMs.value = performance.now() - t0
       }
     } catch (err) {

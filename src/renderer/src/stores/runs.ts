@@ -1,12 +1,16 @@
 // Scenario catalog, runs and their logs, marks and pool task events; the commands that start and steer runs.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
-import type { ScenarioInfo } from '../../../shared/contract'
+import type { ScenarioInfo, ScenarioSource } from '../../../shared/contract'
 import { LabError } from '../../../shared/contract'
-import type { LabSnapshot, LogLine, MarkEvent, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
+import type { LabSnapshot, LogLine, MarkEvent, RunHistory, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
 import type { ParamValues } from '../../../shared/params'
 import type { SessionStateData } from '../../../shared/recording/format'
 import { labConnection } from '../api'
+import { useUnitsStore } from './units'
+
+/** Runs whose history a reloaded window asks the lab for (newest first). */
+export const RESTORED_RUNS = 20
 
 /** Log lines kept per run; older ones scroll away. */
 export const LOG_CAPACITY = 2000
@@ -36,6 +40,16 @@ export const useRunsStore = defineStore('runs', () => {
   const selectedScenarioId = ref<string>('counters')
   /** What the parameter form holds per scenario, raw as typed (validated before Start). */
   const forms = ref<Record<string, Record<string, unknown>>>({})
+  /** Slow motion for the next Start: every sleep lasts this many times longer. */
+  const timeScale = ref(1)
+  /** "What do you expect?" per scenario, chosen before Start (null: no prediction). */
+  const predictions = ref<Record<string, string | null>>({})
+  /** The prediction each run was started with, for its verdict. */
+  const runPredictions = ref<Record<string, string | null>>({})
+  /** Each scenario's code, once loaded (a sentence when it cannot be shown). */
+  const sources = ref<Record<string, ScenarioSource | { error: string }>>({})
+  /** The log line chosen in the log (run id and its index): the code pane highlights the line that printed it. */
+  const selectedLog = ref<{ runId: string; n: number } | null>(null)
 
   const sections = computed(() => {
     const out = new Map<string, ScenarioInfo[]>()
@@ -92,7 +106,38 @@ export const useRunsStore = defineStore('runs', () => {
   function reset(snap: LabSnapshot): void {
     runs.value.clear()
     for (const info of snap.runs) record(info)
+    // Each scenario's form shows the values its newest run was started with (and the lock as it is now).
+    const newest = new Map<string, RunInfo>()
+    for (const info of snap.runs) if ((newest.get(info.scenario)?.startedAt ?? -Infinity) <= info.startedAt) newest.set(info.scenario, info)
+    for (const [scenario, info] of newest) forms.value[scenario] = { ...info.params, ...(info.lock === null ? {} : { lock: info.lock }) }
     triggerRef(runs)
+    const recent = [...snap.runs].sort((a, b) => b.startedAt - a.startedAt).slice(0, RESTORED_RUNS)
+    for (const info of recent) void restore(info.id)
+  }
+
+  /** Gets a run's log, events and timeline back from the lab (after a reload), keeping what ticks brought since. */
+  async function restore(runId: string): Promise<void> {
+    let history: RunHistory
+    try {
+      history = await labConnection().api.runHistory({ runId })
+    } catch {
+      return
+    }
+    useUnitsStore().restoreRun(history.units, history.states)
+    const r = touch(runId)
+    if (!r) return
+    const since = <T extends { t: number }>(kept: readonly T[], list: T[]): T[] => {
+      const last = kept.length ? kept[kept.length - 1].t : -Infinity
+      return [...kept, ...list.filter((x) => x.t > last)]
+    }
+    const newer = r.logs.filter((l) => l.t > (history.logs.at(-1)?.t ?? -Infinity))
+    r.logs = since(history.logs, r.logs)
+    r.logCount = history.logCount + newer.length
+    r.marks = since(history.marks, r.marks)
+    r.tasks = since(history.tasks, r.tasks)
+    r.info = history.run.endedAt !== null || r.info.endedAt === null ? history.run : r.info
+    triggerRef(runs)
+    if (r.info.status !== 'running') void loadSummary(runId)
   }
 
   /**
@@ -176,9 +221,19 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  async function loadSource(scenario: string): Promise<void> {
+    if (sources.value[scenario]) return
+    try {
+      sources.value[scenario] = await labConnection().api.scenarioSource({ scenario })
+    } catch (err) {
+      sources.value[scenario] = { error: (err as LabError).message }
+    }
+  }
+
   async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
     refuseInReplay()
-    const info = await labConnection().api.start({ scenario, params })
+    const info = await labConnection().api.start({ scenario, params, ...(timeScale.value === 1 ? {} : { timeScale: timeScale.value }) })
+    runPredictions.value[info.id] = predictions.value[scenario] ?? null
     record(info)
     triggerRef(runs)
     return info
@@ -214,6 +269,12 @@ export const useRunsStore = defineStore('runs', () => {
     runs,
     selectedScenarioId,
     forms,
+    predictions,
+    runPredictions,
+    timeScale,
+    sources,
+    selectedLog,
+    loadSource,
     sections,
     selectedScenario,
     newestRun,

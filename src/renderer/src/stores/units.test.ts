@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { LabSnapshot, Tick, Unit } from '../../../shared/model'
-import { fakeUnit } from '../../../shared/unit.fixture'
+import { fakeUnit } from '../../../../test/fixtures/unit'
 import { useUnitsStore } from './units'
 
 const unit = (id: string, patch: Partial<Unit> = {}): Unit => fakeUnit(id, { kind: 'process', pid: 10, ...patch })

@@ -1,7 +1,7 @@
 // Every unit the lab reports, its latest sample and bounded history, and how the table is sorted, filtered and chosen.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { LabSnapshot, Sample, Tick, TimeSplit, TransientCount, Unit } from '../../../shared/model'
+import type { LabSnapshot, Sample, StateEvent, Tick, TimeSplit, TransientCount, Unit } from '../../../shared/model'
 import { BLOCK_REASONS } from '../../../shared/model'
 import type { SessionStateData } from '../../../shared/recording/format'
 import { isFinal } from '../../../shared/model'
@@ -38,6 +38,8 @@ export const useUnitsStore = defineStore('units', () => {
   const showEnded = ref(true)
   const scale = ref<CpuScale>('core')
   const selectedId = ref<string | null>(null)
+  /** Helper threads (queue feeders, pool handlers, the lab's flags reader) are folded away unless this is on. */
+  const showHelpers = ref(false)
 
   function upsert(u: Unit): void {
     units.set(u.id, u)
@@ -58,6 +60,23 @@ export const useUnitsStore = defineStore('units', () => {
     for (const u of snap.units) {
       upsert(u)
       transitions.set(u.id, [{ t: u.createdAt, state: u.state }])
+    }
+    version.value++
+  }
+
+  /** A run's units and state changes from the lab's journal (a reloaded window): its timeline comes back. */
+  function restoreRun(list: readonly Unit[], states: readonly StateEvent[]): void {
+    for (const u of list) if (!units.has(u.id) || isFinal(u.state)) upsert(u)
+    const byUnit = new Map<string, Transition[]>()
+    for (const e of states) {
+      let l = byUnit.get(e.unit)
+      if (!l) byUnit.set(e.unit, (l = []))
+      pushTransition(l, { t: e.t, state: e.state })
+    }
+    for (const [id, l] of byUnit) {
+      const current = transitions.get(id) ?? []
+      const last = l[l.length - 1]?.t ?? -Infinity
+      transitions.set(id, [...l, ...current.filter((tr) => tr.t > last)])
     }
     version.value++
   }
@@ -145,6 +164,7 @@ export const useUnitsStore = defineStore('units', () => {
       showEnded: runId === null ? showEnded.value : true,
       now: now.value,
       runId,
+      showHelpers: showHelpers.value,
     })
   }
 
@@ -180,12 +200,18 @@ export const useUnitsStore = defineStore('units', () => {
   const unitsOfRun = (runId: string): Unit[] => [...units.values()].filter((u) => u.runId === runId)
 
   /** Ends a unit the lab started (after the table's confirmation). Rejects with the lab's sentence. */
+  /** Stops watching an attached process (the process goes on). */
+  async function detach(unitId: string): Promise<void> {
+    await labConnection().api.detach({ unitId })
+  }
+
   async function kill(unitId: string): Promise<void> {
     await labConnection().api.kill({ unitId })
   }
 
   return {
     kill,
+    detach,
     units,
     latest,
     series,
@@ -203,9 +229,11 @@ export const useUnitsStore = defineStore('units', () => {
     showEnded,
     scale,
     selectedId,
+    showHelpers,
     rows,
     selected,
     reset,
+    restoreRun,
     loadState,
     applyTick,
     rowsFor,

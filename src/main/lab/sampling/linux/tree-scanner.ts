@@ -1,7 +1,7 @@
 // Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
 import { readdirSync } from 'node:fs'
 import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
-import { parseStatText, readProcText, USER_HZ, type Stat } from './procfs'
+import { openProcFile, parseStat, readProcText, USER_HZ, type Stat } from './procfs'
 import { ShortLivedWatch } from './short-lived'
 
 interface ProcEntry {
@@ -100,8 +100,7 @@ export class ProcTreeScanner implements TreeScanner {
     if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
     const processes: TreeProcess[] = []
     for (const p of prev.processes) {
-      const text = this.readText(`/proc/${p.pid}/stat`)
-      const now = text === null ? null : entryOf(parseStatText(text))
+      const now = entryOf(this.readStat(`/proc/${p.pid}/stat`))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       processes.push({ ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs })
     }
@@ -126,8 +125,7 @@ export class ProcTreeScanner implements TreeScanner {
     const fresh = new Map<number, ProcEntry>()
     const take = (pid: number, check: (e: ProcEntry) => boolean): void => {
       if (fresh.has(pid)) return
-      const text = this.readText(`/proc/${pid}/stat`)
-      const now = text === null ? null : entryOf(parseStatText(text))
+      const now = entryOf(this.readStat(`/proc/${pid}/stat`))
       if (!now) return
       if (now.startTime !== this.known.get(pid)?.startTime) this.known.set(pid, now)
       if (!now.zombie && check(now)) fresh.set(pid, now)
@@ -167,8 +165,7 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   async verify(pid: number, startTime: number): Promise<{ pgrp: number } | null> {
-    const text = this.readText(`/proc/${pid}/stat`)
-    const now = text === null ? null : entryOf(parseStatText(text))
+    const now = entryOf(this.readStat(`/proc/${pid}/stat`))
     // A zombie has ended; it only waits for its (new) parent to reap it, so there is nothing left to signal.
     return now && now.startTime === startTime && !now.zombie ? { pgrp: now.pgrp } : null
   }
@@ -194,8 +191,7 @@ export class ProcTreeScanner implements TreeScanner {
       const pid = Number(name)
       alive.add(pid)
       if (this.known.has(pid)) continue
-      const text = this.readText(`/proc/${pid}/stat`)
-      const entry = text === null ? null : entryOf(parseStatText(text))
+      const entry = entryOf(this.readStat(`/proc/${pid}/stat`))
       if (entry) this.known.set(pid, entry)
     }
     for (const pid of this.known.keys()) if (!alive.has(pid)) this.known.delete(pid)
@@ -244,6 +240,15 @@ export class ProcTreeScanner implements TreeScanner {
       const keep = new Set(processes.map((p) => `${p.pid}@${p.startTime}`))
       for (const key of this.cmdlines.keys()) if (!keep.has(key)) this.cmdlines.delete(key)
     }
+  }
+
+  /** A stat file parsed straight from its bytes (a tree scan reads one per process, every tick). */
+  private readStat(path: string): Stat | null {
+    const file = openProcFile(path)
+    if (!file) return null
+    const n = file.read(this.buf)
+    file.close()
+    return n > 0 ? parseStat(this.buf, n) : null
   }
 
   private readText(path: string): string | null {

@@ -1,0 +1,55 @@
+// Names stuck runs: when every live thread of a run has waited on a lock for seconds, "possible deadlock: N threads ...".
+import type { Sample, Unit } from '../../shared/model'
+import { isFinal } from '../../shared/model'
+
+/** How long every thread must have been waiting before the run is called stuck. */
+export const STUCK_AFTER_MS = 5000
+
+export interface StuckReport {
+  /** The waiting threads. */
+  units: string[]
+  /** Since when all of them have been waiting (lab clock). */
+  since: number
+}
+
+/** Where a thread waits: a futex (a lock) or something else; null when unknown. Injected, so tests need no /proc. */
+export type BlockedOn = (pid: number, tid: number) => 'futex' | 'other' | null
+
+export class StuckDetector {
+  private readonly since = new Map<string, number>()
+
+  constructor(private readonly blockedOn: BlockedOn | null) {}
+
+  /**
+   * One tick of a run: its units and their latest samples. A thread waits on a lock when the lab itself has it
+   * waiting (its own lock or queue), or when the OS shows it sleeping (S) inside a futex. Helpers do not count.
+   */
+  check(runId: string, units: readonly Unit[], samples: ReadonlyMap<string, Sample>, now: number): StuckReport | null {
+    const threads = units.filter((u) => !isFinal(u.state) && !u.helper && (u.kind === 'thread' || (u.kind === 'process' && u.spawned)))
+    const waiting = threads.length > 0 && threads.every((u) => this.waitsOnLock(u, samples.get(u.id)))
+    if (!waiting) {
+      this.since.delete(runId)
+      return null
+    }
+    const since = this.since.get(runId) ?? now
+    this.since.set(runId, since)
+    return now - since >= STUCK_AFTER_MS ? { units: threads.map((u) => u.id), since } : null
+  }
+
+  forget(runId: string): void {
+    this.since.delete(runId)
+  }
+
+  private waitsOnLock(u: Unit, s: Sample | undefined): boolean {
+    if (u.state === 'waiting') return true
+    if (!s?.os || s.os !== 'S' || !this.blockedOn || u.tid === null) return false
+    return this.blockedOn(u.pid, u.tid) === 'futex'
+  }
+}
+
+/** "possible deadlock: 2 threads waiting on a lock for 12 s (python3 (main thread), Thread-2)" */
+export function stuckSentence(report: StuckReport, now: number, labelOf: (id: string) => string): string {
+  const n = report.units.length
+  const seconds = Math.floor((now - report.since) / 1000)
+  return `possible deadlock: ${n} ${n === 1 ? 'thread' : 'threads'} waiting on a lock for ${seconds} s (${report.units.map(labelOf).join(', ')})`
+}
