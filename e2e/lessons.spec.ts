@@ -161,6 +161,8 @@ test('a reload after two runs brings back both runs\' logs, timelines, results a
   await runLesson(page, 'counters', async () => page.getByLabel('Count from').fill('4'))
   await runLesson(page, 'py-counters')
   await page.reload()
+  // The window comes back in the view it was left in (a setting): the Monitor shows that it is connected again.
+  await page.getByTestId('nav-monitor').click()
   await expect(page.locator(`[role="row"][data-kind="main"][data-pid="${labServer.pid}"]`)).toBeVisible()
   for (const [id, line, count] of [
     ['counters', 'khanh thread: 4', '4'],
