@@ -80,7 +80,7 @@ describe('lab (in process)', () => {
     // The spelling with a value still works: --lock=true serialises the counts (all of one unit, then the other).
     const on = await runMain(['run', 'counters', '--lock=true', '--from', '2', '--delay', '20', '--interval', '100'])
     expect(on.code).toBe(0)
-    const counts = on.out.filter((l) => /^\w+: \d$/.test(l))
+    const counts = on.out.filter((l) => /^\w+ thread: \d$/.test(l))
     expect(counts.map((l) => l.split(':')[0])).toEqual([
       ...Array(2).fill(counts[0].split(':')[0]),
       ...Array(2).fill(counts[2].split(':')[0]),

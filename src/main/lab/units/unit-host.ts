@@ -69,7 +69,10 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => {
-        if (m.t === 'self') this.loaded()
+        if (m.t === 'self') {
+          this.hasReported = true
+          this.loaded()
+        }
         this.emit('message', m)
       })
       worker.on('error', (err) => (this.error = err.message))
@@ -158,6 +161,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
 
   /** Resolves with a thread's first report, sent once its module files are loaded (and closed). */
   private loaded: () => void = () => undefined
+  private hasReported = false
   private readonly hasLoaded = new Promise<void>((resolve) => (this.loaded = resolve))
 
   /**
@@ -168,6 +172,11 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
   private terminateLoaded(): void {
     const worker = this.worker
     if (!worker) return
+    // Loaded already: terminate now, before anything sent after this call can start on the thread.
+    if (this.hasReported) {
+      void worker.terminate()
+      return
+    }
     const wait = new Promise((resolve) => setTimeout(resolve, LOAD_WAIT_MS).unref())
     void Promise.race([this.hasLoaded, wait]).then(() => worker.terminate())
   }
