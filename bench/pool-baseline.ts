@@ -29,11 +29,17 @@ export async function loadBaseline(root: string, commit: string, size: number): 
   git('worktree', 'add', '--detach', tree, full)
   symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'))
   execFileSync(process.execPath, [join(tree, 'scripts/build-lab.mjs')], { cwd: tree, stdio: 'inherit' })
-  if (!existsSync(join(tree, 'out/lab/worker-host.mjs'))) throw new Error(`The baseline at ${commit} built no unit host.`)
+  if (!existsSync(join(tree, 'out/lab/worker-host.mjs')))
+    throw new Error(`The baseline at ${commit} built no unit host.`)
   // Before the split, the pool classes took (deps, options).
   type Ctor = new (deps: unknown, opts: { size: number; name: string }) => BaselinePool
-  const pools = (await import(pathToFileURL(join(tree, 'src/main/lab/pools/pool.ts')).href)) as { ThreadPool: Ctor; ProcessPool: Ctor }
-  const { standalonePoolDeps } = (await import(pathToFileURL(join(tree, 'src/main/lab/pools/standalone.ts')).href)) as { standalonePoolDeps: () => unknown }
+  const pools = (await import(pathToFileURL(join(tree, 'src/main/lab/pools/pool.ts')).href)) as {
+    ThreadPool: Ctor
+    ProcessPool: Ctor
+  }
+  const { standalonePoolDeps } = (await import(pathToFileURL(join(tree, 'src/main/lab/pools/standalone.ts')).href)) as {
+    standalonePoolDeps: () => unknown
+  }
   const thread = new pools.ThreadPool(standalonePoolDeps(), { size, name: 'baseline threads' })
   const proc = new pools.ProcessPool(standalonePoolDeps(), { size, name: 'baseline processes' })
   await Promise.all([thread.ready(), proc.ready()])

@@ -29,7 +29,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 await buildLabHost()
 
-type Contender = { name: string; run: (task: string, inputs: number[]) => Promise<unknown[]>; after?: () => void; close: () => Promise<void> }
+type Contender = {
+  name: string
+  run: (task: string, inputs: number[]) => Promise<unknown[]>
+  after?: () => void
+  close: () => Promise<void>
+}
 
 /** Our pools, then and now: both collect task events (instrumentation on); a lab's tick would drain them later, outside the timing. */
 function ours(pool: BaselinePool, name: string): Contender {
@@ -45,16 +50,36 @@ function ours(pool: BaselinePool, name: string): Contender {
 const workerFile = join(root, 'out/lab/piscina-worker.mjs')
 function piscina(): Contender {
   const p = new Piscina({ filename: workerFile, minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 })
-  return { name: 'piscina', run: (task, inputs) => Promise.all(inputs.map((x) => p.run({ name: task, args: [x] }))), close: () => p.destroy() }
+  return {
+    name: 'piscina',
+    run: (task, inputs) => Promise.all(inputs.map((x) => p.run({ name: task, args: [x] }))),
+    close: () => p.destroy(),
+  }
 }
 
 function tinypoolProcesses(): Contender {
-  const p = new Tinypool({ filename: workerFile, runtime: 'child_process', minThreads: WORKERS, maxThreads: WORKERS, idleTimeout: 60_000 })
-  return { name: 'tinypool child_process', run: (task, inputs) => Promise.all(inputs.map((x) => p.run({ name: task, args: [x] }))), close: () => p.destroy() }
+  const p = new Tinypool({
+    filename: workerFile,
+    runtime: 'child_process',
+    minThreads: WORKERS,
+    maxThreads: WORKERS,
+    idleTimeout: 60_000,
+  })
+  return {
+    name: 'tinypool child_process',
+    run: (task, inputs) => Promise.all(inputs.map((x) => p.run({ name: task, args: [x] }))),
+    close: () => p.destroy(),
+  }
 }
 
-const threadPool = new ThreadPool({ size: WORKERS, name: 'bench threads', start: 'eager', taskEvents: true }, standalonePoolDeps())
-const processPool = new ProcessPool({ size: WORKERS, name: 'bench processes', start: 'eager', taskEvents: true }, standalonePoolDeps())
+const threadPool = new ThreadPool(
+  { size: WORKERS, name: 'bench threads', start: 'eager', taskEvents: true },
+  standalonePoolDeps(),
+)
+const processPool = new ProcessPool(
+  { size: WORKERS, name: 'bench processes', start: 'eager', taskEvents: true },
+  standalonePoolDeps(),
+)
 await Promise.all([threadPool.ready(), processPool.ready()])
 const baseline = await loadBaseline(root, BASE, WORKERS)
 const contenders = {
@@ -93,7 +118,8 @@ for (let r = 0; r < REPEAT; r++) {
   const order = r % 2 === 0 ? all : [...all].reverse()
   for (const c of order) await timeIt(c, 'trivial')
   // A CPU round is short (about 0.1 s) and the machine is shared: take several per repeat.
-  for (let k = 0; k < CPU_ROUNDS; k++) for (const c of k % 2 === 0 ? order : [...order].reverse()) await timeIt(c, 'cpu')
+  for (let k = 0; k < CPU_ROUNDS; k++)
+    for (const c of k % 2 === 0 ? order : [...order].reverse()) await timeIt(c, 'cpu')
   const t0 = performance.now()
   for (const n of cpuInputs) fib(n)
   seq.push(CPU_TASKS / ((performance.now() - t0) / 1000))
@@ -104,7 +130,11 @@ await baseline.close()
 
 function python(): Record<string, number> | null {
   try {
-    const out = execFileSync('python3', [join(root, 'bench/pool_bench.py'), String(WORKERS), String(CPU_TASKS), String(FIB_N), String(REPEAT)], { encoding: 'utf8', timeout: 300_000 })
+    const out = execFileSync(
+      'python3',
+      [join(root, 'bench/pool_bench.py'), String(WORKERS), String(CPU_TASKS), String(FIB_N), String(REPEAT)],
+      { encoding: 'utf8', timeout: 300_000 },
+    )
     return JSON.parse(out) as Record<string, number>
   } catch (err) {
     process.stderr.write(`python3 skipped: ${(err as Error).message.split('\n')[0]}\n`)
@@ -115,19 +145,50 @@ const py = python()
 
 const med = (which: Case, name: string): number => median(rates[which][name])
 /** Median of the per-repeat ratios: each pair ran in the same repeat, so drift cancels. */
-const pairRatio = (which: Case, a: string, b: string): number => median(rates[which][a].map((x, i) => x / rates[which][b][i]))
+const pairRatio = (which: Case, a: string, b: string): number =>
+  median(rates[which][a].map((x, i) => x / rates[which][b][i]))
 /** A ratio now and the same ratio with the pools as they were before, measured in this run. */
-const nowAndBefore = (which: Case, a: string, b: string, aBefore: string, bBefore: string): { now: number; before: number } => ({
+const nowAndBefore = (
+  which: Case,
+  a: string,
+  b: string,
+  aBefore: string,
+  bBefore: string,
+): { now: number; before: number } => ({
   now: pairRatio(which, a, b),
   before: pairRatio(which, aBefore, bBefore),
 })
 const ratios = {
   'ThreadPool / piscina, trivial': nowAndBefore('trivial', 'our ThreadPool', 'piscina', 'ThreadPool before', 'piscina'),
   'ThreadPool / piscina, cpu': nowAndBefore('cpu', 'our ThreadPool', 'piscina', 'ThreadPool before', 'piscina'),
-  'ProcessPool / ThreadPool, trivial': nowAndBefore('trivial', 'our ProcessPool', 'our ThreadPool', 'ProcessPool before', 'ThreadPool before'),
-  'ProcessPool / ThreadPool, cpu': nowAndBefore('cpu', 'our ProcessPool', 'our ThreadPool', 'ProcessPool before', 'ThreadPool before'),
-  'ProcessPool / tinypool child_process, trivial': nowAndBefore('trivial', 'our ProcessPool', 'tinypool child_process', 'ProcessPool before', 'tinypool child_process'),
-  'ProcessPool / tinypool child_process, cpu': nowAndBefore('cpu', 'our ProcessPool', 'tinypool child_process', 'ProcessPool before', 'tinypool child_process'),
+  'ProcessPool / ThreadPool, trivial': nowAndBefore(
+    'trivial',
+    'our ProcessPool',
+    'our ThreadPool',
+    'ProcessPool before',
+    'ThreadPool before',
+  ),
+  'ProcessPool / ThreadPool, cpu': nowAndBefore(
+    'cpu',
+    'our ProcessPool',
+    'our ThreadPool',
+    'ProcessPool before',
+    'ThreadPool before',
+  ),
+  'ProcessPool / tinypool child_process, trivial': nowAndBefore(
+    'trivial',
+    'our ProcessPool',
+    'tinypool child_process',
+    'ProcessPool before',
+    'tinypool child_process',
+  ),
+  'ProcessPool / tinypool child_process, cpu': nowAndBefore(
+    'cpu',
+    'our ProcessPool',
+    'tinypool child_process',
+    'ProcessPool before',
+    'tinypool child_process',
+  ),
 }
 const report = {
   date: new Date().toISOString(),
@@ -138,7 +199,10 @@ const report = {
   tasks: { trivial: TRIVIAL, cpu: `${CPU_TASKS} x fib(${FIB_N})` },
   tasksPerSecond: {
     trivial: Object.fromEntries(Object.keys(rates.trivial).map((n) => [n, Math.round(med('trivial', n))])),
-    cpu: { ...Object.fromEntries(Object.keys(rates.cpu).map((n) => [n, Math.round(med('cpu', n))])), 'main thread alone': Math.round(median(seq)) },
+    cpu: {
+      ...Object.fromEntries(Object.keys(rates.cpu).map((n) => [n, Math.round(med('cpu', n))])),
+      'main thread alone': Math.round(median(seq)),
+    },
   },
   ratios,
   'ThreadPool now / before, trivial': pairRatio('trivial', 'our ThreadPool', 'ThreadPool before'),
@@ -148,21 +212,29 @@ const report = {
   targets: {
     'ThreadPool >= 0.9x piscina on trivial': ratios['ThreadPool / piscina, trivial'].now >= 0.9,
     'ThreadPool within 5% of piscina on cpu': Math.abs(ratios['ThreadPool / piscina, cpu'].now - 1) <= 0.05,
-    'ProcessPool >= 1.0x tinypool child_process on trivial': ratios['ProcessPool / tinypool child_process, trivial'].now >= 1,
-    'ThreadPool trivial rate >= 0.95x before (callbacks, timeouts, on-demand start cost <= 5 %)': pairRatio('trivial', 'our ThreadPool', 'ThreadPool before') >= 0.95,
+    'ProcessPool >= 1.0x tinypool child_process on trivial':
+      ratios['ProcessPool / tinypool child_process, trivial'].now >= 1,
+    'ThreadPool trivial rate >= 0.95x before (callbacks, timeouts, on-demand start cost <= 5 %)':
+      pairRatio('trivial', 'our ThreadPool', 'ThreadPool before') >= 0.95,
   },
 }
 const fmt = (x: number): string => x.toFixed(2)
 console.log(`Pools, ${WORKERS} workers, medians of ${REPEAT} repeats (tasks/s); "before" = commit ${baseline.commit}`)
 for (const which of ['trivial', 'cpu'] as const) {
   console.log(`  ${which === 'trivial' ? `trivial x ${TRIVIAL}` : `fib(${FIB_N}) x ${CPU_TASKS}`}:`)
-  for (const [n, v] of Object.entries(report.tasksPerSecond[which])) console.log(`    ${n.padEnd(24)} ${String(v).padStart(8)}`)
+  for (const [n, v] of Object.entries(report.tasksPerSecond[which]))
+    console.log(`    ${n.padEnd(24)} ${String(v).padStart(8)}`)
 }
 if (py) for (const [n, v] of Object.entries(py)) console.log(`    python ${n.padEnd(17)} ${v.toFixed(1).padStart(8)}`)
 console.log('  ratios (median of per-repeat ratios)                now   before')
-for (const [n, v] of Object.entries(ratios)) console.log(`    ${n.padEnd(48)} ${fmt(v.now).padStart(5)}   ${fmt(v.before).padStart(5)}`)
-console.log(`    ${'ThreadPool now / before, trivial'.padEnd(48)} ${fmt(report['ThreadPool now / before, trivial']).padStart(5)}`)
-console.log(`    ${'ProcessPool now / before, trivial'.padEnd(48)} ${fmt(report['ProcessPool now / before, trivial']).padStart(5)}`)
+for (const [n, v] of Object.entries(ratios))
+  console.log(`    ${n.padEnd(48)} ${fmt(v.now).padStart(5)}   ${fmt(v.before).padStart(5)}`)
+console.log(
+  `    ${'ThreadPool now / before, trivial'.padEnd(48)} ${fmt(report['ThreadPool now / before, trivial']).padStart(5)}`,
+)
+console.log(
+  `    ${'ProcessPool now / before, trivial'.padEnd(48)} ${fmt(report['ProcessPool now / before, trivial']).padStart(5)}`,
+)
 for (const [n, ok] of Object.entries(report.targets)) console.log(`  target ${n}: ${ok ? 'met' : 'MISSED'}`)
 mkdirSync(join(root, 'bench/results'), { recursive: true })
 writeFileSync(join(root, 'bench/results/pool.json'), JSON.stringify(report, null, 2) + '\n')

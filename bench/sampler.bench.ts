@@ -25,7 +25,9 @@ for (const mode of ['thread', 'process'] as const) {
 let targets: SampleTarget[] = []
 for (let i = 0; i < 200 && targets.length < 64; i++) {
   await new Promise((r) => setTimeout(r, 100))
-  targets = (await lab.snapshot()).units.filter((u) => u.kind !== 'main' && u.state !== 'starting').flatMap((u) => targetOf(u) ?? [])
+  targets = (await lab.snapshot()).units
+    .filter((u) => u.kind !== 'main' && u.state !== 'starting')
+    .flatMap((u) => targetOf(u) ?? [])
 }
 const threads = targets.filter((t) => t.tid !== null)
 const procs = targets.filter((t) => t.tid === null)
@@ -50,7 +52,14 @@ for (const size of SIZES) {
   }
   for (const [name, s] of Object.entries(samplers)) {
     const m = median(costs[name])
-    rows.push({ units: size, collector: name, sees: sees[name], medianMs: m, p95Ms: p95(costs[name]), corePct: (m / INTERVAL_MS) * 100 })
+    rows.push({
+      units: size,
+      collector: name,
+      sees: sees[name],
+      medianMs: m,
+      p95Ms: p95(costs[name]),
+      corePct: (m / INTERVAL_MS) * 100,
+    })
     s.close()
   }
 }
@@ -64,7 +73,12 @@ for (const r of rows) {
 }
 for (const size of SIZES) {
   const [a, b] = ['procfs', 'pidusage'].map((c) => rows.find((r) => r.units === size && r.collector === c)!)
-  console.log(`${size} units: pidusage / procfs median cost = ${(b.medianMs / a.medianMs).toFixed(1)}x (pidusage samples only the ${b.sees} processes)`)
+  console.log(
+    `${size} units: pidusage / procfs median cost = ${(b.medianMs / a.medianMs).toFixed(1)}x (pidusage samples only the ${b.sees} processes)`,
+  )
 }
 mkdirSync('bench/results', { recursive: true })
-writeFileSync('bench/results/sampler.json', JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, rows }, null, 2))
+writeFileSync(
+  'bench/results/sampler.json',
+  JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, rows }, null, 2),
+)

@@ -12,5 +12,7 @@ mkdirSync(rendererDir, { recursive: true })
 writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>soak</title>')
 const lab = new Lab({ scenarios, intervalMs: Number(process.env.SOAK_INTERVAL_MS ?? 200) })
 const server = await startWebServer({ lab, rendererDir })
-process.stdout.write(JSON.stringify({ port: server.port, token: server.token, origin: server.origin, pid: process.pid }) + '\n')
+process.stdout.write(
+  JSON.stringify({ port: server.port, token: server.token, origin: server.origin, pid: process.pid }) + '\n',
+)
 process.on('SIGTERM', () => void Promise.allSettled([server.close(), lab.close()]).then(() => process.exit(0)))

@@ -29,13 +29,21 @@ writeFileSync(
     id: 'soak-py-pool',
     title: 'A Python pool',
     command: 'python3',
-    args: ['-c', 'import multiprocessing as mp\ndef f(n):\n  return sum(i*i for i in range(n))\nif __name__ == "__main__":\n  with mp.Pool(2) as p: print(sum(p.map(f, [300000]*40)))'],
+    args: [
+      '-c',
+      'import multiprocessing as mp\ndef f(n):\n  return sum(i*i for i in range(n))\nif __name__ == "__main__":\n  with mp.Pool(2) as p: print(sum(p.map(f, [300000]*40)))',
+    ],
   }),
 )
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak-lab.ts'], {
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, SOAK_INTERVAL_MS: String(INTERVAL_MS), PARALLEL_LAB_PROGRAMS_DIR: programsDir, PARALLEL_LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'soak-state-')) },
+  env: {
+    ...process.env,
+    SOAK_INTERVAL_MS: String(INTERVAL_MS),
+    PARALLEL_LAB_PROGRAMS_DIR: programsDir,
+    PARALLEL_LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'soak-state-')),
+  },
 })
 const address = await new Promise<{ port: number; token: string; origin: string; pid: number }>((resolve) => {
   let buf = ''
@@ -81,7 +89,8 @@ class Client {
       this.ws.send(JSON.stringify(payload === undefined ? { id, cmd } : { id, cmd, payload }))
     })
     const ms = performance.now() - t0
-    if (!('id' in frame) || !frame.reply.ok) throw new Error(`${cmd} failed: ${'id' in frame && !frame.reply.ok ? frame.reply.error.message : '?'}`)
+    if (!('id' in frame) || !frame.reply.ok)
+      throw new Error(`${cmd} failed: ${'id' in frame && !frame.reply.ok ? frame.reply.error.message : '?'}`)
     return { value: frame.reply.value as T, ms }
   }
 }
@@ -89,13 +98,19 @@ class Client {
 function footprint(snapshotBytes: number): Footprint {
   const status = readFileSync(`/proc/${address.pid}/status`, 'utf8')
   const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssMb: field('VmRSS') / 1024, fds: readdirSync(`/proc/${address.pid}/fd`).length, threads: field('Threads'), snapshotBytes }
+  return {
+    rssMb: field('VmRSS') / 1024,
+    fds: readdirSync(`/proc/${address.pid}/fd`).length,
+    threads: field('Threads'),
+    snapshotBytes,
+  }
 }
 
 const driver = new Client(true)
 const prober = new Client(false)
 await Promise.all([driver.open(), prober.open()])
-const snapshotBytes = async (): Promise<number> => Buffer.byteLength(JSON.stringify((await driver.call('snapshot')).value))
+const snapshotBytes = async (): Promise<number> =>
+  Buffer.byteLength(JSON.stringify((await driver.call('snapshot')).value))
 
 // The probe: a snapshot every 200 ms on its own connection, whatever the driver is doing.
 const probeMs: number[] = []
@@ -116,7 +131,12 @@ const cycleMs: number[] = []
 const t0 = performance.now()
 for (let i = 0; i < CYCLES; i++) {
   const c0 = performance.now()
-  const run = (await driver.call<{ id: string }>('start', { scenario: 'counters', params: { mode: i % 5 === 0 ? 'process' : 'thread', workers: 2, loop: true } })).value
+  const run = (
+    await driver.call<{ id: string }>('start', {
+      scenario: 'counters',
+      params: { mode: i % 5 === 0 ? 'process' : 'thread', workers: 2, loop: true },
+    })
+  ).value
   await driver.call('stop', { runId: run.id })
   cycleMs.push(performance.now() - c0)
   if (i % 100 === 99) process.stderr.write(`soak: ${i + 1} cycles\n`)
@@ -139,7 +159,14 @@ while (performance.now() < mixEnd) {
     stopAfter('queue', { mode: 'thread', items: 200, delay: 5 }, 1500),
     stopAfter('pool-async', { count: 200 }, 2000),
     stopAfter('soak-py-pool', {}, 4000),
-    driver.call('compare', { workload: 'cpu', strategies: ['seq', 'thread', 'process'], sizes: [2], tasks: 20, repeat: 1, params: { taskMs: 20 } }),
+    driver.call('compare', {
+      workload: 'cpu',
+      strategies: ['seq', 'thread', 'process'],
+      sizes: [2],
+      tasks: 20,
+      repeat: 1,
+      params: { taskMs: 20 },
+    }),
   ])
   rounds++
   process.stderr.write(`soak: mixed round ${rounds}\n`)
@@ -151,7 +178,12 @@ await probe
 
 const result = {
   machine: { cores: os.cpus().length, node: process.version, loadAverage: { start: loadStart, end: os.loadavg()[0] } },
-  cycles: { count: CYCLES, seconds: cyclesSeconds, cycleMsMedian: quantile(cycleMs, 0.5), cycleMsP99: quantile(cycleMs, 0.99) },
+  cycles: {
+    count: CYCLES,
+    seconds: cyclesSeconds,
+    cycleMsMedian: quantile(cycleMs, 0.5),
+    cycleMsP99: quantile(cycleMs, 0.99),
+  },
   mixed: { minutes: MINUTES, rounds },
   start,
   afterCycles,
@@ -159,7 +191,12 @@ const result = {
   rssGrowthMb: end.rssMb - start.rssMb,
   intervalMs: INTERVAL_MS,
   longestTickGapMs: driver.maxGapMs,
-  snapshotReplyMs: { count: probeMs.length, p50: quantile(probeMs, 0.5), p99: quantile(probeMs, 0.99), max: Math.max(...probeMs) },
+  snapshotReplyMs: {
+    count: probeMs.length,
+    p50: quantile(probeMs, 0.5),
+    p99: quantile(probeMs, 0.99),
+    max: Math.max(...probeMs),
+  },
 }
 console.log(JSON.stringify(result, null, 2))
 mkdirSync('bench/results', { recursive: true })

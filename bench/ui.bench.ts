@@ -18,7 +18,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const INTERVAL_MS = 100
 const UNITS_PER_RUN = 32
 /** monitor (every unit, one chosen), scenarios (the last run's units, timeline and log), or attach (an attached program's 1,000 threads). */
-const VIEW = process.env.BENCH_VIEW === 'scenarios' || process.env.BENCH_VIEW === 'attach' ? process.env.BENCH_VIEW : 'monitor'
+const VIEW =
+  process.env.BENCH_VIEW === 'scenarios' || process.env.BENCH_VIEW === 'attach' ? process.env.BENCH_VIEW : 'monitor'
 /** Threads of the attached program (BENCH_VIEW=attach). */
 const ATTACH_THREADS = Number(process.env.BENCH_THREADS ?? 1000)
 /** A frame later than this missed a vsync (60 Hz: 16.7 ms, measured with about 0.1 ms of jitter). */
@@ -30,7 +31,15 @@ ensureBuilt({ quiet: true })
 const server = await startLabServer(['--port', '0'])
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+    '--disable-quic',
+  ],
 })
 
 try {
@@ -61,7 +70,10 @@ try {
   const table = page.getByRole('table', { name: 'All units' })
   await waitFor(async () => Number(await table.getAttribute('aria-rowcount')) - 1 >= expected, 'every unit to appear')
   await page.getByTestId('filter').fill('starting')
-  await waitFor(async () => (await page.locator('[role="row"][data-state="starting"]').count()) === 0, 'every unit to start')
+  await waitFor(
+    async () => (await page.locator('[role="row"][data-state="starting"]').count()) === 0,
+    'every unit to start',
+  )
   await page.getByTestId('filter').fill('')
   const rows = Number(await table.getAttribute('aria-rowcount')) - 1
   await page.locator('[role="row"][data-state="running"]:not([data-kind="main"])').first().click()
@@ -101,7 +113,12 @@ try {
     frameMs: { p50: median(frames), p95: p95(frames), p99: quantile(frames, 0.99), max: Math.max(...frames) },
     missedVsyncShare: frames.filter((d) => d > MISSED_MS).length / frames.length,
     pausedFrameMs: { seconds: BASELINE_S, p50: median(paused), p95: p95(paused) },
-    heapMiB: { start: heapStart / MiB, end: heapEnd / MiB, growth: (heapEnd - heapStart) / MiB, endBeforeGc: heapEndRaw / MiB },
+    heapMiB: {
+      start: heapStart / MiB,
+      end: heapEnd / MiB,
+      growth: (heapEnd - heapStart) / MiB,
+      endBeforeGc: heapEndRaw / MiB,
+    },
     ticks: tickBytes.length,
     bytesPerTick: { median: median(tickBytes), p95: p95(tickBytes) },
     rendererMainThreadBusy: busy,
@@ -110,13 +127,25 @@ try {
     styleSecondsPerSecond: (metricsEnd.RecalcStyleDuration - metricsStart.RecalcStyleDuration) / SECONDS,
   }
   const f = (n: number, d = 1): string => n.toFixed(d)
-  console.log(`UI bench: ${result.liveUnits} live units (${rows} rows, ${rendered} in the DOM) at ${1000 / INTERVAL_MS} ticks/s for ${SECONDS} s, ${VIEW === 'monitor' ? 'Monitor view, one unit chosen' : VIEW === 'attach' ? `Monitor view, an attached Python program with ${ATTACH_THREADS} threads` : 'Scenarios view (32 units, timeline, log)'}`)
-  console.log(`  frame time   p50 ${f(result.frameMs.p50)} ms   p95 ${f(result.frameMs.p95)} ms   p99 ${f(result.frameMs.p99)} ms   max ${f(result.frameMs.max)} ms   (${frames.length} frames, ${f(result.missedVsyncShare * 100, 2)}% over ${MISSED_MS} ms)`)
-  console.log(`  paused       p50 ${f(result.pausedFrameMs.p50)} ms   p95 ${f(result.pausedFrameMs.p95)} ms   (control: display paused for ${BASELINE_S} s, same load)`)
-  console.log(`  JS heap      start ${f(result.heapMiB.start)} MiB   end ${f(result.heapMiB.end)} MiB   growth ${f(result.heapMiB.growth, 2)} MiB (after GC; ${f(result.heapMiB.endBeforeGc)} MiB before)`)
+  console.log(
+    `UI bench: ${result.liveUnits} live units (${rows} rows, ${rendered} in the DOM) at ${1000 / INTERVAL_MS} ticks/s for ${SECONDS} s, ${VIEW === 'monitor' ? 'Monitor view, one unit chosen' : VIEW === 'attach' ? `Monitor view, an attached Python program with ${ATTACH_THREADS} threads` : 'Scenarios view (32 units, timeline, log)'}`,
+  )
+  console.log(
+    `  frame time   p50 ${f(result.frameMs.p50)} ms   p95 ${f(result.frameMs.p95)} ms   p99 ${f(result.frameMs.p99)} ms   max ${f(result.frameMs.max)} ms   (${frames.length} frames, ${f(result.missedVsyncShare * 100, 2)}% over ${MISSED_MS} ms)`,
+  )
+  console.log(
+    `  paused       p50 ${f(result.pausedFrameMs.p50)} ms   p95 ${f(result.pausedFrameMs.p95)} ms   (control: display paused for ${BASELINE_S} s, same load)`,
+  )
+  console.log(
+    `  JS heap      start ${f(result.heapMiB.start)} MiB   end ${f(result.heapMiB.end)} MiB   growth ${f(result.heapMiB.growth, 2)} MiB (after GC; ${f(result.heapMiB.endBeforeGc)} MiB before)`,
+  )
   console.log(`  machine      ${result.cores} cores, load average ${f(result.loadAverage, 2)} (1 min) at the end`)
-  console.log(`  wire         ${result.ticks} ticks (${f(result.ticks / SECONDS)}/s), ${Math.round(result.bytesPerTick.median)} bytes/tick median, ${Math.round(result.bytesPerTick.p95)} p95`)
-  console.log(`  renderer     main thread busy ${f(busy * 100)}% of the time, script ${f(result.scriptSecondsPerSecond * 100)}%, layout ${f(result.layoutSecondsPerSecond * 100)}%, style ${f(result.styleSecondsPerSecond * 100)}%`)
+  console.log(
+    `  wire         ${result.ticks} ticks (${f(result.ticks / SECONDS)}/s), ${Math.round(result.bytesPerTick.median)} bytes/tick median, ${Math.round(result.bytesPerTick.p95)} p95`,
+  )
+  console.log(
+    `  renderer     main thread busy ${f(busy * 100)}% of the time, script ${f(result.scriptSecondsPerSecond * 100)}%, layout ${f(result.layoutSecondsPerSecond * 100)}%, style ${f(result.styleSecondsPerSecond * 100)}%`,
+  )
   mkdirSync('bench/results', { recursive: true })
   writeFileSync(`bench/results/ui-${VIEW}-${result.date.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2))
 } finally {
@@ -130,10 +159,26 @@ try {
 /** The attach fixture program with `threads` idle threads, started outside the lab. */
 async function startOutside(threads: number): Promise<{ pid: number; child: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-attach-'))
-  const child = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', join(dir, 'signals.txt'), '--threads', String(threads), '--children', '0', '--nap', '2'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))
+  const child = spawn(
+    'python3',
+    [
+      join(root, 'e2e/fixtures/attach_target.py'),
+      '--signals',
+      join(dir, 'signals.txt'),
+      '--threads',
+      String(threads),
+      '--children',
+      '0',
+      '--nap',
+      '2',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)),
+  )
   return { pid: Number(line.split(' ')[1]), child, dir }
 }
 

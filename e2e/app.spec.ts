@@ -21,13 +21,15 @@ test('settings survive a restart of the lab: interval, sort, theme, view, CPU sc
     await expect(page.getByRole('columnheader', { name: 'TID' })).toHaveCount(0)
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
     const file = join(env.PARALLEL_LAB_CONFIG_DIR, 'settings.json')
-    await expect.poll(() => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null)).toMatchObject({
-      intervalMs: 250,
-      sort: { key: 'pid', dir: -1 },
-      theme: 'dark',
-      cpuScale: 'machine',
-      hiddenColumns: ['tid'],
-    })
+    await expect
+      .poll(() => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null))
+      .toMatchObject({
+        intervalMs: 250,
+        sort: { key: 'pid', dir: -1 },
+        theme: 'dark',
+        cpuScale: 'machine',
+        hiddenColumns: ['tid'],
+      })
     await page.keyboard.press('Control+3')
     await expect(page.getByTestId('nav-compare')).toHaveAttribute('aria-current', 'page')
     await expect.poll(() => JSON.parse(readFileSync(file, 'utf8')).view).toBe('compare')
@@ -68,7 +70,9 @@ test('a corrupt settings file: the app starts with the defaults and says so', as
   try {
     await page.emulateMedia({ colorScheme: 'light' })
     await page.goto(server.url)
-    await expect(page.getByTestId('settings-notice')).toContainText(/settings file could not be read .* set aside as .*settings\.corrupt-/)
+    await expect(page.getByTestId('settings-notice')).toContainText(
+      /settings file could not be read .* set aside as .*settings\.corrupt-/,
+    )
     await expect(page.getByTestId('interval')).toHaveValue('500')
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light')
     expect(readdirSync(env.PARALLEL_LAB_CONFIG_DIR).some((f) => f.startsWith('settings.corrupt-'))).toBe(true)
@@ -82,7 +86,11 @@ test('a second browser-mode launch prints the first one’s address and exits 0'
   const env = labDirs()
   const first = await startLabServer([], env)
   try {
-    const second = spawn(process.execPath, ['out/main/web.js'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const second = spawn(process.execPath, ['out/main/web.js'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     second.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
     second.stderr.setEncoding('utf8').on('data', (c: string) => (out += c))
@@ -95,13 +103,18 @@ test('a second browser-mode launch prints the first one’s address and exits 0'
   }
 })
 
-test('palette, shortcut overlay and menu list the same commands; keys from the list work', async ({ page, labServer }) => {
+test('palette, shortcut overlay and menu list the same commands; keys from the list work', async ({
+  page,
+  labServer,
+}) => {
   await page.goto(labServer.url)
   await expect(page.locator('[role="row"][data-kind="main"]')).toBeVisible()
   await page.keyboard.press('Control+k')
   const palette = page.getByTestId('palette-list')
   await expect(palette).toBeVisible()
-  const paletteIds = await palette.locator('[data-command]').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))
+  const paletteIds = await palette
+    .locator('[data-command]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))
   // The menu is built from APP_COMMANDS too (src/main/index.test.ts checks its items against the same list).
   expect(paletteIds).toEqual(APP_COMMANDS.map((c) => c.id))
   await page.screenshot({ path: `${SCREENSHOTS}/palette.png` })
@@ -111,7 +124,9 @@ test('palette, shortcut overlay and menu list the same commands; keys from the l
   await page.keyboard.press('?')
   const overlay = page.getByTestId('shortcut-overlay')
   await expect(overlay).toBeVisible()
-  const overlayIds = await overlay.locator('[data-command]').evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))
+  const overlayIds = await overlay
+    .locator('[data-command]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-command')))
   expect(overlayIds).toEqual(APP_COMMANDS.filter((c) => c.accelerator).map((c) => c.id))
   await expect(overlay).toContainText('Ctrl+1')
   await page.screenshot({ path: `${SCREENSHOTS}/shortcuts.png` })

@@ -22,22 +22,30 @@ const signalsFile = join(dir, 'signals.txt')
 const targets: Target[] = []
 
 async function startTarget(args: string[]): Promise<Target> {
-  const child = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signalsFile, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))
+  const child = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signalsFile, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)),
+  )
   const [, pid, ...children] = line.split(' ').map(Number)
   const t = { pid, children, child }
   targets.push(t)
   return t
 }
 
-const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+const alive = (pid: number): boolean =>
+  existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'))
 
 test.afterAll(() => {
   for (const t of targets) for (const pid of [t.pid, ...t.children]) if (alive(pid)) process.kill(pid, 'SIGKILL')
   rmSync(dir, { recursive: true, force: true })
 })
 
-test('attach to a running Python program: picker, threads and child, End refused, Detach, never signalled', async ({ page, labServer }) => {
+test('attach to a running Python program: picker, threads and child, End refused, Detach, never signalled', async ({
+  page,
+  labServer,
+}) => {
   const idle = await startTarget(['--threads', '3', '--children', '1'])
   const spinner = await startTarget(['--threads', '0', '--children', '0', '--spin'])
   await openApp(page, labServer)
@@ -66,7 +74,9 @@ test('attach to a running Python program: picker, threads and child, End refused
   // Threads (the main one and three workers) and the child process appear in the Monitor.
   const table = page.getByRole('table', { name: 'All units' })
   await page.getByTestId('filter').fill(String(idle.pid))
-  await expect(table.locator(`[role="row"][data-kind="thread"][data-pid="${idle.pid}"]`)).toHaveCount(4, { timeout: 15_000 })
+  await expect(table.locator(`[role="row"][data-kind="thread"][data-pid="${idle.pid}"]`)).toHaveCount(4, {
+    timeout: 15_000,
+  })
   await page.getByTestId('filter').fill(String(idle.children[0]))
   await expect(table.locator(`[role="row"][data-kind="program"][data-pid="${idle.children[0]}"]`)).toBeVisible()
   await page.getByTestId('filter').fill('')
@@ -103,7 +113,10 @@ test('the picker says why a PID cannot be attached to (gone since it was listed)
   await expect(page.getByTestId('attach-error')).toHaveText(/PID \d+ has exited since it was listed|already exited/)
 })
 
-test('when an attached process exits its row shows it ended and says the exit code is not knowable', async ({ page, labServer }) => {
+test('when an attached process exits its row shows it ended and says the exit code is not knowable', async ({
+  page,
+  labServer,
+}) => {
   const target = await startTarget(['--threads', '1', '--children', '0'])
   await openApp(page, labServer)
   const { unitId } = (await callLab(labServer, 'attach', { pid: target.pid })) as { unitId: string }

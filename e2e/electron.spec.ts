@@ -43,7 +43,9 @@ test('the window exposes exactly the LabApi, sandboxed, and talks to the real la
   expect(shape).toMatchObject({ require: 'undefined', process: 'undefined', popup: true })
 
   const mainPid = app.process().pid
-  const snapshot = await win.evaluate(() => (window as unknown as { lab: { snapshot(): Promise<{ pid: number }> } }).lab.snapshot())
+  const snapshot = await win.evaluate(() =>
+    (window as unknown as { lab: { snapshot(): Promise<{ pid: number }> } }).lab.snapshot(),
+  )
   expect(snapshot.pid).toBe(mainPid)
 
   const refused = await win.evaluate(() =>

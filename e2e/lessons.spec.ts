@@ -8,7 +8,17 @@ import { SCREENSHOTS, openApp } from './ui-helpers'
 
 test.describe.configure({ mode: 'serial' })
 
-const NODE = ['counters', 'shared-array', 'queue', 'queue-drain', 'pool-async', 'executor', 'executor-map', 'startup-cost', 'cpu-vs-io']
+const NODE = [
+  'counters',
+  'shared-array',
+  'queue',
+  'queue-drain',
+  'pool-async',
+  'executor',
+  'executor-map',
+  'startup-cost',
+  'cpu-vs-io',
+]
 const PYTHON = NODE.map((id) => `py-${id}`)
 
 /** Picks a lesson in the Scenarios view, lets `setup` change its form, starts it and waits for its end. */
@@ -36,11 +46,15 @@ test('every lesson, Node and Python, shows its point with ✓ on default paramet
     const verdict = page.getByTestId('verdict')
     await expect(verdict, id).toHaveAttribute('data-ok', 'true')
     await expect(verdict.locator('li[data-ok="true"]').first()).toContainText(/\S/)
-    if (['counters', 'py-pool-async', 'py-cpu-vs-io'].includes(id)) await page.screenshot({ path: `${SCREENSHOTS}/lesson-${id}-light.png` })
+    if (['counters', 'py-pool-async', 'py-cpu-vs-io'].includes(id))
+      await page.screenshot({ path: `${SCREENSHOTS}/lesson-${id}-light.png` })
   }
 })
 
-test('set up to break the point: ✗ or the other outcome, and a prediction answered by the run', async ({ page, labServer }) => {
+test('set up to break the point: ✗ or the other outcome, and a prediction answered by the run', async ({
+  page,
+  labServer,
+}) => {
   test.setTimeout(180_000)
   await openApp(page, labServer)
   // One worker and no jitter: the squares come back in submission order.
@@ -51,7 +65,9 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
   })
   const verdict = page.getByTestId('verdict')
   await expect(verdict).toHaveAttribute('data-ok', 'false')
-  await expect(verdict.locator('li[data-ok="false"]').filter({ hasText: 'completion order ≠ submission order' })).toContainText('submission order: 0, 1, 4, 9, 16')
+  await expect(
+    verdict.locator('li[data-ok="false"]').filter({ hasText: 'completion order ≠ submission order' }),
+  ).toContainText('submission order: 0, 1, 4, 9, 16')
   await expect(verdict.locator('li[data-ok="false"]').filter({ hasText: 'your prediction' })).toHaveCount(1)
   await page.screenshot({ path: `${SCREENSHOTS}/lesson-pool-async-broken-light.png` })
   // The raw result is behind "details", lists on one line.
@@ -64,13 +80,23 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
     await setSwitch(page, 'Lock', true)
     await page.getByTestId('predict').selectOption('interleaved')
   })
-  await expect(verdict.locator('li[data-ok="true"]').filter({ hasText: /with the lock, every (khanh|ai) line precedes every (ai|khanh) line/ })).toHaveCount(1)
-  await expect(verdict.locator('li[data-ok="false"]').filter({ hasText: 'your prediction: interleaved' })).toContainText('serialised')
+  await expect(
+    verdict
+      .locator('li[data-ok="true"]')
+      .filter({ hasText: /with the lock, every (khanh|ai) line precedes every (ai|khanh) line/ }),
+  ).toHaveCount(1)
+  await expect(
+    verdict.locator('li[data-ok="false"]').filter({ hasText: 'your prediction: interleaved' }),
+  ).toContainText('serialised')
   await setSwitch(page, 'Lock', false)
 
   // Shared memory (Python): the second process saw 1, 2, 3, 4.
   await runLesson(page, 'py-shared-array', async () => setSwitch(page, 'Shared memory', true))
-  await expect(verdict.locator('li[data-ok="true"]').filter({ hasText: 'the second process saw 1, 2, 3, 4 because the array is shared' })).toHaveCount(1)
+  await expect(
+    verdict
+      .locator('li[data-ok="true"]')
+      .filter({ hasText: 'the second process saw 1, 2, 3, 4 because the array is shared' }),
+  ).toHaveCount(1)
 })
 
 for (const scheme of ['light', 'dark'] as const) {
@@ -109,7 +135,10 @@ async function sweep(page: Page, laneIndex: number, fromX = 125, toX?: number, s
   return seen
 }
 
-test('timeline: task hover, helpers folded, zoom to 5 ms per division separates print ticks (light and dark)', async ({ page, labServer }) => {
+test('timeline: task hover, helpers folded, zoom to 5 ms per division separates print ticks (light and dark)', async ({
+  page,
+  labServer,
+}) => {
   test.setTimeout(240_000)
   await openApp(page, labServer)
   await runLesson(page, 'py-pool-async')
@@ -155,7 +184,10 @@ test('timeline: task hover, helpers folded, zoom to 5 ms per division separates 
   await page.screenshot({ path: `${SCREENSHOTS}/timeline-zoom-5ms-dark.png` })
 })
 
-test('a reload after two runs brings back both runs\' logs, timelines, results and form values', async ({ page, labServer }) => {
+test("a reload after two runs brings back both runs' logs, timelines, results and form values", async ({
+  page,
+  labServer,
+}) => {
   test.setTimeout(120_000)
   await openApp(page, labServer)
   await runLesson(page, 'counters', async () => page.getByLabel('Count from').fill('4'))
@@ -185,9 +217,25 @@ test('a Python program whose thread died holding a lock is named: possible deadl
   const dir = mkdtempSync(join(tmpdir(), 'lab-e2e-programs-'))
   writeFileSync(
     join(dir, 'deadlock.py'),
-    ['import threading, time', 'lock = threading.Lock()', 'def first():', '    lock.acquire()', '    raise RuntimeError("died holding the lock")', 'def second():', '    time.sleep(0.2)', '    with lock:', '        print("never")', 'a = threading.Thread(target=first); b = threading.Thread(target=second)', 'a.start(); b.start(); a.join(); b.join()', ''].join('\n'),
+    [
+      'import threading, time',
+      'lock = threading.Lock()',
+      'def first():',
+      '    lock.acquire()',
+      '    raise RuntimeError("died holding the lock")',
+      'def second():',
+      '    time.sleep(0.2)',
+      '    with lock:',
+      '        print("never")',
+      'a = threading.Thread(target=first); b = threading.Thread(target=second)',
+      'a.start(); b.start(); a.join(); b.join()',
+      '',
+    ].join('\n'),
   )
-  writeFileSync(join(dir, 'deadlock.json'), JSON.stringify({ id: 'deadlock', title: 'Deadlock', command: 'python3', args: [join(dir, 'deadlock.py')] }))
+  writeFileSync(
+    join(dir, 'deadlock.json'),
+    JSON.stringify({ id: 'deadlock', title: 'Deadlock', command: 'python3', args: [join(dir, 'deadlock.py')] }),
+  )
   const previous = process.env.PARALLEL_LAB_PROGRAMS_DIR
   process.env.PARALLEL_LAB_PROGRAMS_DIR = dir
   const server = await startLabServer()
@@ -198,7 +246,10 @@ test('a Python program whose thread died holding a lock is named: possible deadl
     await page.getByTestId('nav-programs').click()
     await page.getByTestId('program-deadlock').click()
     await page.getByTestId('program-start').click()
-    await expect(page.getByTestId('run-warning')).toContainText(/possible deadlock: 2 threads waiting on a lock for \d+ s/, { timeout: 30_000 })
+    await expect(page.getByTestId('run-warning')).toContainText(
+      /possible deadlock: 2 threads waiting on a lock for \d+ s/,
+      { timeout: 30_000 },
+    )
     await page.screenshot({ path: `${SCREENSHOTS}/deadlock-light.png` })
     await page.getByTestId('program-stop').click()
     await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'stopped')

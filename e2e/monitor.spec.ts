@@ -4,7 +4,10 @@ import { SCREENSHOTS, openApp, processExists, rowFacts, startCounters } from './
 
 test.describe.configure({ mode: 'serial' })
 
-test('End a child process from the table (Del key): its row shows killed and the lab keeps going', async ({ page, labServer }) => {
+test('End a child process from the table (Del key): its row shows killed and the lab keeps going', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   const runId = await startCounters(page, { mode: 'process', lock: false, loop: true })
   await page.getByTestId('nav-monitor').click()
@@ -52,7 +55,8 @@ test('End a child process from the table (Del key): its row shows killed and the
   await page.getByTestId('filter').fill('')
   await page.getByTestId('nav-scenarios').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-run', runId)
-  if ((await page.getByTestId('run-status').getAttribute('data-status')) === 'running') await page.getByTestId('stop').click()
+  if ((await page.getByTestId('run-status').getAttribute('data-status')) === 'running')
+    await page.getByTestId('stop').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /^(stopped|failed)$/)
   await expect(page.getByTestId('run-result')).toContainText(/ended by the lab|killed/)
   await page.screenshot({ path: `${SCREENSHOTS}/scenarios-after-end.png` })
@@ -128,7 +132,10 @@ test('filter, sort by TID, the CPU scale toggle and Space to pause', async ({ pa
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'stopped')
 })
 
-test("the lab's refusal is shown as a sentence: ending a unit that finished while the dialog was open", async ({ page, labServer }) => {
+test("the lab's refusal is shown as a sentence: ending a unit that finished while the dialog was open", async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   const runId = await startCounters(page, { mode: 'thread', lock: false, loop: false, from: 30, delay: 50 })
   await page.getByTestId('nav-monitor').click()
@@ -140,9 +147,13 @@ test("the lab's refusal is shown as a sentence: ending a unit that finished whil
   await page.keyboard.press('Delete')
   await expect(page.getByRole('dialog')).toBeVisible()
   // The run finishes on its own under the open dialog.
-  await expect(table.locator(`[role="row"][data-unit-id="${id}"]`)).toHaveAttribute('data-state', 'exited', { timeout: 15_000 })
+  await expect(table.locator(`[role="row"][data-unit-id="${id}"]`)).toHaveAttribute('data-state', 'exited', {
+    timeout: 15_000,
+  })
   await page.getByTestId('confirm-end').click()
-  await expect(page.getByRole('alert')).toHaveText(/^Could not end counters \/ \w+: counters \/ \w+ has already exited\.$/)
+  await expect(page.getByRole('alert')).toHaveText(
+    /^Could not end counters \/ \w+: counters \/ \w+ has already exited\.$/,
+  )
   await page.getByTestId('filter').fill('')
 })
 

@@ -8,7 +8,10 @@ import { SCREENSHOTS, openApp, parentPid, processExists, rowFacts } from './ui-h
 test.describe.configure({ mode: 'serial' })
 
 function treeRows(page: Page) {
-  return page.getByRole('table', { name: 'Processes and threads of this program' }).getByRole('row').and(page.locator('[data-unit-id]'))
+  return page
+    .getByRole('table', { name: 'Processes and threads of this program' })
+    .getByRole('row')
+    .and(page.locator('[data-unit-id]'))
 }
 
 async function startCpuVsIo(page: Page, pools: 'thread' | 'process', work: number): Promise<void> {
@@ -22,7 +25,10 @@ async function startCpuVsIo(page: Page, pools: 'thread' | 'process', work: numbe
   await expect(page.getByTestId('program-status')).toHaveAttribute('data-status', 'running')
 }
 
-test('a Python thread pool: one process, every thread a row with a real TID, two pool threads sharing about one core', async ({ page, labServer }) => {
+test('a Python thread pool: one process, every thread a row with a real TID, two pool threads sharing about one core', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await startCpuVsIo(page, 'thread', 1500)
   const rows = treeRows(page)
@@ -48,7 +54,10 @@ test('a Python thread pool: one process, every thread a row with a real TID, two
   await expect(page.getByTestId('log')).toContainText('CPU-bound, thread')
 })
 
-test('a Python process pool: worker processes appear as children with their own PIDs; Stop ends the whole tree', async ({ page, labServer }) => {
+test('a Python process pool: worker processes appear as children with their own PIDs; Stop ends the whole tree', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await startCpuVsIo(page, 'process', 5000)
   const rows = treeRows(page)
@@ -68,7 +77,10 @@ test('a Python process pool: worker processes appear as children with their own 
   await expect(procs.and(page.locator('[data-state="killed"]'))).toHaveCount(3)
 })
 
-test('Python counters with the Lock: tutorial lines per thread in the log, waiting and holding on the timeline', async ({ page, labServer }) => {
+test('Python counters with the Lock: tutorial lines per thread in the log, waiting and holding on the timeline', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await page.getByTestId('nav-programs').click()
   await page.getByTestId('program-py-counters').click()
@@ -86,15 +98,24 @@ test('Python counters with the Lock: tutorial lines per thread in the log, waiti
   await expect(log).toContainText('khanh thread: 5')
   await expect(log).toContainText('ai thread: 1')
   // Serialised: all of one unit, then all of the other.
-  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) => /^(khanh|ai) thread: \d$/.test(t))
+  const lines = (await log.locator('li[data-unit] .text').allTextContents()).filter((t) =>
+    /^(khanh|ai) thread: \d$/.test(t),
+  )
   expect(lines).toHaveLength(10)
   expect(new Set(lines.slice(0, 5).map((l) => l.split(':')[0])).size).toBe(1)
   // The named threads are rows of the python3 process.
-  await expect(treeRows(page).and(page.locator('[data-kind="thread"]')).filter({ hasText: /^\s*khanh\s*$|khanh/ })).toHaveCount(1)
+  await expect(
+    treeRows(page)
+      .and(page.locator('[data-kind="thread"]'))
+      .filter({ hasText: /^\s*khanh\s*$|khanh/ }),
+  ).toHaveCount(1)
   await page.screenshot({ path: `${SCREENSHOTS}/programs-counters-lock.png` })
 })
 
-test('Open program in the browser mode: no dialog here, the lab says where program files go', async ({ page, labServer }) => {
+test('Open program in the browser mode: no dialog here, the lab says where program files go', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await page.getByTestId('nav-programs').click()
   await page.getByTestId('program-open').click()

@@ -1,11 +1,24 @@
 // Scenarios view against the real lab: counters in process and thread mode, the lock, Stop, and the log.
 import { existsSync } from 'node:fs'
 import { expect, test } from './fixtures/lab'
-import { SCREENSHOTS, logUnits, openApp, parentPid, processExists, rowFacts, runRows, startCounters, switches } from './ui-helpers'
+import {
+  SCREENSHOTS,
+  logUnits,
+  openApp,
+  parentPid,
+  processExists,
+  rowFacts,
+  runRows,
+  startCounters,
+  switches,
+} from './ui-helpers'
 
 test.describe.configure({ mode: 'serial' })
 
-test('counters in process mode: real child processes, live CPU and memory, interleaved log, Stop ends them', async ({ page, labServer }) => {
+test('counters in process mode: real child processes, live CPU and memory, interleaved log, Stop ends them', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   // A short interval so the cells move several times within the test.
   await page.getByTestId('interval').selectOption('250')
@@ -50,7 +63,10 @@ test('counters in process mode: real child processes, live CPU and memory, inter
   await expect(page.getByTestId('run-result')).toContainText('Stopped')
 })
 
-test('with the lock on, a rerun prints all of one unit, then all of the other, and its rows show exited', async ({ page, labServer }) => {
+test('with the lock on, a rerun prints all of one unit, then all of the other, and its rows show exited', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await startCounters(page, { mode: 'process', lock: true, loop: false })
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done', { timeout: 20_000 })
@@ -74,7 +90,10 @@ test('with the lock on, a rerun prints all of one unit, then all of the other, a
   await page.screenshot({ path: `${SCREENSHOTS}/scenarios-lock-done.png` })
 })
 
-test('the Lock switch acts live on a running run: the timeline shows lock wait and hold', async ({ page, labServer }) => {
+test('the Lock switch acts live on a running run: the timeline shows lock wait and hold', async ({
+  page,
+  labServer,
+}) => {
   await openApp(page, labServer)
   await startCounters(page, { mode: 'thread', lock: false, loop: true })
   await page.getByRole('switch', { name: 'Lock' }).click()
@@ -110,7 +129,11 @@ test("a unit's first sample has no CPU delta: its cell reads … (warming up), n
     const rows = runRows(page)
     await expect(rows).toHaveCount(2)
     for (const r of await rowFacts(rows)) expect(r.cpu).toBe('…')
-    await expect.poll(async () => (await rowFacts(rows)).map((r) => r.cpu).every((c) => /^\d+\.\d%$/.test(c)), { timeout: 15_000 }).toBe(true)
+    await expect
+      .poll(async () => (await rowFacts(rows)).map((r) => r.cpu).every((c) => /^\d+\.\d%$/.test(c)), {
+        timeout: 15_000,
+      })
+      .toBe(true)
   } finally {
     await page.getByTestId('interval').selectOption('500')
     await page.getByTestId('stop').click()
@@ -123,7 +146,9 @@ test('a parameter out of range is named next to its field and Start waits', asyn
   await page.getByTestId('nav-scenarios').click()
   await page.getByTestId('scenario-counters').click()
   await page.getByLabel('Workers').fill('99')
-  await expect(page.locator('[data-field="workers"] .error')).toContainText('workers must be a whole number from 1 to 16')
+  await expect(page.locator('[data-field="workers"] .error')).toContainText(
+    'workers must be a whole number from 1 to 16',
+  )
   await expect(page.getByTestId('start')).toBeDisabled()
   await page.getByLabel('Workers').fill('2')
   await expect(page.locator('[data-field="workers"] .error')).toHaveCount(0)

@@ -40,7 +40,11 @@ function statusFromNode(url: string, origin?: string): Promise<number> {
 }
 
 test.describe('browser mode access', () => {
-  test('HTTP without the token is refused; with it the page and all its assets load', async ({ page, request, labServer }) => {
+  test('HTTP without the token is refused; with it the page and all its assets load', async ({
+    page,
+    request,
+    labServer,
+  }) => {
     expect((await request.get(`${labServer.origin}/`)).status()).toBe(401)
     expect((await request.get(`${labServer.origin}/index.html?token=wrong`)).status()).toBe(401)
     expect((await request.get(`${labServer.origin}/assets/x.js`)).status()).toBe(401)
@@ -64,7 +68,10 @@ test.describe('browser mode access', () => {
     expect(failed).toEqual([])
   })
 
-  test('the token never reaches another server on 127.0.0.1: no cookie carries it, no request to it names it', async ({ page, labServer }) => {
+  test('the token never reaches another server on 127.0.0.1: no cookie carries it, no request to it names it', async ({
+    page,
+    labServer,
+  }) => {
     const seen: { url: string; headers: Record<string, string | string[] | undefined> }[] = []
     const other: Server = createServer((req, res) => {
       seen.push({ url: req.url ?? '', headers: req.headers })
@@ -82,7 +89,10 @@ test.describe('browser mode access', () => {
       await page.evaluate((o) => fetch(`${o}/api`, { credentials: 'include' }).then((r) => r.text()), otherOrigin)
       // The lab's page again, then a link to the other server: no Referer either.
       await page.goto(labServer.url)
-      await page.evaluate((o) => fetch(`${o}/from-lab`, { credentials: 'include', mode: 'no-cors' }).catch(() => null), otherOrigin)
+      await page.evaluate(
+        (o) => fetch(`${o}/from-lab`, { credentials: 'include', mode: 'no-cors' }).catch(() => null),
+        otherOrigin,
+      )
       await expect.poll(() => seen.length).toBeGreaterThanOrEqual(4)
       for (const r of seen) {
         expect(JSON.stringify(r)).not.toContain(labServer.token)
@@ -93,7 +103,10 @@ test.describe('browser mode access', () => {
     }
   })
 
-  test('the socket refuses no token, a wrong token and a foreign Origin, and accepts the right one', async ({ page, labServer }) => {
+  test('the socket refuses no token, a wrong token and a foreign Origin, and accepts the right one', async ({
+    page,
+    labServer,
+  }) => {
     const ws = `ws://127.0.0.1:${labServer.port}/ws`
     await page.goto(labServer.url)
     expect(await tryFromPage(page, ws)).toBe('refused')
@@ -147,7 +160,15 @@ test('SIGTERM ends the browser mode and every process the lab started', async ()
     const pids = await new Promise<number[]>((resolve, reject) => {
       const seen = new Map<string, number>()
       ws.on('error', reject)
-      ws.on('open', () => ws.send(JSON.stringify({ id: 1, cmd: 'start', payload: { scenario: 'counters', params: { mode: 'process', loop: true } } })))
+      ws.on('open', () =>
+        ws.send(
+          JSON.stringify({
+            id: 1,
+            cmd: 'start',
+            payload: { scenario: 'counters', params: { mode: 'process', loop: true } },
+          }),
+        ),
+      )
       ws.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as ServerFrame
         if ('id' in frame && !frame.reply.ok) reject(new Error(frame.reply.error.message))

@@ -46,7 +46,10 @@ test('a recorded run opens in the same views, scrubs to any instant and plays at
   await page.getByTestId('nav-sessions').click()
   const ours = readdirSync(labServer.sessionsDir).filter((name) => !sessionsBefore.has(name))
   expect(ours).toHaveLength(1)
-  const row = page.locator(`[data-session="${ours[0]}"]`).filter({ hasText: 'counters' }).filter({ hasNotText: 'recording now' })
+  const row = page
+    .locator(`[data-session="${ours[0]}"]`)
+    .filter({ hasText: 'counters' })
+    .filter({ hasNotText: 'recording now' })
   await expect(async () => {
     await page.getByTestId('sessions-refresh').click()
     await expect(row).toHaveCount(1, { timeout: 1000 })
@@ -204,10 +207,8 @@ test('two recordings of one Python script, thread pool and process pool, side by
   const load = loadavg()[0] / cpus().length
   if (load < 1) expect(processPeak).toBeGreaterThan(threadPeak * 1.3)
   else
-    test
-      .info()
-      .annotations.push({
-        type: 'load',
-        description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared`,
-      })
+    test.info().annotations.push({
+      type: 'load',
+      description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared`,
+    })
 })

@@ -45,7 +45,9 @@ export async function startCounters(page: Page, opts: RunOptions): Promise<strin
 /** Rows of the Scenarios view's unit table, optionally only those in one state (a regex source like "waiting|holding"). */
 export function runRows(page: Page, state?: string): Locator {
   const rows = page.getByRole('table', { name: 'Units of this run' }).locator('[role="row"][data-unit-id]')
-  return state ? rows.filter({ has: page.locator(`.c-state [data-state]`).filter({ hasText: new RegExp(`^(${state})$`) }) }) : rows
+  return state
+    ? rows.filter({ has: page.locator(`.c-state [data-state]`).filter({ hasText: new RegExp(`^(${state})$`) }) })
+    : rows
 }
 
 export interface RowFacts {
@@ -80,7 +82,10 @@ export async function logUnits(page: Page): Promise<{ unit: string; text: string
     .locator('li[data-unit]')
     .evaluateAll((lis) =>
       lis
-        .map((li) => ({ unit: (li as HTMLElement).dataset.unit ?? '', text: li.querySelector('.text')?.textContent ?? '' }))
+        .map((li) => ({
+          unit: (li as HTMLElement).dataset.unit ?? '',
+          text: li.querySelector('.text')?.textContent ?? '',
+        }))
         .filter((l) => l.unit !== ''),
     )
 }

@@ -15,7 +15,14 @@ interface Printed {
   at: number
 }
 
-export default defineScenario<{ mode: Mode; workers: number; lock: boolean; loop: boolean; from: number; delay: number }>({
+export default defineScenario<{
+  mode: Mode
+  workers: number
+  lock: boolean
+  loop: boolean
+  from: number
+  delay: number
+}>({
   id: 'counters',
   title: 'Counters',
   section: 'Threads and locks',
@@ -24,7 +31,13 @@ export default defineScenario<{ mode: Mode; workers: number; lock: boolean; loop
     modeParam,
     workersParam(2, 16),
     lockParam,
-    { key: 'loop', label: 'Loop', type: 'bool', default: false, help: 'Keep counting until stopped, to flip the lock live.' },
+    {
+      key: 'loop',
+      label: 'Loop',
+      type: 'bool',
+      default: false,
+      help: 'Keep counting until stopped, to flip the lock live.',
+    },
     { key: 'from', label: 'Count from', type: 'int', min: 1, max: 100, default: 5 },
     { key: 'delay', label: 'Sleep (ms)', type: 'int', min: 0, max: 1000, default: 10 },
   ],

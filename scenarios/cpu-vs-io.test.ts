@@ -9,7 +9,10 @@ describe('cpu-vs-io', () => {
     const lab = newLab()
     const info = await runToEnd(lab, 'cpu-vs-io', { workers: 2, tasks: 4, taskMs: 5 })
     expect(info.status).toBe('done')
-    const result = info.result as Record<'cpu' | 'io', { sequentialMs: number; thread: { speedup: number; cpuMs: number }; process: { speedup: number; cpuMs: number } }>
+    const result = info.result as Record<
+      'cpu' | 'io',
+      { sequentialMs: number; thread: { speedup: number; cpuMs: number }; process: { speedup: number; cpuMs: number } }
+    >
     for (const job of ['cpu', 'io'] as const) {
       expect(result[job].sequentialMs).toBeGreaterThan(0)
       for (const kind of ['thread', 'process'] as const) {

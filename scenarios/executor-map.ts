@@ -18,7 +18,15 @@ export default defineScenario<{ mode: Mode; workers: number; chunksize: number; 
     modeParam,
     workersParam(4, 32),
     { key: 'chunksize', label: 'Chunk size', type: 'int', min: 1, max: 4, default: 1 },
-    { key: 'jitter', label: 'Jitter (ms)', type: 'int', min: 0, max: 1000, default: 30, help: 'Each task sleeps up to this long, so the tasks finish out of order.' },
+    {
+      key: 'jitter',
+      label: 'Jitter (ms)',
+      type: 'int',
+      min: 0,
+      max: 1000,
+      default: 30,
+      help: 'Each task sleeps up to this long, so the tasks finish out of order.',
+    },
   ],
   async run(ctx, p) {
     const pool = ctx.pool({ kind: p.mode, size: p.workers, name: 'executor' })

@@ -6,7 +6,8 @@ export default defineScenario<{ mode: Mode; workers: number }>({
   id: 'executor',
   title: 'Executor submit / done / result',
   section: 'Executors',
-  summary: 'Submit a counting task to a pool of 5: done() is false at once, result() returns "Completed task1!", then done() is true.',
+  summary:
+    'Submit a counting task to a pool of 5: done() is false at once, result() returns "Completed task1!", then done() is true.',
   params: [modeParam, workersParam(5, 32)],
   async run(ctx, p) {
     const pool = ctx.pool({ kind: p.mode, size: p.workers, name: 'executor' })

@@ -9,22 +9,46 @@ import { pythonAvailability } from './python/catalog'
 
 const newLab = useLabs()
 
-async function verdict(lab: Lab, scenario: string, params: Record<string, unknown> = {}, predicted?: string): Promise<Verdict> {
+async function verdict(
+  lab: Lab,
+  scenario: string,
+  params: Record<string, unknown> = {},
+  predicted?: string,
+): Promise<Verdict> {
   const ticks = recordTicks(lab)
   const started = await lab.start({ scenario, params })
   const info = await lab.wait(started.id)
   await lab.flush()
   expect(info.status, info.error ?? '').toBe('done')
-  const logs = ticks.flatMap((t) => t.logs).filter((l) => l.runId === info.id).map((l) => ({ text: l.text, unit: l.unit }))
+  const logs = ticks
+    .flatMap((t) => t.logs)
+    .filter((l) => l.runId === info.id)
+    .map((l) => ({ text: l.text, unit: l.unit }))
   const tasks = ticks.flatMap((t) => t.events).flatMap((e) => (e.type === 'task' && e.runId === info.id ? [e] : []))
-  const v = verdictOf(scenario, { scenario, params: info.params, status: info.status, result: info.result, logs, tasks }, predicted)
+  const v = verdictOf(
+    scenario,
+    { scenario, params: info.params, status: info.status, result: info.result, logs, tasks },
+    predicted,
+  )
   expect(v).not.toBeNull()
   return v!
 }
 
-const describeChecks = (v: Verdict): string => v.checks.map((c) => `${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label}: expected ${c.expected}, got ${c.actual}`).join('\n')
+const describeChecks = (v: Verdict): string =>
+  v.checks
+    .map((c) => `${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label}: expected ${c.expected}, got ${c.actual}`)
+    .join('\n')
 
-const DEFAULTS = ['counters', 'shared-array', 'queue', 'queue-drain', 'pool-async', 'executor', 'executor-map', 'startup-cost']
+const DEFAULTS = [
+  'counters',
+  'shared-array',
+  'queue',
+  'queue-drain',
+  'pool-async',
+  'executor',
+  'executor-map',
+  'startup-cost',
+]
 const PYTHON = [...DEFAULTS, 'cpu-vs-io']
 
 describe('lessons: default parameters show the point (✓)', () => {
@@ -58,7 +82,10 @@ describe('lessons: a set-up that breaks the point shows ✗ or the other outcome
   })
   it('counters with the lock: serialised, and a prediction of interleaving is answered ✗', async () => {
     const v = await verdict(newLab(), 'counters', { lock: true }, 'interleaved')
-    expect(v.checks.some((c) => c.label.startsWith('with the lock') && c.ok === true), describeChecks(v)).toBe(true)
+    expect(
+      v.checks.some((c) => c.label.startsWith('with the lock') && c.ok === true),
+      describeChecks(v),
+    ).toBe(true)
     expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
   })
   it('shared-array with shared memory: the second unit saw 1, 2, 3, 4', async () => {
@@ -68,7 +95,7 @@ describe('lessons: a set-up that breaks the point shows ✗ or the other outcome
   })
 })
 
-describe('the code pane\'s link from a log line to its source line', () => {
+describe("the code pane's link from a log line to its source line", () => {
   const read = (name: string): string => readFileSync(new URL(name, import.meta.url), 'utf8')
   it('finds the call that printed each counters line, through the variable it logs', () => {
     const source = read('counters.ts')
@@ -80,7 +107,6 @@ describe('the code pane\'s link from a log line to its source line', () => {
     expect(lines[sourceLineOf(sites, 'End process ai')! - 1]).toContain('w.log(`End ')
     expect(lines[sourceLineOf(sites, 'all units joined')! - 1]).toContain("ctx.log('all units joined')")
   })
-
 })
 
 describe('slow motion', () => {
@@ -91,7 +117,10 @@ describe('slow motion', () => {
     const info = await lab.wait(run.id)
     await lab.flush()
     expect(info.status, info.error ?? '').toBe('done')
-    const t = ticks.flatMap((x) => x.logs).filter((l) => l.runId === run.id && /^khanh (thread|process): [15]$/.test(l.text)).map((l) => l.t)
+    const t = ticks
+      .flatMap((x) => x.logs)
+      .filter((l) => l.runId === run.id && /^khanh (thread|process): [15]$/.test(l.text))
+      .map((l) => l.t)
     expect(t).toHaveLength(2)
     return Math.abs(t[1] - t[0])
   }
@@ -100,6 +129,8 @@ describe('slow motion', () => {
     expect(await spread(id, 10)).toBeGreaterThanOrEqual(4 * 10 * 10 * 0.95)
   })
   it('rejects a scale out of range, naming it', async () => {
-    await expect(newLab().start({ scenario: 'counters', params: {}, timeScale: 50 })).rejects.toThrow(/timeScale must be a whole number from 1 to 20/)
+    await expect(newLab().start({ scenario: 'counters', params: {}, timeScale: 50 })).rejects.toThrow(
+      /timeScale must be a whole number from 1 to 20/,
+    )
   })
 })

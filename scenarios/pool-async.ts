@@ -6,12 +6,21 @@ export default defineScenario<{ mode: Mode; workers: number; count: number; jitt
   id: 'pool-async',
   title: 'Pool.apply_async',
   section: 'Pools',
-  summary: 'A pool of 5 squares 0..19; a callback appends each result: the list is in completion order, not submission order.',
+  summary:
+    'A pool of 5 squares 0..19; a callback appends each result: the list is in completion order, not submission order.',
   params: [
     modeParam,
     workersParam(5, 32),
     { key: 'count', label: 'Tasks', type: 'int', min: 1, max: 10_000, default: 20 },
-    { key: 'jitter', label: 'Jitter (ms)', type: 'int', min: 0, max: 1000, default: 20, help: 'Each task sleeps up to this long, so completion order varies.' },
+    {
+      key: 'jitter',
+      label: 'Jitter (ms)',
+      type: 'int',
+      min: 0,
+      max: 1000,
+      default: 20,
+      help: 'Each task sleeps up to this long, so completion order varies.',
+    },
   ],
   async run(ctx, p) {
     const pool = ctx.pool({ kind: p.mode, size: p.workers, name: 'pool' })

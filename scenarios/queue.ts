@@ -16,14 +16,30 @@ export default defineScenario<{ mode: Mode; items: number; delay: number }>({
   summary: 'Two consumers take 0..9 from one FIFO queue: every item exactly once, in order, alternating.',
   params: [
     modeParam,
-    { key: 'items', label: 'Items', type: 'int', min: 2, max: 1000, default: 10, help: 'An even number is split evenly.' },
+    {
+      key: 'items',
+      label: 'Items',
+      type: 'int',
+      min: 2,
+      max: 1000,
+      default: 10,
+      help: 'An even number is split evenly.',
+    },
     { key: 'delay', label: 'Pause (ms)', type: 'int', min: 0, max: 1000, default: 10 },
   ],
   async run(ctx, p) {
-    const queue = ctx.queue('items', Array.from({ length: p.items }, (_, i) => i))
+    const queue = ctx.queue(
+      'items',
+      Array.from({ length: p.items }, (_, i) => i),
+    )
     const share = [Math.ceil(p.items / 2), Math.floor(p.items / 2)]
     const units = share.map((count, i) =>
-      ctx.spawn({ mode: p.mode, label: unitName(i), worker: 'consume', args: { name: unitName(i), count, delayMs: p.delay } }),
+      ctx.spawn({
+        mode: p.mode,
+        label: unitName(i),
+        worker: 'consume',
+        args: { name: unitName(i), count, delayMs: p.delay },
+      }),
     )
     await Promise.all(units.map((u) => u.done))
     const names = new Map(units.map((u, i) => [u.id, unitName(i)]))

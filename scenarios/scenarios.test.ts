@@ -18,21 +18,23 @@ function linesOf(order: string[], name: string): string[] {
 }
 
 describe.each(modes)('counters in %s mode', (mode) => {
-  it('without the lock, the units\' lines interleave and each prints 5..1 once', async () => {
+  it("without the lock, the units' lines interleave and each prints 5..1 once", async () => {
     const info = await runToEnd(newLab(), 'counters', { mode })
     expect(info.status).toBe('done')
     const { order } = info.result as { order: string[] }
-    for (const name of ['khanh', 'ai']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
+    for (const name of ['khanh', 'ai'])
+      expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
     expect(switches(order)).toBeGreaterThanOrEqual(2)
   })
 
-  it('with the lock, all lines of one unit come before the next unit\'s', async () => {
+  it("with the lock, all lines of one unit come before the next unit's", async () => {
     const info = await runToEnd(newLab(), 'counters', { mode, lock: true, workers: 3 })
     expect(info.status).toBe('done')
     const { order } = info.result as { order: string[] }
     expect(order).toHaveLength(15)
     expect(switches(order)).toBe(2)
-    for (const name of ['khanh', 'ai', 'binh']) expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
+    for (const name of ['khanh', 'ai', 'binh'])
+      expect(linesOf(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
   })
 
   it('the timeline records lock waits and holds', async () => {
@@ -41,7 +43,10 @@ describe.each(modes)('counters in %s mode', (mode) => {
     const run = await lab.start({ scenario: 'counters', params: { mode, lock: true } })
     await lab.wait(run.id)
     await lab.flush()
-    const states = ticks.flatMap((t) => t.events).filter((e) => e.type === 'state').map((e) => e.state)
+    const states = ticks
+      .flatMap((t) => t.events)
+      .filter((e) => e.type === 'state')
+      .map((e) => e.state)
     expect(states).toContain('holding')
     expect(states).toContain('waiting')
     const summary = await lab.summary({ runId: run.id })
@@ -59,7 +64,7 @@ describe.each(modes)('shared-array in %s mode', (mode) => {
     ])
   })
 
-  it('shared: the second unit flips the first one\'s work back and prints 1..4', async () => {
+  it("shared: the second unit flips the first one's work back and prints 1..4", async () => {
     const info = await runToEnd(newLab(), 'shared-array', { mode, shared: true })
     const { passes, final } = info.result as { passes: { printed: number[] }[]; final: number[] }
     expect(passes.map((p) => p.printed)).toEqual([

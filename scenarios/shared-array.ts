@@ -27,7 +27,8 @@ export default defineScenario<{ mode: Mode; shared: boolean }>({
   async run(ctx, p) {
     ctx.lock('array', p.mode)
     const array = p.shared ? ctx.sharedInts('numbers', VALUES, p.mode) : null
-    if (array && p.mode === 'process') ctx.log('processes share the array through the lab, like multiprocessing.Manager')
+    if (array && p.mode === 'process')
+      ctx.log('processes share the array through the lab, like multiprocessing.Manager')
     const units = [0, 1].map((i) =>
       ctx.spawn({
         mode: p.mode,

@@ -21,12 +21,31 @@ export default defineScenario<{ mode: Mode; workers: number; seconds: number; du
     modeParam,
     workersParam(2, 64),
     { key: 'seconds', label: 'Seconds', type: 'int', min: 0, max: 3600, default: 5, help: '0 runs until stopped.' },
-    { key: 'duty', label: 'Duty (%)', type: 'int', min: 0, max: 100, default: 100, help: 'Share of each 100 ms spent busy.' },
-    { key: 'fail', label: 'Fail at the end', type: 'bool', default: false, help: 'Each unit throws when done, to show a crash.' },
+    {
+      key: 'duty',
+      label: 'Duty (%)',
+      type: 'int',
+      min: 0,
+      max: 100,
+      default: 100,
+      help: 'Share of each 100 ms spent busy.',
+    },
+    {
+      key: 'fail',
+      label: 'Fail at the end',
+      type: 'bool',
+      default: false,
+      help: 'Each unit throws when done, to show a crash.',
+    },
   ],
   async run(ctx, p) {
     const units = Array.from({ length: p.workers }, (_, i) =>
-      ctx.spawn({ mode: p.mode, label: unitName(i), worker: 'spin', args: { name: unitName(i), seconds: p.seconds, duty: p.duty, fail: p.fail } }),
+      ctx.spawn({
+        mode: p.mode,
+        label: unitName(i),
+        worker: 'spin',
+        args: { name: unitName(i), seconds: p.seconds, duty: p.duty, fail: p.fail },
+      }),
     )
     const spins = await Promise.all(units.map((u) => u.done))
     return { spins }

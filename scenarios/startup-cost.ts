@@ -18,7 +18,8 @@ export default defineScenario<{ workers: number; repeat: number }>({
   id: 'startup-cost',
   title: 'Start-up cost',
   section: 'Process pool vs thread pool',
-  summary: 'Time from creating a pool to its first result, process pool vs thread pool, beside the tutorial\'s 0.072 s vs 0.001 s.',
+  summary:
+    "Time from creating a pool to its first result, process pool vs thread pool, beside the tutorial's 0.072 s vs 0.001 s.",
   params: [workersParam(2, 16), { key: 'repeat', label: 'Repeats', type: 'int', min: 1, max: 20, default: 3 }],
   async run(ctx, p) {
     const samples: Record<Mode, number[]> = { process: [], thread: [] }
@@ -37,8 +38,12 @@ export default defineScenario<{ workers: number; repeat: number }>({
       samples: { process: rounded(samples.process), thread: rounded(samples.thread) },
       tutorial: TUTORIAL_SECONDS,
     }
-    ctx.log(`median: process ${result.processMs.toFixed(1)} ms, thread ${result.threadMs.toFixed(1)} ms (tutorial: 72 ms vs 1 ms)`)
-    ctx.log('A Node worker thread is no lightweight thread: each starts a V8 isolate of its own (heap, event loop, module loading), so it takes milliseconds; a child process starts a whole Node, tens of ms.')
+    ctx.log(
+      `median: process ${result.processMs.toFixed(1)} ms, thread ${result.threadMs.toFixed(1)} ms (tutorial: 72 ms vs 1 ms)`,
+    )
+    ctx.log(
+      'A Node worker thread is no lightweight thread: each starts a V8 isolate of its own (heap, event loop, module loading), so it takes milliseconds; a child process starts a whole Node, tens of ms.',
+    )
     return result
   },
   tasks: {

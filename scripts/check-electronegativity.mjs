@@ -24,7 +24,11 @@ const EXCLUDED = ['AvailableSecurityFixesGlobalCheck', 'ElectronVersionJSONCheck
 function onlySelfRemark(policy) {
   if (typeof policy !== 'string') return false
   const findings = new csp.CspEvaluator(new csp.CspParser(policy).csp, csp.Version.CSP3).evaluate()
-  return findings.every((f) => f.severity >= csp.severities.MEDIUM_MAYBE && (f.severity !== csp.severities.MEDIUM_MAYBE || (f.directive === 'script-src' && f.value === "'self'")))
+  return findings.every(
+    (f) =>
+      f.severity >= csp.severities.MEDIUM_MAYBE &&
+      (f.severity !== csp.severities.MEDIUM_MAYBE || (f.directive === 'script-src' && f.value === "'self'")),
+  )
 }
 
 function accepted(issue) {
@@ -42,9 +46,14 @@ export async function checkElectronegativity() {
       ...result.errors.map((e) => `could not parse ${e.file}: ${e.message}`),
       ...result.issues
         .filter((i) => !accepted(i))
-        .map((i) => `${i.id} ${i.file}:${i.location.line} (${i.severity.name}, ${i.confidence.name}): ${i.description}${i.sample ? `\n    ${String(i.sample).trim()}` : ''}`),
+        .map(
+          (i) =>
+            `${i.id} ${i.file}:${i.location.line} (${i.severity.name}, ${i.confidence.name}): ${i.description}${i.sample ? `\n    ${String(i.sample).trim()}` : ''}`,
+        ),
     ]
-    const notes = result.issues.filter(accepted).map((i) => `${i.id} ${i.file}:${i.location.line}: accepted (only the script-src 'self' remark)`)
+    const notes = result.issues
+      .filter(accepted)
+      .map((i) => `${i.id} ${i.file}:${i.location.line}: accepted (only the script-src 'self' remark)`)
     return { checks: result.globalChecks + result.atomicChecks, problems, notes }
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url'
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  const r = spawnSync(cmd, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  })
   return r.status === 0
 }
 
@@ -19,12 +22,18 @@ export function ensureChromium() {
   if (!root || !apt) {
     console.error(
       `Chromium is needed for the e2e tests and ${CHROMIUM} is missing. ` +
-        (apt ? 'Install it with: sudo apt-get install -y chromium' : 'Install Chromium and set CHROMIUM_PATH to its executable.'),
+        (apt
+          ? 'Install it with: sudo apt-get install -y chromium'
+          : 'Install Chromium and set CHROMIUM_PATH to its executable.'),
     )
     return false
   }
   console.log(`Installing Chromium with apt-get (${CHROMIUM} is missing)...`)
-  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', 'chromium']) || !existsSync(CHROMIUM)) {
+  if (
+    !run('apt-get', ['update', '-qq']) ||
+    !run('apt-get', ['install', '-y', '-qq', 'chromium']) ||
+    !existsSync(CHROMIUM)
+  ) {
     console.error('Installing Chromium with apt-get failed (see the lines above).')
     return false
   }

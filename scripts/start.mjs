@@ -7,8 +7,23 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
-const OUTPUTS = ['out/main/index.js', 'out/main/web.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/lab/worker-host.mjs', 'out/lab/scenarios.mjs']
-const INPUTS = ['src', 'scenarios', 'electron.vite.config.ts', 'package.json', 'tsconfig.node.json', 'tsconfig.web.json', 'scripts/build-lab.mjs']
+const OUTPUTS = [
+  'out/main/index.js',
+  'out/main/web.js',
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+  'out/lab/worker-host.mjs',
+  'out/lab/scenarios.mjs',
+]
+const INPUTS = [
+  'src',
+  'scenarios',
+  'electron.vite.config.ts',
+  'package.json',
+  'tsconfig.node.json',
+  'tsconfig.web.json',
+  'scripts/build-lab.mjs',
+]
 
 function newestInput(path) {
   const full = join(root, path)
@@ -71,7 +86,10 @@ export function probeElectron({ timeoutMs = 180_000, onSlow } = {}) {
       if (code === 0 && path && existsSync(path)) return resolve({ path, reason: null })
       if (signal) return resolve({ path: null, reason: 'its download did not finish in time' })
       const failed = /Electron failed to install correctly/.test(stderr)
-      resolve({ path: null, reason: failed ? 'its binary could not be downloaded (offline?)' : 'its binary could not be loaded' })
+      resolve({
+        path: null,
+        reason: failed ? 'its binary could not be downloaded (offline?)' : 'its binary could not be loaded',
+      })
     })
   })
 }
@@ -95,7 +113,11 @@ export async function startBrowserMode(argv) {
  */
 function launchElectron(electronPath) {
   return new Promise((resolve) => {
-    const child = spawn(electronPath, ['.'], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], env: withoutRunAsNode() })
+    const child = spawn(electronPath, ['.'], {
+      cwd: root,
+      stdio: ['inherit', 'inherit', 'pipe'],
+      env: withoutRunAsNode(),
+    })
     let early = ''
     let settled = false
     const settle = setTimeout(() => {
@@ -123,7 +145,9 @@ function launchElectron(electronPath) {
 async function main() {
   const argv = process.argv.slice(2)
   ensureBuilt()
-  const electron = await probeElectron({ onSlow: () => console.log('Fetching the Electron runtime (first start only)...') })
+  const electron = await probeElectron({
+    onSlow: () => console.log('Fetching the Electron runtime (first start only)...'),
+  })
   if (electron.path) {
     const run = await launchElectron(electron.path)
     if (run.ok) process.exit(run.code)

@@ -28,7 +28,8 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     // A program that ends by itself: its processes and threads exited, none were killed.
     expect(units.map((u) => u.state).every((s) => s === 'exited')).toBe(true)
     const order = result.order as string[]
-    for (const name of ['khanh', 'ai']) expect(byName(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
+    for (const name of ['khanh', 'ai'])
+      expect(byName(order, name)).toEqual([5, 4, 3, 2, 1].map((k) => `${name} ${mode}: ${k}`))
     expect(order.slice(0, 5).every((l) => l.startsWith(order[0].split(' ')[0]))).toBe(false)
     expect(logs.map((l) => l.text)).toContain(`khanh ${mode}: 5`)
     expect(logs.map((l) => l.text)).toContain(`Start ${mode} khanh`)
@@ -42,33 +43,46 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     expect(logs.map((l) => l.text).filter((t) => / (thread|process): \d$/.test(t))).toEqual(order)
   })
 
-  it.each(['thread', 'process'])('counters + lock (%s): serialised, and the timeline shows waiting and holding', async (mode) => {
-    const { result, events, units } = await run('py-counters', { mode, lock: true })
-    const order = result.order as string[]
-    const first = order[0].split(':')[0]
-    expect(order.slice(0, 5).every((l) => l.startsWith(`${first}:`))).toBe(true)
-    const states = events.filter((e): e is StateEvent => e.type === 'state' && units.some((u) => u.id === e.unit))
-    expect(states.some((e) => e.state === 'holding')).toBe(true)
-    expect(states.some((e) => e.state === 'waiting')).toBe(true)
-    // Reported by the unit that holds the lock: a named thread (thread mode) or a child's main thread (process mode).
-    const holder = units.find((u) => u.id === states.find((e) => e.state === 'holding')!.unit)!
-    expect(holder.kind).toBe('thread')
-    expect(['khanh', 'ai']).toContain(holder.command)
-  })
+  it.each(['thread', 'process'])(
+    'counters + lock (%s): serialised, and the timeline shows waiting and holding',
+    async (mode) => {
+      const { result, events, units } = await run('py-counters', { mode, lock: true })
+      const order = result.order as string[]
+      const first = order[0].split(':')[0]
+      expect(order.slice(0, 5).every((l) => l.startsWith(`${first}:`))).toBe(true)
+      const states = events.filter((e): e is StateEvent => e.type === 'state' && units.some((u) => u.id === e.unit))
+      expect(states.some((e) => e.state === 'holding')).toBe(true)
+      expect(states.some((e) => e.state === 'waiting')).toBe(true)
+      // Reported by the unit that holds the lock: a named thread (thread mode) or a child's main thread (process mode).
+      const holder = units.find((u) => u.id === states.find((e) => e.state === 'holding')!.unit)!
+      expect(holder.kind).toBe('thread')
+      expect(['khanh', 'ai']).toContain(holder.command)
+    },
+  )
 
-  it.each(['thread', 'process'])('counters (%s): the lock flipped live reaches the looping Python units; Stop ends them', async (mode) => {
-    const lab = newLab()
-    const ticks = recordTicks(lab)
-    const run = await lab.start({ scenario: 'py-counters', params: { mode, loop: true, lock: false } })
-    const held = (): boolean => ticks.some((t) => t.events.some((e) => e.type === 'state' && e.state === 'holding'))
-    expect(await waitFor(() => ticks.some((t) => t.logs.some((l) => l.runId === run.id && l.text === `ai ${mode}: 1`)), 15_000)).toBe(true)
-    expect(held()).toBe(false)
-    await lab.setLock({ runId: run.id, on: true })
-    expect(await waitFor(held, 10_000)).toBe(true)
-    const pids = (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program').map((u) => u.pid)
-    expect((await lab.stop({ runId: run.id })).status).toBe('stopped')
-    expect(await waitFor(() => pids.every((pid) => !procExists(pid)), 5000)).toBe(true)
-  })
+  it.each(['thread', 'process'])(
+    'counters (%s): the lock flipped live reaches the looping Python units; Stop ends them',
+    async (mode) => {
+      const lab = newLab()
+      const ticks = recordTicks(lab)
+      const run = await lab.start({ scenario: 'py-counters', params: { mode, loop: true, lock: false } })
+      const held = (): boolean => ticks.some((t) => t.events.some((e) => e.type === 'state' && e.state === 'holding'))
+      expect(
+        await waitFor(
+          () => ticks.some((t) => t.logs.some((l) => l.runId === run.id && l.text === `ai ${mode}: 1`)),
+          15_000,
+        ),
+      ).toBe(true)
+      expect(held()).toBe(false)
+      await lab.setLock({ runId: run.id, on: true })
+      expect(await waitFor(held, 10_000)).toBe(true)
+      const pids = (await lab.snapshot()).units
+        .filter((u) => u.runId === run.id && u.kind === 'program')
+        .map((u) => u.pid)
+      expect((await lab.stop({ runId: run.id })).status).toBe('stopped')
+      expect(await waitFor(() => pids.every((pid) => !procExists(pid)), 5000)).toBe(true)
+    },
+  )
 
   it('shared-array: a plain list is copied, both print -1..-4 and the parent keeps [1, 2, 3, 4]', async () => {
     const { result } = await run('py-shared-array', { shared: false })
@@ -125,20 +139,38 @@ describe.skipIf(!pythonAvailability().available)('Python scenarios', () => {
     expect(seven.value).toBe('49')
     // Worker processes carry their role; the pool's handler threads are helpers, except the one running the callbacks.
     const procs = units.filter((u) => u.kind === 'program' && !u.spawned)
-    expect(procs.map((u) => u.label).sort()).toEqual(['pool worker 1', 'pool worker 2', 'pool worker 3', 'pool worker 4', 'pool worker 5'])
+    expect(procs.map((u) => u.label).sort()).toEqual([
+      'pool worker 1',
+      'pool worker 2',
+      'pool worker 3',
+      'pool worker 4',
+      'pool worker 5',
+    ])
     const rootThreads = units.filter((u) => u.kind === 'thread' && u.pid === root.pid)
-    expect(rootThreads.filter((u) => u.helper).map((u) => u.label).sort()).toEqual(['lab flags reader', 'pool task handler', 'pool worker handler'].filter((l) => rootThreads.some((u) => u.label === l)))
+    expect(
+      rootThreads
+        .filter((u) => u.helper)
+        .map((u) => u.label)
+        .sort(),
+    ).toEqual(
+      ['lab flags reader', 'pool task handler', 'pool worker handler'].filter((l) =>
+        rootThreads.some((u) => u.label === l),
+      ),
+    )
     expect(rootThreads.filter((u) => u.helper).length).toBeGreaterThanOrEqual(2)
     const callbacks = rootThreads.find((u) => u.label === 'callbacks')!
     expect(callbacks.helper).toBeFalsy()
     expect(logs.filter((l) => l.text.startsWith('callback got')).every((l) => l.unit === callbacks.id)).toBe(true)
   })
 
-  it.each(['process', 'thread'])('executor (%s): done() false after submit, result "Completed task1!", then done()', async (executor) => {
-    const { result, units } = await run('py-executor', { executor })
-    expect(result).toMatchObject({ doneAfterSubmit: false, result: 'Completed task1!', doneAfterResult: true })
-    expect(units.some((u) => u.kind === 'thread' && u.command === 'executor')).toBe(true)
-  })
+  it.each(['process', 'thread'])(
+    'executor (%s): done() false after submit, result "Completed task1!", then done()',
+    async (executor) => {
+      const { result, units } = await run('py-executor', { executor })
+      expect(result).toMatchObject({ doneAfterSubmit: false, result: 'Completed task1!', doneAfterResult: true })
+      expect(units.some((u) => u.kind === 'thread' && u.command === 'executor')).toBe(true)
+    },
+  )
 
   it.each(['process', 'thread'])('executor-map (%s): 100, 100, 100, 400 in input order', async (executor) => {
     const { result } = await run('py-executor-map', { executor })
@@ -174,7 +206,13 @@ describe('Python availability', () => {
       const list = await lab.listScenarios()
       const py = list.filter((s) => s.runtime === 'python')
       expect(py.map((s) => s.id)).toContain('py-counters')
-      expect(py.every((s) => !s.available && s.reason === 'python3-that-does-not-exist was not found: install Python 3 to run the Python scenarios.')).toBe(true)
+      expect(
+        py.every(
+          (s) =>
+            !s.available &&
+            s.reason === 'python3-that-does-not-exist was not found: install Python 3 to run the Python scenarios.',
+        ),
+      ).toBe(true)
       expect(list.find((s) => s.id === 'counters')?.available).toBe(true)
       await expect(lab.start({ scenario: 'py-counters' })).rejects.toThrow('was not found')
       await lab.close()

@@ -30,7 +30,8 @@ export function buildMenuTemplate(opts: MenuOptions): MenuItemSpec[] {
       ...(c.accelerator ? { accelerator: c.accelerator, registerAccelerator: false } : {}),
       click: () => opts.run(c),
     }))
-    if (section === 'View' && !opts.isPackaged) items.push({ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' })
+    if (section === 'View' && !opts.isPackaged)
+      items.push({ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' })
     return { label: section, submenu: items }
   })
   // macOS needs its app menu, and an Edit menu for copy and paste to work in text fields.

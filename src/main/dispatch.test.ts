@@ -9,7 +9,8 @@ const fake = {
   snapshot: async () => ({ pid: 1 }),
   kill: async (req: { unitId: string }) => {
     calls.push(req)
-    if (req.unitId === 'boom') throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at Lab.kill (lab.ts:1:1)")
+    if (req.unitId === 'boom')
+      throw new TypeError("Cannot read properties of undefined (reading 'x')\n    at Lab.kill (lab.ts:1:1)")
     if (req.unitId === 'gone') throw new LabError('not-found', 'There is no unit "gone".', 'unitId')
   },
 } as unknown as LabCommands
@@ -23,9 +24,18 @@ describe('callCommand', () => {
 
   it('stops a bad payload before the lab, naming the field', async () => {
     calls.length = 0
-    expect(await callCommand(fake, 'kill', { unitId: 3 })).toMatchObject({ ok: false, error: { code: 'invalid', field: 'unitId', message: 'unitId must be a string (got 3).' } })
-    expect(await callCommand(fake, 'kill', { unitId: 'u', extra: 1 })).toMatchObject({ ok: false, error: { field: 'extra' } })
-    expect(await callCommand(fake, 'snapshot', { any: 1 })).toMatchObject({ ok: false, error: { message: 'This command takes no payload.' } })
+    expect(await callCommand(fake, 'kill', { unitId: 3 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', field: 'unitId', message: 'unitId must be a string (got 3).' },
+    })
+    expect(await callCommand(fake, 'kill', { unitId: 'u', extra: 1 })).toMatchObject({
+      ok: false,
+      error: { field: 'extra' },
+    })
+    expect(await callCommand(fake, 'snapshot', { any: 1 })).toMatchObject({
+      ok: false,
+      error: { message: 'This command takes no payload.' },
+    })
     expect(calls).toEqual([])
   })
 
@@ -45,11 +55,17 @@ describe('callCommand', () => {
     console.error = () => undefined
     const reply = await callCommand(fake, 'kill', { unitId: 'boom' })
     console.error = origError
-    expect(reply).toEqual({ ok: false, error: { code: 'failed', message: "The lab could not kill: Cannot read properties of undefined (reading 'x')." } })
+    expect(reply).toEqual({
+      ok: false,
+      error: { code: 'failed', message: "The lab could not kill: Cannot read properties of undefined (reading 'x')." },
+    })
   })
 
   it('toErrorInfo copes with throws that are not errors', () => {
     expect(toErrorInfo(undefined)).toEqual({ code: 'failed', message: 'The lab could not do that.' })
-    expect(toErrorInfo('disk full', 'start')).toEqual({ code: 'failed', message: 'The lab could not start: disk full.' })
+    expect(toErrorInfo('disk full', 'start')).toEqual({
+      code: 'failed',
+      message: 'The lab could not start: disk full.',
+    })
   })
 })

@@ -16,7 +16,11 @@ let permissionCheck: Fn | null = null
 let appProtocol: ((req: { url: string }) => Promise<Response>) | null = null
 let privileged: unknown = null
 let quits = 0
-let menuTemplate: { label?: string; role?: string; submenu?: { id?: string; role?: string; accelerator?: string; registerAccelerator?: boolean; click?: () => void }[] }[] = []
+let menuTemplate: {
+  label?: string
+  role?: string
+  submenu?: { id?: string; role?: string; accelerator?: string; registerAccelerator?: boolean; click?: () => void }[]
+}[] = []
 const focused: string[] = []
 const appCommands: string[] = []
 
@@ -93,10 +97,21 @@ vi.mock('./lab/lab', async () => {
   const { EVENTS, subscriptionName } = await vi.importActual<typeof import('../shared/contract')>('../shared/contract')
   return {
     Lab: class {
-      constructor(public opts: { hostFile: string; scenarioFile: string; scenarios: { id: string }[]; pickProgramFile?: () => Promise<string | null> }) {
-        calls.push(`lab:${opts.hostFile}`, `scenarios:${opts.scenarioFile}:${opts.scenarios.map((s) => s.id).join(',')}`)
+      constructor(
+        public opts: {
+          hostFile: string
+          scenarioFile: string
+          scenarios: { id: string }[]
+          pickProgramFile?: () => Promise<string | null>
+        },
+      ) {
+        calls.push(
+          `lab:${opts.hostFile}`,
+          `scenarios:${opts.scenarioFile}:${opts.scenarios.map((s) => s.id).join(',')}`,
+        )
         pickProgramFile = opts.pickProgramFile ?? null
-        for (const event of EVENTS) (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
+        for (const event of EVENTS)
+          (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
       }
       async getSettings(): Promise<unknown> {
         return { settings: { window: { x: 40, y: 30, width: 1000, height: 700, maximized: false } }, notice: null }
@@ -217,7 +232,9 @@ describe('One app, its own menu', () => {
     expect(appCommands).toEqual(['view.compare'])
     const { buildMenuTemplate } = await import('./app-menu')
     const packaged = buildMenuTemplate({ isPackaged: true, isMac: false, run: () => undefined })
-    expect(packaged.flatMap((m) => m.submenu ?? []).some((i) => i.role === 'reload' || i.role === 'toggleDevTools')).toBe(false)
+    expect(
+      packaged.flatMap((m) => m.submenu ?? []).some((i) => i.role === 'reload' || i.role === 'toggleDevTools'),
+    ).toBe(false)
   })
 })
 

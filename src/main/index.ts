@@ -23,7 +23,9 @@ function isAppUrl(url: string): boolean {
   }
 }
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }])
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+])
 app.enableSandbox()
 
 app.on('web-contents-created', (_event, contents) => {
@@ -56,7 +58,10 @@ app.on('second-instance', () => {
 
 async function createWindow(): Promise<void> {
   const saved = lab ? (await lab.getSettings()).settings.window : null
-  const bounds = initialBounds(saved, screen.getAllDisplays().map((d) => d.workArea))
+  const bounds = initialBounds(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  )
   const win = new BrowserWindow({
     ...bounds,
     show: false,
@@ -86,7 +91,9 @@ async function createWindow(): Promise<void> {
     timer = setTimeout(() => {
       if (win.isDestroyed() || win.isMinimized()) return
       const b = win.getNormalBounds()
-      void lab?.setSettings({ window: { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() } }).catch(() => undefined)
+      void lab
+        ?.setSettings({ window: { x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() } })
+        .catch(() => undefined)
     }, 400)
   }
   for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(event as 'resize', remember)

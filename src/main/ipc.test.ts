@@ -32,7 +32,10 @@ let unbind: () => void
 
 beforeAll(() => {
   lab = new Lab({ intervalMs: 100 })
-  unbind = bindLabToIpc(lab, { isAppUrl, targets: () => [contents(APP), contents('https://elsewhere.example/')] as never })
+  unbind = bindLabToIpc(lab, {
+    isAppUrl,
+    targets: () => [contents(APP), contents('https://elsewhere.example/')] as never,
+  })
 })
 
 afterAll(async () => {
@@ -46,13 +49,21 @@ describe('bindLabToIpc', () => {
   })
 
   it('answers the app frame with the Reply envelope', async () => {
-    const reply = (await handlers.get('lab:snapshot')!(frame(APP), undefined)) as { ok: boolean; value: { pid: number } }
+    const reply = (await handlers.get('lab:snapshot')!(frame(APP), undefined)) as {
+      ok: boolean
+      value: { pid: number }
+    }
     expect(reply.ok).toBe(true)
     expect(reply.value.pid).toBe(process.pid)
   })
 
   it('refuses other pages, subframes and destroyed frames before the lab sees anything', async () => {
-    for (const event of [frame('https://evil.example/'), frame(APP, { url: APP }), { senderFrame: null }, frame('file:///etc/passwd')]) {
+    for (const event of [
+      frame('https://evil.example/'),
+      frame(APP, { url: APP }),
+      { senderFrame: null },
+      frame('file:///etc/passwd'),
+    ]) {
       expect(await handlers.get('lab:setSamplingInterval')!(event, { ms: 1000 })).toEqual({
         ok: false,
         error: { code: 'invalid', message: 'Only the Parallel Lab window may talk to the lab.' },
@@ -62,8 +73,14 @@ describe('bindLabToIpc', () => {
   })
 
   it('validates payloads and returns readable sentences', async () => {
-    expect(await handlers.get('lab:kill')!(frame(APP), { unitId: 7 })).toMatchObject({ ok: false, error: { field: 'unitId', message: 'unitId must be a string (got 7).' } })
-    expect(await handlers.get('lab:stop')!(frame(APP), { runId: 'r404' })).toMatchObject({ ok: false, error: { code: 'not-found', message: 'There is no run "r404".' } })
+    expect(await handlers.get('lab:kill')!(frame(APP), { unitId: 7 })).toMatchObject({
+      ok: false,
+      error: { field: 'unitId', message: 'unitId must be a string (got 7).' },
+    })
+    expect(await handlers.get('lab:stop')!(frame(APP), { runId: 'r404' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found', message: 'There is no run "r404".' },
+    })
   })
 
   it('pushes ticks to the app window only', async () => {

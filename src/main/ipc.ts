@@ -12,7 +12,10 @@ export interface IpcBinding {
   targets(): WebContents[]
 }
 
-const refused: Reply<never> = { ok: false, error: { code: 'invalid', message: 'Only the Parallel Lab window may talk to the lab.' } }
+const refused: Reply<never> = {
+  ok: false,
+  error: { code: 'invalid', message: 'Only the Parallel Lab window may talk to the lab.' },
+}
 
 /** Only the top frame of a page the app itself loaded may call the lab. */
 function trusted(event: IpcMainInvokeEvent, binding: IpcBinding): boolean {

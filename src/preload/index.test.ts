@@ -12,7 +12,8 @@ vi.mock('electron', () => ({
   ipcRenderer: {
     invoke: async (channel: string, ...args: unknown[]) => {
       invoked.push({ channel, args })
-      if (channel === 'lab:kill') return { ok: false, error: { code: 'invalid', message: 'unitId must be a string.', field: 'unitId' } }
+      if (channel === 'lab:kill')
+        return { ok: false, error: { code: 'invalid', message: 'unitId must be a string.', field: 'unitId' } }
       return { ok: true, value: { pid: 42 } }
     },
     on: (channel: string, fn: Listener) => listeners.set(channel, (listeners.get(channel) ?? new Set()).add(fn)),
@@ -40,7 +41,11 @@ describe('window.lab', () => {
   })
 
   it('rejects with the LabErrorInfo as a plain object, so its fields cross the context bridge', async () => {
-    await expect(lab.kill({ unitId: 3 })).rejects.toEqual({ code: 'invalid', message: 'unitId must be a string.', field: 'unitId' })
+    await expect(lab.kill({ unitId: 3 })).rejects.toEqual({
+      code: 'invalid',
+      message: 'unitId must be a string.',
+      field: 'unitId',
+    })
   })
 
   it('onTick delivers payloads (not the IPC event) and its unsubscribe removes the listener', () => {

@@ -25,8 +25,10 @@ export function payloadProblem(payload: unknown): string | null {
   let nodes = 0
   while (stack.length > 0) {
     const { v, depth } = stack.pop()!
-    if (++nodes > PAYLOAD_LIMITS.nodes) return `The payload has more than ${PAYLOAD_LIMITS.nodes} values; a command takes a few fields.`
-    if (typeof v === 'string' && v.length > PAYLOAD_LIMITS.stringChars) return `A text in the payload is longer than ${PAYLOAD_LIMITS.stringChars} characters.`
+    if (++nodes > PAYLOAD_LIMITS.nodes)
+      return `The payload has more than ${PAYLOAD_LIMITS.nodes} values; a command takes a few fields.`
+    if (typeof v === 'string' && v.length > PAYLOAD_LIMITS.stringChars)
+      return `A text in the payload is longer than ${PAYLOAD_LIMITS.stringChars} characters.`
     if (typeof v !== 'object' || v === null) continue
     if (depth >= PAYLOAD_LIMITS.depth) return `The payload is nested deeper than ${PAYLOAD_LIMITS.depth} levels.`
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 })

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest'
 import { APP_COMMANDS, keyLabel, matchesAccelerator, VIEW_COMMANDS } from './commands'
 
-const press = (key: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
+const press = (
+  key: string,
+  mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {},
+) => ({
   key,
   ctrlKey: false,
   metaKey: false,
@@ -16,8 +19,18 @@ describe('APP_COMMANDS', () => {
     expect(new Set(APP_COMMANDS.map((c) => c.id)).size).toBe(APP_COMMANDS.length)
     const keys = APP_COMMANDS.flatMap((c) => (c.accelerator ? [c.accelerator] : []))
     expect(new Set(keys).size).toBe(keys.length)
-    expect(VIEW_COMMANDS.map((v) => APP_COMMANDS.find((c) => c.id === `view.${v.view}`)?.accelerator)).toEqual(VIEW_COMMANDS.map((_, i) => `CmdOrCtrl+${i + 1}`))
-    for (const id of ['file.open-program', 'file.attach', 'file.quit', 'view.pause', 'view.filter', 'help.shortcuts', 'help.about']) {
+    expect(VIEW_COMMANDS.map((v) => APP_COMMANDS.find((c) => c.id === `view.${v.view}`)?.accelerator)).toEqual(
+      VIEW_COMMANDS.map((_, i) => `CmdOrCtrl+${i + 1}`),
+    )
+    for (const id of [
+      'file.open-program',
+      'file.attach',
+      'file.quit',
+      'view.pause',
+      'view.filter',
+      'help.shortcuts',
+      'help.about',
+    ]) {
       expect(APP_COMMANDS.some((c) => c.id === id)).toBe(true)
     }
   })

@@ -27,21 +27,61 @@ export const VIEW_COMMANDS = [
 ] as const
 
 export const APP_COMMANDS: readonly AppCommand[] = [
-  { id: 'file.open-program', label: 'Open program…', section: 'File', accelerator: 'CmdOrCtrl+O', detail: 'Add a program file, Python script or executable to your programs' },
-  { id: 'file.attach', label: 'Attach to a running process…', section: 'File', accelerator: 'CmdOrCtrl+Shift+A', detail: 'Watch a process Parallel Lab did not start' },
+  {
+    id: 'file.open-program',
+    label: 'Open program…',
+    section: 'File',
+    accelerator: 'CmdOrCtrl+O',
+    detail: 'Add a program file, Python script or executable to your programs',
+  },
+  {
+    id: 'file.attach',
+    label: 'Attach to a running process…',
+    section: 'File',
+    accelerator: 'CmdOrCtrl+Shift+A',
+    detail: 'Watch a process Parallel Lab did not start',
+  },
   { id: 'file.reset-settings', label: 'Reset settings to defaults', section: 'File', accelerator: null },
-  { id: 'file.quit', label: 'Quit', section: 'File', accelerator: 'CmdOrCtrl+Q', detail: 'End every thread and process the lab started, and leave' },
-  ...VIEW_COMMANDS.map(
-    (v, i): AppCommand => ({ id: `view.${v.view}`, label: v.label, section: 'View', accelerator: `CmdOrCtrl+${i + 1}`, detail: `Show the ${v.label} view` }),
-  ),
-  { id: 'view.pause', label: 'Pause the display', section: 'View', accelerator: 'Space', detail: 'Pause or resume the live display (sampling goes on)' },
+  {
+    id: 'file.quit',
+    label: 'Quit',
+    section: 'File',
+    accelerator: 'CmdOrCtrl+Q',
+    detail: 'End every thread and process the lab started, and leave',
+  },
+  ...VIEW_COMMANDS.map((v, i): AppCommand => ({
+    id: `view.${v.view}`,
+    label: v.label,
+    section: 'View',
+    accelerator: `CmdOrCtrl+${i + 1}`,
+    detail: `Show the ${v.label} view`,
+  })),
+  {
+    id: 'view.pause',
+    label: 'Pause the display',
+    section: 'View',
+    accelerator: 'Space',
+    detail: 'Pause or resume the live display (sampling goes on)',
+  },
   { id: 'view.filter', label: 'Filter units', section: 'View', accelerator: '/', detail: 'Jump to the Monitor filter' },
   { id: 'view.palette', label: 'Command palette', section: 'View', accelerator: 'CmdOrCtrl+K' },
   { id: 'view.theme-system', label: 'Theme: follow the system', section: 'View', accelerator: null },
   { id: 'view.theme-light', label: 'Theme: light', section: 'View', accelerator: null },
   { id: 'view.theme-dark', label: 'Theme: dark', section: 'View', accelerator: null },
-  { id: 'help.shortcuts', label: 'Keyboard shortcuts', section: 'Help', accelerator: '?', detail: 'Every key of the app' },
-  { id: 'help.about', label: 'About Parallel Lab', section: 'Help', accelerator: null, detail: 'Versions of the app, Electron, Node, Chromium and Python' },
+  {
+    id: 'help.shortcuts',
+    label: 'Keyboard shortcuts',
+    section: 'Help',
+    accelerator: '?',
+    detail: 'Every key of the app',
+  },
+  {
+    id: 'help.about',
+    label: 'About Parallel Lab',
+    section: 'Help',
+    accelerator: null,
+    detail: 'Versions of the app, Electron, Node, Chromium and Python',
+  },
 ]
 
 export const MENU_SECTIONS: readonly MenuSection[] = ['File', 'View', 'Help']

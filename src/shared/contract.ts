@@ -90,7 +90,10 @@ export interface LabCommandMap {
   /** Totals and CPU series of a recording, for comparing two. */
   sessionTotals: { req: { name: string }; res: SessionTotals }
   /** Adds a recording file from elsewhere, sent in base64 parts of at most 32 KiB; the last part returns it, checked. */
-  uploadSession: { req: { upload: string; fileName: string; part: number; data: string; last: boolean }; res: SessionInfo | null }
+  uploadSession: {
+    req: { upload: string; fileName: string; part: number; data: string; last: boolean }
+    res: SessionInfo | null
+  }
   /** Whether runs, watches and comparisons are recorded, and where. */
   recordingStatus: { req: void; res: RecordingStatus }
   setRecording: { req: { on: boolean }; res: RecordingStatus }
@@ -231,7 +234,8 @@ type FieldKind = 'string' | 'boolean' | 'object?' | { int: [min: number, max: nu
 function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validation<T> {
   if (!isObj(payload)) return fail('payload', 'The request must be an object.')
   for (const key of Object.keys(payload)) {
-    if (!Object.hasOwn(fields, key)) return fail(key, `${echo(key)} is not part of this request (it takes ${Object.keys(fields).join(', ')}).`)
+    if (!Object.hasOwn(fields, key))
+      return fail(key, `${echo(key)} is not part of this request (it takes ${Object.keys(fields).join(', ')}).`)
   }
   for (const [key, kind] of Object.entries(fields)) {
     const v = own(payload, key)
@@ -240,7 +244,8 @@ function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validati
     } else if (typeof kind === 'object') {
       if (kind.optional && v === undefined) continue
       const [min, max] = kind.int
-      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) return fail(key, `${key} must be a whole number from ${min} to ${max} (got ${echo(v)}).`)
+      if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+        return fail(key, `${key} must be a whole number from ${min} to ${max} (got ${echo(v)}).`)
     } else if (typeof v !== kind) {
       return fail(key, `${key} must be ${kind === 'string' ? 'a string' : 'true or false'} (got ${echo(v)}).`)
     } else if (kind === 'string' && (v as string).length > ID_MAX_CHARS) {
@@ -251,7 +256,9 @@ function shape<T>(payload: unknown, fields: Record<string, FieldKind>): Validati
 }
 
 const none = (payload: unknown): Validation<void> =>
-  payload === undefined || payload === null ? { ok: true, value: undefined } : fail('payload', 'This command takes no payload.')
+  payload === undefined || payload === null
+    ? { ok: true, value: undefined }
+    : fail('payload', 'This command takes no payload.')
 
 /** Shape checks applied at every boundary (IPC, WebSocket) before a command reaches the lab. */
 export const validators: { [K in CommandName]: (payload: unknown) => Validation<LabCommandMap[K]['req']> } = {
@@ -263,9 +270,15 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
     if (!isObj(p) || p.timeScale === undefined) return shape(p, { scenario: 'string', params: 'object?' })
     const { timeScale, ...rest } = p
     if (!Number.isInteger(timeScale) || (timeScale as number) < 1 || (timeScale as number) > TIME_SCALE_MAX) {
-      return fail('timeScale', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (how many times longer every sleep lasts).`)
+      return fail(
+        'timeScale',
+        `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (how many times longer every sleep lasts).`,
+      )
     }
-    const v = shape<{ scenario: string; params?: Record<string, unknown> }>(rest, { scenario: 'string', params: 'object?' })
+    const v = shape<{ scenario: string; params?: Record<string, unknown> }>(rest, {
+      scenario: 'string',
+      params: 'object?',
+    })
     return v.ok ? { ok: true, value: { ...v.value, timeScale: timeScale as number } } : v
   },
   stop: (p) => shape(p, { runId: 'string' }),
@@ -279,7 +292,8 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
   scenarioSource: (p) => shape(p, { scenario: 'string' }),
   runHistory: (p) => shape(p, { runId: 'string' }),
   listProcesses: none,
-  attach: (p) => shape(p, { pid: { int: [1, PID_MAX] }, startTime: { int: [0, Number.MAX_SAFE_INTEGER], optional: true } }),
+  attach: (p) =>
+    shape(p, { pid: { int: [1, PID_MAX] }, startTime: { int: [0, Number.MAX_SAFE_INTEGER], optional: true } }),
   detach: (p) => shape(p, { unitId: 'string' }),
   getSettings: none,
   setSettings: validateSettingsPatch,
@@ -293,14 +307,21 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
     const { t, historyMs, ...rest } = isObj(p) ? p : {}
     const v = shape<{ name: string }>(rest, { name: 'string' })
     if (!v.ok) return v
-    if (typeof t !== 'number' || !Number.isFinite(t)) return fail('t', `t must be a number of milliseconds (got ${echo(t)}).`)
-    if (typeof historyMs !== 'number' || !(historyMs >= 0 && historyMs <= 3_600_000)) return fail('historyMs', `historyMs must be from 0 to 3600000 (got ${echo(historyMs)}).`)
+    if (typeof t !== 'number' || !Number.isFinite(t))
+      return fail('t', `t must be a number of milliseconds (got ${echo(t)}).`)
+    if (typeof historyMs !== 'number' || !(historyMs >= 0 && historyMs <= 3_600_000))
+      return fail('historyMs', `historyMs must be from 0 to 3600000 (got ${echo(historyMs)}).`)
     return { ok: true, value: { name: v.value.name, t, historyMs } }
   },
   sessionTotals: (p) => shape(p, { name: 'string' }),
   uploadSession: (p) => {
     const { data, ...rest } = isObj(p) ? p : {}
-    const v = shape<{ upload: string; fileName: string; part: number; last: boolean }>(rest, { upload: 'string', fileName: 'string', part: { int: [0, 1_000_000] }, last: 'boolean' })
+    const v = shape<{ upload: string; fileName: string; part: number; last: boolean }>(rest, {
+      upload: 'string',
+      fileName: 'string',
+      part: { int: [0, 1_000_000] },
+      last: 'boolean',
+    })
     if (!v.ok) return v
     if (typeof data !== 'string' || data.length > UPLOAD_PART_CHARS || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
       return fail('data', `data must be base64, at most ${UPLOAD_PART_CHARS} characters per part.`)

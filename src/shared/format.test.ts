@@ -1,6 +1,16 @@
 // One formatter for the window and the command line: fixed decimals, a dash for what is missing.
 import { describe, expect, it } from 'vitest'
-import { compactJson, formatBytes, formatClock, formatCpu, formatDuration, formatMs, formatPercent, memoryTitle, shortLabel } from './format'
+import {
+  compactJson,
+  formatBytes,
+  formatClock,
+  formatCpu,
+  formatDuration,
+  formatMs,
+  formatPercent,
+  memoryTitle,
+  shortLabel,
+} from './format'
 
 describe('format', () => {
   it('shows a warming-up CPU as an ellipsis, never 0%', () => {
@@ -32,10 +42,12 @@ describe('format', () => {
 
 describe('compactJson and memoryTitle', () => {
   it('prints lists of plain values on one line and rounds floats', () => {
-    expect(compactJson({ results: [16, 0, 1], ms: 78.17688899999484 })).toBe('{\n  "results": [16, 0, 1],\n  "ms": 78.177\n}')
+    expect(compactJson({ results: [16, 0, 1], ms: 78.17688899999484 })).toBe(
+      '{\n  "results": [16, 0, 1],\n  "ms": 78.177\n}',
+    )
     expect(compactJson([{ a: [1, 2] }])).toBe('[\n  {\n    "a": [1, 2]\n  }\n]')
   })
-  it('says V8 heap only for the lab\'s own threads', () => {
+  it("says V8 heap only for the lab's own threads", () => {
     expect(memoryTitle({ kind: 'thread', spawned: true })).toBe('Memory (V8 heap)')
     expect(memoryTitle({ kind: 'thread', spawned: false })).not.toContain('V8')
     expect(memoryTitle({ kind: 'program', spawned: true })).toBe('Memory (resident)')

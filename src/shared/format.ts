@@ -71,7 +71,8 @@ export function memoryTitle(unit: { kind: string; spawned: boolean }): string {
 export function compactJson(value: unknown, indent = ''): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(3)))
   if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => compactJson(v)).join(', ')}]`
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return `[${value.map((v) => compactJson(v)).join(', ')}]`
     const inner = indent + '  '
     return `[\n${value.map((v) => inner + compactJson(v, inner)).join(',\n')}\n${indent}]`
   }

@@ -25,7 +25,15 @@ export const modeParam = {
 } as const satisfies ParamSpec
 
 export function workersParam(def: number, max = 64): ParamSpec {
-  return { key: 'workers', label: 'Workers', type: 'int', min: 1, max, default: def, help: `Units to run, 1 to ${max}.` }
+  return {
+    key: 'workers',
+    label: 'Workers',
+    type: 'int',
+    min: 1,
+    max,
+    default: def,
+    help: `Units to run, 1 to ${max}.`,
+  }
 }
 
 export const lockParam = {

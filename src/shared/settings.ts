@@ -70,13 +70,18 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const oneOf =
   (name: string, allowed: readonly unknown[]): Check =>
   (v) =>
-    allowed.includes(v) ? null : `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${echo(v)}).`
-const finite = (v: unknown, min: number, max: number): boolean => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
+    allowed.includes(v)
+      ? null
+      : `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${echo(v)}).`
+const finite = (v: unknown, min: number, max: number): boolean =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
 
 const CHECKS: { [K in keyof Settings]: Check } = {
   intervalMs: (v) => {
     const r = validateInterval(v)
-    return r.ok && typeof v === 'number' ? null : `intervalMs must be a whole number of milliseconds from 100 to 5000 (got ${echo(v)}).`
+    return r.ok && typeof v === 'number'
+      ? null
+      : `intervalMs must be a whole number of milliseconds from 100 to 5000 (got ${echo(v)}).`
   },
   cpuScale: oneOf('cpuScale', CPU_SCALES),
   sort: (v) =>
@@ -88,7 +93,10 @@ const CHECKS: { [K in keyof Settings]: Check } = {
       ? null
       : `hiddenColumns must be a list of distinct columns among ${OPTIONAL_COLUMNS.join(', ')}.`,
   showEnded: (v) => (typeof v === 'boolean' ? null : 'showEnded must be true or false.'),
-  view: (v) => (typeof v === 'string' && /^[a-z][a-z-]{0,31}$/.test(v) ? null : 'view must be the name of a view, such as "monitor".'),
+  view: (v) =>
+    typeof v === 'string' && /^[a-z][a-z-]{0,31}$/.test(v)
+      ? null
+      : 'view must be the name of a view, such as "monitor".',
   theme: oneOf('theme', THEMES),
   window: (v) =>
     v === null ||
@@ -122,13 +130,20 @@ const CHECKS: { [K in keyof Settings]: Check } = {
 
 /** Checks a partial update: every key must be a setting, every value allowed. */
 export function validateSettingsPatch(patch: unknown): Validation<Partial<Settings>> {
-  if (!isObj(patch)) return { ok: false, errors: [{ field: 'payload', message: 'The settings must be an object such as {"theme": "dark"}.' }] }
+  if (!isObj(patch))
+    return {
+      ok: false,
+      errors: [{ field: 'payload', message: 'The settings must be an object such as {"theme": "dark"}.' }],
+    }
   const errors: FieldError[] = []
   for (const key of Object.keys(patch)) {
     const value = own(patch, key)
     const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof Settings] : undefined
     if (!check) {
-      errors.push({ field: key, message: `${echo(key)} is not a setting. Settings: ${Object.keys(CHECKS).join(', ')}.` })
+      errors.push({
+        field: key,
+        message: `${echo(key)} is not a setting. Settings: ${Object.keys(CHECKS).join(', ')}.`,
+      })
       continue
     }
     const problem = check(value)

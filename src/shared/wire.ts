@@ -15,7 +15,9 @@ export interface ReplyFrame {
 }
 
 /** Server -> client: a pushed event (every connected client gets every event). A union over events, so `event` narrows `payload`. */
-export type EventFrame<E extends EventName = EventName> = E extends EventName ? { event: E; payload: LabEventMap[E] } : never
+export type EventFrame<E extends EventName = EventName> = E extends EventName
+  ? { event: E; payload: LabEventMap[E] }
+  : never
 
 export type ServerFrame = ReplyFrame | EventFrame
 

@@ -99,7 +99,9 @@ describe('lab (in process)', () => {
     for (const col of ['pid', 'tid', 'peak CPU', 'peak RSS', 'lock wait']) expect(header).toContain(col)
     expect(lines.some((l) => l.startsWith('counters / khanh'))).toBe(true)
     // The lesson's verdict on this run: serialised by the lock.
-    expect(lines.some((l) => /^ {2}✓ with the lock, every (khanh|ai) line precedes every (ai|khanh) line/.test(l))).toBe(true)
+    expect(
+      lines.some((l) => /^ {2}✓ with the lock, every (khanh|ai) line precedes every (ai|khanh) line/.test(l)),
+    ).toBe(true)
   })
 })
 

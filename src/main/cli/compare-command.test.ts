@@ -85,12 +85,21 @@ describe('lab compare', () => {
 
   it.each([
     [['--task', 'square'], /--task and --args go with --module FILE/],
-    [['--module', '/no/such/tasks.mjs', '--task', 'square', '--args', '[1]'], /--module: no file at \/no\/such\/tasks\.mjs/],
+    [
+      ['--module', '/no/such/tasks.mjs', '--task', 'square', '--args', '[1]'],
+      /--module: no file at \/no\/such\/tasks\.mjs/,
+    ],
     [['--module', fixture, '--args', '[1]'], /--module needs --task NAME/],
     [['--module', fixture, '--task', 'square'], /--module needs --args JSON/],
     [['--module', fixture, '--task', 'square', '--args', '[1,'], /--args must be JSON/],
-    [['--module', fixture, '--task', 'squre', '--args', '[1]'], /--task: .*user-tasks\.mjs has no export named "squre" \(its function exports: .*square/],
-    [['--module', fixture, '--task', 'answer', '--args', '[1]'], /--task: export "answer" of .*user-tasks\.mjs is a number, not a function/],
+    [
+      ['--module', fixture, '--task', 'squre', '--args', '[1]'],
+      /--task: .*user-tasks\.mjs has no export named "squre" \(its function exports: .*square/,
+    ],
+    [
+      ['--module', fixture, '--task', 'answer', '--args', '[1]'],
+      /--task: export "answer" of .*user-tasks\.mjs is a number, not a function/,
+    ],
   ])('a bad --module comparison %j exits 2 naming what is wrong', async (argv, message) => {
     const { code, err } = await run(['compare', ...argv])
     expect(code).toBe(2)
@@ -101,8 +110,22 @@ describe('lab compare', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-compare-module-'))
     const json = join(dir, 'out.json')
     const { code, out } = await run([
-      'compare', '--module', fixture, '--task', 'square', '--args', '[1,2,3,4,5,6]',
-      '--strategies', 'seq,async,thread,process,piscina,thread-static', '--sizes', '2', '--repeat', '1', '--json', '--csv', json,
+      'compare',
+      '--module',
+      fixture,
+      '--task',
+      'square',
+      '--args',
+      '[1,2,3,4,5,6]',
+      '--strategies',
+      'seq,async,thread,process,piscina,thread-static',
+      '--sizes',
+      '2',
+      '--repeat',
+      '1',
+      '--json',
+      '--csv',
+      json,
     ])
     expect(code).toBe(0)
     const result = JSON.parse(out.join('\n'))

@@ -8,7 +8,12 @@ import type { ModuleWorkload } from '../lab/pools/workloads'
 import { UsageError, type OptionSpec } from './command'
 
 export const MODULE_OPTIONS: OptionSpec[] = [
-  { name: 'module', type: 'string', value: 'FILE', help: 'compare a function of your own module (.js/.mjs) instead of a workload' },
+  {
+    name: 'module',
+    type: 'string',
+    value: 'FILE',
+    help: 'compare a function of your own module (.js/.mjs) instead of a workload',
+  },
   { name: 'task', type: 'string', value: 'NAME', help: 'with --module: the exported function to run' },
   {
     name: 'args',
@@ -24,14 +29,17 @@ type Values = Record<string, string | boolean | undefined>
 export function moduleFromArgs(values: Values, tasks: number): ModuleWorkload | null {
   const file = typeof values.module === 'string' ? values.module : undefined
   if (file === undefined) {
-    if (values.task !== undefined || values.args !== undefined) throw new UsageError('--task and --args go with --module FILE.')
+    if (values.task !== undefined || values.args !== undefined)
+      throw new UsageError('--task and --args go with --module FILE.')
     return null
   }
   if (file.trim() === '') throw new UsageError('--module needs a file.')
   const path = resolve(file)
   if (!existsSync(path)) throw new UsageError(`--module: no file at ${path}.`)
-  if (typeof values.task !== 'string' || values.task === '') throw new UsageError('--module needs --task NAME: the exported function to run.')
-  if (typeof values.args !== 'string') throw new UsageError('--module needs --args JSON: a JSON array of inputs, one per task.')
+  if (typeof values.task !== 'string' || values.task === '')
+    throw new UsageError('--module needs --task NAME: the exported function to run.')
+  if (typeof values.args !== 'string')
+    throw new UsageError('--module needs --args JSON: a JSON array of inputs, one per task.')
   let parsed: unknown
   try {
     parsed = JSON.parse(values.args)
@@ -39,7 +47,8 @@ export function moduleFromArgs(values: Values, tasks: number): ModuleWorkload | 
     throw new UsageError(`--args must be JSON (${(err as Error).message}).`)
   }
   const inputs = Array.isArray(parsed) ? parsed : Array.from({ length: tasks }, () => parsed)
-  if (inputs.length < 1 || inputs.length > COMPARE_LIMITS.tasks) throw new UsageError(`--args must hold 1 to ${COMPARE_LIMITS.tasks} inputs (got ${inputs.length}).`)
+  if (inputs.length < 1 || inputs.length > COMPARE_LIMITS.tasks)
+    throw new UsageError(`--args must hold 1 to ${COMPARE_LIMITS.tasks} inputs (got ${inputs.length}).`)
   return { file: path, task: values.task, inputs }
 }
 
@@ -52,6 +61,10 @@ export async function checkModuleTask(m: ModuleWorkload): Promise<void> {
     throw new UsageError(`--module: ${m.file} could not be loaded: ${(err as Error).message}`)
   }
   const names = Object.keys(exports).filter((k) => typeof exports[k] === 'function')
-  if (!Object.hasOwn(exports, m.task)) throw new UsageError(`--task: ${m.file} has no export named "${m.task}" (its function exports: ${names.join(', ') || 'none'}).`)
-  if (typeof exports[m.task] !== 'function') throw new UsageError(`--task: export "${m.task}" of ${m.file} is a ${typeof exports[m.task]}, not a function.`)
+  if (!Object.hasOwn(exports, m.task))
+    throw new UsageError(
+      `--task: ${m.file} has no export named "${m.task}" (its function exports: ${names.join(', ') || 'none'}).`,
+    )
+  if (typeof exports[m.task] !== 'function')
+    throw new UsageError(`--task: export "${m.task}" of ${m.file} is a ${typeof exports[m.task]}, not a function.`)
 }

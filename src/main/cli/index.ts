@@ -12,7 +12,15 @@ import { watchCommand } from './watch-command'
 import { exportCommand, replayCommand, sessionsCommand } from './session-commands'
 
 /** Every command; a new one is one more entry here. */
-export const COMMANDS: readonly Command[] = [scenariosCommand, runCommand, watchCommand, compareCommand, sessionsCommand, replayCommand, exportCommand]
+export const COMMANDS: readonly Command[] = [
+  scenariosCommand,
+  runCommand,
+  watchCommand,
+  compareCommand,
+  sessionsCommand,
+  replayCommand,
+  exportCommand,
+]
 
 function usage(): string {
   return [

@@ -69,9 +69,13 @@ export const runCommand: Command = {
   async run(argv, ctx) {
     const def = scenarioOf(argv, ctx)
     if (!def) throw new UsageError(`Which scenario? Usage: ${USAGE}. See "lab scenarios".`)
-    const { values, positionals } = parseOptions(argv, [INTERVAL_OPTION, JSON_OPTION, RECORD_OPTION, ...paramOptions(def)], {
-      positionals: true,
-    })
+    const { values, positionals } = parseOptions(
+      argv,
+      [INTERVAL_OPTION, JSON_OPTION, RECORD_OPTION, ...paramOptions(def)],
+      {
+        positionals: true,
+      },
+    )
     if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}". Usage: ${USAGE}.`)
     const json = values.json === true
     const params: Record<string, unknown> = {}
@@ -106,7 +110,14 @@ export const runCommand: Command = {
     const { info, summary } = outcome
     const ok = info.status === 'done'
     // The lesson's checks on this run (the JSON summary carries them too; its log is in the log lines).
-    const verdict = verdictOf(def.id, { scenario: def.id, params: info.params, status: info.status, result: info.result, logs: printed, tasks: [] })
+    const verdict = verdictOf(def.id, {
+      scenario: def.id,
+      params: info.params,
+      status: info.status,
+      result: info.result,
+      logs: printed,
+      tasks: [],
+    })
     if (json) {
       ctx.out(summaryLine(ok, outcome, { result: outcome.info.result, ...(verdict ? { verdict } : {}) }))
       return ok ? 0 : 1
@@ -118,7 +129,8 @@ export const runCommand: Command = {
     if (verdict?.checks.length) {
       ctx.out('')
       ctx.out(`what to look for: ${lessonFor(def.id)?.point ?? ''}`)
-      for (const c of verdict.checks) ctx.out(`  ${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label} (expected ${c.expected}; got ${c.actual})`)
+      for (const c of verdict.checks)
+        ctx.out(`  ${c.ok === null ? '·' : c.ok ? '✓' : '✗'} ${c.label} (expected ${c.expected}; got ${c.actual})`)
     }
     return ok ? 0 : 1
   },

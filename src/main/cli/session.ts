@@ -84,7 +84,14 @@ export function printJsonTick(out: Out, { tick, rows, samples, logs }: TickView)
   const changed = new Set(tick.units.map((u) => u.id))
   const units = [...rows.values()].filter((u) => samples.has(u.id) || changed.has(u.id))
   const extras = tickExtras(tick, (id) => rows.has(id))
-  out(JSON.stringify({ type: 'tick', t: Math.round(tick.t), ...extras, units: units.map((u) => unitRow(u, samples.get(u.id))) }))
+  out(
+    JSON.stringify({
+      type: 'tick',
+      t: Math.round(tick.t),
+      ...extras,
+      units: units.map((u) => unitRow(u, samples.get(u.id))),
+    }),
+  )
   for (const l of logs) out(JSON.stringify({ type: 'log', t: Math.round(l.t), unit: l.unit, text: l.text }))
 }
 

@@ -157,17 +157,36 @@ describe('lab watch --pid', () => {
   it('attaches to a running Python program, shows its threads and child, detaches after --duration and never signals it', async () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'watch-pid-'))
     const signals = join(dir, 'signals.txt')
-    const target = spawn('python3', [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signals, '--threads', '2', '--children', '1'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const ready = await new Promise<string>((resolve) => createInterface({ input: target.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)))
+    const target = spawn(
+      'python3',
+      [join(root, 'e2e/fixtures/attach_target.py'), '--signals', signals, '--threads', '2', '--children', '1'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const ready = await new Promise<string>((resolve) =>
+      createInterface({ input: target.stdout! }).on('line', (l) => l.startsWith('ready') && resolve(l)),
+    )
     const [, pid, childPid] = ready.split(' ').map(Number)
     try {
-      const { code, out } = await runMain(['watch', '--pid', String(pid), '--json', '--interval', '100', '--duration', '1.5'])
+      const { code, out } = await runMain([
+        'watch',
+        '--pid',
+        String(pid),
+        '--json',
+        '--interval',
+        '100',
+        '--duration',
+        '1.5',
+      ])
       expect(code).toBe(0)
       const lines = out.map((l) => JSON.parse(l))
       const units = lines.filter((o) => o.type === 'tick').flatMap((t) => t.units)
       expect(units.some((u) => u.kind === 'thread' && u.pid === pid && u.tid !== pid)).toBe(true)
       expect(units.some((u) => u.kind === 'program' && u.pid === childPid)).toBe(true)
-      expect(lines.at(-1)).toMatchObject({ type: 'summary', ok: true, attached: [{ pid, status: 'detached', exitCode: null }] })
+      expect(lines.at(-1)).toMatchObject({
+        type: 'summary',
+        ok: true,
+        attached: [{ pid, status: 'detached', exitCode: null }],
+      })
       expect(procExists(pid) && procExists(childPid)).toBe(true)
       expect(existsSync(signals) ? readFileSync(signals, 'utf8') : '').toBe('')
     } finally {

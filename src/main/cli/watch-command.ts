@@ -5,11 +5,20 @@ import { formatBytes, formatPercent } from '../../shared/format'
 import type { Tick, TimeSplit, Unit, UnitSummary } from '../../shared/model'
 import { BLOCK_REASONS, isFinal } from '../../shared/model'
 import { optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
-import { INTERVAL_OPTION, JSON_OPTION, intervalFrom, runSession, summaryLine, type SessionOutcome, type TickView } from './session'
+import {
+  INTERVAL_OPTION,
+  JSON_OPTION,
+  intervalFrom,
+  runSession,
+  summaryLine,
+  type SessionOutcome,
+  type TickView,
+} from './session'
 import { table } from './table'
 import { RECORD_OPTION, recordingFrom } from './record-option'
 
-const USAGE = 'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]\n       lab watch --pid N [--pid M ...] [--interval MS] [--duration S] [--json]'
+const USAGE =
+  'lab watch [--interval MS] [--duration S] [--json] -- <command> [args...]\n       lab watch --pid N [--pid M ...] [--interval MS] [--duration S] [--json]'
 
 /** Takes every `--pid N` / `--pid=N` before a bare `--` out of argv (the option repeats). */
 export function takePids(argv: readonly string[]): { pids: number[]; rest: string[] } {
@@ -28,7 +37,9 @@ export function takePids(argv: readonly string[]): { pids: number[]; rest: strin
     const raw = arg === '--pid' ? argv[++i] : arg.slice('--pid='.length)
     const pid = Number(raw)
     if (raw === undefined || !/^\d+$/.test(raw) || pid < 1 || pid > PID_MAX) {
-      throw new UsageError(`--pid must be a process id, a whole number from 1 to ${PID_MAX} (got ${JSON.stringify(raw ?? '')}).`)
+      throw new UsageError(
+        `--pid must be a process id, a whole number from 1 to ${PID_MAX} (got ${JSON.stringify(raw ?? '')}).`,
+      )
     }
     if (!pids.includes(pid)) pids.push(pid)
   }
@@ -41,7 +52,12 @@ const TAIL_LINES = 6
 
 const OPTIONS: OptionSpec[] = [
   INTERVAL_OPTION,
-  { name: 'duration', type: 'string', value: 'S', help: 'stop the whole tree after S seconds (counts as success); with --pid, detach' },
+  {
+    name: 'duration',
+    type: 'string',
+    value: 'S',
+    help: 'stop the whole tree after S seconds (counts as success); with --pid, detach',
+  },
   JSON_OPTION,
   RECORD_OPTION,
 ]
@@ -122,7 +138,10 @@ export const watchCommand: Command = {
     const intervalMs = intervalFrom(values.interval)
     const duration = parseDuration(values.duration)
     const [command, ...commandArgs] = rest ?? positionals
-    if (command && pids.length > 0) throw new UsageError(`Either attach with --pid or run a command, not both (got --pid ${pids.join(', ')} and "${command}").`)
+    if (command && pids.length > 0)
+      throw new UsageError(
+        `Either attach with --pid or run a command, not both (got --pid ${pids.join(', ')} and "${command}").`,
+      )
     if (!command && pids.length === 0) throw new UsageError(`What should I watch? Usage: ${USAGE}`)
 
     const tail: string[] = []
@@ -144,7 +163,10 @@ export const watchCommand: Command = {
       scope: 'run',
       durationS: duration,
       text,
-      start: (lab) => (pids.length > 0 ? lab.attachPids(pids) : lab.watch({ command, args: commandArgs, label: command.split('/').pop() ?? command })),
+      start: (lab) =>
+        pids.length > 0
+          ? lab.attachPids(pids)
+          : lab.watch({ command, args: commandArgs, label: command.split('/').pop() ?? command }),
     })
     const { info, summary, stoppedByDuration } = session
     if (pids.length > 0) return attachedSummary(session, pids, json, ctx.out)
@@ -227,7 +249,11 @@ function attachedSummary(session: SessionOutcome, pids: readonly number[], json:
   const { info, summary } = session
   // A stopped run (Ctrl-C, --duration) keeps no result: what was still watched then was detached.
   const result = info.result as { attached?: { pid: number; ended: string }[]; note?: string } | null
-  const attached = pids.map((pid) => ({ pid, status: result?.attached?.find((a) => a.pid === pid)?.ended ?? 'detached', exitCode: null }))
+  const attached = pids.map((pid) => ({
+    pid,
+    status: result?.attached?.find((a) => a.pid === pid)?.ended ?? 'detached',
+    exitCode: null,
+  }))
   if (json) {
     out(summaryLine(true, session, { attached }))
     return 0
@@ -236,7 +262,9 @@ function attachedSummary(session: SessionOutcome, pids: readonly number[], json:
   out(watchSummaryTable(summary.units))
   out('')
   for (const a of attached) {
-    out(`pid ${a.pid}: ${a.status === 'exited' ? `exited. ${result?.note ?? ''}`.trim() : 'detached; it keeps running (the lab never signals a process it attached to).'}`)
+    out(
+      `pid ${a.pid}: ${a.status === 'exited' ? `exited. ${result?.note ?? ''}`.trim() : 'detached; it keeps running (the lab never signals a process it attached to).'}`,
+    )
   }
   return 0
 }

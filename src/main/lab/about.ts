@@ -10,11 +10,15 @@ let python: string | null | undefined
 function pythonVersion(command: string): string | null {
   if (python !== undefined) return python
   try {
-    const [version, executable] = execFileSync(command, ['-c', 'import platform, sys; print(platform.python_version()); print(sys.executable)'], {
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
+    const [version, executable] = execFileSync(
+      command,
+      ['-c', 'import platform, sys; print(platform.python_version()); print(sys.executable)'],
+      {
+        encoding: 'utf8',
+        timeout: 5000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    )
       .trim()
       .split('\n')
     python = `${version} (${executable})`

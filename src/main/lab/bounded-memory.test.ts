@@ -38,7 +38,10 @@ describe('bounded memory', () => {
     const fds = (): number => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : 0)
     for (let i = 0; i < CYCLES; i++) {
       // Every fifth cycle runs child processes, the others threads.
-      const run = await lab.start({ scenario: 'counters', params: { mode: i % 5 === 0 ? 'process' : 'thread', workers: 2, loop: true } })
+      const run = await lab.start({
+        scenario: 'counters',
+        params: { mode: i % 5 === 0 ? 'process' : 'thread', workers: 2, loop: true },
+      })
       const stopped = await lab.stop({ runId: run.id })
       expect(stopped.status).toBe('stopped')
       if (i === WARM_UP) {
@@ -54,7 +57,9 @@ describe('bounded memory', () => {
     const bytes = Buffer.byteLength(JSON.stringify(snapshot))
     expect(bytes).toBeLessThan(64 * 1024)
     expect(snapshot.runs.length).toBeLessThanOrEqual(FINISHED_RUNS_KEPT)
-    expect(snapshot.units.filter((u) => u.kind !== 'main' && !['exited', 'killed', 'crashed'].includes(u.state))).toEqual([])
+    expect(
+      snapshot.units.filter((u) => u.kind !== 'main' && !['exited', 'killed', 'crashed'].includes(u.state)),
+    ).toEqual([])
     if (process.platform === 'linux') {
       const procs = listProcesses()
       expect(processesTagged(OWNER_ENV, lab.lifeline.key, procs)).toEqual([])
@@ -64,7 +69,9 @@ describe('bounded memory', () => {
     }
     const growthMb = ((await settledRss()) - rssAfterWarmUp) / 2 ** 20
     const heapGrowthMb = heapMb() - heapAfterWarmUp
-    console.log(`bounded memory: snapshot ${bytes} bytes, RSS growth ${growthMb.toFixed(1)} MB, heap growth ${heapGrowthMb.toFixed(1)} MB over ${CYCLES - WARM_UP} cycles`)
+    console.log(
+      `bounded memory: snapshot ${bytes} bytes, RSS growth ${growthMb.toFixed(1)} MB, heap growth ${heapGrowthMb.toFixed(1)} MB over ${CYCLES - WARM_UP} cycles`,
+    )
     // What the lab holds (its JavaScript heap, after a full GC) stays bounded. RSS is logged, not asserted: it also
     // counts native memory of the many worker threads created and ended (see the soak figures in the README).
     expect(heapGrowthMb).toBeLessThan(10)

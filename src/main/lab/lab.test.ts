@@ -30,7 +30,10 @@ describe.each(['thread', 'process'] as const)('stopping a run in %s mode', (mode
     expect(info.status).toBe('stopped')
     const after = (await lab.snapshot()).units.filter((u) => u.runId === run.id)
     // Asked to leave, units exit cleanly; one too busy to answer within the grace period is forced.
-    for (const u of after) expect(['exited:0', 'killed'], JSON.stringify(u)).toContain(u.state === 'exited' ? `exited:${u.exitCode}` : u.state)
+    for (const u of after)
+      expect(['exited:0', 'killed'], JSON.stringify(u)).toContain(
+        u.state === 'exited' ? `exited:${u.exitCode}` : u.state,
+      )
   })
 })
 
@@ -99,7 +102,9 @@ describe('refusals', () => {
       expect((err as LabError).field).toBe(field)
       expect((err as LabError).message).toContain(field)
     }
-    await expect(lab.setSamplingInterval({ ms: 1 })).rejects.toThrow(/interval must be a whole number of milliseconds from 100 to 5000/)
+    await expect(lab.setSamplingInterval({ ms: 1 })).rejects.toThrow(
+      /interval must be a whole number of milliseconds from 100 to 5000/,
+    )
     await expect(lab.stop({ runId: 'r404' })).rejects.toThrow(/no run "r404"/)
   })
 })
@@ -109,18 +114,27 @@ describe('the pool a run can resize', () => {
     const lab = newLab()
     const ticks = recordTicks(lab)
     const run = await lab.start({ scenario: 'pool-async', params: { mode: 'thread', workers: 2, count: 200 } })
-    expect(await waitFor(() => ticks.some((t) => t.events.some((e) => e.type === 'run' && e.run.id === run.id && e.run.poolSize === 2)), 10_000)).toBe(true)
+    expect(
+      await waitFor(
+        () => ticks.some((t) => t.events.some((e) => e.type === 'run' && e.run.id === run.id && e.run.poolSize === 2)),
+        10_000,
+      ),
+    ).toBe(true)
     const resized = await lab.resizePool({ runId: run.id, size: 3 })
     expect(resized.poolSize).toBe(3)
     await lab.stop({ runId: run.id })
   })
 
-  it('a run without a pool of the lab\'s (a counter, a program) has poolSize null and refuses a resize', async () => {
+  it("a run without a pool of the lab's (a counter, a program) has poolSize null and refuses a resize", async () => {
     const lab = newLab()
     const run = await lab.start({ scenario: 'counters', params: { loop: true } })
     const err = await lab.resizePool({ runId: run.id, size: 2 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LabError)
-    expect(err).toMatchObject({ code: 'conflict', field: 'size', message: expect.stringMatching(/has no pool to resize/) })
+    expect(err).toMatchObject({
+      code: 'conflict',
+      field: 'size',
+      message: expect.stringMatching(/has no pool to resize/),
+    })
     expect((await lab.snapshot()).runs.find((r) => r.id === run.id)?.poolSize).toBeNull()
     await lab.stop({ runId: run.id })
   })

@@ -4,7 +4,16 @@ import { TIME_SCALE_MAX } from '../../shared/contract'
 import { scenarioSource } from './scenario-source'
 import { LabError } from '../../shared/contract'
 import { echo } from '../../shared/bounds'
-import type { AttachInfo, LabSnapshot, ProcessListing, RunHistory, RunInfo, RunSummary, Sample, Tick } from '../../shared/model'
+import type {
+  AttachInfo,
+  LabSnapshot,
+  ProcessListing,
+  RunHistory,
+  RunInfo,
+  RunSummary,
+  Sample,
+  Tick,
+} from '../../shared/model'
 import { blockedOn } from './sampling/linux/blocked-on'
 import { StuckDetector, stuckSentence } from './stuck-detector'
 import { ATTACHED_NOT_OURS, isFinal } from '../../shared/model'
@@ -146,7 +155,12 @@ export class Lab implements LabCommands {
       () => platform.createTreeScanner(),
       this.lifeline,
     )
-    this.attaching = new Attacher({ units: this.units, programs: this.programs, platform, startRun: (def) => this.startRun(def, {}) })
+    this.attaching = new Attacher({
+      units: this.units,
+      programs: this.programs,
+      platform,
+      startRun: (def) => this.startRun(def, {}),
+    })
     this.scheduler = new Scheduler(
       {
         clock: this.clock,
@@ -172,7 +186,8 @@ export class Lab implements LabCommands {
         units: () => this.units.all().map((u) => ({ ...u })),
         runs: () => [...this.runs.values()].map((r) => ({ ...r.info })),
         summarize: (runId) => (this.runs.has(runId) ? this.runSummary(runId) : null),
-        onError: (message) => this.outbox.events.push({ type: 'mark', t: this.clock.now(), runId: null, text: message }),
+        onError: (message) =>
+          this.outbox.events.push({ type: 'mark', t: this.clock.now(), runId: null, text: message }),
       },
       opts.recording,
     )
@@ -215,7 +230,10 @@ export class Lab implements LabCommands {
   /** `module`: compare a user's own function (in-process callers such as the CLI; never from a client). */
   async compare(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
     const key = `compare ${this.nextCompare++}`
-    this.recorder.started({ kind: 'compare', what: req.workload, runId: null, params: { ...req }, t: this.clock.now() }, key)
+    this.recorder.started(
+      { kind: 'compare', what: req.workload, runId: null, params: { ...req }, t: this.clock.now() },
+      key,
+    )
     let result: CompareResult | undefined
     try {
       result = await this.compares.run(req, module)
@@ -249,7 +267,13 @@ export class Lab implements LabCommands {
     return this.library.totals(req.name)
   }
 
-  async uploadSession(req: { upload: string; fileName: string; part: number; data: string; last: boolean }): Promise<SessionInfo | null> {
+  async uploadSession(req: {
+    upload: string
+    fileName: string
+    part: number
+    data: string
+    last: boolean
+  }): Promise<SessionInfo | null> {
     return this.library.upload(req)
   }
 
@@ -375,7 +399,11 @@ export class Lab implements LabCommands {
     if (!params.ok) throw LabError.invalid(params.errors)
     const scale = req.timeScale ?? 1
     if (!Number.isInteger(scale) || scale < 1 || scale > TIME_SCALE_MAX) {
-      throw new LabError('invalid', `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (got ${echo(scale)}).`, 'timeScale')
+      throw new LabError(
+        'invalid',
+        `timeScale must be a whole number from 1 to ${TIME_SCALE_MAX} (got ${echo(scale)}).`,
+        'timeScale',
+      )
     }
     return this.startRun(def, params.value, undefined, scale)
   }
@@ -397,12 +425,30 @@ export class Lab implements LabCommands {
         return { exitCode: outcome.exitCode, signal: outcome.signal, result: outcome.result ?? null }
       },
     }
-    return this.startRun(def, {}, { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } })
+    return this.startRun(
+      def,
+      {},
+      { kind: 'watch', what: def.summary, params: { command: req.command, args: req.args ?? [] } },
+    )
   }
 
-  private startRun(def: ScenarioDefinition, params: ParamValues, started?: { kind: 'watch'; what: string; params: Record<string, unknown> }, timeScale = 1): RunInfo {
+  private startRun(
+    def: ScenarioDefinition,
+    params: ParamValues,
+    started?: { kind: 'watch'; what: string; params: Record<string, unknown> },
+    timeScale = 1,
+  ): RunInfo {
     const id = `r${this.nextRun++}`
-    this.recorder.started({ kind: started?.kind ?? 'run', what: started?.what ?? def.id, runId: id, params: started?.params ?? { ...params }, t: this.clock.now() }, id)
+    this.recorder.started(
+      {
+        kind: started?.kind ?? 'run',
+        what: started?.what ?? def.id,
+        runId: id,
+        params: started?.params ?? { ...params },
+        t: this.clock.now(),
+      },
+      id,
+    )
     const run = new Run(
       { clock: this.clock, outbox: this.outbox, spawner: this.spawner, programs: this.programs },
       def,
@@ -458,8 +504,18 @@ export class Lab implements LabCommands {
     const unit = this.units.get(req.unitId)
     if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
     // First and unconditional: an attached process is only watched, whatever else is true of its unit.
-    if (unit.attached) throw new LabError('conflict', `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`, 'unitId')
-    if (!unit.spawned) throw new LabError('conflict', `${unit.label} was not started by the lab, so it cannot be ended from here.`, 'unitId')
+    if (unit.attached)
+      throw new LabError(
+        'conflict',
+        `${ATTACHED_NOT_OURS} ${unit.label} can only be detached (the watching ends, the process goes on).`,
+        'unitId',
+      )
+    if (!unit.spawned)
+      throw new LabError(
+        'conflict',
+        `${unit.label} was not started by the lab, so it cannot be ended from here.`,
+        'unitId',
+      )
     if (isFinal(unit.state)) throw new LabError('conflict', `${unit.label} has already ${unit.state}.`, 'unitId')
     if (this.programs.kill(unit.id)) return
     this.spawner.kill(unit.id)
@@ -491,9 +547,11 @@ export class Lab implements LabCommands {
   async detach(req: { unitId: string }): Promise<RunInfo> {
     const unit = this.units.get(req.unitId)
     if (!unit) throw new LabError('not-found', `There is no unit ${echo(req.unitId)}.`, 'unitId')
-    if (!unit.attached || unit.runId === null) throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
+    if (!unit.attached || unit.runId === null)
+      throw new LabError('conflict', `${unit.label} is not an attached process: only those can be detached.`, 'unitId')
     const run = this.run(unit.runId)
-    if (run.info.status !== 'running') throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
+    if (run.info.status !== 'running')
+      throw new LabError('conflict', `The lab no longer watches ${unit.label} (${run.info.status}).`, 'unitId')
     const info = await run.stop()
     return { ...info }
   }
@@ -503,7 +561,8 @@ export class Lab implements LabCommands {
   }
 
   async quit(): Promise<void> {
-    if (!this.quitApp) throw new LabError('conflict', 'This lab cannot be quit from the window; stop it where it was started (Ctrl-C).')
+    if (!this.quitApp)
+      throw new LabError('conflict', 'This lab cannot be quit from the window; stop it where it was started (Ctrl-C).')
     // After the reply has gone out: the entry's shutdown closes the connection.
     setTimeout(() => this.quitApp?.(), 50)
   }
@@ -551,7 +610,10 @@ export class Lab implements LabCommands {
     try {
       return write()
     } catch (err) {
-      throw new LabError('failed', `The settings could not be saved in ${this.settingsFile.dir}: ${(err as Error).message.split('\n')[0]}`)
+      throw new LabError(
+        'failed',
+        `The settings could not be saved in ${this.settingsFile.dir}: ${(err as Error).message.split('\n')[0]}`,
+      )
     }
   }
 

@@ -30,13 +30,22 @@ describe('a long request does not stall the lab', () => {
     const lab = newLab({ intervalMs: 100 })
     let phase: string | null = null
     lab.onCompareProgress((p) => (phase = p.phase))
-    const done = lab.compare({ workload: 'cpu', strategies: ['seq'], sizes: [1], tasks: 5, repeat: 1, params: { taskMs: 2000 } })
+    const done = lab.compare({
+      workload: 'cpu',
+      strategies: ['seq'],
+      sizes: [1],
+      tasks: 5,
+      repeat: 1,
+      params: { taskMs: 2000 },
+    })
     // Wait until the baseline thread is up and working.
     await new Promise((r) => setTimeout(r, 1000))
     const seen = await probe(lab, 3000)
     expect(phase).toBe('running')
     // The baseline runs in a thread of its own, labelled so.
-    const baseline = (await lab.snapshot()).units.find((u) => u.label.startsWith('compare sequential baseline') && u.state === 'running')
+    const baseline = (await lab.snapshot()).units.find(
+      (u) => u.label.startsWith('compare sequential baseline') && u.state === 'running',
+    )
     expect(baseline?.kind).toBe('thread')
     expect(seen.ticks).toBeGreaterThanOrEqual(10)
     expect(seen.maxGapMs).toBeLessThan(1000)
@@ -68,16 +77,37 @@ describe('a long request does not stall the lab', () => {
   it('refuses a request it could not finish in bounded time, and says what is allowed', async () => {
     const lab = newLab()
     const { callCommand } = await import('../dispatch')
-    const reply = await callCommand(lab, 'compare', { workload: 'cpu', strategies: ['seq'], sizes: [1], tasks: 100_000, repeat: 20, params: { taskMs: 10_000 } })
+    const reply = await callCommand(lab, 'compare', {
+      workload: 'cpu',
+      strategies: ['seq'],
+      sizes: [1],
+      tasks: 100_000,
+      repeat: 20,
+      params: { taskMs: 10_000 },
+    })
     expect(reply.ok).toBe(false)
     if (!reply.ok) {
       expect(reply.error.field).toBe('tasks')
       expect(reply.error.message).toMatch(/from 1 to 20000/)
     }
-    const big = await callCommand(lab, 'compare', { workload: 'cpu', strategies: ['seq', 'thread'], sizes: [1, 2], tasks: 1000, repeat: 5, params: { taskMs: 1000 } })
+    const big = await callCommand(lab, 'compare', {
+      workload: 'cpu',
+      strategies: ['seq', 'thread'],
+      sizes: [1, 2],
+      tasks: 1000,
+      repeat: 5,
+      params: { taskMs: 1000 },
+    })
     expect(big.ok).toBe(false)
     if (!big.ok) expect(big.error.message).toMatch(/the limit is 600 s/)
-    const payload = await callCommand(lab, 'compare', { workload: 'payload', strategies: ['thread'], sizes: [64], tasks: 4, repeat: 1, params: { payloadBytes: 64 << 20 } })
+    const payload = await callCommand(lab, 'compare', {
+      workload: 'payload',
+      strategies: ['thread'],
+      sizes: [64],
+      tasks: 4,
+      repeat: 1,
+      params: { payloadBytes: 64 << 20 },
+    })
     expect(payload.ok).toBe(false)
     if (!payload.ok) expect(payload.error.field).toBe('payloadBytes')
   })

@@ -5,7 +5,7 @@ import { scenarios } from '../../../scenarios/index'
 const newLab = useLabs()
 
 describe('run history (what a reloaded window gets back)', () => {
-  it('keeps each run\'s units, log, state changes and result', async () => {
+  it("keeps each run's units, log, state changes and result", async () => {
     const lab = newLab({ scenarios })
     const a = await runToEnd(lab, 'counters', { mode: 'thread' })
     const b = await runToEnd(lab, 'pool-async', { mode: 'thread', count: 6 })

@@ -40,6 +40,13 @@ export class RunJournal {
   }
 
   history(): Omit<RunHistory, 'run'> {
-    return { units: [...this.units.values()], logs: [...this.logs], logCount: this.logCount, marks: [...this.marks], tasks: [...this.tasks], states: [...this.states] }
+    return {
+      units: [...this.units.values()],
+      logs: [...this.logs],
+      logCount: this.logCount,
+      marks: [...this.marks],
+      tasks: [...this.tasks],
+      states: [...this.states],
+    }
   }
 }

@@ -9,13 +9,28 @@ import { Pool } from './pools/pool'
 import { RunJournal } from './run-journal'
 import { Comparison } from './compare/comparison'
 import { validateCompareRequest, type CompareRequest, type CompareResult } from '../../shared/compare/types'
-import type { ProgramOptions, ProgramOutcome, RunContext, ScenarioDefinition, SpawnedUnit, SpawnOptions } from './scenario-api'
+import type {
+  ProgramOptions,
+  ProgramOutcome,
+  RunContext,
+  ScenarioDefinition,
+  SpawnedUnit,
+  SpawnOptions,
+} from './scenario-api'
 import { FifoQueue } from './sync/fifo-queue'
 import { LockBroker } from './sync/lock-broker'
 import { AtomicsMutex } from './sync/mutex'
 import { brokerSharedInts, threadSharedInts, type SharedIntsHandle } from './sync/shared-ints'
 import type { Outbox } from './unit-table'
-import { FLAG_INDEX, FLAG_SLOTS, type BrokerOp, type FlagsMessage, type FromHost, type Mode, type ThreadHandles } from './units/protocol'
+import {
+  FLAG_INDEX,
+  FLAG_SLOTS,
+  type BrokerOp,
+  type FlagsMessage,
+  type FromHost,
+  type Mode,
+  type ThreadHandles,
+} from './units/protocol'
 import type { LiveUnit, UnitSpawner } from './units/spawner'
 
 export interface RunDeps {
@@ -214,19 +229,38 @@ export class Run implements RunContext {
     if (!this.deps.programs) throw new LabError('conflict', 'This lab cannot run external programs.')
     // A Python scenario's time.sleep reads the scale (labevents.py); other programs ignore it.
     const env = this.timeScale === 1 ? opts.env : { ...opts.env, PARALLEL_LAB_TIME_SCALE: String(this.timeScale) }
-    const tree = this.deps.programs.start({ ...opts, env, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    const tree = this.deps.programs.start({
+      ...opts,
+      env,
+      label: `${this.def.id} / ${opts.label}`,
+      runId: this.info.id,
+    })
     this.programTrees.add(tree)
     const exit = await tree.host.exited
     if (exit.error) throw new LabError('failed', exit.error)
     // What the program left behind (children, reparented or setsid ones) is still its own: the run lasts until the
     // last of them has ended, or until it is stopped.
-    await Promise.race([tree.drained, new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true }))])
-    return { unitId: tree.rootId, pid: tree.host.pid, exitCode: exit.code, signal: exit.signal, result: tree.result, stderrTail: tree.stderrTail }
+    await Promise.race([
+      tree.drained,
+      new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true })),
+    ])
+    return {
+      unitId: tree.rootId,
+      pid: tree.host.pid,
+      exitCode: exit.code,
+      signal: exit.signal,
+      result: tree.result,
+      stderrTail: tree.stderrTail,
+    }
   }
 
   spawn(opts: SpawnOptions): SpawnedUnit {
     if (this.abort.signal.aborted) throw new LabError('conflict', 'The run was stopped.')
-    const unit = this.deps.spawner.spawn({ mode: opts.mode, label: `${this.def.id} / ${opts.label}`, runId: this.info.id })
+    const unit = this.deps.spawner.spawn({
+      mode: opts.mode,
+      label: `${this.def.id} / ${opts.label}`,
+      runId: this.info.id,
+    })
     this.live.set(unit.id, unit)
     let value: unknown
     let finishedOk = false
@@ -256,7 +290,10 @@ export class Run implements RunContext {
         const who = `${opts.label} (pid ${unit.host.pid})`
         if (info.signal) reject(new LabError('failed', `${who} was killed by ${info.signal}.`))
         else if (info.killedByLab) reject(new LabError('failed', `${who} was ended by the lab.`))
-        else reject(new LabError('failed', `${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`))
+        else
+          reject(
+            new LabError('failed', `${who} crashed: ${unit.failureReason ?? info.error ?? `exit code ${info.code}`}.`),
+          )
       })
     })
     done.catch(() => undefined)

@@ -14,10 +14,18 @@ function scenarioDirs(): string[] {
 
 export function scenarioSource(def: ScenarioDefinition): ScenarioSource {
   const declared = def.source?.() ?? null
-  const candidates = declared ? [declared] : (def.runtime ?? 'node') === 'node' ? scenarioDirs().map((d) => ({ path: join(d, `${def.id}.ts`), language: 'typescript' as const })) : []
+  const candidates = declared
+    ? [declared]
+    : (def.runtime ?? 'node') === 'node'
+      ? scenarioDirs().map((d) => ({ path: join(d, `${def.id}.ts`), language: 'typescript' as const }))
+      : []
   for (const c of candidates) {
     if (!existsSync(c.path) || statSync(c.path).size > MAX_SOURCE_BYTES) continue
     return { scenario: def.id, file: basename(c.path), language: c.language, text: readFileSync(c.path, 'utf8') }
   }
-  throw new LabError('not-found', `The code of "${def.id}" is not available here${declared ? ` (looked for ${declared.path})` : ''}.`, 'scenario')
+  throw new LabError(
+    'not-found',
+    `The code of "${def.id}" is not available here${declared ? ` (looked for ${declared.path})` : ''}.`,
+    'scenario',
+  )
 }

@@ -126,7 +126,8 @@ export class Scheduler {
       this.timer = null
       const started = performance.now()
       void this.tick().finally(() => {
-        if (this.running && this.timer === null) this.schedule(Math.max(0, this.intervalMs - (performance.now() - started)))
+        if (this.running && this.timer === null)
+          this.schedule(Math.max(0, this.intervalMs - (performance.now() - started)))
       })
     }, delay)
     this.timer.unref()

@@ -25,7 +25,9 @@ export class StuckDetector {
    * waiting (its own lock or queue), or when the OS shows it sleeping (S) inside a futex. Helpers do not count.
    */
   check(runId: string, units: readonly Unit[], samples: ReadonlyMap<string, Sample>, now: number): StuckReport | null {
-    const threads = units.filter((u) => !isFinal(u.state) && !u.helper && (u.kind === 'thread' || (u.kind === 'process' && u.spawned)))
+    const threads = units.filter(
+      (u) => !isFinal(u.state) && !u.helper && (u.kind === 'thread' || (u.kind === 'process' && u.spawned)),
+    )
     const waiting = threads.length > 0 && threads.every((u) => this.waitsOnLock(u, samples.get(u.id)))
     if (!waiting) {
       this.since.delete(runId)

@@ -26,5 +26,9 @@ export function isOwnHost(req: IncomingMessage, port: number): boolean {
 /** The WebSocket's Origin must be this server's own origin, as reached through the same Host. */
 export function isOwnOrigin(req: IncomingMessage, port: number): boolean {
   const origin = req.headers.origin
-  return isOwnHost(req, port) && typeof origin === 'string' && origin.toLowerCase() === `http://${(req.headers.host ?? '').toLowerCase()}`
+  return (
+    isOwnHost(req, port) &&
+    typeof origin === 'string' &&
+    origin.toLowerCase() === `http://${(req.headers.host ?? '').toLowerCase()}`
+  )
 }

@@ -34,16 +34,25 @@ describe('acquireInstanceLock', () => {
     await new Promise((r) => holder.once('spawn', r))
     await new Promise((r) => setTimeout(r, 50))
     const startTime = startTimeOf(holder.pid!)!
-    writeFileSync(join(dir, 'browser-mode.lock.json'), JSON.stringify({ pid: holder.pid, startTime, url: 'http://127.0.0.1:9/?token=t' }))
+    writeFileSync(
+      join(dir, 'browser-mode.lock.json'),
+      JSON.stringify({ pid: holder.pid, startTime, url: 'http://127.0.0.1:9/?token=t' }),
+    )
     expect(await acquireInstanceLock(dir)).toEqual({ running: { pid: holder.pid, url: 'http://127.0.0.1:9/?token=t' } })
     // The same PID with another start time is another program (a reused PID): the lock is stale.
-    writeFileSync(join(dir, 'browser-mode.lock.json'), JSON.stringify({ pid: holder.pid, startTime: startTime - 1, url: 'http://x' }))
+    writeFileSync(
+      join(dir, 'browser-mode.lock.json'),
+      JSON.stringify({ pid: holder.pid, startTime: startTime - 1, url: 'http://x' }),
+    )
     expect('held' in (await acquireInstanceLock(dir))).toBe(true)
   })
 
   it('takes over the lock of a lab that is gone, and a garbled lock', async () => {
     const dir = freshDir()
-    writeFileSync(join(dir, 'browser-mode.lock.json'), JSON.stringify({ pid: 4_000_000, startTime: 1, url: 'http://old' }))
+    writeFileSync(
+      join(dir, 'browser-mode.lock.json'),
+      JSON.stringify({ pid: 4_000_000, startTime: 1, url: 'http://old' }),
+    )
     expect('held' in (await acquireInstanceLock(dir))).toBe(true)
     const dir2 = freshDir()
     writeFileSync(join(dir2, 'browser-mode.lock.json'), 'garbage')

@@ -80,7 +80,9 @@ export async function runBrowserMode(opts: BrowserModeOptions = {}): Promise<voi
   const lock = await acquireInstanceLock(stateDir())
   if ('running' in lock) {
     const { pid, url } = lock.running
-    out(`Parallel Lab is already running in browser mode (PID ${pid}). Open this address in a browser (it carries the access token):`)
+    out(
+      `Parallel Lab is already running in browser mode (PID ${pid}). Open this address in a browser (it carries the access token):`,
+    )
     out(`  ${url ?? '(it is still starting; run this again in a moment)'}`)
     return
   }

@@ -5,10 +5,12 @@ import { answer } from './server'
 /** One malformed frame: what is sent, and the field its error must name. */
 type Case = [what: string, frame: string | Buffer, field: string]
 
-const call = (cmd: unknown, payload?: unknown, extra: Record<string, unknown> = {}): string => JSON.stringify({ id: 7, cmd, ...(payload === undefined ? {} : { payload }), ...extra })
+const call = (cmd: unknown, payload?: unknown, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ id: 7, cmd, ...(payload === undefined ? {} : { payload }), ...extra })
 const nested = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)
 const long = 'x'.repeat(60_000)
-const compare = (patch: Record<string, unknown>): string => call('compare', { workload: 'cpu', strategies: ['seq'], sizes: [1], tasks: 2, repeat: 1, ...patch })
+const compare = (patch: Record<string, unknown>): string =>
+  call('compare', { workload: 'cpu', strategies: ['seq'], sizes: [1], tasks: 2, repeat: 1, ...patch })
 
 const CASES: Case[] = [
   ['binary frame', Buffer.from([1, 2, 3]), 'frame'],
@@ -52,8 +54,19 @@ const CASES: Case[] = [
   ['start key toString', call('start', { scenario: 'counters', toString: 'x' }), 'toString'],
   ['params a list', call('start', { scenario: 'counters', params: [] }), 'params'],
   ['params a string', call('start', { scenario: 'counters', params: 'x' }), 'params'],
-  ['params 10,000 deep', `{"id":7,"cmd":"start","payload":{"scenario":"counters","params":${nested(10_000)}}}`, 'payload'],
-  ['params of 5,000 keys', call('start', { scenario: 'counters', params: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])) }), 'payload'],
+  [
+    'params 10,000 deep',
+    `{"id":7,"cmd":"start","payload":{"scenario":"counters","params":${nested(10_000)}}}`,
+    'payload',
+  ],
+  [
+    'params of 5,000 keys',
+    call('start', {
+      scenario: 'counters',
+      params: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+    }),
+    'payload',
+  ],
   ['workers as text', call('start', { scenario: 'counters', params: { workers: 'many' } }), 'workers'],
   ['workers 1e308', call('start', { scenario: 'counters', params: { workers: 1e308 } }), 'workers'],
   ['workers -1', call('start', { scenario: 'counters', params: { workers: -1 } }), 'workers'],
@@ -63,7 +76,11 @@ const CASES: Case[] = [
   ['mode unknown', call('start', { scenario: 'counters', params: { mode: 'fiber' } }), 'mode'],
   ['lock as text', call('start', { scenario: 'counters', params: { lock: 'yes' } }), 'lock'],
   ['unknown param', call('start', { scenario: 'counters', params: { speed: 3 } }), 'speed'],
-  ['param __proto__', '{"id":7,"cmd":"start","payload":{"scenario":"counters","params":{"__proto__":{"workers":2}}}}', '__proto__'],
+  [
+    'param __proto__',
+    '{"id":7,"cmd":"start","payload":{"scenario":"counters","params":{"__proto__":{"workers":2}}}}',
+    '__proto__',
+  ],
   ['param constructor', call('start', { scenario: 'counters', params: { constructor: 2 } }), 'constructor'],
   ['stop without runId', call('stop', {}), 'runId'],
   ['runId a number', call('stop', { runId: 5 }), 'runId'],
@@ -99,7 +116,11 @@ const CASES: Case[] = [
   ['compare transfer as text', compare({ params: { transfer: 'yes' } }), 'transfer'],
   ['compare unknown param', compare({ params: { threads: 2 } }), 'threads'],
   ['compare key constructor', compare({ constructor: 1 }), 'constructor'],
-  ['compare params 10,000 deep', `{"id":7,"cmd":"compare","payload":{"workload":"cpu","strategies":["seq"],"sizes":[1],"tasks":1,"repeat":1,"params":${nested(10_000)}}}`, 'payload'],
+  [
+    'compare params 10,000 deep',
+    `{"id":7,"cmd":"compare","payload":{"workload":"cpu","strategies":["seq"],"sizes":[1],"tasks":1,"repeat":1,"params":${nested(10_000)}}}`,
+    'payload',
+  ],
   ['compare too long to finish', compare({ tasks: 20_000, repeat: 20, params: { taskMs: 10_000 } }), 'tasks'],
 ]
 

@@ -77,7 +77,11 @@ export async function resolveRendererFile(rootDir: string, urlPath: string): Pro
 /** A fetch-style response for one renderer file, as Electron's app:// protocol handler returns it. */
 export async function rendererResponse(rootDir: string, requestUrl: string): Promise<Response> {
   const file = await resolveRendererFile(rootDir, new URL(requestUrl).pathname)
-  if (!file) return new Response('There is no such file.', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (!file)
+    return new Response('There is no such file.', {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    })
   return new Response(new Uint8Array(await readFile(file)), {
     status: 200,
     headers: {

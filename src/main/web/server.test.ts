@@ -18,7 +18,10 @@ let rendererDir: string
 
 beforeAll(async () => {
   rendererDir = mkdtempSync(join(tmpdir(), 'lab-renderer-'))
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Parallel Lab</title><script type="module" src="./assets/app.js"></script>')
+  writeFileSync(
+    join(rendererDir, 'index.html'),
+    '<!doctype html><title>Parallel Lab</title><script type="module" src="./assets/app.js"></script>',
+  )
   mkdirSync(join(rendererDir, 'assets'))
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'export {}')
   writeFileSync(join(rendererDir, 'assets', 'app.css'), 'body{}')
@@ -168,16 +171,30 @@ describe('frames', () => {
     if (snap.reply.ok) expect((snap.reply.value as { pid: number }).pid).toBe(process.pid)
 
     const bad = await exchange(ws, JSON.stringify({ id: 2, cmd: 'setSamplingInterval', payload: { ms: 'fast' } }), 2)
-    expect(bad.reply).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid', field: 'ms', message: 'ms must be a whole number from 100 to 5000 (got "fast").' }) })
+    expect(bad.reply).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        code: 'invalid',
+        field: 'ms',
+        message: 'ms must be a whole number from 100 to 5000 (got "fast").',
+      }),
+    })
 
     const unknown = await exchange(ws, JSON.stringify({ id: 3, cmd: 'rm -rf', payload: {} }), 3)
     expect(unknown.reply.ok).toBe(false)
-    if (!unknown.reply.ok) expect(unknown.reply.error.message).toMatch(/^There is no command "rm -rf"\. Commands: listScenarios openProgram /)
+    if (!unknown.reply.ok)
+      expect(unknown.reply.error.message).toMatch(
+        /^There is no command "rm -rf"\. Commands: listScenarios openProgram /,
+      )
 
     const missing = await exchange(ws, JSON.stringify({ id: 4, cmd: 'start', payload: { scenario: 'nope' } }), 4)
     expect(missing.reply).toMatchObject({ ok: false, error: { code: 'not-found', field: 'scenario' } })
 
-    const params = await exchange(ws, JSON.stringify({ id: 5, cmd: 'start', payload: { scenario: 'counters', params: { workers: 99 } } }), 5)
+    const params = await exchange(
+      ws,
+      JSON.stringify({ id: 5, cmd: 'start', payload: { scenario: 'counters', params: { workers: 99 } } }),
+      5,
+    )
     expect(params.reply).toMatchObject({ ok: false, error: { code: 'invalid', field: 'workers' } })
     if (!params.reply.ok) expect(params.reply.error.message).toMatch(/^workers must be [^\n]*\.$/)
     ws.close()
@@ -195,7 +212,10 @@ describe('frames', () => {
     }
     const binary = new Promise<ReplyFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))))
     ws.send(Buffer.from([1, 2, 3]))
-    expect((await binary).reply).toMatchObject({ ok: false, error: { message: 'Messages must be JSON text, not binary.' } })
+    expect((await binary).reply).toMatchObject({
+      ok: false,
+      error: { message: 'Messages must be JSON text, not binary.' },
+    })
     expect((await exchange(ws, JSON.stringify({ id: 9, cmd: 'listScenarios' }), 9)).reply.ok).toBe(true)
     ws.close()
   })
@@ -233,11 +253,16 @@ describe('frames', () => {
     const gotUnits = new Promise<void>((resolve) => {
       ws.on('message', (d) => {
         const frame = JSON.parse(d.toString()) as ServerFrame
-        if ('event' in frame && frame.event === 'tick') for (const u of frame.payload.units) if (u.runId) seen.add(u.kind)
+        if ('event' in frame && frame.event === 'tick')
+          for (const u of frame.payload.units) if (u.runId) seen.add(u.kind)
         if (seen.has('thread')) resolve()
       })
     })
-    const started = await exchange(ws, JSON.stringify({ id: 1, cmd: 'start', payload: { scenario: 'counters', params: { mode: 'thread' } } }), 1)
+    const started = await exchange(
+      ws,
+      JSON.stringify({ id: 1, cmd: 'start', payload: { scenario: 'counters', params: { mode: 'thread' } } }),
+      1,
+    )
     expect(started.reply.ok).toBe(true)
     await gotUnits
     ws.close()

@@ -60,7 +60,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const onError = (err: NodeJS.ErrnoException): void =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new PortInUseError(`Port ${opts.port} is already in use: choose another with --port, or leave --port out for a free one.`)
+          ? new PortInUseError(
+              `Port ${opts.port} is already in use: choose another with --port, or leave --port out for a free one.`,
+            )
           : err,
       )
     http.once('error', onError)
@@ -110,7 +112,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const file = await resolveRendererFile(opts.rendererDir, path)
     if (!file) {
-      return isPage ? refuse(res, 503, 'The renderer is not built yet: run "npm run build".') : refuse(res, 404, 'There is no such file.')
+      return isPage
+        ? refuse(res, 503, 'The renderer is not built yet: run "npm run build".')
+        : refuse(res, 404, 'There is no such file.')
     }
     res.statusCode = 200
     res.setHeader('Content-Type', contentType(file))
@@ -199,7 +203,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
 /** Parses one client frame and runs it. Every frame gets a reply, garbage included; nothing here throws. */
 export async function answer(lab: LabCommands, data: RawData, isBinary: boolean): Promise<ReplyFrame> {
-  const invalid = (message: string, field: string): ReplyFrame => ({ id: UNPAIRED_ID, reply: { ok: false, error: { code: 'invalid', message, field } } })
+  const invalid = (message: string, field: string): ReplyFrame => ({
+    id: UNPAIRED_ID,
+    reply: { ok: false, error: { code: 'invalid', message, field } },
+  })
   if (isBinary) return invalid('Messages must be JSON text, not binary.', 'frame')
   let frame: unknown
   try {
@@ -207,12 +214,15 @@ export async function answer(lab: LabCommands, data: RawData, isBinary: boolean)
   } catch {
     return invalid('The message is not valid JSON.', 'frame')
   }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.', 'frame')
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
+    return invalid('A message must be an object like {"id": 1, "cmd": "snapshot"}.', 'frame')
   for (const key of Object.keys(frame)) {
-    if (!['id', 'cmd', 'payload'].includes(key)) return invalid(`${echo(key)} is not part of a message (it takes id, cmd, payload).`, key)
+    if (!['id', 'cmd', 'payload'].includes(key))
+      return invalid(`${echo(key)} is not part of a message (it takes id, cmd, payload).`, key)
   }
   const id = own(frame, 'id')
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) return invalid(`A message needs an "id" that is a whole number from 1 up (got ${echo(id)}).`, 'id')
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1)
+    return invalid(`A message needs an "id" that is a whole number from 1 up (got ${echo(id)}).`, 'id')
   return { id, reply: await callCommand(lab, own(frame, 'cmd'), own(frame, 'payload')) }
 }
 

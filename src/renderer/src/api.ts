@@ -15,7 +15,12 @@ export interface LabConnection {
 }
 
 function isErrorInfo(v: unknown): v is LabErrorInfo {
-  return typeof v === 'object' && v !== null && typeof (v as LabErrorInfo).message === 'string' && typeof (v as LabErrorInfo).code === 'string'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as LabErrorInfo).message === 'string' &&
+    typeof (v as LabErrorInfo).code === 'string'
+  )
 }
 
 /** Whatever a transport rejects with becomes a LabError whose message is a sentence. */

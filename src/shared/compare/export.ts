@@ -7,8 +7,25 @@ export function toJson(result: CompareResult): string {
 }
 
 export const CSV_COLUMNS = [
-  'strategy', 'label', 'size', 'runs', 'wall_ms_median', 'wall_ms_min', 'wall_ms_max', 'speedup', 'speedup_with_startup', 'efficiency',
-  'tasks_per_s', 'latency_p50_ms', 'latency_p95_ms', 'queue_wait_p50_ms', 'startup_ms', 'first_result_ms', 'cpu_ms', 'peak_mem_bytes', 'failed',
+  'strategy',
+  'label',
+  'size',
+  'runs',
+  'wall_ms_median',
+  'wall_ms_min',
+  'wall_ms_max',
+  'speedup',
+  'speedup_with_startup',
+  'efficiency',
+  'tasks_per_s',
+  'latency_p50_ms',
+  'latency_p95_ms',
+  'queue_wait_p50_ms',
+  'startup_ms',
+  'first_result_ms',
+  'cpu_ms',
+  'peak_mem_bytes',
+  'failed',
 ] as const
 
 function csvCell(v: string | number | null): string {
@@ -21,9 +38,25 @@ const med = (s: Spread | null): number | null => s?.median ?? null
 
 export function csvRow(r: CompareRow): (string | number | null)[] {
   return [
-    r.strategy, STRATEGY_INFO[r.strategy].label, r.size, r.runs, r.wallMs.median, r.wallMs.min, r.wallMs.max, r.speedup, r.speedupWithStartup,
-    r.efficiency.median, r.throughput.median, r.latencyP50.median, r.latencyP95.median, r.queueWaitP50.median,
-    r.startupMs.median, med(r.firstResultMs), med(r.cpuMs), med(r.peakMemBytes), r.failed,
+    r.strategy,
+    STRATEGY_INFO[r.strategy].label,
+    r.size,
+    r.runs,
+    r.wallMs.median,
+    r.wallMs.min,
+    r.wallMs.max,
+    r.speedup,
+    r.speedupWithStartup,
+    r.efficiency.median,
+    r.throughput.median,
+    r.latencyP50.median,
+    r.latencyP95.median,
+    r.queueWaitP50.median,
+    r.startupMs.median,
+    med(r.firstResultMs),
+    med(r.cpuMs),
+    med(r.peakMemBytes),
+    r.failed,
   ]
 }
 
@@ -58,7 +91,12 @@ function overlaps(trace: CompareTrace, lane: number): boolean {
 function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
   const name = `${STRATEGY_INFO[trace.strategy].label}${STRATEGY_INFO[trace.strategy].pooled ? ` x${trace.size}` : ''}`
   const out: TraceEvent[] = [
-    { name: 'process_name', ph: 'M', pid, args: { name: `${name} (repeat ${trace.repeat}, ${trace.wallMs.toFixed(1)} ms)` } },
+    {
+      name: 'process_name',
+      ph: 'M',
+      pid,
+      args: { name: `${name} (repeat ${trace.repeat}, ${trace.wallMs.toFixed(1)} ms)` },
+    },
     { name: 'process_sort_index', ph: 'M', pid, args: { sort_index: pid } },
   ]
   trace.lanes.forEach((lane, i) => {
@@ -77,7 +115,16 @@ function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
       out.push({ name: label, cat: 'task', ph: 'b', id, pid, tid, ts: us(t.startedAt), args })
       out.push({ name: label, cat: 'task', ph: 'e', id, pid, tid, ts: us(t.endedAt) })
     } else {
-      const x: TraceEvent = { name: label, cat: 'task', ph: 'X', pid, tid, ts: us(t.startedAt), dur: Math.max(0, us(t.endedAt - t.startedAt)), args }
+      const x: TraceEvent = {
+        name: label,
+        cat: 'task',
+        ph: 'X',
+        pid,
+        tid,
+        ts: us(t.startedAt),
+        dur: Math.max(0, us(t.endedAt - t.startedAt)),
+        args,
+      }
       if (t.cpuMs !== null) {
         const before = threadClock.get(t.lane) ?? 0
         x.tts = us(before)
@@ -96,7 +143,9 @@ function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
   for (const series of trace.cpu) {
     const lane = trace.lanes[series.lane]
     const counter = `${lane?.label ?? `lane ${series.lane + 1}`} CPU %`
-    series.values.forEach((v, b) => out.push({ name: counter, ph: 'C', pid, ts: us(b * series.binMs), args: { cpu: v } }))
+    series.values.forEach((v, b) =>
+      out.push({ name: counter, ph: 'C', pid, ts: us(b * series.binMs), args: { cpu: v } }),
+    )
     out.push({ name: counter, ph: 'C', pid, ts: us(series.values.length * series.binMs), args: { cpu: 0 } })
   }
   return out
@@ -106,6 +155,12 @@ function traceEvents(trace: CompareTrace, pid: number): TraceEvent[] {
 export function toTrace(result: CompareResult): { traceEvents: TraceEvent[]; metadata: Record<string, unknown> } {
   return {
     traceEvents: result.traces.flatMap((t, i) => traceEvents(t, i + 1)),
-    metadata: { source: 'Parallel Lab comparison', workload: result.request.workload, describe: result.workload.describe, startedAt: result.startedAt, machine: result.machine },
+    metadata: {
+      source: 'Parallel Lab comparison',
+      workload: result.request.workload,
+      describe: result.workload.describe,
+      startedAt: result.startedAt,
+      machine: result.machine,
+    },
   }
 }

@@ -25,7 +25,8 @@ export function checkTrace(doc: unknown): string[] {
     const at = `event ${i}`
     if (!isObj(e)) return void errors.push(`${at} is not an object.`)
     if (typeof e.name !== 'string' || e.name === '') errors.push(`${at} has no name.`)
-    if (typeof e.ph !== 'string' || !PHASES.has(e.ph)) return void errors.push(`${at} has an unknown phase ${JSON.stringify(e.ph)}.`)
+    if (typeof e.ph !== 'string' || !PHASES.has(e.ph))
+      return void errors.push(`${at} has an unknown phase ${JSON.stringify(e.ph)}.`)
     if (!isInt(e.pid)) errors.push(`${at} (${e.ph}) has no integer pid.`)
     if (e.tid !== undefined && !isInt(e.tid)) errors.push(`${at} has a tid that is not an integer.`)
     if (e.ph === 'M') {
@@ -40,8 +41,13 @@ export function checkTrace(doc: unknown): string[] {
       return
     }
     if (isInt(e.pid) && !usedProcesses.has(e.pid)) usedProcesses.set(e.pid, i)
-    const threadScoped = e.ph === 'X' || e.ph === 'B' || e.ph === 'E' || ((e.ph === 'i' || e.ph === 'I') && (e.s === undefined || e.s === 't'))
-    if (threadScoped && isInt(e.pid) && isInt(e.tid) && !usedThreads.has(`${e.pid}/${e.tid}`)) usedThreads.set(`${e.pid}/${e.tid}`, i)
+    const threadScoped =
+      e.ph === 'X' ||
+      e.ph === 'B' ||
+      e.ph === 'E' ||
+      ((e.ph === 'i' || e.ph === 'I') && (e.s === undefined || e.s === 't'))
+    if (threadScoped && isInt(e.pid) && isInt(e.tid) && !usedThreads.has(`${e.pid}/${e.tid}`))
+      usedThreads.set(`${e.pid}/${e.tid}`, i)
     if (!isNum(e.ts) || e.ts < 0) errors.push(`${at} (${e.ph}) needs ts in microseconds (a number >= 0).`)
     if (e.ph === 'X') {
       if (!isInt(e.tid)) errors.push(`${at}: an X event needs a tid.`)
@@ -54,20 +60,25 @@ export function checkTrace(doc: unknown): string[] {
       }
     }
     if (e.ph === 'C') {
-      if (!isObj(e.args) || Object.keys(e.args).length === 0 || !Object.values(e.args).every(isNum)) errors.push(`${at}: a counter needs args of numbers.`)
+      if (!isObj(e.args) || Object.keys(e.args).length === 0 || !Object.values(e.args).every(isNum))
+        errors.push(`${at}: a counter needs args of numbers.`)
     }
     if (e.ph === 'b' || e.ph === 'e') {
-      if (typeof e.cat !== 'string' || (typeof e.id !== 'string' && !isNum(e.id))) return void errors.push(`${at}: async ${e.ph} needs cat and id.`)
+      if (typeof e.cat !== 'string' || (typeof e.id !== 'string' && !isNum(e.id)))
+        return void errors.push(`${at}: async ${e.ph} needs cat and id.`)
       const key = `${e.cat}/${String(e.id)}`
       if (e.ph === 'b') open.set(key, (open.get(key) ?? 0) + 1)
       else if ((open.get(key) ?? 0) === 0) errors.push(`${at}: async end ${key} without a begin.`)
       else open.set(key, open.get(key)! - 1)
     }
-    if ((e.ph === 'i' || e.ph === 'I') && e.s !== undefined && !['t', 'p', 'g'].includes(e.s as string)) errors.push(`${at}: instant scope must be t, p or g.`)
+    if ((e.ph === 'i' || e.ph === 'I') && e.s !== undefined && !['t', 'p', 'g'].includes(e.s as string))
+      errors.push(`${at}: instant scope must be t, p or g.`)
   })
   for (const [key, n] of open) if (n > 0) errors.push(`async ${key} begins without an end.`)
-  for (const [pid, i] of usedProcesses) if (!namedProcesses.has(pid)) errors.push(`event ${i}: process ${pid} has no process_name.`)
-  for (const [lane, i] of usedThreads) if (!namedThreads.has(lane)) errors.push(`event ${i}: thread ${lane} has no thread_name.`)
+  for (const [pid, i] of usedProcesses)
+    if (!namedProcesses.has(pid)) errors.push(`event ${i}: process ${pid} has no process_name.`)
+  for (const [lane, i] of usedThreads)
+    if (!namedThreads.has(lane)) errors.push(`event ${i}: thread ${lane} has no thread_name.`)
   // Perfetto drops X events that partly overlap on one thread; nesting is fine.
   for (const [thread, list] of spans) {
     const sorted = list.sort((a, b) => a.ts - b.ts || b.end - a.end)

@@ -9,13 +9,42 @@ export const STRATEGIES = ['seq', 'async', 'thread', 'process', 'piscina', 'thre
 export type StrategyId = (typeof STRATEGIES)[number]
 
 export const STRATEGY_INFO: Record<StrategyId, { label: string; pooled: boolean; describe: string }> = {
-  seq: { label: 'sequential', pooled: false, describe: 'one task after another: one plain loop in a worker thread of its own' },
-  async: { label: 'async (Promise.all)', pooled: false, describe: 'all tasks started at once in one worker thread: overlaps waiting, not computing' },
-  thread: { label: 'thread pool', pooled: true, describe: 'our ThreadPool, one shared queue: a free worker takes the next task; all N workers started before timing (start-up shown apart)' },
-  process: { label: 'process pool', pooled: true, describe: 'our ProcessPool, one shared queue; all N workers started before timing (start-up shown apart)' },
-  piscina: { label: 'piscina', pooled: true, describe: 'piscina 5.3.2 with N threads, the reference library; its threads warmed by one task each before timing' },
-  'thread-static': { label: 'thread pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker; workers started before timing' },
-  'process-static': { label: 'process pool, static chunks', pooled: true, describe: 'inputs split evenly up front, one chunk per worker; workers started before timing' },
+  seq: {
+    label: 'sequential',
+    pooled: false,
+    describe: 'one task after another: one plain loop in a worker thread of its own',
+  },
+  async: {
+    label: 'async (Promise.all)',
+    pooled: false,
+    describe: 'all tasks started at once in one worker thread: overlaps waiting, not computing',
+  },
+  thread: {
+    label: 'thread pool',
+    pooled: true,
+    describe:
+      'our ThreadPool, one shared queue: a free worker takes the next task; all N workers started before timing (start-up shown apart)',
+  },
+  process: {
+    label: 'process pool',
+    pooled: true,
+    describe: 'our ProcessPool, one shared queue; all N workers started before timing (start-up shown apart)',
+  },
+  piscina: {
+    label: 'piscina',
+    pooled: true,
+    describe: 'piscina 5.3.2 with N threads, the reference library; its threads warmed by one task each before timing',
+  },
+  'thread-static': {
+    label: 'thread pool, static chunks',
+    pooled: true,
+    describe: 'inputs split evenly up front, one chunk per worker; workers started before timing',
+  },
+  'process-static': {
+    label: 'process pool, static chunks',
+    pooled: true,
+    describe: 'inputs split evenly up front, one chunk per worker; workers started before timing',
+  },
 }
 
 export const WORKLOAD_INFO: Record<WorkloadId, string> = {
@@ -203,7 +232,10 @@ export function nominalTaskMs(workload: WorkloadId, tasks: number, params: Workl
 }
 
 /** Runs a request makes (repeat x (seq and async once, pooled strategies once per size)), and how many keep a trace. */
-export function countRuns(req: Pick<CompareRequest, 'strategies' | 'sizes' | 'repeat'>): { runs: number; traces: number } {
+export function countRuns(req: Pick<CompareRequest, 'strategies' | 'sizes' | 'repeat'>): {
+  runs: number
+  traces: number
+} {
   const strategies = new Set<StrategyId>(['seq', ...req.strategies])
   let traces = 0
   for (const s of strategies) traces += STRATEGY_INFO[s].pooled ? req.sizes.length : 1
@@ -216,23 +248,37 @@ const seconds = (ms: number): string => `${Math.round(ms / 1000).toLocaleString(
 export function validateCompareRequest(payload: unknown): Validation<CompareRequest> {
   const errors: FieldError[] = []
   const bad = (field: string, message: string): void => void errors.push({ field, message })
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ok: false, errors: [{ field: 'payload', message: 'The request must be an object.' }] }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return { ok: false, errors: [{ field: 'payload', message: 'The request must be an object.' }] }
   // Own properties only, on an object without a prototype: "constructor" or "__proto__" are keys like any other.
   const p: Record<string, unknown> = Object.assign(Object.create(null), payload)
   const known = ['workload', 'strategies', 'sizes', 'tasks', 'repeat', 'params']
-  for (const key of Object.keys(p)) if (!known.includes(key)) bad(key, `${echo(key)} is not part of a comparison request (it takes ${known.join(', ')}).`)
-  if (!WORKLOADS.includes(p.workload as WorkloadId)) bad('workload', `workload must be one of ${WORKLOADS.join(', ')} (got ${echo(p.workload)}).`)
+  for (const key of Object.keys(p))
+    if (!known.includes(key))
+      bad(key, `${echo(key)} is not part of a comparison request (it takes ${known.join(', ')}).`)
+  if (!WORKLOADS.includes(p.workload as WorkloadId))
+    bad('workload', `workload must be one of ${WORKLOADS.join(', ')} (got ${echo(p.workload)}).`)
   const strategies = p.strategies
-  if (!Array.isArray(strategies) || strategies.length === 0 || strategies.some((s) => !STRATEGIES.includes(s as StrategyId))) {
+  if (
+    !Array.isArray(strategies) ||
+    strategies.length === 0 ||
+    strategies.some((s) => !STRATEGIES.includes(s as StrategyId))
+  ) {
     bad('strategies', `strategies must be a non-empty list of ${STRATEGIES.join(', ')}.`)
   }
   const sizes = p.sizes
-  if (!Array.isArray(sizes) || sizes.length === 0 || sizes.length > COMPARE_LIMITS.sizes || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > COMPARE_LIMITS.size)) {
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length === 0 ||
+    sizes.length > COMPARE_LIMITS.sizes ||
+    sizes.some((n) => !Number.isInteger(n) || n < 1 || n > COMPARE_LIMITS.size)
+  ) {
     bad('sizes', `sizes must be 1 to ${COMPARE_LIMITS.sizes} whole numbers from 1 to ${COMPARE_LIMITS.size}.`)
   }
   const int = (key: 'tasks' | 'repeat', max: number): void => {
     const v = p[key]
-    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) bad(key, `${key} must be a whole number from 1 to ${max} (got ${echo(v)}).`)
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max)
+      bad(key, `${key} must be a whole number from 1 to ${max} (got ${echo(v)}).`)
   }
   int('tasks', COMPARE_LIMITS.tasks)
   int('repeat', COMPARE_LIMITS.repeat)
@@ -243,20 +289,30 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
       const q: Record<string, unknown> = Object.assign(Object.create(null), w)
       const num = (key: keyof WorkloadParams, min: number, max: number, whole = false): void => {
         const v = q[key]
-        if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v)))) {
+        if (
+          v !== undefined &&
+          (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v)))
+        ) {
           bad(key, `${key} must be a ${whole ? 'whole ' : ''}number from ${min} to ${max} (got ${echo(v)}).`)
         }
       }
       num('taskMs', 0, COMPARE_LIMITS.taskMs)
       num('payloadBytes', 1, COMPARE_LIMITS.payloadBytes, true)
       num('skew', 1, COMPARE_LIMITS.skew)
-      if (q.transfer !== undefined && typeof q.transfer !== 'boolean') bad('transfer', `transfer must be true or false (got ${echo(q.transfer)}).`)
-      for (const key of Object.keys(q)) if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key)) bad(key, `${echo(key)} is not a workload parameter (taskMs, payloadBytes, transfer, skew).`)
+      if (q.transfer !== undefined && typeof q.transfer !== 'boolean')
+        bad('transfer', `transfer must be true or false (got ${echo(q.transfer)}).`)
+      for (const key of Object.keys(q))
+        if (!['taskMs', 'payloadBytes', 'transfer', 'skew'].includes(key))
+          bad(key, `${echo(key)} is not a workload parameter (taskMs, payloadBytes, transfer, skew).`)
     }
   }
   if (errors.length > 0) return { ok: false, errors }
   const req = { ...p } as unknown as CompareRequest
-  const { runs, traces } = countRuns({ strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)], repeat: req.repeat })
+  const { runs, traces } = countRuns({
+    strategies: [...new Set(req.strategies)],
+    sizes: [...new Set(req.sizes)],
+    repeat: req.repeat,
+  })
   const workMs = req.tasks * nominalTaskMs(req.workload, req.tasks, req.params) * runs
   if (workMs > COMPARE_LIMITS.workMs) {
     bad(
@@ -265,12 +321,21 @@ export function validateCompareRequest(payload: unknown): Validation<CompareRequ
     )
   }
   if (req.tasks * traces > COMPARE_LIMITS.bars) {
-    bad('tasks', `This comparison would keep ${(req.tasks * traces).toLocaleString('en-US')} task bars (tasks x ${traces} strategy and size pairs); the limit is ${COMPARE_LIMITS.bars.toLocaleString('en-US')}.`)
+    bad(
+      'tasks',
+      `This comparison would keep ${(req.tasks * traces).toLocaleString('en-US')} task bars (tasks x ${traces} strategy and size pairs); the limit is ${COMPARE_LIMITS.bars.toLocaleString('en-US')}.`,
+    )
   }
   const inFlight = req.workload === 'payload' ? 2 * Math.max(...req.sizes) * (req.params?.payloadBytes ?? 4 << 20) : 0
   if (inFlight > COMPARE_LIMITS.inFlightBytes) {
-    bad('payloadBytes', `Payloads of ${req.params?.payloadBytes} bytes, 2 per worker for ${Math.max(...req.sizes)} workers, would hold ${(inFlight / (1 << 20)).toFixed(0)} MiB at once; the limit is ${COMPARE_LIMITS.inFlightBytes / (1 << 20)} MiB.`)
+    bad(
+      'payloadBytes',
+      `Payloads of ${req.params?.payloadBytes} bytes, 2 per worker for ${Math.max(...req.sizes)} workers, would hold ${(inFlight / (1 << 20)).toFixed(0)} MiB at once; the limit is ${COMPARE_LIMITS.inFlightBytes / (1 << 20)} MiB.`,
+    )
   }
   if (errors.length > 0) return { ok: false, errors }
-  return { ok: true, value: { ...req, strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)].sort((a, b) => a - b) } }
+  return {
+    ok: true,
+    value: { ...req, strategies: [...new Set(req.strategies)], sizes: [...new Set(req.sizes)].sort((a, b) => a - b) },
+  }
 }

@@ -15,7 +15,9 @@ export function switches(names: readonly string[]): number {
 
 function countOrder(run: LessonRun): { name: string; k: number }[] {
   const order = (run.result as { order?: unknown })?.order
-  const lines = Array.isArray(order) ? order.filter((l): l is string => typeof l === 'string') : run.logs.map((l) => l.text)
+  const lines = Array.isArray(order)
+    ? order.filter((l): l is string => typeof l === 'string')
+    : run.logs.map((l) => l.text)
   return lines.flatMap((l) => countLine(l) ?? [])
 }
 
@@ -24,12 +26,12 @@ const SERIALISED = 'serialised: one unit after the other'
 
 export const counters = (python: boolean): Lesson => ({
   point:
-    'Without the lock the units\' lines interleave: each sleeps between lines and the others run meanwhile. With the lock, a unit holds it for its whole count, so every line of one precedes every line of the next.',
+    "Without the lock the units' lines interleave: each sleeps between lines and the others run meanwhile. With the lock, a unit holds it for its whole count, so every line of one precedes every line of the next.",
   departs: python
-    ? 'threading.Thread or multiprocessing.Process with the tutorial\'s names and line shapes. The lock can also be flipped while the units loop; printing goes through the lab (each line is tied to its thread), under a small lock that numbers the lines so the result lists them in the log\'s order.'
-    : 'Node worker threads (an Atomics mutex as the lock) or child processes (the lab\'s lock broker, like multiprocessing.Manager().Lock()); the lines have the tutorial\'s shapes.',
+    ? "threading.Thread or multiprocessing.Process with the tutorial's names and line shapes. The lock can also be flipped while the units loop; printing goes through the lab (each line is tied to its thread), under a small lock that numbers the lines so the result lists them in the log's order."
+    : "Node worker threads (an Atomics mutex as the lock) or child processes (the lab's lock broker, like multiprocessing.Manager().Lock()); the lines have the tutorial's shapes.",
   predict: {
-    question: 'How will the units\' lines come out?',
+    question: "How will the units' lines come out?",
     options: [INTERLEAVED, SERIALISED],
     answer: (run) => {
       const lines = countOrder(run)
@@ -43,16 +45,40 @@ export const counters = (python: boolean): Lesson => ({
     const names = [...new Set(lines.map((l) => l.name))]
     const from = Number(run.params.from ?? 5)
     const expectedCount = Array.from({ length: from }, (_, i) => from - i)
-    const whole = names.every((n) => sameList(lines.filter((l) => l.name === n).map((l) => l.k), expectedCount))
+    const whole = names.every((n) =>
+      sameList(
+        lines.filter((l) => l.name === n).map((l) => l.k),
+        expectedCount,
+      ),
+    )
     const checks: Check[] = [
-      judged(`each unit counts ${from} down to 1, once`, `${Number(run.params.workers ?? 2)} units × ${oneLine(expectedCount, 5)}`, `${names.length} units${whole ? ', each complete' : ', some incomplete'}`, whole && names.length === Number(run.params.workers ?? 2)),
+      judged(
+        `each unit counts ${from} down to 1, once`,
+        `${Number(run.params.workers ?? 2)} units × ${oneLine(expectedCount, 5)}`,
+        `${names.length} units${whole ? ', each complete' : ', some incomplete'}`,
+        whole && names.length === Number(run.params.workers ?? 2),
+      ),
     ]
     if (names.length < 2) return checks
     const n = switches(lines.map((l) => l.name))
     if (run.params.lock === true) {
-      checks.push(judged(`with the lock, every ${names[0]} line precedes every ${names[1]} line`, `${names.length - 1} switches (serialised)`, `${n} switches`, n === names.length - 1))
+      checks.push(
+        judged(
+          `with the lock, every ${names[0]} line precedes every ${names[1]} line`,
+          `${names.length - 1} switches (serialised)`,
+          `${n} switches`,
+          n === names.length - 1,
+        ),
+      )
     } else {
-      checks.push(judged(`lines interleave: ${n} switches between ${oneLine(names, 4)}`, `more than ${names.length - 1} switches`, `${n} switches`, n > names.length - 1))
+      checks.push(
+        judged(
+          `lines interleave: ${n} switches between ${oneLine(names, 4)}`,
+          `more than ${names.length - 1} switches`,
+          `${n} switches`,
+          n > names.length - 1,
+        ),
+      )
     }
     return checks
   },
@@ -60,7 +86,7 @@ export const counters = (python: boolean): Lesson => ({
 
 export const sharedArray = (python: boolean): Lesson => ({
   point:
-    'Two units negate [1, 2, 3, 4] in turn. A plain list is copied into each: both print -1..-4. A shared array is one memory: the second unit flips the first one\'s work back and prints 1, 2, 3, 4.',
+    "Two units negate [1, 2, 3, 4] in turn. A plain list is copied into each: both print -1..-4. A shared array is one memory: the second unit flips the first one's work back and prints 1, 2, 3, 4.",
   departs: python
     ? 'multiprocessing.Array against a plain list, as in the tutorial.'
     : 'Node processes have no shared memory: "shared" goes through the lab, like multiprocessing.Manager; threads share a real SharedArrayBuffer.',
@@ -77,11 +103,28 @@ export const sharedArray = (python: boolean): Lesson => ({
     const shared = run.params.shared === true
     const kind = python ? 'process' : 'unit'
     if (!first || !second) return [judged('both units printed', '2 passes', 'missing', false)]
-    const checks: Check[] = [judged(`the first ${kind} negated the original`, '-1, -2, -3, -4', oneLine(first.printed), sameList(first.printed, [-1, -2, -3, -4]))]
+    const checks: Check[] = [
+      judged(
+        `the first ${kind} negated the original`,
+        '-1, -2, -3, -4',
+        oneLine(first.printed),
+        sameList(first.printed, [-1, -2, -3, -4]),
+      ),
+    ]
     checks.push(
       shared
-        ? judged(`the second ${kind} saw 1, 2, 3, 4 because the array is shared`, '1, 2, 3, 4', oneLine(second.printed), sameList(second.printed, [1, 2, 3, 4]))
-        : judged(`the second ${kind} negated its own copy`, '-1, -2, -3, -4', oneLine(second.printed), sameList(second.printed, [-1, -2, -3, -4])),
+        ? judged(
+            `the second ${kind} saw 1, 2, 3, 4 because the array is shared`,
+            '1, 2, 3, 4',
+            oneLine(second.printed),
+            sameList(second.printed, [1, 2, 3, 4]),
+          )
+        : judged(
+            `the second ${kind} negated its own copy`,
+            '-1, -2, -3, -4',
+            oneLine(second.printed),
+            sameList(second.printed, [-1, -2, -3, -4]),
+          ),
     )
     return checks
   },

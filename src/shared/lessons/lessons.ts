@@ -6,12 +6,15 @@ import { counters, sharedArray } from './lessons-threads'
 export type { Check, Lesson, LessonRun } from './verdict'
 
 const queue = (python: boolean): Lesson => ({
-  point: 'One FIFO queue, two consumers: every item is taken exactly once, in the order it was put, and the consumers take turns.',
+  point:
+    'One FIFO queue, two consumers: every item is taken exactly once, in the order it was put, and the consumers take turns.',
   departs: python
     ? 'A multiprocessing.Queue as in the tutorial; a shared counter under the same lock as get() records the true order of takes.'
     : 'Node processes share no memory: the queue lives in the lab, which hands out items in order to whichever consumer asks (like multiprocessing.Manager().Queue()).',
   check(run) {
-    const taken = Array.isArray((run.result as { taken?: unknown })?.taken) ? ((run.result as { taken: { item: unknown; by: string }[] }).taken ?? []) : []
+    const taken = Array.isArray((run.result as { taken?: unknown })?.taken)
+      ? ((run.result as { taken: { item: unknown; by: string }[] }).taken ?? [])
+      : []
     const items = Number(run.params.items ?? 10)
     const got = taken.map((t) => t.item)
     const expected = Array.from({ length: items }, (_, i) => i)
@@ -20,30 +23,57 @@ const queue = (python: boolean): Lesson => ({
     const consumers = [...new Set(by)]
     return [
       judged('every item taken exactly once, in FIFO order', oneLine(expected), oneLine(got), sameList(got, expected)),
-      judged('both consumers took from the one queue', '2 consumers', `${consumers.length}: ${oneLine(consumers)}`, consumers.length === 2),
+      judged(
+        'both consumers took from the one queue',
+        '2 consumers',
+        `${consumers.length}: ${oneLine(consumers)}`,
+        consumers.length === 2,
+      ),
       // Turns depend on both consumers getting a CPU while the other pauses: shown, not judged (a loaded machine runs one first).
-      shown('the consumers take turns', `${turns} switches between ${oneLine(consumers)}`, 'several switches when both get a CPU'),
+      shown(
+        'the consumers take turns',
+        `${turns} switches between ${oneLine(consumers)}`,
+        'several switches when both get a CPU',
+      ),
     ]
   },
 })
 
 const queueDrain = (python: boolean): Lesson => ({
-  point: 'Task "one" starts first and empties the shared queue before "two" gets going: "one" totals 32, "two" finds nothing to do.',
+  point:
+    'Task "one" starts first and empties the shared queue before "two" gets going: "one" totals 32, "two" finds nothing to do.',
   departs: python
     ? 'As in the tutorial: a queue.Queue drained by two tasks on a ThreadPoolExecutor. It is a race "one" nearly always wins; its lines are printed after its loop, since a print inside it lets the GIL pass to "two".'
     : 'Node units get the queue from the lab; "two" is started when "one" has returned, so the outcome the tutorial shows is certain rather than a race.',
   check(run) {
     const r = run.result
-    const tasks: { name: string; took: number[]; total: number }[] = isObj(r) && Array.isArray(r.tasks)
-      ? (r.tasks as { name: string; took: number[]; total: number }[])
-      : isObj(r)
-        ? Object.entries(r).filter(([, v]) => isObj(v)).map(([name, v]) => ({ name, took: nums((v as Record<string, unknown>).taken), total: Number((v as Record<string, unknown>).total) }))
-        : []
+    const tasks: { name: string; took: number[]; total: number }[] =
+      isObj(r) && Array.isArray(r.tasks)
+        ? (r.tasks as { name: string; took: number[]; total: number }[])
+        : isObj(r)
+          ? Object.entries(r)
+              .filter(([, v]) => isObj(v))
+              .map(([name, v]) => ({
+                name,
+                took: nums((v as Record<string, unknown>).taken),
+                total: Number((v as Record<string, unknown>).total),
+              }))
+          : []
     const one = tasks.find((t) => t.name === 'one')
     const two = tasks.find((t) => t.name === 'two')
     return [
-      judged('"one" takes all four items', '15, 10, 5, 2 (total 32)', one ? `${oneLine(one.took) || 'nothing'} (total ${one.total})` : 'no result', !!one && one.total === 32 && one.took.length === 4),
-      judged('"two" finds nothing to do', 'nothing', two ? (two.took.length ? oneLine(two.took) : 'nothing') : 'no result', !!two && two.took.length === 0),
+      judged(
+        '"one" takes all four items',
+        '15, 10, 5, 2 (total 32)',
+        one ? `${oneLine(one.took) || 'nothing'} (total ${one.total})` : 'no result',
+        !!one && one.total === 32 && one.took.length === 4,
+      ),
+      judged(
+        '"two" finds nothing to do',
+        'nothing',
+        two ? (two.took.length ? oneLine(two.took) : 'nothing') : 'no result',
+        !!two && two.took.length === 0,
+      ),
     ]
   },
 })
@@ -60,22 +90,35 @@ const poolAsync = (python: boolean): Lesson => {
     },
   }
   return {
-    point: 'apply_async returns at once; each callback appends its square as its task finishes, so the list is in completion order, not submission order.',
+    point:
+      'apply_async returns at once; each callback appends its square as its task finishes, so the list is in completion order, not submission order.',
     departs: python
-      ? 'multiprocessing.Pool as in the tutorial, with a random sleep (jitter) per task so the finishing order visibly varies; the pool\'s own helper threads are folded away except the one that runs the callbacks.'
-      : 'A pool of worker threads or processes with Python\'s API; each task sleeps a random jitter so the finishing order varies.',
+      ? "multiprocessing.Pool as in the tutorial, with a random sleep (jitter) per task so the finishing order visibly varies; the pool's own helper threads are folded away except the one that runs the callbacks."
+      : "A pool of worker threads or processes with Python's API; each task sleeps a random jitter so the finishing order varies.",
     predict,
     check(run) {
       const results = nums((run.result as { results?: unknown })?.results)
       const submitted = nums((run.result as { submitted?: unknown })?.submitted)
       const sorted = [...results].sort((a, b) => a - b)
-      const checks: Check[] = [judged('every square arrives once', `${submitted.length} squares`, `${results.length} squares: ${oneLine(results)}`, sameList(sorted, [...submitted].sort((a, b) => a - b)))]
+      const checks: Check[] = [
+        judged(
+          'every square arrives once',
+          `${submitted.length} squares`,
+          `${results.length} squares: ${oneLine(results)}`,
+          sameList(
+            sorted,
+            [...submitted].sort((a, b) => a - b),
+          ),
+        ),
+      ]
       if (submitted.length > 1) {
         checks.push(
           judged(
             'completion order ≠ submission order',
             `not ${oneLine(submitted, 5)}`,
-            sameList(results, submitted) ? `submission order: ${oneLine(results, 5)}` : `first result was ${results[0]}`,
+            sameList(results, submitted)
+              ? `submission order: ${oneLine(results, 5)}`
+              : `first result was ${results[0]}`,
             !sameList(results, submitted),
           ),
         )
@@ -86,7 +129,8 @@ const poolAsync = (python: boolean): Lesson => {
 }
 
 const executor = (python: boolean): Lesson => ({
-  point: 'submit() returns a future at once: done() is False while the task runs, result() waits for "Completed task1!", and done() is then True.',
+  point:
+    'submit() returns a future at once: done() is False while the task runs, result() waits for "Completed task1!", and done() is then True.',
   departs: python
     ? 'concurrent.futures as in the tutorial. "Quick" counts 10 with no sleep: on a thread pool the task can finish before done() is asked, as in the tutorial\'s thread-pool output.'
     : 'Node pools with the same submit / done / result API; the task logs from its worker.',
@@ -95,7 +139,11 @@ const executor = (python: boolean): Lesson => ({
     const quick = run.params.quick === true
     return [
       quick
-        ? shown('done() right after submit', String(r.doneAfterSubmit), 'False, or True if the quick task already finished')
+        ? shown(
+            'done() right after submit',
+            String(r.doneAfterSubmit),
+            'False, or True if the quick task already finished',
+          )
         : judged('done() right after submit', 'False', String(r.doneAfterSubmit), r.doneAfterSubmit === false),
       judged('result() waits for the task', 'Completed task1!', String(r.result), r.result === 'Completed task1!'),
       judged('done() after result()', 'True', String(r.doneAfterResult), r.doneAfterResult === true),
@@ -104,10 +152,11 @@ const executor = (python: boolean): Lesson => ({
 })
 
 const executorMap = (python: boolean): Lesson => ({
-  point: 'map() yields results in input order — 100, 100, 100, 400 — whatever order the tasks finish in (the jitter mixes that up; apply_async\'s callbacks would not wait).',
+  point:
+    "map() yields results in input order — 100, 100, 100, 400 — whatever order the tasks finish in (the jitter mixes that up; apply_async's callbacks would not wait).",
   departs: python
-    ? 'The tutorial\'s boxes; each task sleeps a random jitter so the finishing order differs from the input order.'
-    : 'The tutorial\'s boxes on a Node pool; each task sleeps a random jitter so the finishing order differs from the input order.',
+    ? "The tutorial's boxes; each task sleeps a random jitter so the finishing order differs from the input order."
+    : "The tutorial's boxes on a Node pool; each task sleeps a random jitter so the finishing order differs from the input order.",
   predict: {
     question: 'In what order will map() give the areas back?',
     options: ['input order', 'completion order'],
@@ -118,28 +167,47 @@ const executorMap = (python: boolean): Lesson => ({
   },
   check(run) {
     const areas = nums((run.result as { areas?: unknown })?.areas)
-    const finished = run.tasks.filter((t) => t.phase === 'finished').sort((a, b) => a.t - b.t).map((t) => t.task)
-    const checks = [judged('results in input order', '100, 100, 100, 400', oneLine(areas), sameList(areas, [100, 100, 100, 400]))]
+    const finished = run.tasks
+      .filter((t) => t.phase === 'finished')
+      .sort((a, b) => a.t - b.t)
+      .map((t) => t.task)
+    const checks = [
+      judged('results in input order', '100, 100, 100, 400', oneLine(areas), sameList(areas, [100, 100, 100, 400])),
+    ]
     if (finished.length > 1) {
       const inOrder = finished.every((n, i) => i === 0 || n > finished[i - 1])
-      checks.push(shown('order the tasks finished in', `${oneLine(finished.map((n) => `box ${n}`))}${inOrder ? ' (input order this time)' : ''}`, 'any order'))
+      checks.push(
+        shown(
+          'order the tasks finished in',
+          `${oneLine(finished.map((n) => `box ${n}`))}${inOrder ? ' (input order this time)' : ''}`,
+          'any order',
+        ),
+      )
     }
     return checks
   },
 })
 
 const startupCost = (python: boolean): Lesson => ({
-  point: 'A process pool takes far longer to give its first result than a thread pool: each process starts an interpreter of its own.',
+  point:
+    'A process pool takes far longer to give its first result than a thread pool: each process starts an interpreter of its own.',
   departs: python
-    ? 'Both start methods: fork (Linux\'s default) and spawn (the tutorial\'s, on Windows and macOS), beside the tutorial\'s 0.072 s vs 0.001 s.'
+    ? "Both start methods: fork (Linux's default) and spawn (the tutorial's, on Windows and macOS), beside the tutorial's 0.072 s vs 0.001 s."
     : 'Node: a worker thread also takes milliseconds to start, because each has a V8 isolate (its own heap and event loop) of its own; a child process starts a whole Node.',
   check(run) {
     const r = isObj(run.result) ? run.result : {}
-    const medians = isObj(r.medianMs) ? (r.medianMs as Record<string, number>) : { process: Number(r.processMs), thread: Number(r.threadMs) }
+    const medians = isObj(r.medianMs)
+      ? (r.medianMs as Record<string, number>)
+      : { process: Number(r.processMs), thread: Number(r.threadMs) }
     const thread = medians.thread
     const procs = Object.entries(medians).filter(([k]) => k.startsWith('process'))
     const checks: Check[] = procs.map(([k, ms]) =>
-      judged(`${k.replace('-', ' (')}${k.includes('-') ? ')' : ''} pool starts slower than the thread pool`, 'tutorial: 72 ms vs 1 ms', `${round(ms)} ms vs ${round(thread)} ms`, ms > thread),
+      judged(
+        `${k.replace('-', ' (')}${k.includes('-') ? ')' : ''} pool starts slower than the thread pool`,
+        'tutorial: 72 ms vs 1 ms',
+        `${round(ms)} ms vs ${round(thread)} ms`,
+        ms > thread,
+      ),
     )
     return checks
   },
@@ -148,8 +216,9 @@ const startupCost = (python: boolean): Lesson => ({
 const cpuVsIo = (python: boolean): Lesson =>
   python
     ? {
-        point: 'Under the GIL a thread pool gains nothing on CPU-bound work — its threads together use about one core — while a process pool uses every core; on IO-bound work (sleeping) threads gain too.',
-        departs: 'The tutorial\'s advice measured: CPU time over wall time gives the cores each pool kept busy.',
+        point:
+          'Under the GIL a thread pool gains nothing on CPU-bound work — its threads together use about one core — while a process pool uses every core; on IO-bound work (sleeping) threads gain too.',
+        departs: "The tutorial's advice measured: CPU time over wall time gives the cores each pool kept busy.",
         predict: {
           question: 'On the CPU-bound job, the thread pool against one-after-another is…',
           options: ['faster', 'about the same', 'slower'],
@@ -162,17 +231,42 @@ const cpuVsIo = (python: boolean): Lesson =>
           const jobs = pyJobs(run)
           const checks: Check[] = []
           const cpuThread = jobs.cpu?.thread
-          if (cpuThread) checks.push(judged(`the thread pool's ${run.params.workers ?? 2} threads together used one core: the GIL`, 'at most about 1 core', `${round(cpuThread.cores)} cores, speed-up ${round(cpuThread.speedup)}x`, cpuThread.cores <= 1.25))
+          if (cpuThread)
+            checks.push(
+              judged(
+                `the thread pool's ${run.params.workers ?? 2} threads together used one core: the GIL`,
+                'at most about 1 core',
+                `${round(cpuThread.cores)} cores, speed-up ${round(cpuThread.speedup)}x`,
+                cpuThread.cores <= 1.25,
+              ),
+            )
           const cpuProc = jobs.cpu?.process
-          if (cpuProc) checks.push(shown('the process pool on the same job', `${round(cpuProc.cores)} cores, speed-up ${round(cpuProc.speedup)}x`, 'more cores, as many as the machine can give'))
+          if (cpuProc)
+            checks.push(
+              shown(
+                'the process pool on the same job',
+                `${round(cpuProc.cores)} cores, speed-up ${round(cpuProc.speedup)}x`,
+                'more cores, as many as the machine can give',
+              ),
+            )
           const ioThread = jobs.io?.thread
-          if (ioThread) checks.push(judged('on IO-bound work the thread pool overlaps the waits', 'speed-up above 1.3x', `${round(ioThread.speedup)}x`, ioThread.speedup > 1.3))
+          if (ioThread)
+            checks.push(
+              judged(
+                'on IO-bound work the thread pool overlaps the waits',
+                'speed-up above 1.3x',
+                `${round(ioThread.speedup)}x`,
+                ioThread.speedup > 1.3,
+              ),
+            )
           return checks
         },
       }
     : {
-        point: 'Node threads have no GIL — the contrast with Python: here a thread pool does speed CPU-bound work up, like a process pool, and starts faster. On IO-bound work both pools overlap the waits.',
-        departs: 'Node has no GIL, so the tutorial\'s "CPU-bound: processes" does not hold here; py-cpu-vs-io shows Python, where it does.',
+        point:
+          'Node threads have no GIL — the contrast with Python: here a thread pool does speed CPU-bound work up, like a process pool, and starts faster. On IO-bound work both pools overlap the waits.',
+        departs:
+          'Node has no GIL, so the tutorial\'s "CPU-bound: processes" does not hold here; py-cpu-vs-io shows Python, where it does.',
         predict: {
           question: 'On the CPU-bound job, a Node thread pool against one-after-another is…',
           options: ['faster', 'about the same', 'slower'],
@@ -193,12 +287,30 @@ const cpuVsIo = (python: boolean): Lesson =>
               workers < 2
                 ? shown('the thread pool on CPU-bound work (one worker)', `${round(cpu.thread.speedup)}x`)
                 : noSpareCore && cpu.thread.speedup <= 1.1
-                  ? shown('no GIL: the thread pool speeds CPU-bound work up', `${round(cpu.thread.speedup)}x — the machine had no spare core during this run (the process pool gained nothing either); run it again on a quieter machine`, 'speed-up above 1.1x')
-                  : judged('no GIL: the thread pool speeds CPU-bound work up', 'speed-up above 1.1x', `${round(cpu.thread.speedup)}x`, cpu.thread.speedup > 1.1),
+                  ? shown(
+                      'no GIL: the thread pool speeds CPU-bound work up',
+                      `${round(cpu.thread.speedup)}x — the machine had no spare core during this run (the process pool gained nothing either); run it again on a quieter machine`,
+                      'speed-up above 1.1x',
+                    )
+                  : judged(
+                      'no GIL: the thread pool speeds CPU-bound work up',
+                      'speed-up above 1.1x',
+                      `${round(cpu.thread.speedup)}x`,
+                      cpu.thread.speedup > 1.1,
+                    ),
             )
           }
-          if (cpu?.process?.speedup != null) checks.push(shown('the process pool on the same job', `${round(cpu.process.speedup)}x`))
-          if (io?.thread?.speedup != null) checks.push(judged('on IO-bound work the thread pool overlaps the waits', 'speed-up above 1.3x', `${round(io.thread.speedup)}x`, workers > 1 ? io.thread.speedup > 1.3 : true))
+          if (cpu?.process?.speedup != null)
+            checks.push(shown('the process pool on the same job', `${round(cpu.process.speedup)}x`))
+          if (io?.thread?.speedup != null)
+            checks.push(
+              judged(
+                'on IO-bound work the thread pool overlaps the waits',
+                'speed-up above 1.3x',
+                `${round(io.thread.speedup)}x`,
+                workers > 1 ? io.thread.speedup > 1.3 : true,
+              ),
+            )
           return checks
         },
       }

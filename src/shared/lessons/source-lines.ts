@@ -19,7 +19,11 @@ function templatePattern(body: string, template: boolean): { pattern: RegExp; li
 }
 
 /** The string argument starting at `rest` (a template, a quoted string, or a name defined a few lines up). */
-function argumentPattern(rest: string, lines: readonly string[], at: number): { pattern: RegExp; literal: number } | null {
+function argumentPattern(
+  rest: string,
+  lines: readonly string[],
+  at: number,
+): { pattern: RegExp; literal: number } | null {
   const quote = rest[0]
   if (quote === '`' || quote === "'" || quote === '"') {
     const end = rest.indexOf(quote, 1)

@@ -50,8 +50,10 @@ export function round(n: number): string {
   return String(Number(n.toFixed(digits)))
 }
 
-export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-export const nums = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [])
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+export const nums = (v: unknown): number[] =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : []
 
 export function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i])
@@ -70,5 +72,10 @@ export function shown(label: string, actual: string, expected = '—'): Check {
 /** The check a prediction makes: the option chosen against the one the run showed. */
 export function predictionCheck(p: Prediction, chosen: string, run: LessonRun): Check {
   const actual = p.answer(run)
-  return { label: `your prediction: ${chosen}`, expected: chosen, actual: actual ?? 'the run cannot tell', ok: actual === null ? null : actual === chosen }
+  return {
+    label: `your prediction: ${chosen}`,
+    expected: chosen,
+    actual: actual ?? 'the run cannot tell',
+    ok: actual === null ? null : actual === chosen,
+  }
 }

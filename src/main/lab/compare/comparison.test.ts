@@ -19,8 +19,19 @@ function env(onProgress?: (p: CompareProgress) => void) {
 describe('comparison', () => {
   it('runs every strategy x size, with the sequential baseline, and exports files that parse', async () => {
     const seen: CompareProgress[] = []
-    const req = { workload: 'cpu' as const, strategies: STRATEGIES.filter((s) => s !== 'seq'), sizes: [1, 2], tasks: 8, repeat: 1, params: { taskMs: 2 } }
-    const result = await new Comparison('t1', req, env((p) => seen.push(p))).run()
+    const req = {
+      workload: 'cpu' as const,
+      strategies: STRATEGIES.filter((s) => s !== 'seq'),
+      sizes: [1, 2],
+      tasks: 8,
+      repeat: 1,
+      params: { taskMs: 2 },
+    }
+    const result = await new Comparison(
+      't1',
+      req,
+      env((p) => seen.push(p)),
+    ).run()
     expect(result.cancelled).toBe(false)
     // seq and async once, five pooled strategies at two sizes.
     expect(result.rows).toHaveLength(2 + 5 * 2)
@@ -59,19 +70,36 @@ describe('comparison', () => {
     const xs = trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X')
     expect(xs.length).toBeGreaterThan(0)
     expect(xs.some((e: { tdur?: number }) => typeof e.tdur === 'number')).toBe(true)
-    expect(trace.traceEvents.some((e: { ph: string; name: string }) => e.ph === 'M' && e.name === 'thread_name')).toBe(true)
+    expect(trace.traceEvents.some((e: { ph: string; name: string }) => e.ph === 'M' && e.name === 'thread_name')).toBe(
+      true,
+    )
     expect(trace.traceEvents.some((e: { ph: string }) => e.ph === 'C')).toBe(true)
   })
 
   it('static chunks split the inputs up front, one bar per task', async () => {
-    const result = await new Comparison('t2', { workload: 'skewed', strategies: ['thread-static'], sizes: [2], tasks: 8, repeat: 1, params: { taskMs: 1, skew: 4 } }, env()).run()
+    const result = await new Comparison(
+      't2',
+      {
+        workload: 'skewed',
+        strategies: ['thread-static'],
+        sizes: [2],
+        tasks: 8,
+        repeat: 1,
+        params: { taskMs: 1, skew: 4 },
+      },
+      env(),
+    ).run()
     const trace = result.traces.find((t) => t.strategy === 'thread-static')!
     expect(trace.tasks).toHaveLength(8)
     expect(checkTrace(toTrace(result))).toEqual([])
   })
 
   it('async overlaps on one lane: the trace uses async events there, and still passes the check', async () => {
-    const result = await new Comparison('t3', { workload: 'io', strategies: ['async'], sizes: [1], tasks: 6, repeat: 1, params: { taskMs: 20 } }, env()).run()
+    const result = await new Comparison(
+      't3',
+      { workload: 'io', strategies: ['async'], sizes: [1], tasks: 6, repeat: 1, params: { taskMs: 20 } },
+      env(),
+    ).run()
     const events = toTrace(result).traceEvents
     expect(events.some((e) => e.ph === 'b' && e.cat === 'task')).toBe(true)
     expect(checkTrace({ traceEvents: events })).toEqual([])
@@ -79,12 +107,16 @@ describe('comparison', () => {
 
   it('can be cancelled: it stops early, says so, and leaves no worker running', async () => {
     const e = env()
-    const c = new Comparison('t4', { workload: 'io', strategies: ['process', 'thread'], sizes: [2], tasks: 40, repeat: 3, params: { taskMs: 50 } }, {
-      ...e,
-      onProgress: (p) => {
-        if (p.strategy === 'process') setTimeout(() => c.cancel(), 100)
+    const c = new Comparison(
+      't4',
+      { workload: 'io', strategies: ['process', 'thread'], sizes: [2], tasks: 40, repeat: 3, params: { taskMs: 50 } },
+      {
+        ...e,
+        onProgress: (p) => {
+          if (p.strategy === 'process') setTimeout(() => c.cancel(), 100)
+        },
       },
-    })
+    )
     const result = await c.run()
     expect(result.cancelled).toBe(true)
     expect(result.runs.length).toBeLessThan(planSteps(c.request).length)
@@ -96,7 +128,16 @@ describe('comparison', () => {
 
 describe('busy time', () => {
   it('counts overlapping tasks on one lane once, and lanes separately', () => {
-    const t = (lane: number, startedAt: number, endedAt: number) => ({ id: 0, lane, submittedAt: 0, startedAt, endedAt, doneAt: endedAt, cpuMs: null, ok: true })
+    const t = (lane: number, startedAt: number, endedAt: number) => ({
+      id: 0,
+      lane,
+      submittedAt: 0,
+      startedAt,
+      endedAt,
+      doneAt: endedAt,
+      cpuMs: null,
+      ok: true,
+    })
     expect(busyTime([t(0, 0, 10), t(0, 5, 20), t(0, 30, 40), t(1, 0, 10)])).toBe(20 + 10 + 10)
   })
 })
@@ -125,10 +166,19 @@ describe('trace schema check', () => {
         expect.stringMatching(/unknown phase/),
       ]),
     )
-    const nested = [{ name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 }, { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 }]
-    const names = [{ name: 'process_name', ph: 'M', pid: 1, args: { name: 'p' } }, { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 't' } }]
+    const nested = [
+      { name: 'a', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 10 },
+      { name: 'b', ph: 'X', pid: 1, tid: 1, ts: 2, dur: 3 },
+    ]
+    const names = [
+      { name: 'process_name', ph: 'M', pid: 1, args: { name: 'p' } },
+      { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 't' } },
+    ]
     expect(checkTrace({ traceEvents: [...names, ...nested] })).toEqual([])
     // Lanes nobody named would show as bare numbers in Perfetto.
-    expect(checkTrace({ traceEvents: nested })).toEqual(['event 0: process 1 has no process_name.', 'event 0: thread 1/1 has no thread_name.'])
+    expect(checkTrace({ traceEvents: nested })).toEqual([
+      'event 0: process 1 has no process_name.',
+      'event 0: thread 1/1 has no thread_name.',
+    ])
   })
 })

@@ -1,7 +1,17 @@
 // A comparison run: every strategy x pool size on one workload, repeated; progress as it goes, cancellable, and a
 // result with medians and spreads per strategy plus the timeline of each one's last repeat (for Gantts and traces).
 import os from 'node:os'
-import type { CompareProgress, CompareRequest, CompareResult, CompareRow, CompareRun, CompareTask, CompareTrace, CpuSeries, StrategyId } from '../../../shared/compare/types'
+import type {
+  CompareProgress,
+  CompareRequest,
+  CompareResult,
+  CompareRow,
+  CompareRun,
+  CompareTask,
+  CompareTrace,
+  CpuSeries,
+  StrategyId,
+} from '../../../shared/compare/types'
 import { STRATEGY_INFO } from '../../../shared/compare/types'
 import { planModuleWorkload, planWorkload } from '../pools/workloads'
 import { percentile, spread, spreadOf } from './stats'
@@ -133,7 +143,15 @@ export class Comparison {
     readonly request: CompareRequest,
     private readonly env: ComparisonEnv,
   ) {
-    this.latest = { id, done: 0, total: planSteps(request).length, strategy: null, size: null, repeat: null, phase: 'running' }
+    this.latest = {
+      id,
+      done: 0,
+      total: planSteps(request).length,
+      strategy: null,
+      size: null,
+      repeat: null,
+      phase: 'running',
+    }
   }
 
   get progress(): CompareProgress {
@@ -161,13 +179,23 @@ export class Comparison {
       this.report({ done: i, strategy: step.strategy, size: step.size, repeat: step.repeat })
       // A fresh plan per run: transferred buffers are gone once sent.
       const { module } = this.env
-      const plan = module ? planModuleWorkload(module) : planWorkload(this.request.workload, this.request.tasks, this.request.params)
+      const plan = module
+        ? planModuleWorkload(module)
+        : planWorkload(this.request.workload, this.request.tasks, this.request.params)
       describe = plan.describe
       taskCostMs = plan.costMs[plan.costMs.length - 1] ?? null
       const raw = await runStrategy(step.strategy, step.size, plan, { ...this.env, signal: this.abort.signal })
       if (this.abort.signal.aborted) break
       runs.push(summarizeRun(raw, step.strategy, step.size, step.repeat))
-      traces.set(`${step.strategy}|${step.size}`, { strategy: step.strategy, size: step.size, repeat: step.repeat, wallMs: raw.wallMs, lanes: raw.lanes, tasks: raw.tasks, cpu: cpuSeries(raw) })
+      traces.set(`${step.strategy}|${step.size}`, {
+        strategy: step.strategy,
+        size: step.size,
+        repeat: step.repeat,
+        wallMs: raw.wallMs,
+        lanes: raw.lanes,
+        tasks: raw.tasks,
+        cpu: cpuSeries(raw),
+      })
     }
     const cancelled = this.abort.signal.aborted
     this.report({ done: runs.length, phase: cancelled ? 'cancelled' : 'done' })

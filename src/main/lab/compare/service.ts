@@ -20,7 +20,11 @@ export class CompareService {
   /** `module`: a user's own function instead of the request's workload (in-process callers only, such as the CLI). */
   async run(req: CompareRequest, module?: ModuleWorkload): Promise<CompareResult> {
     if (this.current) {
-      throw new LabError('conflict', `Comparison ${this.current.comparison.id} is still running: cancel it or wait for it to finish.`, 'compare')
+      throw new LabError(
+        'conflict',
+        `Comparison ${this.current.comparison.id} is still running: cancel it or wait for it to finish.`,
+        'compare',
+      )
     }
     const comparison = new Comparison(`c${this.next++}`, req, {
       ...this.env,
@@ -32,7 +36,11 @@ export class CompareService {
     try {
       return await done
     } catch (err) {
-      const failed: CompareProgress = { ...comparison.progress, phase: 'failed', error: err instanceof Error ? err.message : String(err) }
+      const failed: CompareProgress = {
+        ...comparison.progress,
+        phase: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+      }
       this.progressListeners.forEach((fn) => fn(failed))
       throw new LabError('failed', `The comparison failed: ${failed.error}`)
     } finally {

@@ -74,7 +74,14 @@ async function onLoopThread(plan: WorkloadPlan, together: boolean, env: Strategy
   const { clock } = env.deps
   const created = clock.now()
   const name = together ? 'compare async: Promise.all on one thread' : 'compare sequential baseline: one plain loop'
-  const pool = new Pool(env.deps, { kind: 'thread', size: 1, name, runId: env.runId, taskEvents: false, module: env.module?.file })
+  const pool = new Pool(env.deps, {
+    kind: 'thread',
+    size: 1,
+    name,
+    runId: env.runId,
+    taskEvents: false,
+    module: env.module?.file,
+  })
   const meter = new ResourceMeter(() => [])
   const onAbort = (): void => void pool.kill()
   env.signal.addEventListener('abort', onAbort, { once: true })
@@ -137,8 +144,23 @@ async function onPool(
   const records: TaskRecord[] = []
   const values = new Map<number, unknown>()
   // Every worker is started up front (start-up is timed apart), so that the timed part compares dispatch alone.
-  const pool = new Pool(env.deps, { kind, size, name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`, runId: env.runId, taskEvents: false, onRecord: (r) => records.push(r), start: 'eager', module: env.module?.file })
-  const pids = (): number[] => (kind === 'process' ? pool.workerIds().map((id) => env.deps.spawner.units.get(id)?.pid ?? -1).filter((p) => p > 0) : [])
+  const pool = new Pool(env.deps, {
+    kind,
+    size,
+    name: `compare ${kind}${isStatic ? ' static' : ''} x${size}`,
+    runId: env.runId,
+    taskEvents: false,
+    onRecord: (r) => records.push(r),
+    start: 'eager',
+    module: env.module?.file,
+  })
+  const pids = (): number[] =>
+    kind === 'process'
+      ? pool
+          .workerIds()
+          .map((id) => env.deps.spawner.units.get(id)?.pid ?? -1)
+          .filter((p) => p > 0)
+      : []
   const meter = new ResourceMeter(pids)
   const lanes = new Map<number, CompareLane>()
   const noteLane = (r: TaskRecord): void => {
@@ -262,7 +284,9 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
   // piscina has no ready signal: one short task per thread (each keeps its thread busy for 1 ms, so the next goes to
   // another) makes every thread load the task file, as our workers have before they say hello.
   await Promise.all(
-    Array.from({ length: size }, () => piscina.run({ name: 'workload.sleep', args: [1], module: env.module?.file }, { name: 'timed' })),
+    Array.from({ length: size }, () =>
+      piscina.run({ name: 'workload.sleep', args: [1], module: env.module?.file }, { name: 'timed' }),
+    ),
   )
   if (env.signal.aborted) {
     await piscina.destroy().catch(() => undefined)
@@ -281,7 +305,10 @@ async function onPiscina(plan: WorkloadPlan, size: number, env: StrategyEnv): Pr
       const submittedAt = clock.now() - t0
       const transferList = plan.transfer ? (plan.transfer(x) as ArrayBuffer[]) : undefined
       try {
-        const o = (await piscina.run({ name: plan.task, args: [x], module: env.module?.file }, { name: 'timed', transferList })) as TimedOutcome
+        const o = (await piscina.run(
+          { name: plan.task, args: [x], module: env.module?.file },
+          { name: 'timed', transferList },
+        )) as TimedOutcome
         const key = o.tid ?? -1
         if (!laneOf.has(key)) {
           laneOf.set(key, lanes.length)

@@ -46,7 +46,15 @@ function everythingOf(labPid: number): ProcIdentity[] {
     }
   })
   const found = new Map<number, ProcIdentity>()
-  for (const p of [...descendantsOf([labPid], procs), ...marked, ...descendantsOf(marked.map((m) => m.pid), procs)]) found.set(p.pid, p)
+  for (const p of [
+    ...descendantsOf([labPid], procs),
+    ...marked,
+    ...descendantsOf(
+      marked.map((m) => m.pid),
+      procs,
+    ),
+  ])
+    found.set(p.pid, p)
   return [...found.values()]
 }
 
@@ -64,7 +72,9 @@ describe.skipIf(process.platform !== 'linux')('nothing the lab started outlives 
     const before = everythingOf(child.pid!)
     // The lab's own: units, python and its workers, the program, both sleeps (one of them escaped by setsid).
     expect(before.length).toBeGreaterThanOrEqual(10)
-    expect(before.filter((p) => readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').startsWith('sleep\u00006072'))).toHaveLength(1)
+    expect(
+      before.filter((p) => readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').startsWith('sleep\u00006072')),
+    ).toHaveLength(1)
     const supervisor = before.find((p) => p.pid === info.supervisor)
     child.kill('SIGKILL')
     const clean = await waitFor(() => alive(before).filter((p) => p.pid !== supervisor?.pid).length === 0, 5000, 100)
@@ -98,7 +108,9 @@ describe.skipIf(process.platform !== 'linux')('nothing the lab started outlives 
         expect(next.lifeline.survivors.labs.map((l) => l.pid)).toEqual([child.pid])
         expect(await waitFor(() => alive(survivors).length === 0, 2000)).toBe(true)
         await waitFor(() => ticks.length > 0, 2000)
-        expect(ticks.filter((t) => /^Ended \d+ process(es)? left running by a lab that did not shut down/.test(t))).toHaveLength(1)
+        expect(
+          ticks.filter((t) => /^Ended \d+ process(es)? left running by a lab that did not shut down/.test(t)),
+        ).toHaveLength(1)
         // The live lab's program and record are untouched.
         expect((await live.snapshot()).runs.find((r) => r.id === liveRun.id)?.status).toBe('running')
         expect(readdirSync(stateDir).some((f) => f === `${live.lifeline.key}.json`)).toBe(true)

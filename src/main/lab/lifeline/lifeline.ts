@@ -79,7 +79,13 @@ export class Lifeline {
     // owner tag of this lab, so its own sweep never ends it.
     const env: NodeJS.ProcessEnv = { ...process.env }
     if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1'
-    const sup = fork(this.supervisorFile, [this.key], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], execArgv: [], env, serialization: 'json' })
+    const sup = fork(this.supervisorFile, [this.key], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      execArgv: [],
+      env,
+      serialization: 'json',
+    })
     sup.on('error', () => undefined)
     sup.on('message', (raw) => {
       const msg = raw as FromSupervisor

@@ -3,7 +3,14 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { descendantsOf, hasProcFs, listProcesses, processesTagged, startTimeOf, type ProcIdentity } from '../sampling/linux/lineage'
+import {
+  descendantsOf,
+  hasProcFs,
+  listProcesses,
+  processesTagged,
+  startTimeOf,
+  type ProcIdentity,
+} from '../sampling/linux/lineage'
 import { labKey, OWNER_ENV, type LabIdentity } from './owner-tag'
 
 export const STATE_DIR_ENV = 'PARALLEL_LAB_STATE_DIR'
@@ -55,7 +62,11 @@ export class SurvivorRecords {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     while (this.started.size > MAX_ENTRIES) this.started.delete(this.started.keys().next().value!)
-    const body: RecordFile = { lab: this.lab, key: labKey(this.lab), started: [...this.started].map(([pid, startTime]) => ({ pid, startTime })) }
+    const body: RecordFile = {
+      lab: this.lab,
+      key: labKey(this.lab),
+      started: [...this.started].map(([pid, startTime]) => ({ pid, startTime })),
+    }
     try {
       mkdirSync(this.dir, { recursive: true })
       const tmp = `${this.file}.${process.pid}.tmp`
@@ -91,7 +102,12 @@ function commOf(pid: number): string {
 function readRecord(file: string): RecordFile | null {
   try {
     const v = JSON.parse(readFileSync(file, 'utf8')) as RecordFile
-    return Number.isInteger(v?.lab?.pid) && Number.isFinite(v.lab.startTime) && typeof v.key === 'string' && Array.isArray(v.started) ? v : null
+    return Number.isInteger(v?.lab?.pid) &&
+      Number.isFinite(v.lab.startTime) &&
+      typeof v.key === 'string' &&
+      Array.isArray(v.started)
+      ? v
+      : null
   } catch {
     return null
   }

@@ -7,7 +7,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CancelledError, Future, PoolError, ProcessPool, ThreadPool, TimeoutError, asCompleted, wait, type PoolOptions } from './index'
+import {
+  CancelledError,
+  Future,
+  PoolError,
+  ProcessPool,
+  ThreadPool,
+  TimeoutError,
+  asCompleted,
+  wait,
+  type PoolOptions,
+} from './index'
 import type { Pool } from './pool'
 
 const filename = new URL('./fixtures/user-tasks.mjs', import.meta.url)
@@ -38,7 +48,10 @@ function settledFuture(how: 'ok' | 'error' | 'cancelled'): Future<number> {
 
 describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its executors', (kind) => {
   const make = (opts: PoolOptions = {}): Pool => {
-    const pool = kind === 'thread' ? new ThreadPool({ size: 2, filename, ...opts }) : new ProcessPool({ size: 2, filename, ...opts })
+    const pool =
+      kind === 'thread'
+        ? new ThreadPool({ size: 2, filename, ...opts })
+        : new ProcessPool({ size: 2, filename, ...opts })
     pools.push(pool)
     return pool
   }
@@ -137,7 +150,8 @@ describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its exe
 
     it('chunksize below 1 (or not whole) is refused, as Python refuses it', () => {
       const pool = make()
-      for (const chunksize of [0, -1, 1.5]) expect(() => pool.map('square', [1], { chunksize })).toThrow(/chunksize must be a whole number >= 1/)
+      for (const chunksize of [0, -1, 1.5])
+        expect(() => pool.map('square', [1], { chunksize })).toThrow(/chunksize must be a whole number >= 1/)
     })
 
     it('a map larger than the call queue, then shutdown: nothing hangs', async () => {
@@ -150,7 +164,13 @@ describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its exe
   describe('asCompleted', () => {
     it('yields settled and pending futures, each once, in completion order', async () => {
       const pool = make()
-      const fs = [settledFuture('cancelled'), settledFuture('error'), settledFuture('ok'), pool.submit('mul', 2, 21), pool.submit('mul', 7, 6)]
+      const fs = [
+        settledFuture('cancelled'),
+        settledFuture('error'),
+        settledFuture('ok'),
+        pool.submit('mul', 2, 21),
+        pool.submit('mul', 7, 6),
+      ]
       const got = new Set<Future>()
       for await (const f of asCompleted([...fs, ...fs])) got.add(f)
       expect(got).toEqual(new Set(fs))
@@ -270,7 +290,10 @@ describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its exe
     it('one that throws breaks the pool: waiting futures fail and submit raises, naming the initializer', async () => {
       const pool = make({ initializer: 'boom' })
       const fs = [1, 2, 3].map((x) => pool.submit('square', x))
-      for (const f of fs) await expect(f.result()).rejects.toThrow(/broken: the initializer boom failed .*initializer says no|loading .* or its initializer boom failed.*initializer says no/)
+      for (const f of fs)
+        await expect(f.result()).rejects.toThrow(
+          /broken: the initializer boom failed .*initializer says no|loading .* or its initializer boom failed.*initializer says no/,
+        )
       expect(() => pool.submit('square', 1)).toThrow(/is broken/)
     })
   })

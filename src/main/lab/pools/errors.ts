@@ -24,9 +24,18 @@ export class TimeoutError extends Error {
 }
 
 /** The error of the task a worker was running when it died, naming the worker, its pid and the signal or exit code. */
-export function workerLost(label: string, host: { mode: 'thread' | 'process'; pid: number }, info: { signal: string | null; error: string | null; code: number | null }, task: { id: number; name: string }): PoolError {
+export function workerLost(
+  label: string,
+  host: { mode: 'thread' | 'process'; pid: number },
+  info: { signal: string | null; error: string | null; code: number | null },
+  task: { id: number; name: string },
+): PoolError {
   const who = `Worker "${label}" (${host.mode === 'thread' ? `thread in pid ${host.pid}` : `pid ${host.pid}`})`
-  const how = info.signal ? `was killed by ${info.signal}` : info.error ? `crashed (exit code ${info.code}): ${info.error}` : `exited with code ${info.code}`
+  const how = info.signal
+    ? `was killed by ${info.signal}`
+    : info.error
+      ? `crashed (exit code ${info.code}): ${info.error}`
+      : `exited with code ${info.code}`
   return new PoolError(`${who} ${how} while running task ${task.id} (${task.name}).`)
 }
 
@@ -43,7 +52,10 @@ export function unsendable(task: { id: number; name: string; args: unknown[] }):
     try {
       structuredClone(arg)
     } catch (err) {
-      return new PoolError(`Task ${task.id} (${task.name}): argument ${i + 1} cannot be sent to a worker: ${(err as Error).message}`, { cause: err })
+      return new PoolError(
+        `Task ${task.id} (${task.name}): argument ${i + 1} cannot be sent to a worker: ${(err as Error).message}`,
+        { cause: err },
+      )
     }
   }
   return null

@@ -14,12 +14,17 @@ export interface MapOptions {
 
 function checkChunksize(chunksize: number | undefined): number {
   const n = chunksize ?? 1
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new RangeError(`chunksize must be a whole number >= 1 (got ${String(chunksize)}).`)
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1)
+    throw new RangeError(`chunksize must be a whole number >= 1 (got ${String(chunksize)}).`)
   return n
 }
 
 export abstract class Executor {
-  abstract submitWith<T = unknown>(name: string, args: unknown[], opts?: { transfer?: readonly Transferable[] }): Future<T>
+  abstract submitWith<T = unknown>(
+    name: string,
+    args: unknown[],
+    opts?: { transfer?: readonly Transferable[] },
+  ): Future<T>
 
   submit<T = unknown>(name: string, ...args: unknown[]): Future<T> {
     return this.submitWith<T>(name, args)
@@ -30,15 +35,25 @@ export abstract class Executor {
     const chunksize = checkChunksize(opts.chunksize)
     checkTimeout(opts.timeout)
     const items = [...inputs]
-    if (chunksize === 1) return new OrderedResults<T>(items.map((x) => this.submit(name, x)), false, opts.timeout)
+    if (chunksize === 1)
+      return new OrderedResults<T>(
+        items.map((x) => this.submit(name, x)),
+        false,
+        opts.timeout,
+      )
     return new OrderedResults<T>(this.submitChunks(name, items, chunksize), true, opts.timeout)
   }
 
   /** Like Pool.imap_unordered: results in completion order; a failure raises when the iteration reaches it. */
-  async *imapUnordered<T = unknown>(name: string, inputs: Iterable<unknown>, opts: { chunksize?: number } = {}): AsyncGenerator<T> {
+  async *imapUnordered<T = unknown>(
+    name: string,
+    inputs: Iterable<unknown>,
+    opts: { chunksize?: number } = {},
+  ): AsyncGenerator<T> {
     const chunksize = checkChunksize(opts.chunksize)
     const items = [...inputs]
-    const futures: Future[] = chunksize === 1 ? items.map((x) => this.submit(name, x)) : this.submitChunks(name, items, chunksize)
+    const futures: Future[] =
+      chunksize === 1 ? items.map((x) => this.submit(name, x)) : this.submitChunks(name, items, chunksize)
     try {
       for await (const f of asCompleted(futures)) {
         const v = await f.result()
@@ -71,7 +86,8 @@ export abstract class Executor {
   /** One "pool.chunk" task per `chunksize` inputs: one message each way per chunk. */
   private submitChunks(name: string, inputs: readonly unknown[], chunksize: number): Future[] {
     const chunks: Future[] = []
-    for (let i = 0; i < inputs.length; i += chunksize) chunks.push(this.submit('pool.chunk', name, inputs.slice(i, i + chunksize)))
+    for (let i = 0; i < inputs.length; i += chunksize)
+      chunks.push(this.submit('pool.chunk', name, inputs.slice(i, i + chunksize)))
     return chunks
   }
 }

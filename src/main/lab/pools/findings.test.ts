@@ -36,25 +36,32 @@ describe('a done-callback that throws', () => {
     expect(f.outcome()).toEqual({ ok: true, value: 4 })
     expect(errors).toEqual([expect.objectContaining({ message: 'doh!' })])
     // Added after it is done: called at once, and a throw is still reported, not raised.
-    expect(() => f.addDoneCallback(() => { throw new Error('late') })).not.toThrow()
+    expect(() =>
+      f.addDoneCallback(() => {
+        throw new Error('late')
+      }),
+    ).not.toThrow()
     expect(errors).toHaveLength(2)
   })
 
-  it.each(['thread', 'process'] as const)('%s pool of one worker: the pool goes on and its log says what failed', async (kind) => {
-    const deps = standalonePoolDeps()
-    const pool = make(kind, 1, deps)
-    const f = pool.submit<number>('workload.trivial', 3)
-    const ran: number[] = []
-    f.addDoneCallback(() => {
-      throw new Error('doh!')
-    })
-    f.addDoneCallback((d) => ran.push(d.outcome()!.ok ? 1 : 0))
-    expect(await f.result()).toBe(9)
-    expect(await pool.submit('workload.trivial', 4).result()).toBe(16)
-    expect(ran).toEqual([1])
-    expect(deps.outbox.logs.map((l) => l.text).join('\n')).toMatch(/callback of task 1 .*failed: doh!/)
-    await pool.shutdown()
-  })
+  it.each(['thread', 'process'] as const)(
+    '%s pool of one worker: the pool goes on and its log says what failed',
+    async (kind) => {
+      const deps = standalonePoolDeps()
+      const pool = make(kind, 1, deps)
+      const f = pool.submit<number>('workload.trivial', 3)
+      const ran: number[] = []
+      f.addDoneCallback(() => {
+        throw new Error('doh!')
+      })
+      f.addDoneCallback((d) => ran.push(d.outcome()!.ok ? 1 : 0))
+      expect(await f.result()).toBe(9)
+      expect(await pool.submit('workload.trivial', 4).result()).toBe(16)
+      expect(ran).toEqual([1])
+      expect(deps.outbox.logs.map((l) => l.text).join('\n')).toMatch(/callback of task 1 .*failed: doh!/)
+      await pool.shutdown()
+    },
+  )
 })
 
 describe.each(['thread', 'process'] as const)('%s pool: errors keep who they are', (kind) => {
@@ -116,7 +123,9 @@ describe.each(['thread', 'process'] as const)('%s pool: leaving map() early', (k
       break
     }
     await pool.shutdown()
-    const finished = deps.outbox.events.filter((e): e is TaskEvent => e.type === 'task' && e.phase === 'finished' && e.ok === true)
+    const finished = deps.outbox.events.filter(
+      (e): e is TaskEvent => e.type === 'task' && e.phase === 'finished' && e.ok === true,
+    )
     // The first ran; at most the call queue (process: size + 1) had started; the rest were cancelled.
     expect(finished.length).toBeLessThanOrEqual(3)
   })

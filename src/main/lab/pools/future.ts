@@ -9,7 +9,8 @@ export type FutureState = 'pending' | 'running' | 'finished' | 'cancelled'
 /** Where an error thrown by a done-callback goes: Python logs it and carries on. */
 export type CallbackErrorSink = (err: unknown, future: Future) => void
 
-const logToConsole: CallbackErrorSink = (err, f) => console.error(`Task ${f.id} (${f.name}): a done-callback failed:`, err)
+const logToConsole: CallbackErrorSink = (err, f) =>
+  console.error(`Task ${f.id} (${f.name}): a done-callback failed:`, err)
 
 export class Future<T = unknown> {
   private _state: FutureState = 'pending'
@@ -29,7 +30,8 @@ export class Future<T = unknown> {
   ) {}
 
   get state(): FutureState {
-    if (this._state === 'pending' && this.slot && Atomics.load(this.slot.states, this.slot.index) === TASK_SLOT.RUNNING) return 'running'
+    if (this._state === 'pending' && this.slot && Atomics.load(this.slot.states, this.slot.index) === TASK_SLOT.RUNNING)
+      return 'running'
     return this._state
   }
 
@@ -50,7 +52,12 @@ export class Future<T = unknown> {
     if (this._state === 'cancelled') return true
     if (this._state !== 'pending') return false
     // Sent ahead to a worker: cancelled only if the worker has not started it (one compare-and-swap decides).
-    if (this.slot && Atomics.compareExchange(this.slot.states, this.slot.index, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !== TASK_SLOT.PENDING) return false
+    if (
+      this.slot &&
+      Atomics.compareExchange(this.slot.states, this.slot.index, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !==
+        TASK_SLOT.PENDING
+    )
+      return false
     this._state = 'cancelled'
     this.error = new CancelledError(`Task ${this.id} (${this.name})`)
     this.finish()
@@ -74,7 +81,10 @@ export class Future<T = unknown> {
   result(timeoutMs?: number): Promise<T> {
     if (this.done()) return this.error ? Promise.reject(this.error) : Promise.resolve(this.value as T)
     // The common case stays one promise and one closure: 20,000 trivial tasks wait this way.
-    if (timeoutMs === undefined) return new Promise((resolve, reject) => this.addDoneCallback(() => (this.error ? reject(this.error) : resolve(this.value as T))))
+    if (timeoutMs === undefined)
+      return new Promise((resolve, reject) =>
+        this.addDoneCallback(() => (this.error ? reject(this.error) : resolve(this.value as T))),
+      )
     return this.whenDone(timeoutMs).then((done) => {
       if (!done) throw this.timedOut(timeoutMs)
       if (this.error) throw this.error
@@ -90,7 +100,9 @@ export class Future<T = unknown> {
   }
 
   private timedOut(ms: number): TimeoutError {
-    return new TimeoutError(`Task ${this.id} (${this.name}) did not finish within ${ms} ms (it is ${this.state}, and goes on).`)
+    return new TimeoutError(
+      `Task ${this.id} (${this.name}) did not finish within ${ms} ms (it is ${this.state}, and goes on).`,
+    )
   }
 
   /** The outcome without waiting: null while not done. Lets done-callbacks stay synchronous (completion order). */

@@ -55,5 +55,12 @@ export async function timed({ name, args, module }: PiscinaTask): Promise<TimedO
   const value = await fn(...args)
   const endedAt = absNow()
   const cpu1 = cpuClock()
-  return { value, startedAt, endedAt, cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, pid: process.pid, tid }
+  return {
+    value,
+    startedAt,
+    endedAt,
+    cpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    pid: process.pid,
+    tid,
+  }
 }

@@ -10,7 +10,8 @@ export function poolTasks(find: (name: string) => TaskFunction): Record<string, 
   return {
     ...(workloadTasks as Record<string, TaskFunction>),
     /** A comparison's sequential baseline or async run: every input through one task, in this one thread. */
-    'workload.loop': (name, recipes, together) => timedLoop(find(name as string), recipes as unknown[], together as boolean),
+    'workload.loop': (name, recipes, together) =>
+      timedLoop(find(name as string), recipes as unknown[], together as boolean),
     'pool.chunk': async (name, items) => {
       const fn = find(name as string)
       const out: unknown[] = []

@@ -13,7 +13,11 @@ afterEach(async () => {
   pools = []
 })
 
-function make(kind: 'thread' | 'process', opts: KindPoolOptions, deps: StandalonePoolDeps = standalonePoolDeps()): Pool {
+function make(
+  kind: 'thread' | 'process',
+  opts: KindPoolOptions,
+  deps: StandalonePoolDeps = standalonePoolDeps(),
+): Pool {
   const pool = kind === 'thread' ? new ThreadPool(opts, deps) : new ProcessPool(opts, deps)
   pools.push(pool)
   return pool
@@ -52,7 +56,9 @@ describe.each(['thread', 'process'] as const)('%s pool futures', (kind) => {
   it('map yields in input order with a chunksize, and raises when it reaches a failing item', async () => {
     const pool = make(kind, { size: 2 })
     expect(await pool.map('workload.sleep', [60, 5, 30, 0, 20], { chunksize: 2 })).toEqual([60, 5, 30, 0, 20])
-    expect(await pool.map('workload.trivial', [...Array(10).keys()], { chunksize: 3 })).toEqual([0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
+    expect(await pool.map('workload.trivial', [...Array(10).keys()], { chunksize: 3 })).toEqual([
+      0, 1, 4, 9, 16, 25, 36, 49, 64, 81,
+    ])
     const seen: unknown[] = []
     const iterate = async (): Promise<void> => {
       for await (const v of pool.map('workload.sqrt', [4, 9, -1, 16])) seen.push(v)
@@ -66,8 +72,15 @@ describe.each(['thread', 'process'] as const)('%s pool futures', (kind) => {
     await pool.ready()
     const order: number[] = []
     const errors: string[] = []
-    const fs = [80, 5, 40].map((ms) => pool.applyAsync<number>('workload.sleep', [ms], { callback: (v) => order.push(v) }))
-    fs.push(pool.applyAsync('workload.sqrt', [-2], { callback: () => order.push(-1), errorCallback: (e) => errors.push(e.message) }))
+    const fs = [80, 5, 40].map((ms) =>
+      pool.applyAsync<number>('workload.sleep', [ms], { callback: (v) => order.push(v) }),
+    )
+    fs.push(
+      pool.applyAsync('workload.sqrt', [-2], {
+        callback: () => order.push(-1),
+        errorCallback: (e) => errors.push(e.message),
+      }),
+    )
     await settled(fs)
     expect(order).toEqual([5, 40, 80])
     expect(errors).toEqual([expect.stringMatching(/negative number \(-2\)/)])
@@ -147,13 +160,17 @@ describe('a worker that dies', () => {
     const others = Array.from({ length: 8 }, (_, i) => pool.submit<number>('workload.sleep', 20 + i))
     let worker: string | null = null
     await until(() => {
-      const started = deps.outbox.events.find((e): e is TaskEvent => e.type === 'task' && e.task === victim.id && e.phase === 'started')
+      const started = deps.outbox.events.find(
+        (e): e is TaskEvent => e.type === 'task' && e.task === victim.id && e.phase === 'started',
+      )
       worker = started?.worker ?? null
       return worker !== null && deps.units.get(worker)!.pid > 0
     })
     const pid = deps.units.get(worker!)!.pid
     process.kill(pid, 'SIGKILL')
-    await expect(victim.result()).rejects.toThrow(new RegExp(`Worker "crashy / worker \\d" \\(pid ${pid}\\) was killed by SIGKILL while running task ${victim.id}`))
+    await expect(victim.result()).rejects.toThrow(
+      new RegExp(`Worker "crashy / worker \\d" \\(pid ${pid}\\) was killed by SIGKILL while running task ${victim.id}`),
+    )
     expect(await Promise.all(others.map((f) => f.result()))).toEqual(others.map((_, i) => 20 + i))
     expect(pool.size).toBe(2)
     expect(await pool.submit('workload.trivial', 3).result()).toBe(9)
@@ -165,7 +182,9 @@ describe('a worker that dies', () => {
     const fs = Array.from({ length: 6 }, (_, i) => pool.submit<number>('workload.sleep', 10 + i))
     const victim = pool.submit('workload.exit', 7, 30)
     fs.push(...Array.from({ length: 6 }, (_, i) => pool.submit<number>('workload.sleep', 10 + i)))
-    await expect(victim.result()).rejects.toThrow(/Worker "exits \/ worker \d" \(thread in pid \d+\) exited with code 7 while running task 7 \(workload.exit\)/)
+    await expect(victim.result()).rejects.toThrow(
+      /Worker "exits \/ worker \d" \(thread in pid \d+\) exited with code 7 while running task 7 \(workload.exit\)/,
+    )
     const out = await Promise.all(fs.map((f) => f.result()))
     expect(out).toHaveLength(12)
     expect(pool.size).toBe(2)

@@ -104,12 +104,23 @@ export class Pool extends Executor implements DispatchHost {
 
   /** submit() with a transfer list: ArrayBuffers move to a thread worker instead of being copied (processes always copy). */
   submitWith<T = unknown>(name: string, args: unknown[], opts: { transfer?: readonly Transferable[] } = {}): Future<T> {
-    if (this.broken) throw new PoolError(`Pool ${this.name} is broken, so it cannot run ${name}: ${this.broken.message}`, { cause: this.broken })
+    if (this.broken)
+      throw new PoolError(`Pool ${this.name} is broken, so it cannot run ${name}: ${this.broken.message}`, {
+        cause: this.broken,
+      })
     if (this.closed) throw new PoolError(`Pool ${this.name} is shut down: cannot submit ${name}.`)
-    if (typeof name !== 'string' || name === '') throw new TypeError(`A task is named by a non-empty string (got ${typeof name}).`)
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(`A task is named by a non-empty string (got ${typeof name}).`)
     const id = this.nextTask++
     const future = new Future<T>(id, name, this.reportCallbackError)
-    const job: Job = { future: future as Future, order: { t: 'task', id, name, args }, submittedAt: this.deps.clock.now(), transfer: opts.transfer, slot: null, startedEmitted: false }
+    const job: Job = {
+      future: future as Future,
+      order: { t: 'task', id, name, args },
+      submittedAt: this.deps.clock.now(),
+      transfer: opts.transfer,
+      slot: null,
+      startedEmitted: false,
+    }
     this.log.event(job, 'submitted', null, job.submittedAt)
     this.queue.push(job)
     this.dispatch()
@@ -123,7 +134,12 @@ export class Pool extends Executor implements DispatchHost {
     this.capacity = size
     if ((this.opts.start ?? 'on-demand') === 'eager') this.lives.grow(size)
     this.lives.shrink(size)
-    this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.opts.runId, text: `${this.name} resized to ${size}` })
+    this.deps.outbox.events.push({
+      type: 'mark',
+      t: this.deps.clock.now(),
+      runId: this.opts.runId,
+      text: `${this.name} resized to ${size}`,
+    })
     this.dispatch()
   }
 
@@ -149,8 +165,16 @@ export class Pool extends Executor implements DispatchHost {
   async kill(): Promise<void> {
     this.closed = true
     this.stopping = true
-    for (const job of this.queue.splice(0)) job.future.reject(new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) ran.`))
-    for (const job of this.dispatcher.held.splice(0)) job.future.reject(new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) reached a worker.`))
+    for (const job of this.queue.splice(0))
+      job.future.reject(
+        new PoolError(`Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) ran.`),
+      )
+    for (const job of this.dispatcher.held.splice(0))
+      job.future.reject(
+        new PoolError(
+          `Pool ${this.name} was stopped before task ${job.order.id} (${job.order.name}) reached a worker.`,
+        ),
+      )
     await Promise.all([...this.workers].map((w) => w.unit.host.stop()))
   }
 
@@ -184,13 +208,22 @@ export class Pool extends Executor implements DispatchHost {
     }
     let sent: boolean
     try {
-      sent = w.unit.host.send({ t: 'tasks', orders: jobs.map((j) => j.order), ack }, transfer, ack ? undelivered : undefined)
+      sent = w.unit.host.send(
+        { t: 'tasks', orders: jobs.map((j) => j.order), ack },
+        transfer,
+        ack ? undelivered : undefined,
+      )
     } catch (err) {
       // Some argument cannot be cloned: those tasks fail alone, naming it; the others are sent again.
       const bad = jobs.filter((j) => unsendable(j.order) !== null)
       for (const job of bad.length > 0 ? bad : jobs) {
         this.unbook(w, job)
-        const error = unsendable(job.order) ?? new PoolError(`Task ${job.order.id} (${job.order.name}) cannot be sent to a worker: ${(err as Error).message}`, { cause: err })
+        const error =
+          unsendable(job.order) ??
+          new PoolError(
+            `Task ${job.order.id} (${job.order.name}) cannot be sent to a worker: ${(err as Error).message}`,
+            { cause: err },
+          )
         job.future.reject(error)
         this.log.event(job, 'finished', w.unit.id, this.deps.clock.now(), { ok: false, error: error.message })
       }
@@ -259,7 +292,18 @@ export class Pool extends Executor implements DispatchHost {
       call: callText(job.order.name, job.order.args),
       value: o.ok ? shortText(o.value) : undefined,
     })
-    this.log.onRecord?.({ id: job.order.id, name: job.order.name, worker: w.unit.id, lane: w.lane, submittedAt: job.submittedAt, startedAt, endedAt, doneAt: clock.now(), cpuMs: o.cpuMs, ok: o.ok })
+    this.log.onRecord?.({
+      id: job.order.id,
+      name: job.order.name,
+      worker: w.unit.id,
+      lane: w.lane,
+      submittedAt: job.submittedAt,
+      startedAt,
+      endedAt,
+      doneAt: clock.now(),
+      cpuMs: o.cpuMs,
+      ok: o.ok,
+    })
   }
 
   /** A worker died: the task it was running fails, naming it; tasks still waiting in its inbox go back to the queue. */
@@ -274,7 +318,11 @@ export class Pool extends Executor implements DispatchHost {
       this.dispatcher.leaveInbox(job)
       if (cancelled) return
       if ((i !== runningAt || job.undelivered) && !this.stopping) return void back.push(job)
-      const error = this.stopping ? new PoolError(`Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) was on ${w.label}.`) : workerLost(w.label, w.unit.host, info, job.order)
+      const error = this.stopping
+        ? new PoolError(
+            `Pool ${this.name} was stopped while task ${job.order.id} (${job.order.name}) was on ${w.label}.`,
+          )
+        : workerLost(w.label, w.unit.host, info, job.order)
       job.future.reject(error)
       this.log.event(job, 'finished', w.unit.id, this.deps.clock.now(), { ok: false, error: error.message })
     })

@@ -13,7 +13,15 @@ export interface SerializedError {
   notError?: boolean
 }
 
-const BUILT_IN: Record<string, new (message?: string) => Error> = { Error, RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError }
+const BUILT_IN: Record<string, new (message?: string) => Error> = {
+  Error,
+  RangeError,
+  TypeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+}
 
 /** An error of a class the pool's side does not know: it keeps the original name and says it came from a worker. */
 export class RemoteError extends Error {
@@ -30,7 +38,8 @@ export function serializeError(err: unknown, depth = 0): SerializedError {
   if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1)
   for (const [k, v] of Object.entries(err)) {
     if (k === 'cause' || k === 'name' || k === 'message' || k === 'stack') continue
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) (out.props ??= {})[k] = v as string | number | boolean | null
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v))
+      (out.props ??= {})[k] = v as string | number | boolean | null
   }
   return out
 }

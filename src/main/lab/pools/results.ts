@@ -14,7 +14,10 @@ function deadline(ms: number | undefined): () => number | undefined {
  * Yields each distinct future once, as it completes (success, failure or cancellation), like as_completed; a future
  * is dropped as it is yielded. With a timeout (ms from this call), TimeoutError when the next one is not done in time.
  */
-export async function* asCompleted<T>(futures: Iterable<Future<T>>, opts: { timeout?: number } = {}): AsyncGenerator<Future<T>> {
+export async function* asCompleted<T>(
+  futures: Iterable<Future<T>>,
+  opts: { timeout?: number } = {},
+): AsyncGenerator<Future<T>> {
   checkTimeout(opts.timeout)
   const left = deadline(opts.timeout)
   const pending = new Set(futures)
@@ -56,12 +59,15 @@ export async function wait<T>(
   opts: { returnWhen?: ReturnWhen; timeout?: number } = {},
 ): Promise<{ done: Set<Future<T>>; notDone: Set<Future<T>> }> {
   const returnWhen = opts.returnWhen ?? 'ALL_COMPLETED'
-  if (!RETURN_WHEN.includes(returnWhen)) throw new RangeError(`returnWhen must be one of ${RETURN_WHEN.join(', ')} (got ${String(returnWhen)}).`)
+  if (!RETURN_WHEN.includes(returnWhen))
+    throw new RangeError(`returnWhen must be one of ${RETURN_WHEN.join(', ')} (got ${String(returnWhen)}).`)
   checkTimeout(opts.timeout)
   const all = new Set(futures)
   const failed = (f: Future<T>): boolean => !f.cancelled() && f.outcome()?.ok === false
   const satisfied = (done: number, anyFailed: boolean): boolean =>
-    done === all.size || (returnWhen === 'FIRST_COMPLETED' && done > 0) || (returnWhen === 'FIRST_EXCEPTION' && anyFailed)
+    done === all.size ||
+    (returnWhen === 'FIRST_COMPLETED' && done > 0) ||
+    (returnWhen === 'FIRST_EXCEPTION' && anyFailed)
   const split = (): { done: Set<Future<T>>; notDone: Set<Future<T>> } => {
     const done = new Set<Future<T>>()
     const notDone = new Set<Future<T>>()
@@ -117,7 +123,10 @@ export class OrderedResults<T> implements PromiseLike<T[]>, AsyncIterable<T> {
     }
   }
 
-  then<A = T[], B = never>(onFulfilled?: ((value: T[]) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = T[], B = never>(
+    onFulfilled?: ((value: T[]) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.all().then(onFulfilled, onRejected)
   }
 

@@ -11,7 +11,11 @@ export interface StandalonePoolDeps extends PoolDeps {
 }
 
 /** `scenarioFile`: the module whose scenario tasks the workers may run; by default only the pool's own tasks. */
-export function standalonePoolDeps(hostFile = defaultHostFile(), scenarioFile: string | null = null, outbox = new Outbox()): StandalonePoolDeps {
+export function standalonePoolDeps(
+  hostFile = defaultHostFile(),
+  scenarioFile: string | null = null,
+  outbox = new Outbox(),
+): StandalonePoolDeps {
   const clock = new LabClock()
   const units = new UnitTable(outbox)
   const mainUnitId = units.nextId()

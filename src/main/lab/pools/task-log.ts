@@ -22,10 +22,25 @@ export class TaskLog {
     readonly onRecord?: (record: TaskRecord) => void,
   ) {}
 
-  event(job: Job, phase: 'submitted' | 'started' | 'finished', worker: string | null, t: number, extra?: { ok?: boolean; error?: string; cpuMs?: number; queueMs?: number; call?: string; value?: string }): void {
+  event(
+    job: Job,
+    phase: 'submitted' | 'started' | 'finished',
+    worker: string | null,
+    t: number,
+    extra?: { ok?: boolean; error?: string; cpuMs?: number; queueMs?: number; call?: string; value?: string },
+  ): void {
     if (!this.events) return
     if (phase === 'started') job.startedEmitted = true
-    const e: TaskEvent = { type: 'task', t, runId: this.runId, pool: this.pool, task: job.order.id, name: job.order.name, phase, worker }
+    const e: TaskEvent = {
+      type: 'task',
+      t,
+      runId: this.runId,
+      pool: this.pool,
+      task: job.order.id,
+      name: job.order.name,
+      phase,
+      worker,
+    }
     if (extra) for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(e, { [k]: v })
     this.outbox.events.push(e)
   }

@@ -19,10 +19,13 @@ export function createTaskFinder(registered: (name: string) => AnyFn): TaskFinde
   const fromModule = (name: string): AnyFn => {
     if (!Object.hasOwn(exports!, name)) {
       const names = Object.keys(exports!).filter((k) => typeof exports![k] === 'function')
-      throw new ReferenceError(`${file} has no export named "${name}" (its function exports: ${names.length > 0 ? names.join(', ') : 'none'}).`)
+      throw new ReferenceError(
+        `${file} has no export named "${name}" (its function exports: ${names.length > 0 ? names.join(', ') : 'none'}).`,
+      )
     }
     const fn = exports![name]
-    if (typeof fn !== 'function') throw new TypeError(`Export "${name}" of ${file} is ${fn === null ? 'null' : `a ${typeof fn}`}, not a function.`)
+    if (typeof fn !== 'function')
+      throw new TypeError(`Export "${name}" of ${file} is ${fn === null ? 'null' : `a ${typeof fn}`}, not a function.`)
     return fn as AnyFn
   }
   const builtin = poolTasks((name) => finder.find(name))

@@ -19,7 +19,11 @@ export interface TaskRunner {
   holdUntil(ready: Promise<unknown>): void
 }
 
-export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (name: string) => AnyFn; cpuClock: CpuClock }): TaskRunner {
+export function createTaskRunner(opts: {
+  send: (msg: FromHost) => void
+  find: (name: string) => AnyFn
+  cpuClock: CpuClock
+}): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
   const queue: { order: TaskOrder; batched: boolean; ack?: boolean }[] = []
@@ -43,19 +47,35 @@ export function createTaskRunner(opts: { send: (msg: FromHost) => void; find: (n
     if (queue.length === 0 || unsent.length >= MAX_BATCH || outcome.endedAt - firstUnsentAt >= FLUSH_MS) flush()
   }
 
-  function finish(order: TaskOrder, batched: boolean, startedAt: number, cpu0: number | null, ok: boolean, result: unknown): void {
+  function finish(
+    order: TaskOrder,
+    batched: boolean,
+    startedAt: number,
+    cpu0: number | null,
+    ok: boolean,
+    result: unknown,
+  ): void {
     const endedAt = absNow()
     const cpu1 = cpuClock()
     cpuMark = cpu1
     const cpuMs = cpu1 === null || cpu0 === null ? null : cpu1 - cpu0
-    report(ok ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs } : { id: order.id, ok, error: serializeError(result), startedAt, endedAt, cpuMs }, batched)
+    report(
+      ok
+        ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs }
+        : { id: order.id, ok, error: serializeError(result), startedAt, endedAt, cpuMs },
+      batched,
+    )
   }
 
   /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
   function start(order: TaskOrder, batched: boolean, ack?: boolean): boolean {
     if (ack) send({ t: 'started', id: order.id })
     const startedAt = absNow()
-    if (order.slot !== undefined && slots && Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING) {
+    if (
+      order.slot !== undefined &&
+      slots &&
+      Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING
+    ) {
       report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null }, batched)
       return false
     }

@@ -26,7 +26,9 @@ export class ThreadDispatch implements Dispatcher {
 
   feed(w: PoolWorker): boolean {
     const { queue } = this.pool
-    const room = Math.min(this.ahead.limit(queue.length + this.pool.busy, this.pool.size), this.pool.quota(w) + w.jobs.length) - w.jobs.length
+    const room =
+      Math.min(this.ahead.limit(queue.length + this.pool.busy, this.pool.size), this.pool.quota(w) + w.jobs.length) -
+      w.jobs.length
     const jobs: Job[] = []
     const source = queue.length === 0 && w.jobs.length === 0 ? this.steal(w) : queue
     while (jobs.length < room && source.length > 0) {
@@ -56,14 +58,21 @@ export class ThreadDispatch implements Dispatcher {
    */
   private steal(thief: PoolWorker): Job[] {
     let victim: PoolWorker | null = null
-    for (const w of this.pool.workers) if (w !== thief && w.jobs.length > 1 && (!victim || w.jobs.length > victim.jobs.length)) victim = w
+    for (const w of this.pool.workers)
+      if (w !== thief && w.jobs.length > 1 && (!victim || w.jobs.length > victim.jobs.length)) victim = w
     if (!victim) return []
     const taken: Job[] = []
     const want = Math.max(1, Math.floor((victim.jobs.length - 1) / 2))
     for (let i = victim.jobs.length - 1; i >= 1 && taken.length < want; i--) {
       const job = victim.jobs[i]
       // Transferred buffers already left for the other worker: those tasks stay where they are.
-      if (job.slot === null || job.transfer || Atomics.compareExchange(this.slots.states, job.slot, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !== TASK_SLOT.PENDING) continue
+      if (
+        job.slot === null ||
+        job.transfer ||
+        Atomics.compareExchange(this.slots.states, job.slot, TASK_SLOT.PENDING, TASK_SLOT.CANCELLED) !==
+          TASK_SLOT.PENDING
+      )
+        continue
       victim.tombs.set(job.order.id, job.slot)
       victim.jobs.splice(i, 1)
       this.pool.busy--

@@ -13,7 +13,10 @@ afterEach(async () => {
 
 describe.each(['thread', 'process'] as const)('%s pool on a user module', (kind) => {
   const make = (opts: PoolOptions = {}): Pool => {
-    const pool = kind === 'thread' ? new ThreadPool({ size: 2, filename, ...opts }) : new ProcessPool({ size: 2, filename, ...opts })
+    const pool =
+      kind === 'thread'
+        ? new ThreadPool({ size: 2, filename, ...opts })
+        : new ProcessPool({ size: 2, filename, ...opts })
     pools.push(pool)
     return pool
   }
@@ -45,18 +48,26 @@ describe.each(['thread', 'process'] as const)('%s pool on a user module', (kind)
 
   it('a missing export, or one that is not a function, fails that task with a clear error; the pool goes on', async () => {
     const pool = make()
-    await expect(pool.submit('squre', 2).result()).rejects.toThrow(/user-tasks\.mjs has no export named "squre" \(its function exports: .*square/)
-    await expect(pool.submit('answer').result()).rejects.toThrow(/Export "answer" of .*user-tasks\.mjs is a number, not a function/)
+    await expect(pool.submit('squre', 2).result()).rejects.toThrow(
+      /user-tasks\.mjs has no export named "squre" \(its function exports: .*square/,
+    )
+    await expect(pool.submit('answer').result()).rejects.toThrow(
+      /Export "answer" of .*user-tasks\.mjs is a number, not a function/,
+    )
     expect(await pool.submit('square', 3).result()).toBe(9)
   })
 
   it('a missing file is refused at once, naming it', () => {
-    expect(() => make({ filename: '/no/such/tasks.mjs' })).toThrow(new PoolError('filename: no module file at /no/such/tasks.mjs.'))
+    expect(() => make({ filename: '/no/such/tasks.mjs' })).toThrow(
+      new PoolError('filename: no module file at /no/such/tasks.mjs.'),
+    )
   })
 
   it('a module that fails to load breaks the pool with the reason', async () => {
     const broken = new URL('./fixtures/broken-module.mjs', import.meta.url)
     const pool = make({ filename: broken })
-    await expect(pool.submit('square', 1).result()).rejects.toThrow(/is broken: loading .*broken-module\.mjs failed .*: Error: this module cannot load/)
+    await expect(pool.submit('square', 1).result()).rejects.toThrow(
+      /is broken: loading .*broken-module\.mjs failed .*: Error: this module cannot load/,
+    )
   })
 })

@@ -43,8 +43,10 @@ describe('a pool whose starting workers are killed from outside', () => {
     const pool = new ThreadPool({ size: 1, start: 'eager' }, deps)
     pools.push(pool)
     const f = pool.submit<number>('workload.trivial', 12)
-    for (let kills = 0; kills < 4; ) {
-      const starting = deps.units.all().find((u) => u.state === 'starting' && deps.spawner.liveUnits().some((l) => l.id === u.id))
+    for (let kills = 0; kills < 4;) {
+      const starting = deps.units
+        .all()
+        .find((u) => u.state === 'starting' && deps.spawner.liveUnits().some((l) => l.id === u.id))
       if (starting && deps.spawner.kill(starting.id)) kills++
       await pause(1)
     }
@@ -57,7 +59,9 @@ describe('a pool whose spawning is broken', () => {
     const pool = new ThreadPool({ size: 2 }, standalonePoolDeps('/no/such/worker-host.mjs'))
     pools.push(pool)
     const f = pool.submit('workload.trivial', 1)
-    await expect(f.result()).rejects.toThrow(/cannot start a worker: The unit host \/no\/such\/worker-host\.mjs is missing/)
+    await expect(f.result()).rejects.toThrow(
+      /cannot start a worker: The unit host \/no\/such\/worker-host\.mjs is missing/,
+    )
     expect(() => pool.submit('workload.trivial', 2)).toThrow(/is broken/)
   })
 
@@ -68,7 +72,10 @@ describe('a pool whose spawning is broken', () => {
     const pool = new ProcessPool({ size: 2 }, standalonePoolDeps(host))
     pools.push(pool)
     const fs = Array.from({ length: 20 }, (_, i) => pool.submit('workload.trivial', i))
-    for (const f of fs) await expect(f.result()).rejects.toThrow(/cannot start workers: 3 in a row exited before starting \(last: exit code 5\)/)
+    for (const f of fs)
+      await expect(f.result()).rejects.toThrow(
+        /cannot start workers: 3 in a row exited before starting \(last: exit code 5\)/,
+      )
   })
 })
 
@@ -99,13 +106,19 @@ describe('an idle process worker killed from outside', () => {
 })
 
 describe('on-demand start', () => {
-  it.each(['thread', 'process'] as const)('%s pool: no worker before the first task; at most size, one per waiting task', async (kind) => {
-    const pool = kind === 'thread' ? new ThreadPool({ size: 3 }, standalonePoolDeps()) : new ProcessPool({ size: 3 }, standalonePoolDeps())
-    pools.push(pool)
-    expect(pool.workerIds()).toHaveLength(0)
-    await pool.submit('workload.trivial', 2).result()
-    expect(pool.workerIds()).toHaveLength(1)
-    await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit('workload.sleep', 5 + (i % 3)).result()))
-    expect(pool.workerIds()).toHaveLength(3)
-  })
+  it.each(['thread', 'process'] as const)(
+    '%s pool: no worker before the first task; at most size, one per waiting task',
+    async (kind) => {
+      const pool =
+        kind === 'thread'
+          ? new ThreadPool({ size: 3 }, standalonePoolDeps())
+          : new ProcessPool({ size: 3 }, standalonePoolDeps())
+      pools.push(pool)
+      expect(pool.workerIds()).toHaveLength(0)
+      await pool.submit('workload.trivial', 2).result()
+      expect(pool.workerIds()).toHaveLength(1)
+      await Promise.all(Array.from({ length: 50 }, (_, i) => pool.submit('workload.sleep', 5 + (i % 3)).result()))
+      expect(pool.workerIds()).toHaveLength(3)
+    },
+  )
 })

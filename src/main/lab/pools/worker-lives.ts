@@ -28,17 +28,27 @@ export function checkPoolOptions(opts: PoolSetup & { size: number; kind: Mode })
   const bad = (field: string, message: string): never => {
     throw new PoolError(`${field}: ${message}`)
   }
-  if (opts.kind !== 'thread' && opts.kind !== 'process') bad('kind', `must be "thread" or "process" (got ${String(opts.kind)}).`)
-  if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > POOL_MAX_SIZE) bad('size', `Pool size must be a whole number from 1 to ${POOL_MAX_SIZE} (got ${String(opts.size)}).`)
-  if (opts.start !== undefined && opts.start !== 'on-demand' && opts.start !== 'eager') bad('start', `must be "on-demand" or "eager" (got ${String(opts.start)}).`)
+  if (opts.kind !== 'thread' && opts.kind !== 'process')
+    bad('kind', `must be "thread" or "process" (got ${String(opts.kind)}).`)
+  if (!Number.isInteger(opts.size) || opts.size < 1 || opts.size > POOL_MAX_SIZE)
+    bad('size', `Pool size must be a whole number from 1 to ${POOL_MAX_SIZE} (got ${String(opts.size)}).`)
+  if (opts.start !== undefined && opts.start !== 'on-demand' && opts.start !== 'eager')
+    bad('start', `must be "on-demand" or "eager" (got ${String(opts.start)}).`)
   if (opts.module !== undefined && opts.module !== null) {
-    if (typeof opts.module !== 'string' || !isAbsolute(opts.module)) bad('filename', `must be a path to a module file (got ${String(opts.module)}).`)
+    if (typeof opts.module !== 'string' || !isAbsolute(opts.module))
+      bad('filename', `must be a path to a module file (got ${String(opts.module)}).`)
     if (!existsSync(opts.module)) bad('filename', `no module file at ${opts.module}.`)
   }
-  if (opts.initializer !== undefined && opts.initializer !== null && (typeof opts.initializer !== 'string' || opts.initializer === '')) bad('initializer', 'must be the name of a task (an export of the module).')
+  if (
+    opts.initializer !== undefined &&
+    opts.initializer !== null &&
+    (typeof opts.initializer !== 'string' || opts.initializer === '')
+  )
+    bad('initializer', 'must be the name of a task (an export of the module).')
   if (opts.initargs !== undefined && !Array.isArray(opts.initargs)) bad('initargs', 'must be an array of arguments.')
   const max = opts.maxTasksPerChild
-  if (max !== undefined && max !== null && (!Number.isInteger(max) || max < 1)) bad('maxTasksPerChild', `must be a whole number >= 1 (got ${String(max)}).`)
+  if (max !== undefined && max !== null && (!Number.isInteger(max) || max < 1))
+    bad('maxTasksPerChild', `must be a whole number >= 1 (got ${String(max)}).`)
 }
 
 /** A worker that exits before it is up this many times in a row (not killed from outside) means spawning is broken. */
@@ -65,7 +75,12 @@ export class WorkerLives {
   private readonly up = new Map<PoolWorker, Promise<void>>()
 
   constructor(
-    private readonly pool: { readonly workers: Set<PoolWorker>; readonly name: string; readonly kind: Mode; readonly runId?: string | null },
+    private readonly pool: {
+      readonly workers: Set<PoolWorker>
+      readonly name: string
+      readonly kind: Mode
+      readonly runId?: string | null
+    },
     private readonly spawner: UnitSpawner,
     private readonly setup: PoolSetup & { runId: string | null; maxTasksPerChild?: number | null },
     private readonly hooks: LifeHooks,
@@ -147,10 +162,22 @@ export class WorkerLives {
     try {
       unit = this.spawner.spawn({ mode: this.pool.kind, label, runId: this.setup.runId })
     } catch (err) {
-      this.hooks.broken(new PoolError(`Pool ${this.pool.name} cannot start a worker: ${(err as Error).message}`, { cause: err }))
+      this.hooks.broken(
+        new PoolError(`Pool ${this.pool.name} cannot start a worker: ${(err as Error).message}`, { cause: err }),
+      )
       return
     }
-    const w: PoolWorker = { unit, label, lane, jobs: [], tombs: new Map(), retiring: false, ready: false, sent: 0, kept: null }
+    const w: PoolWorker = {
+      unit,
+      label,
+      lane,
+      jobs: [],
+      tombs: new Map(),
+      retiring: false,
+      ready: false,
+      sent: 0,
+      kept: null,
+    }
     this.pool.workers.add(w)
     let markUp!: () => void
     this.up.set(w, new Promise((resolve) => (markUp = resolve)))
@@ -168,8 +195,16 @@ export class WorkerLives {
       else if (msg.t === 'initDone') return becameReady()
       else if (msg.t === 'initFailed') {
         const cause = deserializeError(msg.error)
-        const what = this.setup.module && !w.ready ? `loading ${this.setup.module}${this.setup.initializer ? ` or its initializer ${this.setup.initializer}` : ''}` : `the initializer ${this.setup.initializer}`
-        return this.hooks.broken(new PoolError(`Pool ${this.pool.name} is broken: ${what} failed in ${label}: ${cause.name}: ${cause.message}`, { cause }))
+        const what =
+          this.setup.module && !w.ready
+            ? `loading ${this.setup.module}${this.setup.initializer ? ` or its initializer ${this.setup.initializer}` : ''}`
+            : `the initializer ${this.setup.initializer}`
+        return this.hooks.broken(
+          new PoolError(
+            `Pool ${this.pool.name} is broken: ${what} failed in ${label}: ${cause.name}: ${cause.message}`,
+            { cause },
+          ),
+        )
       } else return
       if (w.retiring && w.jobs.length === 0) void unit.host.stop()
       this.hooks.changed()
@@ -186,7 +221,13 @@ export class WorkerLives {
       if (!unit.isReady) return
       this.hooks.ready(w)
       const { module, initializer } = this.setup
-      if (module || initializer) unit.host.send({ t: 'init', module: module ?? null, initializer: initializer ?? null, initargs: this.setup.initargs ?? [] })
+      if (module || initializer)
+        unit.host.send({
+          t: 'init',
+          module: module ?? null,
+          initializer: initializer ?? null,
+          initargs: this.setup.initargs ?? [],
+        })
       else becameReady()
     })
   }
@@ -200,7 +241,11 @@ export class WorkerLives {
       return
     }
     if (++this.startFailures >= MAX_START_FAILURES) {
-      this.hooks.broken(new PoolError(`Pool ${this.pool.name} cannot start workers: ${MAX_START_FAILURES} in a row exited before starting (last: ${info.error ?? `exit code ${info.code}`}).`))
+      this.hooks.broken(
+        new PoolError(
+          `Pool ${this.pool.name} cannot start workers: ${MAX_START_FAILURES} in a row exited before starting (last: ${info.error ?? `exit code ${info.code}`}).`,
+        ),
+      )
     }
   }
 }

@@ -29,7 +29,9 @@ afterEach(() => {
 })
 
 /** Starts the target outside any lab; resolves with its PID, its children's and the file its handlers write to. */
-async function startTarget(args: string[] = []): Promise<{ pid: number; children: number[]; signals: string; child: ChildProcess }> {
+async function startTarget(
+  args: string[] = [],
+): Promise<{ pid: number; children: number[]; signals: string; child: ChildProcess }> {
   const dir = mkdtempSync(join(tmpdir(), 'attach-'))
   const signals = join(dir, 'signals.txt')
   const child = spawn('python3', [TARGET, '--signals', signals, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -49,7 +51,8 @@ async function startTarget(args: string[] = []): Promise<{ pid: number; children
   return { pid, children, signals, child }
 }
 
-const unitsOf = async (lab: Lab, runId: string): Promise<Unit[]> => (await lab.snapshot()).units.filter((u) => u.runId === runId)
+const unitsOf = async (lab: Lab, runId: string): Promise<Unit[]> =>
+  (await lab.snapshot()).units.filter((u) => u.runId === runId)
 const signalsReceived = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '')
 
 describe('attaching to a running process', () => {
@@ -60,12 +63,22 @@ describe('attaching to a running process', () => {
     expect(
       await waitFor(async () => {
         const units = await unitsOf(lab, run.id)
-        return units.filter((u) => u.kind === 'thread' && u.pid === target.pid).length >= 4 && units.some((u) => u.pid === target.children[0] && u.kind === 'program')
+        return (
+          units.filter((u) => u.kind === 'thread' && u.pid === target.pid).length >= 4 &&
+          units.some((u) => u.pid === target.children[0] && u.kind === 'program')
+        )
       }, 10_000),
     ).toBe(true)
     const units = await unitsOf(lab, run.id)
     const root = units.find((u) => u.id === unitId)!
-    expect(root).toMatchObject({ pid: target.pid, kind: 'program', spawned: false, attached: true, parent: null, state: 'running' })
+    expect(root).toMatchObject({
+      pid: target.pid,
+      kind: 'program',
+      spawned: false,
+      attached: true,
+      parent: null,
+      state: 'running',
+    })
     expect(root.command).toContain('attach_target.py')
     const child = units.find((u) => u.pid === target.children[0] && u.kind === 'program')!
     expect(child.parent).toBe(unitId)
@@ -103,7 +116,11 @@ describe('attaching to a running process', () => {
     process.kill(target.pid, 'SIGKILL')
     const info = await lab.wait(run.id)
     expect(info.status).toBe('done')
-    expect(info.result).toMatchObject({ exitCode: null, ended: 'exited', note: expect.stringContaining('not knowable') })
+    expect(info.result).toMatchObject({
+      exitCode: null,
+      ended: 'exited',
+      note: expect.stringContaining('not knowable'),
+    })
     const root = (await unitsOf(lab, run.id)).find((u) => u.id === unitId)!
     expect(root).toMatchObject({ state: 'exited', exitCode: null })
     expect((await unitsOf(lab, run.id)).every((u) => u.state === 'exited')).toBe(true)
@@ -113,7 +130,11 @@ describe('attaching to a running process', () => {
     const lab = newLab({ intervalMs: 100 })
     const target = await startTarget(['--threads', '0', '--children', '0'])
     const identity = readProcessIdentity(target.pid)!
-    const fail = (p: Promise<unknown>): Promise<LabError> => p.then(() => Promise.reject(new Error('accepted')), (e: LabError) => e)
+    const fail = (p: Promise<unknown>): Promise<LabError> =>
+      p.then(
+        () => Promise.reject(new Error('accepted')),
+        (e: LabError) => e,
+      )
 
     const missing = await fail(lab.attach({ pid: 4_000_000 }))
     expect(missing.code).toBe('not-found')
@@ -123,7 +144,9 @@ describe('attaching to a running process', () => {
     expect(reused.message).toMatch(/reused/)
     expect((await fail(lab.attach({ pid: process.pid }))).message).toMatch(/Parallel Lab itself/)
     const run = await lab.watch({ command: 'sleep', args: ['30'], label: 'sleep' })
-    expect(await waitFor(async () => (await unitsOf(lab, run.id)).some((u) => u.pid > 0 && u.kind === 'program'), 5000)).toBe(true)
+    expect(
+      await waitFor(async () => (await unitsOf(lab, run.id)).some((u) => u.pid > 0 && u.kind === 'program'), 5000),
+    ).toBe(true)
     const own = (await unitsOf(lab, run.id)).find((u) => u.kind === 'program')!
     expect((await fail(lab.attach({ pid: own.pid }))).message).toMatch(/started by Parallel Lab/)
 
@@ -138,7 +161,10 @@ describe('attaching to a running process', () => {
     // The boundary's own checks name the field.
     expect(validators.attach({ pid: 0 })).toMatchObject({ ok: false, errors: [{ field: 'pid' }] })
     expect(validators.attach({ pid: '12' })).toMatchObject({ ok: false, errors: [{ field: 'pid' }] })
-    expect(validators.attach({ pid: 12, startTime: 1.5 })).toMatchObject({ ok: false, errors: [{ field: 'startTime' }] })
+    expect(validators.attach({ pid: 12, startTime: 1.5 })).toMatchObject({
+      ok: false,
+      errors: [{ field: 'startTime' }],
+    })
     expect(validators.attach({ pid: 12, extra: 1 })).toMatchObject({ ok: false, errors: [{ field: 'extra' }] })
   })
 

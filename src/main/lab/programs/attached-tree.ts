@@ -23,7 +23,8 @@ export interface AttachSpec {
 /** How the watching ended: every process of the tree exited, or the person detached. */
 export type AttachEnd = 'exited' | 'detached'
 
-export const EXIT_CODE_UNKNOWN = 'Its exit code is not knowable: only the parent that started a process can read it, and Parallel Lab did not start this one.'
+export const EXIT_CODE_UNKNOWN =
+  'Its exit code is not knowable: only the parent that started a process can read it, and Parallel Lab did not start this one.'
 
 /**
  * Observe-only on purpose: this module holds no code that sends a signal, and its units are marked `attached`, which
@@ -46,8 +47,25 @@ export class AttachedTree {
     this.rootId = deps.units.nextId()
     this.follower = new TreeFollower(deps, { pid: spec.pid, unitId: this.rootId }, spec.runId, true)
     // Top level: the process is not the lab's child.
-    deps.units.add(this.follower.unit(this.rootId, 'program', spec.pid, null, null, spec.label, false, spec.command, deps.clock.now()))
-    deps.outbox.events.push({ type: 'mark', t: deps.clock.now(), runId: spec.runId, text: `attached to ${spec.label} (pid ${spec.pid})` })
+    deps.units.add(
+      this.follower.unit(
+        this.rootId,
+        'program',
+        spec.pid,
+        null,
+        null,
+        spec.label,
+        false,
+        spec.command,
+        deps.clock.now(),
+      ),
+    )
+    deps.outbox.events.push({
+      type: 'mark',
+      t: deps.clock.now(),
+      runId: spec.runId,
+      text: `attached to ${spec.label} (pid ${spec.pid})`,
+    })
   }
 
   get unitIds(): string[] {
@@ -68,7 +86,12 @@ export class AttachedTree {
   detach(): void {
     if (this.finished) return
     this.follower.endAll('detached')
-    this.deps.outbox.events.push({ type: 'mark', t: this.deps.clock.now(), runId: this.spec.runId, text: `detached from pid ${this.spec.pid}; it keeps running` })
+    this.deps.outbox.events.push({
+      type: 'mark',
+      t: this.deps.clock.now(),
+      runId: this.spec.runId,
+      text: `detached from pid ${this.spec.pid}; it keeps running`,
+    })
     this.finish('detached')
   }
 
@@ -83,7 +106,13 @@ export class AttachedTree {
       this.rootAlive = false
       const { units, clock, outbox } = this.deps
       units.setState(this.rootId, 'exited', clock.now())
-      outbox.logs.push({ t: clock.now(), unit: this.rootId, runId: this.spec.runId, text: `${this.spec.label} (pid ${this.spec.pid}) exited. ${EXIT_CODE_UNKNOWN}`, stream: 'out' })
+      outbox.logs.push({
+        t: clock.now(),
+        unit: this.rootId,
+        runId: this.spec.runId,
+        text: `${this.spec.label} (pid ${this.spec.pid}) exited. ${EXIT_CODE_UNKNOWN}`,
+        stream: 'out',
+      })
     }
     if (!this.rootAlive && this.follower.members.size === 0) this.finish('exited')
   }

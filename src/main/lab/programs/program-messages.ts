@@ -69,14 +69,17 @@ export function parseProgramMessage(raw: Record<string, unknown>): ProgramMessag
       const msg: Extract<ProgramMessage, { type: 'mark' | 'log' }> = { ...origin, type: raw.type, text }
       const line = num(raw.line)
       if (line !== null && line > 0) msg.line = Math.floor(line)
-      if (msg.type === 'mark' && typeof raw.kind === 'string' && (MARK_KINDS as readonly string[]).includes(raw.kind)) msg.kind = raw.kind as MarkKind
+      if (msg.type === 'mark' && typeof raw.kind === 'string' && (MARK_KINDS as readonly string[]).includes(raw.kind))
+        msg.kind = raw.kind as MarkKind
       return msg
     }
     case 'thread': {
       const thread = num(raw.tid)
       const name = str(raw.name)
       const role = raw.role === 'helper' || raw.role === 'own' ? raw.role : null
-      return thread === null || name === null || role === null ? null : { ...origin, type: 'thread', thread, role, name: name.slice(0, 60) }
+      return thread === null || name === null || role === null
+        ? null
+        : { ...origin, type: 'thread', thread, role, name: name.slice(0, 60) }
     }
     case 'result':
       return { ...origin, type: 'result', value: raw.value ?? null }

@@ -59,7 +59,18 @@ export class ProgramTree {
     this.host = new ProgramHost(spec)
     this.rootId = units.nextId()
     this.follower = new TreeFollower(deps, { pid: this.host.pid, unitId: this.rootId }, spec.runId, false)
-    units.add(this.follower.unit(this.rootId, 'program', this.host.pid, null, deps.mainUnitId, spec.label, true, [spec.command, ...(spec.args ?? [])].join(' ')))
+    units.add(
+      this.follower.unit(
+        this.rootId,
+        'program',
+        this.host.pid,
+        null,
+        deps.mainUnitId,
+        spec.label,
+        true,
+        [spec.command, ...(spec.args ?? [])].join(' '),
+      ),
+    )
     if (this.host.pid > 0) units.setState(this.rootId, 'running', clock.now())
     if (!deps.scanner.threadsVisible) {
       this.log(
@@ -167,7 +178,9 @@ export class ProgramTree {
     // Processes of this program that left its tree (reparented, or double-forked with setsid) and that the scan did not
     // reach are followed as members from now on: scanned again with them.
     const found = new Set(scan.processes.map((p) => p.pid))
-    const strays = (this.tagged?.find() ?? []).filter((p) => p.pid !== this.host.pid && !found.has(p.pid) && !members.has(p.pid))
+    const strays = (this.tagged?.find() ?? []).filter(
+      (p) => p.pid !== this.host.pid && !found.has(p.pid) && !members.has(p.pid),
+    )
     if (strays.length > 0) {
       for (const p of strays) members.set(p.pid, p.startTime)
       scan = await this.deps.scanner.scan(this.scanRoot, members)
@@ -204,10 +217,12 @@ export class ProgramTree {
   private rename(id: string, pid: number, tid: number): void {
     this.reported.add(`${pid}/${tid}`)
     const name = this.deps.scanner.readThreadName(pid, tid)
-    if (name && this.deps.units.get(id)?.command !== name) this.deps.units.update(id, { command: name, label: this.follower.threadLabel({ pid, tid, name }) })
+    if (name && this.deps.units.get(id)?.command !== name)
+      this.deps.units.update(id, { command: name, label: this.follower.threadLabel({ pid, tid, name }) })
     // A child's main thread names the process: a child that names itself and ends before the next scan keeps its role.
     const member = this.members.get(pid)
-    if (name && tid === pid && member && this.deps.units.get(member.unitId)?.label !== name) this.deps.units.update(member.unitId, { label: name })
+    if (name && tid === pid && member && this.deps.units.get(member.unitId)?.label !== name)
+      this.deps.units.update(member.unitId, { label: name })
   }
 
   /** The root's PID while Node has not reaped it; after that the number may already belong to another process. */

@@ -75,7 +75,14 @@ export class TreeFollower {
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
       units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
-      this.members.set(p.pid, { unitId: id, pid: p.pid, startTime: p.startTime, parentId: parent, cpuMs: p.cpuMs ?? 0, childCpuMs: p.childCpuMs ?? 0 })
+      this.members.set(p.pid, {
+        unitId: id,
+        pid: p.pid,
+        startTime: p.startTime,
+        parentId: parent,
+        cpuMs: p.cpuMs ?? 0,
+        childCpuMs: p.childCpuMs ?? 0,
+      })
     }
     for (const [pid, m] of this.members) {
       if (procs.has(pid)) continue
@@ -90,13 +97,17 @@ export class TreeFollower {
       seen.add(key)
       const existing = this.threads.get(key)
       if (existing) {
-        if (units.get(existing)?.command !== th.name) units.update(existing, { command: th.name, label: this.threadLabel(th) })
+        if (units.get(existing)?.command !== th.name)
+          units.update(existing, { command: th.name, label: this.threadLabel(th) })
         continue
       }
       const parent = th.pid === rootPid ? this.root.unitId : this.members.get(th.pid)?.unitId
       if (!parent) continue
       const id = units.nextId()
-      units.add({ ...this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t), helper: this.roles.get(key)?.role === 'helper' })
+      units.add({
+        ...this.unit(id, 'thread', th.pid, th.tid, parent, this.threadLabel(th), false, th.name, t),
+        helper: this.roles.get(key)?.role === 'helper',
+      })
       this.threads.set(key, id)
     }
     for (const [key, id] of this.threads) {
@@ -108,12 +119,14 @@ export class TreeFollower {
 
   /** Short-lived processes under the process they were children of, and the CPU their parents' totals show they used. */
   private countShortLived(scan: TreeScan): void {
-    const unitOf = (pid: number): string | undefined => (pid === this.root.pid ? this.root.unitId : this.members.get(pid)?.unitId)
+    const unitOf = (pid: number): string | undefined =>
+      pid === this.root.pid ? this.root.unitId : this.members.get(pid)?.unitId
     const parentOf = new Map(scan.shortLived.map((s) => [s.pid, s.ppid]))
     for (const s of scan.shortLived) {
       // A child of a short-lived process counts under the nearest process of the tree.
       let ppid = s.ppid
-      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++) ppid = parentOf.get(ppid)!
+      for (let hops = 0; unitOf(ppid) === undefined && parentOf.has(ppid) && hops < 64; hops++)
+        ppid = parentOf.get(ppid)!
       this.shortLived.seen(unitOf(ppid) ?? this.root.unitId, s.name)
     }
     for (const p of scan.processes) {
@@ -150,7 +163,17 @@ export class TreeFollower {
   }
 
   /** A unit record; `runningSince` = found already running at that time, else it is only starting. */
-  unit(id: string, kind: UnitKind, pid: number, tid: number | null, parent: string | null, label: string, spawned: boolean, command: string | null, runningSince?: number): Unit {
+  unit(
+    id: string,
+    kind: UnitKind,
+    pid: number,
+    tid: number | null,
+    parent: string | null,
+    label: string,
+    spawned: boolean,
+    command: string | null,
+    runningSince?: number,
+  ): Unit {
     return {
       id,
       kind,

@@ -25,7 +25,9 @@ describe('user programs', () => {
     const err = await newLab()
       .start({ scenario: 'render-frame' })
       .catch((e: Error) => e)
-    expect((err as Error).message).toMatch(/There is no scenario "render-frame"\. Known scenarios: counters, .*render-frames/)
+    expect((err as Error).message).toMatch(
+      /There is no scenario "render-frame"\. Known scenarios: counters, .*render-frames/,
+    )
   })
 
   it('lists each file as a program scenario and runs it by id', async () => {

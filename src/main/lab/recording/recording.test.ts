@@ -66,7 +66,12 @@ function makeTicks(n: number, units = 4): Tick[] {
         rss: 1_000_000 + seq * 4096,
         heap: null,
         os: seq % 3 === 0 ? 'S' : 'R',
-        time: { onCpu: seq * 0.5, runqueue: 0.125, blocked: i, blockedOn: { lock: i, io: 0.5, sleep: seq % 7, other: 0 } },
+        time: {
+          onCpu: seq * 0.5,
+          runqueue: 0.125,
+          blocked: i,
+          blockedOn: { lock: i, io: 0.5, sleep: seq % 7, other: 0 },
+        },
         transient: seq % 5 === 0,
       }
       if (i === 1 && seq % 2 === 0) delete s.os

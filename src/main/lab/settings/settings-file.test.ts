@@ -22,12 +22,21 @@ describe('settings', () => {
     const dir = freshDir()
     const first = newLab({ configDir: dir, intervalMs: undefined })
     await first.setSamplingInterval({ ms: 250 })
-    await first.setSettings({ sort: { key: 'pid', dir: 1 }, theme: 'dark', window: { x: 10, y: 20, width: 900, height: 700, maximized: false } })
+    await first.setSettings({
+      sort: { key: 'pid', dir: 1 },
+      theme: 'dark',
+      window: { x: 10, y: 20, width: 900, height: 700, maximized: false },
+    })
     await first.close()
     const second = newLab({ configDir: dir, intervalMs: undefined })
     const { settings, notice } = await second.getSettings()
     expect(notice).toBeNull()
-    expect(settings).toMatchObject({ intervalMs: 250, sort: { key: 'pid', dir: 1 }, theme: 'dark', window: { width: 900 } })
+    expect(settings).toMatchObject({
+      intervalMs: 250,
+      sort: { key: 'pid', dir: 1 },
+      theme: 'dark',
+      window: { width: 900 },
+    })
     expect((await second.snapshot()).intervalMs).toBe(250)
     const reset = await second.resetSettings()
     expect(reset).toEqual(DEFAULT_SETTINGS)
@@ -58,7 +67,9 @@ describe('settings', () => {
     const file = new SettingsFile(dir)
     const first = file.state()
     expect(first.settings).toEqual(DEFAULT_SETTINGS)
-    expect(first.notice).toMatch(/could not be read \(it is not valid JSON\)\. It was set aside as .*settings\.corrupt-.*\.json/)
+    expect(first.notice).toMatch(
+      /could not be read \(it is not valid JSON\)\. It was set aside as .*settings\.corrupt-.*\.json/,
+    )
     expect(readdirSync(dir).some((f) => f.startsWith('settings.corrupt-'))).toBe(true)
     expect(existsSync(join(dir, 'settings.json'))).toBe(false)
     expect(file.state().notice).toBeNull()

@@ -62,7 +62,8 @@ export class SettingsFile {
     try {
       text = readFileSync(this.file, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.notice = `Your settings could not be read (${(err as Error).message.split('\n')[0]}); the defaults are in use.`
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.notice = `Your settings could not be read (${(err as Error).message.split('\n')[0]}); the defaults are in use.`
       return defaultSettings()
     }
     let stored: unknown
@@ -71,9 +72,11 @@ export class SettingsFile {
     } catch {
       return this.setAside('it is not valid JSON')
     }
-    if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return this.setAside('it does not hold an object of settings')
+    if (typeof stored !== 'object' || stored === null || Array.isArray(stored))
+      return this.setAside('it does not hold an object of settings')
     const { settings, dropped } = settingsFrom(stored as Record<string, unknown>)
-    if (dropped.length) this.notice = `Some settings could not be used and are back to their defaults: ${dropped.join(', ')}.`
+    if (dropped.length)
+      this.notice = `Some settings could not be used and are back to their defaults: ${dropped.join(', ')}.`
     return settings
   }
 

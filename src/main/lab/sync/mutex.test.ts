@@ -44,7 +44,10 @@ async function race(useLock: boolean): Promise<number> {
   const gate = new SharedArrayBuffer(4)
   const rounds = 50_000
   const threads = 3
-  const workers = Array.from({ length: threads }, () => new Worker(racer, { eval: true, workerData: { buffer, counter, gate, rounds, threads, useLock } }))
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(racer, { eval: true, workerData: { buffer, counter, gate, rounds, threads, useLock } }),
+  )
   await Promise.all(
     workers.map(
       (w) =>

@@ -24,7 +24,8 @@ export function threadSharedInts(values: readonly number[]): SharedIntsHandle {
 export function brokerSharedInts(values: readonly number[]): SharedIntsHandle {
   const store = Int32Array.from(values)
   const check = (i: number): void => {
-    if (!Number.isInteger(i) || i < 0 || i >= store.length) throw new Error(`Index ${i} is outside 0..${store.length - 1}.`)
+    if (!Number.isInteger(i) || i < 0 || i >= store.length)
+      throw new Error(`Index ${i} is outside 0..${store.length - 1}.`)
   }
   return {
     buffer: null,

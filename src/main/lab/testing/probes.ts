@@ -106,7 +106,6 @@ int main(int argc, char **argv) {
   for (int i = 1; i < n; i++) pthread_create(&t, &attr, idle, argv[2]);
   sleep_for(atof(argv[2])); return 0;
 }`,
-
 } as const
 
 export type ProbeName = keyof typeof PROBES

@@ -60,7 +60,10 @@ export class LiveUnit extends EventEmitter<LiveUnitEvents> {
   }
 }
 
-export function exitState(info: ExitInfo, failure: string | null): { state: 'exited' | 'crashed' | 'killed'; error: string | null } {
+export function exitState(
+  info: ExitInfo,
+  failure: string | null,
+): { state: 'exited' | 'crashed' | 'killed'; error: string | null } {
   if (info.signal || (info.killedByLab && !failure)) return { state: 'killed', error: null }
   const error = failure ?? info.error
   if (error || (info.code !== null && info.code !== 0)) {
@@ -93,7 +96,12 @@ export class UnitSpawner {
 
   spawn(opts: { mode: Mode; label: string; runId: string | null }): LiveUnit {
     const { clock, units, outbox, selfReports } = this.deps
-    const host = new UnitHost(opts.mode, this.deps.hostFile, this.deps.scenarioFile, opts.mode === 'process' ? this.deps.lifeline?.env() : undefined)
+    const host = new UnitHost(
+      opts.mode,
+      this.deps.hostFile,
+      this.deps.scenarioFile,
+      opts.mode === 'process' ? this.deps.lifeline?.env() : undefined,
+    )
     if (opts.mode === 'process') this.deps.lifeline?.own(host.pid)
     const id = units.nextId()
     units.add({
@@ -140,7 +148,10 @@ export class UnitSpawner {
           units.setState(id, msg.state, clock.fromAbs(msg.at))
           break
         case 'self':
-          selfReports.set(id, { heap: msg.heapBytes, cpu: { seconds: msg.cpuMs / 1000, at: msg.at / 1000, source: msg.cpuSource } })
+          selfReports.set(id, {
+            heap: msg.heapBytes,
+            cpu: { seconds: msg.cpuMs / 1000, at: msg.at / 1000, source: msg.cpuSource },
+          })
           break
         case 'flush':
           break

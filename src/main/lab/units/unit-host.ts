@@ -52,7 +52,9 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       throw new Error(`The unit host ${hostFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
     }
     if (scenarioFile !== null && !existsSync(scenarioFile)) {
-      throw new Error(`The scenario module ${scenarioFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`)
+      throw new Error(
+        `The scenario module ${scenarioFile} is missing: run "node scripts/build-lab.mjs" (npm run lab does it).`,
+      )
     }
     const argv = scenarioFile === null ? [] : [scenarioFile]
     let done!: (info: ExitInfo) => void
@@ -86,7 +88,12 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       // Without setpriv, the unit watches for the lab itself (see worker-host.ts).
       if (!hasSetpriv) childEnv.PARALLEL_LAB_WATCH_PARENT = '1'
       const launch = hasSetpriv ? { execPath: SETPRIV, execArgv: parentDeathArgs(process.execPath) } : { execArgv: [] }
-      const child = fork(hostFile, argv, { ...launch, env: childEnv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      const child = fork(hostFile, argv, {
+        ...launch,
+        env: childEnv,
+        serialization: 'advanced',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      })
       this.child = child
       this.pid = child.pid ?? -1
       child.on('message', (m) => this.emit('message', m as FromHost))
@@ -133,7 +140,9 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       // worker.unref() alone leaves the program running: that port follows too, where this Node version has it.
       if (this.workerPort === undefined) {
         const internal = Object.getOwnPropertySymbols(this.worker).find((s) => s.description === 'kPort')
-        this.workerPort = internal ? (this.worker as unknown as Record<symbol, { ref?: () => void; unref?: () => void }>)[internal] : null
+        this.workerPort = internal
+          ? (this.worker as unknown as Record<symbol, { ref?: () => void; unref?: () => void }>)[internal]
+          : null
       }
       const port = this.workerPort
       if (on) {
@@ -147,7 +156,9 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     }
     const child = this.child
     if (!child) return
-    const handles = [child, child.channel, child.stdout, child.stderr] as ({ ref?: () => void; unref?: () => void } | null | undefined)[]
+    const handles = [child, child.channel, child.stdout, child.stderr] as (
+      { ref?: () => void; unref?: () => void } | null | undefined
+    )[]
     for (const h of handles) (on ? h?.ref : h?.unref)?.call(h)
   }
 

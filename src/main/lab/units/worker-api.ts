@@ -41,7 +41,12 @@ export interface WorkerApi {
 export type Send = (msg: FromHost) => void
 export type Request = (req: BrokerOp) => Promise<unknown>
 
-export function createWorkerApi(order: RunOrder, send: Send, request: Request, flags: Record<string, boolean>): WorkerApi {
+export function createWorkerApi(
+  order: RunOrder,
+  send: Send,
+  request: Request,
+  flags: Record<string, boolean>,
+): WorkerApi {
   const flagView = order.handles.flags ? new Int32Array(order.handles.flags) : null
   const state = (s: 'running' | 'waiting' | 'holding'): void => send({ t: 'state', state: s, at: absNow() })
 

@@ -42,7 +42,8 @@ setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, '
 function processPort(): Port {
   // The lab gone (even by SIGKILL) closes the IPC channel: leave with it, so nothing is orphaned.
   process.on('disconnect', () => process.exit(0))
-  if (process.env.PARALLEL_LAB_WATCH_PARENT === '1') new Worker(PARENT_WATCHDOG, { eval: true, workerData: process.ppid }).unref()
+  if (process.env.PARALLEL_LAB_WATCH_PARENT === '1')
+    new Worker(PARENT_WATCHDOG, { eval: true, workerData: process.ppid }).unref()
   return {
     send: (msg) => process.send?.(msg),
     onMessage: (fn) => process.on('message', (m) => fn(m as ToHost)),
@@ -95,7 +96,11 @@ function unloadable(err: unknown): ScenarioCode {
 let code: ScenarioCode | null = null
 // Tasks come from the scenario module, or from a user's module once a pool sends one (see task-module.ts).
 const finder = createTaskFinder((name) => code!.findTask(name))
-const tasks = createTaskRunner({ send: port.send, find: finder.find, cpuClock: createCpuClock(isMainThread ? 'process' : 'thread') })
+const tasks = createTaskRunner({
+  send: port.send,
+  find: finder.find,
+  cpuClock: createCpuClock(isMainThread ? 'process' : 'thread'),
+})
 
 // Messages that arrive while the module loads wait, in order (a child's IPC drops what no listener takes).
 const backlog: ToHost[] = []
@@ -170,4 +175,3 @@ function startReports(): void {
   report()
   setInterval(report, 250).unref()
 }
-

@@ -16,7 +16,11 @@ export interface VirtualRows {
   reveal(index: number): void
 }
 
-export function useVirtualRows(scroller: Ref<HTMLElement | null>, count: Ref<number>, options: UseVirtualRowsOptions): VirtualRows {
+export function useVirtualRows(
+  scroller: Ref<HTMLElement | null>,
+  count: Ref<number>,
+  options: UseVirtualRowsOptions,
+): VirtualRows {
   const { rowHeight, offset = 0, overscan = 6 } = options
   const top = ref(0)
   const height = ref(800)

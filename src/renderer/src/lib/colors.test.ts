@@ -6,7 +6,7 @@ const STATE_HUES = [145, 40, 265, 357]
 const distance = (a: number, b: number): number => Math.min(Math.abs(a - b), 360 - Math.abs(a - b))
 
 describe('unit colours', () => {
-  it('never take a state colour\'s hue', () => {
+  it("never take a state colour's hue", () => {
     for (let i = 0; i < 500; i++) {
       const hue = unitHue(`u${i}`)
       expect(UNIT_HUE_BANDS.some(([a, b]) => hue >= a && hue <= b)).toBe(true)

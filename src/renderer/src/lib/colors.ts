@@ -39,7 +39,16 @@ export const STATE_LABELS: Record<UnitState, string> = {
   detached: 'detached (no longer watched)',
 }
 
-export const STATE_ORDER: readonly UnitState[] = ['starting', 'running', 'waiting', 'holding', 'exited', 'crashed', 'killed', 'detached']
+export const STATE_ORDER: readonly UnitState[] = [
+  'starting',
+  'running',
+  'waiting',
+  'holding',
+  'exited',
+  'crashed',
+  'killed',
+  'detached',
+]
 
 /** CSS custom property holding each state's colour (defined in the theme for light and dark). */
 export function stateVar(state: UnitState): string {

@@ -1,9 +1,30 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskEvent } from '../../../shared/model'
 import { fakeUnit } from '../../../../test/fixtures/unit'
-import { laneLabel, laneOrder, laneTicks, lockTicks, MAIN_LANE, MIN_SPAN_MS, niceStep, panWindow, taskStrips, zoomWindow } from './timeline-events'
+import {
+  laneLabel,
+  laneOrder,
+  laneTicks,
+  lockTicks,
+  MAIN_LANE,
+  MIN_SPAN_MS,
+  niceStep,
+  panWindow,
+  taskStrips,
+  zoomWindow,
+} from './timeline-events'
 
-const task = (patch: Partial<TaskEvent>): TaskEvent => ({ type: 'task', t: 0, runId: 'r1', pool: 'pool', task: 1, name: 'pool-async.square', phase: 'submitted', worker: null, ...patch })
+const task = (patch: Partial<TaskEvent>): TaskEvent => ({
+  type: 'task',
+  t: 0,
+  runId: 'r1',
+  pool: 'pool',
+  task: 1,
+  name: 'pool-async.square',
+  phase: 'submitted',
+  worker: null,
+  ...patch,
+})
 
 describe('timeline events', () => {
   it('puts the lanes that carry tasks first and folds helpers away', () => {
@@ -14,7 +35,11 @@ describe('timeline events', () => {
   })
 
   it('leaves out a process whose main thread has its lane, named as the process', () => {
-    const units = [fakeUnit('u1', { kind: 'program', pid: 7 }), fakeUnit('u2', { pid: 7, tid: 7, label: 'pool worker 2 (main thread)' }), fakeUnit('u3', { kind: 'program', pid: 8 })]
+    const units = [
+      fakeUnit('u1', { kind: 'program', pid: 7 }),
+      fakeUnit('u2', { pid: 7, tid: 7, label: 'pool worker 2 (main thread)' }),
+      fakeUnit('u3', { kind: 'program', pid: 8 }),
+    ]
     expect(laneOrder(units, [], false).map((u) => u.id)).toEqual(['u2', 'u3'])
     expect(laneLabel('py-pool-async / pool worker 2 (main thread)')).toBe('pool worker 2')
   })
@@ -48,7 +73,10 @@ describe('timeline events', () => {
 
   it('says what each task computed, where, and for how long', () => {
     const strips = taskStrips(
-      [task({ phase: 'started', t: 10, worker: 'u3' }), task({ phase: 'finished', t: 22, worker: 'u3', call: 'square(7)', value: '49', ok: true })],
+      [
+        task({ phase: 'started', t: 10, worker: 'u3' }),
+        task({ phase: 'finished', t: 22, worker: 'u3', call: 'square(7)', value: '49', ok: true }),
+      ],
       () => 'worker 3',
     )
     expect(strips.get('u3')![0].text).toBe('square(7) → 49 on worker 3, 12 ms')

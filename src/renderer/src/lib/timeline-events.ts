@@ -41,14 +41,21 @@ export function lockTicks(transitions: readonly Transition[]): LaneTick[] {
   for (let i = 1; i < transitions.length; i++) {
     const prev = transitions[i - 1].state
     const cur = transitions[i].state
-    if (cur === 'holding' && prev !== 'holding') out.push({ t: transitions[i].t, kind: 'acquire', text: 'lock acquired' })
-    else if (prev === 'holding' && cur !== 'holding') out.push({ t: transitions[i].t, kind: 'release', text: 'lock released' })
+    if (cur === 'holding' && prev !== 'holding')
+      out.push({ t: transitions[i].t, kind: 'acquire', text: 'lock acquired' })
+    else if (prev === 'holding' && cur !== 'holding')
+      out.push({ t: transitions[i].t, kind: 'release', text: 'lock released' })
   }
   return out
 }
 
 /** Every tick of a run by lane id (MAIN_LANE for the run's own). */
-export function laneTicks(logs: readonly LogLine[], marks: readonly MarkEvent[], tasks: readonly TaskEvent[], mainLane: string = MAIN_LANE): Map<string, LaneTick[]> {
+export function laneTicks(
+  logs: readonly LogLine[],
+  marks: readonly MarkEvent[],
+  tasks: readonly TaskEvent[],
+  mainLane: string = MAIN_LANE,
+): Map<string, LaneTick[]> {
   const out = new Map<string, LaneTick[]>()
   const add = (lane: string, tick: LaneTick): void => {
     const list = out.get(lane)
@@ -57,7 +64,9 @@ export function laneTicks(logs: readonly LogLine[], marks: readonly MarkEvent[],
   }
   for (const l of logs) add(l.unit ?? mainLane, { t: l.t, kind: 'print', text: l.text })
   for (const m of marks) if (m.kind) add(m.unit ?? mainLane, { t: m.t, kind: m.kind, text: m.text })
-  for (const t of tasks) if (t.phase === 'submitted') add(mainLane, { t: t.t, kind: 'submit', text: `submit ${shortName(t.name)} #${t.task}` })
+  for (const t of tasks)
+    if (t.phase === 'submitted')
+      add(mainLane, { t: t.t, kind: 'submit', text: `submit ${shortName(t.name)} #${t.task}` })
   return out
 }
 
@@ -101,7 +110,14 @@ export function niceStep(spanMs: number, px: number, targetPx = 90): number {
 export const MIN_SPAN_MS = 4
 
 /** Zooms [from, to] by `factor` (< 1 in, > 1 out) around time `at`, kept within [lo, hi]. */
-export function zoomWindow(from: number, to: number, at: number, factor: number, lo: number, hi: number): [number, number] {
+export function zoomWindow(
+  from: number,
+  to: number,
+  at: number,
+  factor: number,
+  lo: number,
+  hi: number,
+): [number, number] {
   const span = Math.min(hi - lo, Math.max(MIN_SPAN_MS, (to - from) * factor))
   const left = (at - from) / (to - from)
   let a = at - span * left

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskEvent } from '../../../shared/model'
-import { MAX_TRANSITIONS, firstCovering, laneSegments, osSegments, pushTransition, taskBars, type Transition } from './timeline'
+import {
+  MAX_TRANSITIONS,
+  firstCovering,
+  laneSegments,
+  osSegments,
+  pushTransition,
+  taskBars,
+  type Transition,
+} from './timeline'
 
 describe('laneSegments', () => {
   const list: Transition[] = [
@@ -79,7 +87,11 @@ describe('taskBars', () => {
   })
 
   it('a finish whose start is gone is a bar of its own end; events without a worker draw nothing', () => {
-    const bars = taskBars([ev('p', 7, 'submitted', 0, null), ev('p', 7, 'finished', 30, 'a'), ev('p', 8, 'finished', 40, null)])
+    const bars = taskBars([
+      ev('p', 7, 'submitted', 0, null),
+      ev('p', 7, 'finished', 30, 'a'),
+      ev('p', 8, 'finished', 40, null),
+    ])
     expect(bars.get('a')).toEqual([{ start: 30, end: 30 }])
     expect(bars.size).toBe(1)
   })

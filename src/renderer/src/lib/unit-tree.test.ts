@@ -18,7 +18,12 @@ const samples = (entries: [string, number | null][]): Map<string, Sample> =>
   new Map(entries.map(([id, cpu]) => [id, { id, cpu, cpuSeconds: null, rss: 1, heap: null }]))
 
 describe('buildRows', () => {
-  const units = [unit('u2', { label: 'b', kind: 'process', pid: 201 }), main, unit('u1', { label: 'a', kind: 'process', pid: 200 }), unit('u3', { label: 't', parent: 'u2', pid: 201, tid: 202 })]
+  const units = [
+    unit('u2', { label: 'b', kind: 'process', pid: 201 }),
+    main,
+    unit('u1', { label: 'a', kind: 'process', pid: 200 }),
+    unit('u3', { label: 't', parent: 'u2', pid: 201, tid: 202 }),
+  ]
 
   it('puts the lab first, then its children, each process followed by its threads', () => {
     const rows = buildRows(units, new Map(), opts())
@@ -33,7 +38,15 @@ describe('buildRows', () => {
   })
 
   it('sorts siblings by CPU with warming-up units last, the lab staying on top', () => {
-    const rows = buildRows(units, samples([['u0', 1], ['u1', null], ['u2', 50]]), opts({ sort: { key: 'cpu', dir: -1 } }))
+    const rows = buildRows(
+      units,
+      samples([
+        ['u0', 1],
+        ['u1', null],
+        ['u2', 50],
+      ]),
+      opts({ sort: { key: 'cpu', dir: -1 } }),
+    )
     expect(rows.map((r) => r.unit.id)).toEqual(['u0', 'u2', 'u3', 'u1'])
   })
 
@@ -82,6 +95,9 @@ describe('helper threads', () => {
   it('are left out unless asked for', () => {
     const units = [unit('u1', { kind: 'program' }), unit('u2', { parent: 'u1', helper: true, label: 'queue feeder' })]
     expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: false })).map((r) => r.unit.id)).toEqual(['u1'])
-    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: true })).map((r) => r.unit.id)).toEqual(['u1', 'u2'])
+    expect(buildRows(units, new Map(), opts({ runId: 'r1', showHelpers: true })).map((r) => r.unit.id)).toEqual([
+      'u1',
+      'u2',
+    ])
   })
 })

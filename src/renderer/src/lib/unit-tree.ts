@@ -101,7 +101,14 @@ export function compareRows(a: UnitRow, b: UnitRow, sort: SortSpec): number {
 
 export function matchesFilter(unit: Unit, needle: string): boolean {
   if (!needle) return true
-  const hay = [unit.label, unit.kind, String(unit.pid), unit.tid === null ? '' : String(unit.tid), unit.state, unit.command ?? '']
+  const hay = [
+    unit.label,
+    unit.kind,
+    String(unit.pid),
+    unit.tid === null ? '' : String(unit.tid),
+    unit.state,
+    unit.command ?? '',
+  ]
   return hay.some((h) => h.toLowerCase().includes(needle))
 }
 
@@ -121,7 +128,11 @@ export function buildRows(units: Iterable<Unit>, samples: ReadonlyMap<string, Sa
     visible = new Map()
     for (const u of byId.values()) {
       if (!matchesFilter(u, needle)) continue
-      for (let cur: Unit | undefined = u; cur && !visible.has(cur.id); cur = cur.parent ? byId.get(cur.parent) : undefined) {
+      for (
+        let cur: Unit | undefined = u;
+        cur && !visible.has(cur.id);
+        cur = cur.parent ? byId.get(cur.parent) : undefined
+      ) {
         visible.set(cur.id, cur)
       }
     }
@@ -151,7 +162,7 @@ export function buildRows(units: Iterable<Unit>, samples: ReadonlyMap<string, Sa
     if (!list) return
     list.sort((a, b) => {
       // The lab's own process stays on top whatever the sort.
-      if (a.unit.kind === 'main' !== (b.unit.kind === 'main')) return a.unit.kind === 'main' ? -1 : 1
+      if ((a.unit.kind === 'main') !== (b.unit.kind === 'main')) return a.unit.kind === 'main' ? -1 : 1
       return compareRows(a, b, opts.sort)
     })
     for (const row of list) {

@@ -76,7 +76,11 @@ export const useCommandsStore = defineStore('commands', () => {
     for (const c of APP_COMMANDS) {
       if (!c.accelerator || !matchesAccelerator(c.accelerator, ev, isMac())) continue
       const onButton = c.accelerator === 'Space' && (ev.target as HTMLElement | null)?.tagName === 'BUTTON'
-      if (single && (isTyping(ev.target) || onButton || overlay.value !== null || document.querySelector('dialog[open]'))) return
+      if (
+        single &&
+        (isTyping(ev.target) || onButton || overlay.value !== null || document.querySelector('dialog[open]'))
+      )
+        return
       // A dialog of its own (a confirmation) keeps the keys; the app's overlays give way to the next command.
       if (!single && document.querySelector('dialog[open]:not([data-overlay])')) return
       ev.preventDefault()

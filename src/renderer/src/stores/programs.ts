@@ -33,7 +33,11 @@ export const useProgramsStore = defineStore('programs', () => {
     { title: 'My programs', items: programs.value.filter((s) => s.runtime === 'program') },
   ])
   const selected = computed<ScenarioInfo | null>(
-    () => programs.value.find((s) => s.id === selectedId.value) ?? programs.value.find((s) => s.available) ?? programs.value[0] ?? null,
+    () =>
+      programs.value.find((s) => s.id === selectedId.value) ??
+      programs.value.find((s) => s.available) ??
+      programs.value[0] ??
+      null,
   )
 
   /**
@@ -52,8 +56,15 @@ export const useProgramsStore = defineStore('programs', () => {
         .filter((u) => u.kind === 'program')
         .map((p) => {
           const threads = all.filter((t) => t.kind === 'thread' && t.parent === p.id)
-          const readings = (threads.length ? threads : [p]).map((t) => mean.get(t.id) ?? null).filter((c): c is number => c !== null)
-          return { unit: p, threads: threads.length, cpu: readings.length ? readings.reduce((a, b) => a + b, 0) : null, mean: true }
+          const readings = (threads.length ? threads : [p])
+            .map((t) => mean.get(t.id) ?? null)
+            .filter((c): c is number => c !== null)
+          return {
+            unit: p,
+            threads: threads.length,
+            cpu: readings.length ? readings.reduce((a, b) => a + b, 0) : null,
+            mean: true,
+          }
         })
     }
     const units = unitsStore.unitsOfRun(runId).filter((u) => !isFinal(u.state))

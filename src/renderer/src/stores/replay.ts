@@ -92,7 +92,13 @@ export const useReplayStore = defineStore('replay', () => {
       for (let i = 0; i < parts; i++) {
         let bin = ''
         for (const b of bytes.subarray(i * partBytes, (i + 1) * partBytes)) bin += String.fromCharCode(b)
-        added = await labConnection().api.uploadSession({ upload: id, fileName: file.name, part: i, data: btoa(bin), last: i === parts - 1 })
+        added = await labConnection().api.uploadSession({
+          upload: id,
+          fileName: file.name,
+          part: i,
+          data: btoa(bin),
+          last: i === parts - 1,
+        })
       }
       await refresh()
       if (added) await open(added.name)
@@ -211,8 +217,34 @@ export const useReplayStore = defineStore('replay', () => {
   }
 
   return {
-    sessions, listError, search, filtered, opened, times, index, playing, speed, error, busy, lastFrameMs, mode, currentT, startT, endT,
-    totals, totalsError,
-    refresh, remove, open, upload, seek, step, play, pause, rewind, backToLive, compare,
+    sessions,
+    listError,
+    search,
+    filtered,
+    opened,
+    times,
+    index,
+    playing,
+    speed,
+    error,
+    busy,
+    lastFrameMs,
+    mode,
+    currentT,
+    startT,
+    endT,
+    totals,
+    totalsError,
+    refresh,
+    remove,
+    open,
+    upload,
+    seek,
+    step,
+    play,
+    pause,
+    rewind,
+    backToLive,
+    compare,
   }
 })

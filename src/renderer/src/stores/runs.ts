@@ -3,7 +3,16 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
 import type { ScenarioInfo, ScenarioSource } from '../../../shared/contract'
 import { LabError } from '../../../shared/contract'
-import type { LabSnapshot, LogLine, MarkEvent, RunHistory, RunInfo, RunSummary, TaskEvent, Tick } from '../../../shared/model'
+import type {
+  LabSnapshot,
+  LogLine,
+  MarkEvent,
+  RunHistory,
+  RunInfo,
+  RunSummary,
+  TaskEvent,
+  Tick,
+} from '../../../shared/model'
 import type { ParamValues } from '../../../shared/params'
 import type { SessionStateData } from '../../../shared/recording/format'
 import { labConnection } from '../api'
@@ -97,7 +106,8 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       scenarios.value = await labConnection().api.listScenarios()
       catalogError.value = null
-      if (!scenarios.value.some((s) => s.id === selectedScenarioId.value) && scenarios.value[0]) selectedScenarioId.value = scenarios.value[0].id
+      if (!scenarios.value.some((s) => s.id === selectedScenarioId.value) && scenarios.value[0])
+        selectedScenarioId.value = scenarios.value[0].id
     } catch (err) {
       catalogError.value = `The scenario list could not be loaded: ${(err as LabError).message}`
     }
@@ -108,8 +118,10 @@ export const useRunsStore = defineStore('runs', () => {
     for (const info of snap.runs) record(info)
     // Each scenario's form shows the values its newest run was started with (and the lock as it is now).
     const newest = new Map<string, RunInfo>()
-    for (const info of snap.runs) if ((newest.get(info.scenario)?.startedAt ?? -Infinity) <= info.startedAt) newest.set(info.scenario, info)
-    for (const [scenario, info] of newest) forms.value[scenario] = { ...info.params, ...(info.lock === null ? {} : { lock: info.lock }) }
+    for (const info of snap.runs)
+      if ((newest.get(info.scenario)?.startedAt ?? -Infinity) <= info.startedAt) newest.set(info.scenario, info)
+    for (const [scenario, info] of newest)
+      forms.value[scenario] = { ...info.params, ...(info.lock === null ? {} : { lock: info.lock }) }
     triggerRef(runs)
     const recent = [...snap.runs].sort((a, b) => b.startedAt - a.startedAt).slice(0, RESTORED_RUNS)
     for (const info of recent) void restore(info.id)
@@ -148,8 +160,16 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Shows a recorded (or rewound) instant: runs, their logs, marks and task events, and the summaries recorded. */
   function refuseInReplay(): void {
-    if (mode.value === 'replay') throw new LabError('conflict', 'This is a replay of a recording: it cannot start, stop or change anything. Go back to live first.')
-    if (mode.value === 'rewind') throw new LabError('conflict', 'The display is rewound to an earlier instant: go back to live to start, stop or change anything.')
+    if (mode.value === 'replay')
+      throw new LabError(
+        'conflict',
+        'This is a replay of a recording: it cannot start, stop or change anything. Go back to live first.',
+      )
+    if (mode.value === 'rewind')
+      throw new LabError(
+        'conflict',
+        'The display is rewound to an earlier instant: go back to live to start, stop or change anything.',
+      )
   }
 
   function loadState(state: SessionStateData): void {
@@ -232,7 +252,11 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function start(scenario: string, params: ParamValues): Promise<RunInfo> {
     refuseInReplay()
-    const info = await labConnection().api.start({ scenario, params, ...(timeScale.value === 1 ? {} : { timeScale: timeScale.value }) })
+    const info = await labConnection().api.start({
+      scenario,
+      params,
+      ...(timeScale.value === 1 ? {} : { timeScale: timeScale.value }),
+    })
     runPredictions.value[info.id] = predictions.value[scenario] ?? null
     record(info)
     triggerRef(runs)

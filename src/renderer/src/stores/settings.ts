@@ -2,7 +2,13 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
 import type { LabError } from '../../../shared/contract'
-import { DEFAULT_SETTINGS, type CompareFormValues, type OptionalColumn, type Settings, type ThemeChoice } from '../../../shared/settings'
+import {
+  DEFAULT_SETTINGS,
+  type CompareFormValues,
+  type OptionalColumn,
+  type Settings,
+  type ThemeChoice,
+} from '../../../shared/settings'
 import { labConnection } from '../api'
 import { applyThemeChoice } from '../composables/useTheme'
 import { useCompareStore } from './compare'
@@ -91,20 +97,46 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   function toggleColumn(column: OptionalColumn): void {
-    const next = hiddenColumns.value.includes(column) ? hiddenColumns.value.filter((c) => c !== column) : [...hiddenColumns.value, column]
+    const next = hiddenColumns.value.includes(column)
+      ? hiddenColumns.value.filter((c) => c !== column)
+      : [...hiddenColumns.value, column]
     hiddenColumns.value = next
     save({ hiddenColumns: next })
   }
 
-  watch(() => units.scale, (cpuScale) => save({ cpuScale }))
-  watch(() => units.sort, (sort) => save({ sort: { ...sort } }))
-  watch(() => units.showEnded, (showEnded) => save({ showEnded }))
-  watch(() => view.current, (name) => save({ view: name }))
+  watch(
+    () => units.scale,
+    (cpuScale) => save({ cpuScale }),
+  )
+  watch(
+    () => units.sort,
+    (sort) => save({ sort: { ...sort } }),
+  )
+  watch(
+    () => units.showEnded,
+    (showEnded) => save({ showEnded }),
+  )
+  watch(
+    () => view.current,
+    (name) => save({ view: name }),
+  )
   watch(
     () => compare.formValues,
     (form: CompareFormValues) => save({ compareForm: form }),
     { deep: true },
   )
 
-  return { theme, hiddenColumns, notice, error, loaded, defaults: DEFAULT_SETTINGS, load, reset, setTheme, toggleColumn, flush }
+  return {
+    theme,
+    hiddenColumns,
+    notice,
+    error,
+    loaded,
+    defaults: DEFAULT_SETTINGS,
+    load,
+    reset,
+    setTheme,
+    toggleColumn,
+    flush,
+  }
 })

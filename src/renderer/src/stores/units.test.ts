@@ -36,7 +36,9 @@ describe('useUnitsStore', () => {
   it('keeps history per unit, a first CPU as missing (not 0), and the chosen row across ticks', () => {
     const s = useUnitsStore()
     s.reset(snapshot)
-    s.applyTick(tick(1, { units: [unit('u1')], samples: [{ id: 'u1', cpu: null, cpuSeconds: 0, rss: 1000, heap: null }] }))
+    s.applyTick(
+      tick(1, { units: [unit('u1')], samples: [{ id: 'u1', cpu: null, cpuSeconds: 0, rss: 1000, heap: null }] }),
+    )
     s.select('u1')
     s.applyTick(tick(2, { samples: [{ id: 'u1', cpu: 50, cpuSeconds: 0.25, rss: 2000, heap: null }] }))
     const h = s.series.get('u1')!
@@ -50,8 +52,19 @@ describe('useUnitsStore', () => {
   it('drops the last sample of a unit that ended and records its state changes for the timeline', () => {
     const s = useUnitsStore()
     s.reset(snapshot)
-    s.applyTick(tick(1, { units: [unit('u1')], samples: [{ id: 'u1', cpu: 10, cpuSeconds: 0, rss: 1, heap: null }], events: [{ type: 'state', t: 400, unit: 'u1', state: 'running' }] }))
-    s.applyTick(tick(2, { units: [unit('u1', { state: 'killed', endedAt: 900 })], events: [{ type: 'state', t: 900, unit: 'u1', state: 'killed' }] }))
+    s.applyTick(
+      tick(1, {
+        units: [unit('u1')],
+        samples: [{ id: 'u1', cpu: 10, cpuSeconds: 0, rss: 1, heap: null }],
+        events: [{ type: 'state', t: 400, unit: 'u1', state: 'running' }],
+      }),
+    )
+    s.applyTick(
+      tick(2, {
+        units: [unit('u1', { state: 'killed', endedAt: 900 })],
+        events: [{ type: 'state', t: 900, unit: 'u1', state: 'killed' }],
+      }),
+    )
     expect(s.latest.has('u1')).toBe(false)
     expect(s.transitions.get('u1')!.map((t) => t.state)).toEqual(['running', 'killed'])
     expect(s.rows.find((r) => r.unit.id === 'u1')?.runningMs).toBe(900)

@@ -91,7 +91,11 @@ export const useUnitsStore = defineStore('units', () => {
     now.value = state.t
     for (const u of state.units) upsert(u)
     for (const s of state.latest) if (!isFinal(units.get(s.id)?.state ?? 'running')) latest.set(s.id, s)
-    for (const [id, list] of Object.entries(state.transitions)) transitions.set(id, list.map((x) => ({ ...x })))
+    for (const [id, list] of Object.entries(state.transitions))
+      transitions.set(
+        id,
+        list.map((x) => ({ ...x })),
+      )
     version.value++
   }
 

@@ -5,7 +5,10 @@ import { VIEW_COMMANDS } from '../../../shared/commands'
 
 export type ViewName = (typeof VIEW_COMMANDS)[number]['view']
 
-export const VIEWS: readonly { name: ViewName; title: string }[] = VIEW_COMMANDS.map((v) => ({ name: v.view, title: v.label }))
+export const VIEWS: readonly { name: ViewName; title: string }[] = VIEW_COMMANDS.map((v) => ({
+  name: v.view,
+  title: v.label,
+}))
 
 export function isViewName(name: string): name is ViewName {
   return VIEWS.some((v) => v.name === name)

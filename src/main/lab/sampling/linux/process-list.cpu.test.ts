@@ -37,13 +37,27 @@ describe('ProcessLister', () => {
     const root = mkdtempSync(join(tmpdir(), 'proc-'))
     cleanup.push(() => rmSync(root, { recursive: true, force: true }))
     mkdirSync(join(root, '100'))
-    writeFileSync(join(root, '100', 'stat'), '100 (my job) S 1 100 100 0 -1 0 0 0 0 0 50 10 0 0 20 0 3 0 4242 1000 25 0')
+    writeFileSync(
+      join(root, '100', 'stat'),
+      '100 (my job) S 1 100 100 0 -1 0 0 0 0 0 50 10 0 0 20 0 3 0 4242 1000 25 0',
+    )
     writeFileSync(join(root, '100', 'cmdline'), 'python3\0job.py\0')
     mkdirSync(join(root, '200', 'stat'), { recursive: true })
     writeFileSync(join(root, 'passwd'), `me:x:${userInfo().uid}:0::/:/bin/sh\n`)
     writeFileSync(join(root, 'mounts'), `proc ${root} proc rw,hidepid=1 0 0\n`)
-    const { processes, note } = await new ProcessLister({ procRoot: root, passwdFile: join(root, 'passwd'), warmupMs: 1 }).list()
-    expect(processes.find((p) => p.pid === 100)).toMatchObject({ name: 'my job', command: 'python3 job.py', user: 'me', threads: 3, startTime: 4242, readable: true })
+    const { processes, note } = await new ProcessLister({
+      procRoot: root,
+      passwdFile: join(root, 'passwd'),
+      warmupMs: 1,
+    }).list()
+    expect(processes.find((p) => p.pid === 100)).toMatchObject({
+      name: 'my job',
+      command: 'python3 job.py',
+      user: 'me',
+      threads: 3,
+      startTime: 4242,
+      readable: true,
+    })
     const hidden = processes.find((p) => p.pid === 200)!
     expect(hidden).toMatchObject({ user: 'me', readable: false, cpu: null, command: '' })
     expect(hidden.reason).toMatch(/may not read this process/)

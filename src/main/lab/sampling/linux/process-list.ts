@@ -34,7 +34,9 @@ const UNREADABLE =
 export function readProcessIdentity(pid: number, procRoot = '/proc'): ProcessIdentity | null {
   try {
     const e = parseStatText(readFileSync(`${procRoot}/${pid}/stat`, 'latin1'))
-    return e ? { pid, ppid: e.ppid, name: e.name, startTime: e.startTime, zombie: e.state === 'Z' || e.state === 'X' } : null
+    return e
+      ? { pid, ppid: e.ppid, name: e.name, startTime: e.startTime, zombie: e.state === 'Z' || e.state === 'X' }
+      : null
   } catch {
     return null
   }
@@ -118,15 +120,32 @@ export class ProcessLister {
     try {
       text = readFileSync(`${dir}/stat`, 'latin1')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return null
-      return { pid, ppid: null, user, name: '', command: '', state: null, cpu: null, rss: null, threads: null, startTime: null, readable: false, reason: UNREADABLE }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH')
+        return null
+      return {
+        pid,
+        ppid: null,
+        user,
+        name: '',
+        command: '',
+        state: null,
+        cpu: null,
+        rss: null,
+        threads: null,
+        startTime: null,
+        readable: false,
+        reason: UNREADABLE,
+      }
     }
     const id = parseStatText(text)
     if (!id) return null
     const cpuTicks = id.utime + id.stime
     next.set(pid, { startTime: id.startTime, cpuTicks, at: now })
     const prev = this.last.get(pid)
-    const cpu = prev && prev.startTime === id.startTime && now > prev.at ? ((cpuTicks - prev.cpuTicks) / USER_HZ / ((now - prev.at) / 1000)) * 100 : null
+    const cpu =
+      prev && prev.startTime === id.startTime && now > prev.at
+        ? ((cpuTicks - prev.cpuTicks) / USER_HZ / ((now - prev.at) / 1000)) * 100
+        : null
     const command = readCommandLine(pid, this.procRoot)
     const reason = command === null ? 'Its command line cannot be read (access denied).' : null
     return {
@@ -167,7 +186,11 @@ export class ProcessLister {
       const mount = readFileSync(`${this.procRoot}/mounts`, 'utf8')
         .split('\n')
         .find((l) => l.split(' ')[1] === this.procRoot && l.split(' ')[2] === 'proc')
-      const hide = mount?.split(' ')[3]?.split(',').find((o) => o.startsWith('hidepid='))?.slice('hidepid='.length)
+      const hide = mount
+        ?.split(' ')[3]
+        ?.split(',')
+        .find((o) => o.startsWith('hidepid='))
+        ?.slice('hidepid='.length)
       if (!hide || hide === '0' || hide === 'off') return null
       return hide === '1' || hide === 'noaccess'
         ? "This system's /proc is mounted with hidepid=1: other users' processes are listed by PID and owner only."
