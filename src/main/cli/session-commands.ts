@@ -10,7 +10,7 @@ import { RecordingError, RecordingReader } from '../lab/recording/reader'
 import { listSessions, sessionsDir } from '../lab/recording/sessions-dir'
 import { numberOption, optionsHelp, parseOptions, UsageError, type Command, type OptionSpec, type Out } from './command'
 import { runSummaryTable } from './run-command'
-import { JSON_OPTION, printJsonTick } from './session'
+import { JSON_OPTION, printJsonTick, summaryLine } from './session'
 import { table } from './table'
 import { watchSummaryTable, watchTickTable } from './watch-command'
 
@@ -165,18 +165,7 @@ function printSummary(s: RunSummary, item: StartedItem | undefined, json: boolea
     const exitCode = exit?.exitCode ?? root?.exitCode ?? null
     const signal = exit?.signal ?? root?.signal ?? null
     const ok = info.status === 'done' && exitCode === 0
-    if (json)
-      return out(
-        JSON.stringify({
-          type: 'summary',
-          ok,
-          status: info.status,
-          exitCode,
-          signal,
-          error: info.error,
-          units: s.units,
-        }),
-      )
+    if (json) return out(summaryLine(ok, { info, summary: s }, { exitCode, signal }))
     out('')
     out(watchSummaryTable(s.units))
     out('')
@@ -186,17 +175,7 @@ function printSummary(s: RunSummary, item: StartedItem | undefined, json: boolea
     return
   }
   const ok = info.status === 'done'
-  if (json)
-    return out(
-      JSON.stringify({
-        type: 'summary',
-        ok,
-        status: info.status,
-        result: info.result,
-        error: info.error,
-        units: s.units,
-      }),
-    )
+  if (json) return out(summaryLine(ok, { info, summary: s }, { result: info.result }))
   out('')
   out(runSummaryTable(s.units))
   out('')

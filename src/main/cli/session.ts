@@ -175,7 +175,11 @@ export async function runSession(opts: SessionOptions): Promise<SessionOutcome> 
 }
 
 /** The last NDJSON line of a session: its outcome, what the command adds (`extra`), and the per-unit summary. */
-export function summaryLine(ok: boolean, outcome: SessionOutcome, extra: Record<string, unknown>): string {
+export function summaryLine(
+  ok: boolean,
+  outcome: Pick<SessionOutcome, 'info' | 'summary'>,
+  extra: Record<string, unknown>,
+): string {
   const { info, summary } = outcome
   const { units, transient } = summary
   return JSON.stringify({ type: 'summary', ok, status: info.status, ...extra, error: info.error, units, transient })
