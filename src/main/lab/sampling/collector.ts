@@ -19,6 +19,12 @@ export interface RawSample {
   state?: string
   /** Where the time went since the collector's last reading (null on the first), where it can tell. */
   time?: TimeSplit | null
+  /**
+   * When this unit was read (performance.now() in seconds), where the collector stamps each reading: a CPU delta is
+   * then divided by the time between this unit's own two readings, not by the whole collection's (which varies with
+   * how many units came before it and with load, and would make a busy thread read above 100 %).
+   */
+  at?: number
 }
 
 export interface Collector {

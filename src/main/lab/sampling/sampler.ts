@@ -48,7 +48,7 @@ export class Sampler {
       }
       samples.push({
         id: target.id,
-        cpu: r ? this.meter.update(target.id, r.cpuSeconds, at) : null,
+        cpu: r ? this.meter.update(target.id, r.cpuSeconds, r.at ?? at) : null,
         cpuSeconds: r ? r.cpuSeconds : null,
         rss: r ? r.rss : null,
         heap: own?.heap ?? null,

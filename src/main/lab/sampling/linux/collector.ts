@@ -56,6 +56,9 @@ interface ProcessTask {
   statRss: number
   memory: { rss: number | null; peakRss: number | null }
   seen: number
+  /** The run time reported so far (ns) and when (hrtime ns): at most what its threads could have run in the wall time. */
+  reportedNs: number | null
+  reportedAt: number
 }
 
 const NO_BLOCKS = (): Record<BlockReason, number> => ({ lock: 0, io: 0, sleep: 0, other: 0 })
@@ -94,7 +97,10 @@ export class ProcFsCollector implements Collector {
     for (const target of targets) {
       const sample =
         target.tid === null ? this.readProcess(target, tick, now) : this.threadSample(target.pid, target.tid, tick, now)
-      if (sample) out.set(target.id, sample)
+      if (sample) {
+        sample.at = performance.now() / 1000
+        out.set(target.id, sample)
+      }
     }
     for (const [key, t] of this.threads) if (t.seen !== tick) this.forgetThread(key, t)
     for (const [id, p] of this.processes) if (p.seen !== tick) this.forgetProcess(id, p)
@@ -241,6 +247,8 @@ export class ProcFsCollector implements Collector {
         statRss: -1,
         memory: { rss: null, peakRss: null },
         seen: tick,
+        reportedNs: null,
+        reportedAt: 0,
       }
       this.processes.set(target.id, p)
     }
@@ -305,8 +313,17 @@ export class ProcFsCollector implements Collector {
       p.statRss = stat.rss
     }
     ;({ rss, peakRss } = p.memory)
+    // A running thread's schedstat can be a scheduler tick ahead of or behind its true run time at the moment of a read,
+    // so one interval could show a thread running longer than the interval itself. What a tick reports is capped at what
+    // its threads could physically have run (each at most the wall time since the last reading); the rest is carried
+    // into the next ticks, so no tick of a single thread reads above one core and the long-run total is unchanged.
+    const at = Number(process.hrtime.bigint())
+    const total = runNs + p.retiredNs
+    p.reportedNs =
+      p.reportedNs === null ? total : Math.min(total, p.reportedNs + (at - p.reportedAt) * Math.max(1, live.size))
+    p.reportedAt = at
     return {
-      cpuSeconds: (runNs + p.retiredNs) / 1e9,
+      cpuSeconds: p.reportedNs / 1e9,
       rss,
       peakRss,
       state: os,
