@@ -13,6 +13,9 @@ const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 export default defineConfig({
   test: {
     globalSetup: ['./scripts/vitest-global-setup.ts'],
+    // The tests time real threads and processes on a 2-core machine: in CI a failed test is run once more, and a test
+    // that fails twice fails the run (the report names every retried test).
+    retry: process.env.CI ? 1 : 0,
     env: { PARALLEL_LAB_STATE_DIR: stateDir, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {
