@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
+import { LAB_V8_FLAGS } from './scripts/lab-flags.mjs'
 
 // Every test run records its sessions into a fresh folder of its own, never the user's.
 const sessionsDir = mkdtempSync(join(tmpdir(), 'plab-sessions-'))
@@ -16,6 +17,8 @@ export default defineConfig({
     // The tests time real threads and processes on a 2-core machine: in CI a failed test is run once more, and a test
     // that fails twice fails the run (the report names every retried test).
     retry: process.env.CI ? 1 : 0,
+    // The labs under test run with the V8 flags of every lab process (see scripts/lab-flags.mjs).
+    execArgv: LAB_V8_FLAGS,
     env: { PARALLEL_LAB_STATE_DIR: stateDir, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {

@@ -8,6 +8,7 @@ import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import type { ServerFrame } from '../src/shared/wire'
+import { LAB_V8_FLAGS } from '../scripts/lab-flags.mjs'
 import { quantile } from './stats'
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000)
@@ -36,7 +37,7 @@ writeFileSync(
   }),
 )
 
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak-lab.ts'], {
+const child = spawn(process.execPath, [...LAB_V8_FLAGS, '--import', 'tsx', 'bench/soak-lab.ts'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: {
     ...process.env,

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { LAB_V8_FLAGS } from './lab-flags.mjs'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -113,7 +114,7 @@ export async function startBrowserMode(argv) {
  */
 function launchElectron(electronPath) {
   return new Promise((resolve) => {
-    const child = spawn(electronPath, ['.'], {
+    const child = spawn(electronPath, [`--js-flags=${LAB_V8_FLAGS.join(' ')}`, '.'], {
       cwd: root,
       stdio: ['inherit', 'inherit', 'pipe'],
       env: withoutRunAsNode(),

@@ -1,0 +1,2 @@
+// Types of lab-flags.mjs, for the TypeScript that imports it.
+export declare const LAB_V8_FLAGS: string[]
