@@ -59,6 +59,36 @@ describe.runIf(process.platform === 'linux')('edges', () => {
     expect(best).toBeGreaterThanOrEqual(90)
   })
 
+  it('quiet threads among 60 idle ones that start to spin read what their process reads from their first whole tick on', async () => {
+    // Quiet threads of a followed process are read only now and then (each on its own turn); the process's own CPU
+    // total wakes them all. Were a spinner left unread, the process would still show its CPU (from the kernel's total)
+    // while the thread read 0 until its turn: with two spinners on different turns, one at least would fall short.
+    const lab = newLab({ intervalMs: 250 })
+    const w = await watch(lab, probes.path('wakingThreads'), ['60', '2.5', '1.5'])
+    const root = w.units.find((u) => u.spawned)!
+    const wakers = w.units.filter((u) => u.kind === 'thread' && u.command === 'waker')
+    expect(wakers.length).toBe(2)
+    expect(w.units.filter((u) => u.kind === 'thread').length).toBe(63)
+    const at = (t: Tick): number => t.t - root.createdAt
+    // Ticks wholly inside the spin (2.5 s to 4 s after the start, with room for the program's own start-up).
+    let compared = 0
+    for (const t of w.ticks.filter((t) => at(t) > 2900 && at(t) < 3900)) {
+      const p = t.samples.find((x) => x.id === root.id)
+      const spin = wakers.map((u) => t.samples.find((x) => x.id === u.id)?.cpu ?? null)
+      if (p?.cpu == null || spin.includes(null)) continue
+      compared++
+      expect(p.cpu).toBeGreaterThan(20)
+      expect(Math.abs(spin[0]! + spin[1]! - p.cpu)).toBeLessThan(8)
+    }
+    expect(compared).toBeGreaterThanOrEqual(2)
+    // Before the spin they were quiet: near 0.
+    for (const t of w.ticks.filter((t) => at(t) > 1000 && at(t) < 2300))
+      for (const u of wakers) {
+        const s = t.samples.find((x) => x.id === u.id)
+        if (s?.cpu != null) expect(s.cpu).toBeLessThan(5)
+      }
+  })
+
   it('a 300 MB spike held for 150 ms between ticks: the summary peak is the kernel high-water mark', async () => {
     const lab = newLab({ intervalMs: 500 })
     const w = await watch(lab, probes.path('memorySpike'), ['300', '150'])

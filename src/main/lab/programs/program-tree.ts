@@ -178,9 +178,8 @@ export class ProgramTree {
     // Processes of this program that left its tree (reparented, or double-forked with setsid) and that the scan did not
     // reach are followed as members from now on: scanned again with them.
     const found = new Set(scan.processes.map((p) => p.pid))
-    const strays = (this.tagged?.find() ?? []).filter(
-      (p) => p.pid !== this.host.pid && !found.has(p.pid) && !members.has(p.pid),
-    )
+    for (const pid of members.keys()) found.add(pid)
+    const strays = (this.tagged?.find(found) ?? []).filter((p) => p.pid !== this.host.pid)
     if (strays.length > 0) {
       for (const p of strays) members.set(p.pid, p.startTime)
       scan = await this.deps.scanner.scan(this.scanRoot, members)

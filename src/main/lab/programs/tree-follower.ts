@@ -30,6 +30,7 @@ export interface Member {
 export class TreeFollower {
   readonly members = new Map<number, Member>()
   readonly threads = new Map<string, string>()
+  private lastThreads: readonly TreeThread[] | null = null
   /** Names and roles the program gave its threads ("callbacks", a helper's "queue feeder"), by "pid/tid". */
   readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
   private readonly shortLived = new ShortLivedLedger()
@@ -91,6 +92,9 @@ export class TreeFollower {
       this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
     this.countShortLived(scan)
+    // The scanner hands back the very same thread list while nothing about the threads changed.
+    if (scan.threads === this.lastThreads) return
+    this.lastThreads = scan.threads
     const seen = new Set<string>()
     for (const th of scan.threads) {
       const key = `${th.pid}/${th.tid}`
@@ -160,6 +164,7 @@ export class TreeFollower {
     for (const id of this.unitIds) this.deps.units.setState(id, state, t)
     this.members.clear()
     this.threads.clear()
+    this.lastThreads = null
   }
 
   /** A unit record; `runningSince` = found already running at that time, else it is only starting. */

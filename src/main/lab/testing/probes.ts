@@ -97,6 +97,19 @@ int main(int argc, char **argv) {
   pthread_join(t, 0); fclose(f); return 0;
 }`,
 
+  /** argv[1] idle threads, and two named "waker" that sleep argv[2] s, then spin argv[3] s. */
+  wakingThreads: `
+static double nap, busy;
+static void *idle(void *a) { sleep_for(nap + busy + 1); return 0; }
+static void *waker(void *a) { pthread_setname_np(pthread_self(), "waker"); sleep_for(nap); spin_for(busy); return 0; }
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]); nap = atof(argv[2]); busy = atof(argv[3]); pthread_t t, w[2];
+  for (int i = 0; i < n; i++) pthread_create(&t, 0, idle, 0);
+  for (int i = 0; i < 2; i++) pthread_create(&w[i], 0, waker, 0);
+  for (int i = 0; i < 2; i++) pthread_join(w[i], 0);
+  _exit(0);
+}`,
+
   /** argv[1] idle threads for argv[2] s. */
   manyThreads: `
 static void *idle(void *a) { sleep_for(atof((char *)a)); return 0; }

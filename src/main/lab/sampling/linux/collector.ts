@@ -34,6 +34,8 @@ interface ThreadTask {
   blockedIn: Record<BlockReason, number>
   /** Whether it ran (or waited for a CPU) in the last interval: only those are probed between ticks. */
   active: boolean
+  /** Ticks in a row it was found not to have run: a quiet thread of a followed process is read only now and then. */
+  quiet: number
   /** The readings the last split was computed from (monotonic ns). */
   splitFrom: { runNs: number; waitNs: number; at: number } | null
   split: TimeSplit | null
@@ -59,9 +61,23 @@ interface ProcessTask {
   /** The run time reported so far (ns) and when (hrtime ns): at most what its threads could have run in the wall time. */
   reportedNs: number | null
   reportedAt: number
+  /** stat's CPU total (ns, in 10 ms steps) and state letter at the last reading: they tell when a quiet thread woke. */
+  statNs: number
+  state: string
 }
 
 const NO_BLOCKS = (): Record<BlockReason, number> => ({ lock: 0, io: 0, sleep: 0, other: 0 })
+
+/**
+ * A thread of a followed process that has not run for QUIET_AFTER ticks is read every QUIET_EVERY ticks only (spread
+ * over the ticks by its id), unless its process's own CPU total or state shows that some thread not read just ran:
+ * then all are read at once. Programs with hundreds of idle threads cost a fraction of a full reading per tick, and a
+ * quiet thread's few microseconds of waking show up at its next reading instead of at once.
+ */
+const QUIET_AFTER = 2
+const QUIET_EVERY = 8
+/** CPU the process's total may show beyond what its read threads ran before the others are read too (stat's step is 10 ms). */
+const WAKE_NS = 15e6
 
 /** Letters in the order a process borrows one from its threads when its main thread has exited. */
 const BUSIEST = ['R', 'D', 'S', 'T', 't', 'I']
@@ -94,12 +110,18 @@ export class ProcFsCollector implements Collector {
     const out = new Map<string, RawSample>()
     const tick = ++this.tick
     const now = Number(process.hrtime.bigint())
-    for (const target of targets) {
-      const sample =
-        target.tid === null ? this.readProcess(target, tick, now) : this.threadSample(target.pid, target.tid, tick, now)
-      if (sample) {
-        sample.at = performance.now() / 1000
-        out.set(target.id, sample)
+    // Processes first: a process decides which of its threads need reading this tick; its thread units then share it.
+    for (const wanted of [true, false]) {
+      for (const target of targets) {
+        if ((target.tid === null) !== wanted) continue
+        const sample =
+          target.tid === null
+            ? this.readProcess(target, tick, now)
+            : this.threadSample(target.pid, target.tid, tick, now)
+        if (sample) {
+          sample.at = performance.now() / 1000
+          out.set(target.id, sample)
+        }
       }
     }
     for (const [key, t] of this.threads) if (t.seen !== tick) this.forgetThread(key, t)
@@ -129,7 +151,8 @@ export class ProcFsCollector implements Collector {
     }
   }
 
-  private readThread(pid: number, tid: number, tick: number, now: number): ThreadTask | null {
+  /** `rest`: a quiet thread whose counters are taken as unchanged this tick (see QUIET_EVERY). */
+  private readThread(pid: number, tid: number, tick: number, now: number, rest = false): ThreadTask | null {
     const key = `${pid}/${tid}`
     let t = this.threads.get(key)
     if (t && t.readIn === tick) return t
@@ -148,6 +171,7 @@ export class ProcFsCollector implements Collector {
         last: null,
         blockedIn: NO_BLOCKS(),
         active: true,
+        quiet: 0,
         splitFrom: null,
         split: null,
         readIn: 0,
@@ -158,7 +182,8 @@ export class ProcFsCollector implements Collector {
     t.seen = tick
     t.readIn = tick
     let ran = true
-    if (t.sched) {
+    if (rest && t.sched && t.last) ran = false
+    else if (t.sched) {
       const n = t.sched.read(this.buf, 64)
       if (n < 0) return this.threadGone(key, t)
       const s = parseSchedstat(this.buf, n)
@@ -167,6 +192,7 @@ export class ProcFsCollector implements Collector {
       t.waitNs = s.waitNs
     }
     t.active = ran
+    t.quiet = ran ? 0 : t.quiet + 1
     if (ran) {
       const n = t.stat.read(this.buf)
       if (n < 0) return this.threadGone(key, t)
@@ -249,6 +275,8 @@ export class ProcFsCollector implements Collector {
         seen: tick,
         reportedNs: null,
         reportedAt: 0,
+        statNs: -1,
+        state: '',
       }
       this.processes.set(target.id, p)
     }
@@ -267,17 +295,14 @@ export class ProcFsCollector implements Collector {
       ;({ rss, peakRss } = this.memory(p))
       return { cpuSeconds: statNs / 1e9, rss: rss ?? stat.rss * this.pageBytes, peakRss, state: os }
     }
-    // A single-threaded process is its own only thread: no listing needed.
-    const tids = stat.numThreads === 1 && stat.state !== 'Z' ? [p.pid] : this.tids(p.pid)
+    const threads = this.readThreads(p, stat, statNs, tick, now)
     let runNs = 0
     let threadsThatRan = 0
     const live = new Map<number, number>()
     const time: TimeSplit = { onCpu: 0, runqueue: 0, blocked: 0, blockedOn: NO_BLOCKS() }
     let split = false
     let best = BUSIEST.length
-    for (const tid of tids) {
-      const t = this.readThread(p.pid, tid, tick, now)
-      if (!t || t.runNs < 0) continue
+    for (const [tid, t] of threads) {
       live.set(tid, t.runNs)
       runNs += t.runNs
       if (t.active) threadsThatRan++
@@ -329,6 +354,41 @@ export class ProcFsCollector implements Collector {
       state: os,
       time: split ? time : null,
     }
+  }
+
+  /**
+   * The process's threads, read: those of its last reading while the kernel's count agrees (a listing of
+   * /proc/PID/task only when threads came or went), the quiet ones only when due or when the process's CPU total or
+   * state shows a thread not read has run.
+   */
+  private readThreads(p: ProcessTask, stat: Stat, statNs: number, tick: number, now: number): Map<number, ThreadTask> {
+    const read = new Map<number, ThreadTask>()
+    const resting: number[] = []
+    let ranNs = 0
+    const take = (tid: number, rest: boolean): void => {
+      const before = this.threads.get(`${p.pid}/${tid}`)
+      const from = before && before.readIn !== tick ? before.runNs : -1
+      const t = this.readThread(p.pid, tid, tick, now, rest)
+      if (!t || t.runNs < 0) return
+      read.set(tid, t)
+      if (from >= 0) ranNs += t.runNs - from
+    }
+    // A single-threaded process is its own only thread: no listing needed.
+    const known = stat.numThreads === 1 && stat.state !== 'Z' ? [p.pid] : [...p.threads.keys()]
+    // Threads came or went (the counts differ): everything is read for real, then listed.
+    const settled = known.length === stat.numThreads
+    for (const tid of known) {
+      const t = this.threads.get(`${p.pid}/${tid}`)
+      const rest = settled && t !== undefined && t.quiet >= QUIET_AFTER && (tick + tid) % QUIET_EVERY !== 0
+      if (rest && t.readIn !== tick) resting.push(tid)
+      else take(tid, false)
+    }
+    const woke = p.statNs >= 0 && (statNs - p.statNs - ranNs > WAKE_NS || stat.state !== p.state)
+    p.statNs = statNs
+    p.state = stat.state
+    for (const tid of resting) take(tid, !woke)
+    if (read.size !== stat.numThreads) for (const tid of this.tids(p.pid)) if (!read.has(tid)) take(tid, false)
+    return read
   }
 
   /** VmRSS and VmHWM; a zombie leader has no memory of its own to show, so they come through a live thread. */

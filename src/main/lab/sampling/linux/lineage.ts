@@ -95,7 +95,8 @@ export function descendantsOf(roots: Iterable<number>, among: readonly ProcIdent
 
 /**
  * Finds, tick after tick, the processes that carry an owner tag (`value` or a sub-tag of it): each PID's environment is
- * read once, when it is first seen, so a tick costs one listing of /proc. This is how a watched program's descendants
+ * read once, when it is first seen, and the PIDs the caller follows already are skipped, so a tick costs one listing of
+ * /proc. This is how a watched program's descendants
  * that left its tree (reparented, or double-forked with setsid) are still attributed to it.
  */
 export class TaggedProcessFinder {
@@ -106,7 +107,8 @@ export class TaggedProcessFinder {
     private readonly value: string,
   ) {}
 
-  find(): ProcIdentity[] {
+  /** `known`: PIDs the caller already follows (their identity checked): they are neither read nor returned. */
+  find(known: ReadonlySet<number> = new Set()): ProcIdentity[] {
     if (!hasProcFs) return []
     const out: ProcIdentity[] = []
     const present = new Set<number>()
@@ -122,6 +124,7 @@ export class TaggedProcessFinder {
       const pid = Number(name)
       if (pid === process.pid) continue
       present.add(pid)
+      if (known.has(pid)) continue
       let entry = this.seen.get(pid)
       if (!entry) {
         const startTime = startTimeOf(pid)

@@ -102,8 +102,8 @@ export function parseSchedstat(buf: Buffer, n: number): Schedstat {
   return { runNs: out[0], waitNs: out[1] }
 }
 
-/** The value of one "Key:   123 kB" line of a status file, in bytes; null when absent (a zombie has no memory lines). */
-export function statusKb(buf: Buffer, n: number, key: Buffer): number | null {
+/** The number after a "Key:" of a status file (the first digits on its line); null when absent. */
+export function statusNumber(buf: Buffer, n: number, key: Buffer): number | null {
   const at = buf.indexOf(key)
   if (at < 0 || at >= n) return null
   let v = 0
@@ -113,9 +113,15 @@ export function statusKb(buf: Buffer, n: number, key: Buffer): number | null {
     if (c >= 0x30 && c <= 0x39) {
       v = v * 10 + (c - 0x30)
       digits = true
-    } else if (digits) break
+    } else if (digits || c === 0x0a) break
   }
-  return digits ? v * 1024 : null
+  return digits ? v : null
+}
+
+/** The value of one "Key:   123 kB" line of a status file, in bytes; null when absent (a zombie has no memory lines). */
+export function statusKb(buf: Buffer, n: number, key: Buffer): number | null {
+  const kb = statusNumber(buf, n, key)
+  return kb === null ? null : kb * 1024
 }
 
 export const VM_RSS = Buffer.from('VmRSS:')

@@ -1,7 +1,7 @@
 // Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
 import { readdirSync } from 'node:fs'
 import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
-import { openProcFile, parseStat, readProcText, USER_HZ, type Stat } from './procfs'
+import { openProcFile, parseStat, readProcText, statusNumber, USER_HZ, type ProcFile, type Stat } from './procfs'
 import { ShortLivedWatch } from './short-lived'
 
 interface ProcEntry {
@@ -35,13 +35,19 @@ function entryOf(stat: Stat | null): ProcEntry | null {
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
+/** New PIDs looked at one by one before a full scan is cheaper (a busy machine hands out dozens per tick). */
+const NEW_PIDS_LOOKED_AT = 64
+const TGID = Buffer.from('Tgid:')
+const PPID = Buffer.from('PPid:')
 
 /**
  * Linux scanner. Cheap per tick: one readdir of /proc, a stat read only for PIDs not seen before (their parent never
  * changes, so it is cached), one readdir of /proc/PID/task per followed process, and a comm read only for new threads.
  * (/proc/PID/task/TID/children would avoid the /proc listing, but many kernels are built without it.)
- * Cheaper still when nothing was created: every new process and thread takes a PID, and /proc/loadavg names the last
- * one given out. While it stands still and each process keeps its thread count, the tree is what it was.
+ * Cheaper still when nothing was created in the tree: every new process and thread takes a PID, and /proc/loadavg names
+ * the last one given out. When no PID given out since the last scan belongs to the tree (looked up one by one in
+ * /proc/PID/status, a thread's id included, while there are few) and each process keeps its thread count, the tree is
+ * what it was. The tree's stat files stay open and are re-read with one pread.
  */
 export class ProcTreeScanner implements TreeScanner {
   readonly name = 'procfs'
@@ -53,6 +59,10 @@ export class ProcTreeScanner implements TreeScanner {
   private last: { root: number; lastPid: number; scan: TreeScan; threads: Map<number, number> } | null = null
   private readonly shortLived = new ShortLivedWatch()
   private treeKey = ''
+  /** The followed processes' stat files, open, by PID. */
+  private readonly stats = new Map<number, ProcFile>()
+  /** Threads whose name is still read at each scan (see NAME_READS). */
+  private readonly namesPending = new Set<string>()
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
     return this.scanNow(root, members)
@@ -71,7 +81,7 @@ export class ProcTreeScanner implements TreeScanner {
 
   private scanTree(root: number, members: ReadonlyMap<number, number>, lastPid: number | null): TreeScan {
     const prev = this.last
-    if (prev && lastPid !== null && prev.lastPid === lastPid && prev.root === root) {
+    if (prev && lastPid !== null && prev.root === root && this.noneNewInTree(prev.scan, prev.lastPid, lastPid)) {
       const same = this.unchanged(prev.scan, prev.threads, root, members)
       if (same) return same
     }
@@ -89,6 +99,25 @@ export class ProcTreeScanner implements TreeScanner {
     return Number.isFinite(n) ? n : null
   }
 
+  /** Whether no PID given out after `from` up to `to` is a process or a thread of the tree (false when unsure). */
+  private noneNewInTree(prev: TreeScan, from: number, to: number): boolean {
+    if (to === from) return true
+    if (to < from || to - from > NEW_PIDS_LOOKED_AT) return false
+    const tree = new Set(prev.processes.map((p) => p.pid))
+    for (let id = from + 1; id <= to; id++) {
+      const file = openProcFile(`/proc/${id}/status`)
+      if (!file) continue
+      const n = file.read(this.buf)
+      file.close()
+      if (n <= 0) continue
+      const tgid = statusNumber(this.buf, n, TGID)
+      if (tgid === null || tree.has(tgid)) return false
+      const ppid = statusNumber(this.buf, n, PPID)
+      if (tgid === id && (ppid === null || tree.has(ppid))) return false
+    }
+    return true
+  }
+
   /** The previous scan again if no process of it ended or lost a thread (no PID was given out since), else null. */
   private unchanged(
     prev: TreeScan,
@@ -100,14 +129,16 @@ export class ProcTreeScanner implements TreeScanner {
     if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
     const processes: TreeProcess[] = []
     for (const p of prev.processes) {
-      const now = entryOf(this.readStat(`/proc/${p.pid}/stat`))
+      const now = entryOf(this.treeStat(p.pid))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       processes.push({ ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs })
     }
     // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
+    // Once every name is settled, the thread list is the previous one, as is (its readers see nothing changed).
+    const names = this.namesPending.size === 0
     return {
       processes,
-      threads: prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })),
+      threads: names ? prev.threads : prev.threads.map((t) => ({ ...t, name: this.threadName(t.pid, t.tid) })),
       shortLived: [],
     }
   }
@@ -125,7 +156,7 @@ export class ProcTreeScanner implements TreeScanner {
     const fresh = new Map<number, ProcEntry>()
     const take = (pid: number, check: (e: ProcEntry) => boolean): void => {
       if (fresh.has(pid)) return
-      const now = entryOf(this.readStat(`/proc/${pid}/stat`))
+      const now = entryOf(this.treeStat(pid))
       if (!now) return
       if (now.startTime !== this.known.get(pid)?.startTime) this.known.set(pid, now)
       if (!now.zombie && check(now)) fresh.set(pid, now)
@@ -174,7 +205,10 @@ export class ProcTreeScanner implements TreeScanner {
     this.shortLived.stop()
     this.known.clear()
     this.names.clear()
+    this.namesPending.clear()
     this.cmdlines.clear()
+    for (const file of this.stats.values()) file.close()
+    this.stats.clear()
   }
 
   private refreshPids(): void {
@@ -217,7 +251,10 @@ export class ProcTreeScanner implements TreeScanner {
     const cached = this.names.get(key)
     if (cached && cached.reads >= NAME_READS) return cached.name
     const name = this.readText(`/proc/${pid}/task/${tid}/comm`)?.trimEnd() ?? cached?.name ?? `thread ${tid}`
-    this.names.set(key, { name, reads: (cached?.reads ?? 0) + 1 })
+    const reads = (cached?.reads ?? 0) + 1
+    this.names.set(key, { name, reads })
+    if (reads >= NAME_READS) this.namesPending.delete(key)
+    else this.namesPending.add(key)
     return name
   }
 
@@ -234,12 +271,46 @@ export class ProcTreeScanner implements TreeScanner {
   private forget(processes: readonly TreeProcess[], threads: readonly TreeThread[]): void {
     if (this.names.size > threads.length) {
       const keep = new Set(threads.map((t) => `${t.pid}/${t.tid}`))
-      for (const key of this.names.keys()) if (!keep.has(key)) this.names.delete(key)
+      for (const key of this.names.keys())
+        if (!keep.has(key)) {
+          this.names.delete(key)
+          this.namesPending.delete(key)
+        }
+    }
+    if (this.stats.size > processes.length) {
+      const keep = new Set(processes.map((p) => p.pid))
+      for (const [pid, file] of this.stats)
+        if (!keep.has(pid)) {
+          file.close()
+          this.stats.delete(pid)
+        }
     }
     if (this.cmdlines.size > processes.length) {
       const keep = new Set(processes.map((p) => `${p.pid}@${p.startTime}`))
       for (const key of this.cmdlines.keys()) if (!keep.has(key)) this.cmdlines.delete(key)
     }
+  }
+
+  /**
+   * A process's stat, through a file kept open while the process is in the tree. An open file stays bound to the task
+   * it was opened on: once that one is gone (its PID possibly given to another), the read fails and the path is opened
+   * afresh.
+   */
+  private treeStat(pid: number): Stat | null {
+    let file = this.stats.get(pid)
+    let n = file ? file.read(this.buf) : -1
+    if (n <= 0) {
+      file?.close()
+      file = openProcFile(`/proc/${pid}/stat`) ?? undefined
+      n = file ? file.read(this.buf) : -1
+      if (!file || n <= 0) {
+        file?.close()
+        this.stats.delete(pid)
+        return null
+      }
+      this.stats.set(pid, file)
+    }
+    return parseStat(this.buf, n)
   }
 
   /** A stat file parsed straight from its bytes (a tree scan reads one per process, every tick). */
