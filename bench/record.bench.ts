@@ -42,7 +42,15 @@ const empty = new Map<string, SelfReport>()
 const live = targets.slice(0, UNITS).filter((t) => t !== null)
 await sampler.sample(live, empty)
 const samplerCosts: number[] = []
+// CPU time too (this process's user + system, the /proc reads included): on a shared machine the wall times also count
+// the waits for a core, and those swell the sampler's much more than the recorder's.
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(since)
+  return (c.user + c.system) / 1000
+}
+const samplerCpu0 = process.cpuUsage()
 for (let i = 0; i < 200; i++) samplerCosts.push((await sampler.sample(live, empty)).costMs)
+const samplerCpuMs = cpuMs(samplerCpu0) / 200
 sampler.close()
 await lab.close()
 
@@ -124,17 +132,21 @@ const writer = new RecordingWriter(
 let ndjsonBytes = 0
 const ndjson: Buffer[] = []
 const addCosts: number[] = []
+let recordCpuMs = 0
 for (let seq = 0; seq < TICKS; seq++) {
   const tick = makeTick(seq)
   const line = Buffer.from(JSON.stringify(tick) + '\n')
   ndjsonBytes += line.length
   ndjson.push(line)
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   writer.addTick(tick)
   // A flush each simulated second, as the timer does: its JSON and deflate are the recording's cost too.
   if (seq % HZ === HZ - 1) writer.flush()
   addCosts.push(performance.now() - t0)
+  recordCpuMs += cpuMs(c0)
 }
+recordCpuMs /= TICKS
 // Closing only waits for the last writes (every chunk was deflated in its flush, counted above).
 const closeStart = performance.now()
 await writer.close()
@@ -194,6 +206,7 @@ const rows = {
   samplerMsPerTick: { mean: samplerMs, median: median(samplerCosts), p95: p95(samplerCosts) },
   recordMsPerTick: { mean: recordMs, median: median(addCosts), p95: p95(addCosts) },
   costShareOfSampler: recordMs / samplerMs,
+  cpuMsPerTick: { sampler: samplerCpuMs, recording: recordCpuMs, share: recordCpuMs / samplerCpuMs },
   loadPerCore: loadavg()[0] / cpus().length,
   openMs,
   chunksInflatedByOpen,
@@ -210,6 +223,9 @@ console.log(
 )
 console.log(
   `sampler ${samplerMs.toFixed(3)} ms/tick (mean; median ${rows.samplerMsPerTick.median.toFixed(3)}, 64 real units, procfs); recording ${recordMs.toFixed(3)} ms/tick (mean, encoding, JSON and deflate; median ${rows.recordMsPerTick.median.toFixed(3)}) = ${(rows.costShareOfSampler * 100).toFixed(1)} % of the sampler (target <= 5 %); load ${rows.loadPerCore.toFixed(1)} per core`,
+)
+console.log(
+  `in CPU time: sampler ${samplerCpuMs.toFixed(3)} ms/tick, recording ${recordCpuMs.toFixed(3)} ms/tick = ${(rows.cpuMsPerTick.share * 100).toFixed(1)} % of the sampler`,
 )
 console.log(
   `open + first frame ${openMs.toFixed(1)} ms (${chunksInflatedByOpen} of ${reader.chunks.length} chunks inflated; target <= 1000); seek (frame with ${FRAME_HISTORY_MS / 1000} s of history) median ${rows.seekMs.median.toFixed(2)} ms, p95 ${rows.seekMs.p95.toFixed(2)} ms (target p95 <= 50); CPU time median ${rows.seekCpuMs.median.toFixed(2)} ms, p95 ${rows.seekCpuMs.p95.toFixed(2)} ms`,

@@ -35,6 +35,7 @@ const seconds = (text: string | null): number => {
 test('a recorded run opens in the same views, scrubs to any instant and plays at x4', async ({ page, labServer }) => {
   await openApp(page, labServer)
   // The lab is shared with the specs before this one: this run's recording is the one that was not there yet.
+  mkdirSync(labServer.sessionsDir, { recursive: true })
   const sessionsBefore = new Set(readdirSync(labServer.sessionsDir))
   const runId = await startCounters(page, { mode: 'thread', lock: false, loop: true, delay: 20 })
   await page.waitForTimeout(2500)
@@ -145,6 +146,7 @@ test('rewind while live: scrub back through this window and return with one key'
 })
 
 test('the Perfetto export of a recording reads back as Perfetto reads JSON traces', async ({ page, labServer }) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
   const file = join(labServer.sessionsDir, 'pool.plrec')
   lab(
     ['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file],
@@ -338,4 +340,23 @@ test('compare a recording with the live run: the picker offers "Live (this windo
   await page.emulateMedia({ colorScheme: 'light' })
   await page.getByTestId('nav-scenarios').click()
   await page.getByTestId('stop').click()
+})
+
+test("File > Open recording… in the browser mode: the Sessions view's file chooser, then the replay", async ({
+  page,
+  labServer,
+}) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  const file = join(mkdtempSync(join(tmpdir(), 'plab-open-')), 'counters run.plrec')
+  lab(['run', 'counters', '--interval', '100', '--record', file], labServer.sessionsDir)
+  await openApp(page, labServer)
+  await page.getByTestId('nav-monitor').click()
+  // The command's key, as the palette and the menu list it: here no system dialog, the page's own chooser.
+  const chooser = page.waitForEvent('filechooser')
+  await page.keyboard.press('Control+Shift+O')
+  await (await chooser).setFiles(file)
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await expect(page.getByTestId('nav-scenarios')).toHaveAttribute('aria-current', 'page')
+  await expect(page.getByTestId('scenario-counters')).toHaveAttribute('aria-current', 'true')
+  await page.keyboard.press('l')
 })
