@@ -360,3 +360,30 @@ test("File > Open recording… in the browser mode: the Sessions view's file cho
   await expect(page.getByTestId('scenario-counters')).toHaveAttribute('aria-current', 'true')
   await page.keyboard.press('l')
 })
+
+test('"Record sessions" off: a new run is not recorded, and the window shows it off after a reload', async ({
+  page,
+  labServer,
+}) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  await openApp(page, labServer)
+  await page.getByTestId('nav-sessions').click()
+  const box = page.getByTestId('sessions-recording')
+  await expect(box).toBeChecked()
+  await box.uncheck()
+  try {
+    await page.reload()
+    await page.getByTestId('nav-sessions').click()
+    await expect(page.getByTestId('sessions-recording')).not.toBeChecked()
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-record-off.png` })
+    const before = readdirSync(labServer.sessionsDir).length
+    await startCounters(page, { mode: 'thread', lock: false, loop: false, from: 5, delay: 10 })
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done')
+    await page.waitForTimeout(1000)
+    expect(readdirSync(labServer.sessionsDir)).toHaveLength(before)
+  } finally {
+    // The lab is shared with the specs after this one: recording goes back on.
+    await page.getByTestId('nav-sessions').click()
+    await page.getByTestId('sessions-recording').check()
+  }
+})
