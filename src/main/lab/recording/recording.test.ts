@@ -151,6 +151,28 @@ describe('recording', () => {
     expect(r.inflated).toBeLessThan(r.chunks.length / 2)
   })
 
+  it('an unfinished file names what was started from its last keyframe group only', async () => {
+    const file = join(dir, 'unfinished.plrec')
+    const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000 })
+    w.addStarted({ kind: 'run', what: 'counters', runId: 'r1', params: {}, t: 400 })
+    makeTicks(100).forEach((t, i) => {
+      if (i === 60) w.addStarted({ kind: 'watch', what: 'python3 x.py', runId: 'r2', params: {}, t: t.t })
+      w.addTick(t)
+      if (i % 2 === 1) w.flush()
+    })
+    await w.close()
+    // The lab stopped without closing it: everything but the end frame.
+    const whole = RecordingReader.open(file)
+    const end = readFileSync(file).subarray(0, whole.chunks.at(-1)!.offset + 36 + whole.chunks.at(-1)!.length)
+    const cut = join(dir, 'unfinished-cut.plrec')
+    writeFileSync(cut, end)
+    const r = RecordingReader.open(cut)
+    expect(r.complete).toBe(false)
+    expect(r.startedItems().map((x) => x.what)).toEqual(['counters', 'python3 x.py'])
+    expect(r.inflated).toBe(r.chunks.length - r.keyChunkFor(r.lastT))
+    expect(r.inflated).toBeLessThan(r.chunks.length / 2)
+  })
+
   it('still reads format version 1 (no tick index): the same ticks, times decoded from the chunks', async () => {
     const ticks = makeTicks(30)
     const r = RecordingReader.open(await record('v1.plrec', ticks, 1))
