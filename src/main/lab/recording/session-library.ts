@@ -163,7 +163,7 @@ export class SessionLibrary {
     } catch (err) {
       throw new LabError('invalid', `${basename(path)} cannot be opened: ${(err as Error).message}.`, 'file')
     }
-    if (resolve(dirname(path)) === resolve(this.dir())) {
+    if (resolve(dirname(path)) === resolve(this.dir()) && path.endsWith(FILE_EXTENSION)) {
       this.check(basename(path), data, 'file')
       return this.info(inspectSession(resolve(path)))
     }
