@@ -2,10 +2,10 @@
 // into the same Scenarios view, scrubbed to its middle and played at x4; its Perfetto export reads back as Perfetto
 // would; two recordings of one Python script (thread pool, process pool) side by side show the GIL.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from '@playwright/test'
+import type { JSHandle, Page } from '@playwright/test'
 import { expect, root, test } from './fixtures/lab'
 import { openApp, runRows, SCREENSHOTS, startCounters } from './ui-helpers'
 
@@ -35,6 +35,7 @@ const seconds = (text: string | null): number => {
 test('a recorded run opens in the same views, scrubs to any instant and plays at x4', async ({ page, labServer }) => {
   await openApp(page, labServer)
   // The lab is shared with the specs before this one: this run's recording is the one that was not there yet.
+  mkdirSync(labServer.sessionsDir, { recursive: true })
   const sessionsBefore = new Set(readdirSync(labServer.sessionsDir))
   const runId = await startCounters(page, { mode: 'thread', lock: false, loop: true, delay: 20 })
   await page.waitForTimeout(2500)
@@ -145,6 +146,7 @@ test('rewind while live: scrub back through this window and return with one key'
 })
 
 test('the Perfetto export of a recording reads back as Perfetto reads JSON traces', async ({ page, labServer }) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
   const file = join(labServer.sessionsDir, 'pool.plrec')
   lab(
     ['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file],
@@ -211,4 +213,177 @@ test('two recordings of one Python script, thread pool and process pool, side by
       type: 'load',
       description: `load ${load.toFixed(1)} per core: process pool peak ${processPeak}% vs thread pool ${threadPeak}% not compared`,
     })
+})
+
+test('a recording dropped onto the window opens in its view (browser mode: sent as an upload)', async ({
+  page,
+  labServer,
+}) => {
+  // A real recording made by the CLI, somewhere outside the sessions folder, as a person would have one.
+  const elsewhere = mkdtempSync(join(tmpdir(), 'plab-drop-'))
+  const file = join(elsewhere, 'pool run.plrec')
+  lab(
+    ['run', 'executor', '--mode', 'thread', '--workers', '2', '--interval', '100', '--record', file],
+    labServer.sessionsDir,
+  )
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  const before = new Set(readdirSync(labServer.sessionsDir))
+  await openApp(page, labServer)
+  await page.getByTestId('nav-monitor').click()
+
+  /** A DataTransfer in the page holding a File made from these bytes, as the OS hands a dragged file to Chromium. */
+  const transfer = (name: string, bytes: Buffer): Promise<JSHandle<DataTransfer>> =>
+    page.evaluateHandle(
+      ([n, b64]) => {
+        const bin = atob(b64)
+        const data = new Uint8Array(bin.length)
+        for (let i = 0; i < bin.length; i++) data[i] = bin.charCodeAt(i)
+        const dt = new DataTransfer()
+        dt.items.add(new File([data], n, { type: 'application/octet-stream' }))
+        return dt
+      },
+      [name, bytes.toString('base64')] as const,
+    )
+
+  // Dragging a file over any view shows where it goes; dropping it there opens it.
+  const dataTransfer = await transfer('pool run.plrec', readFileSync(file))
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer })
+  await page.dispatchEvent('main', 'dragover', { dataTransfer })
+  await expect(page.getByTestId('drop-hint')).toHaveText('Drop a recording (.plrec) to open it')
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-drop-hint.png` })
+  await page.dispatchEvent('main', 'drop', { dataTransfer })
+  await expect(page.getByTestId('drop-hint')).toHaveCount(0)
+
+  // It landed in the sessions folder (checked by the lab first) and opened in the Scenarios view, read only.
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await expect(page.getByTestId('nav-scenarios')).toHaveAttribute('aria-current', 'page')
+  // The Scenarios view selected the recorded scenario (executor), whatever was selected before.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', /running|done|stopped/)
+  await expect(page.getByTestId('scenario-executor')).toHaveAttribute('aria-current', 'true')
+  const added = readdirSync(labServer.sessionsDir).filter((n) => !before.has(n))
+  expect(added).toHaveLength(1)
+  expect(added[0]).toMatch(/_uploaded-pool-run\.plrec$/)
+  await page.keyboard.press('End')
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done')
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-dropped-open.png` })
+  await page.keyboard.press('l')
+  await expect(page.getByTestId('replay-bar')).toHaveCount(0)
+
+  // Another kind of file is refused in one sentence, on the Sessions view; nothing is sent or written.
+  const notes = await transfer('notes.txt', Buffer.from('not a recording\n'))
+  await page.dispatchEvent('main', 'drop', { dataTransfer: notes })
+  await expect(page.getByTestId('sessions-error')).toHaveText(
+    'notes.txt is not a recording: drop a .plrec file to open it.',
+  )
+  // A file named like a recording that is not one is refused by the lab, naming it.
+  const fake = await transfer('fake.plrec', Buffer.from('hello\n'))
+  await page.dispatchEvent('main', 'drop', { dataTransfer: fake })
+  await expect(page.getByTestId('sessions-error')).toHaveText(
+    'fake.plrec is not a Parallel Lab recording (it does not start with the PARALLEL-LAB-RECORDING header).',
+  )
+  expect(readdirSync(labServer.sessionsDir).filter((n) => !before.has(n))).toHaveLength(1)
+})
+
+test('compare a recording with the live run: the picker offers "Live (this window)"', async ({ page, labServer }) => {
+  test.setTimeout(120_000)
+  // The recording: a counters run in child processes with the lock on, made by the CLI.
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  const file = join(labServer.sessionsDir, 'locked.plrec')
+  lab(
+    [
+      'run',
+      'counters',
+      '--mode',
+      'process',
+      '--lock',
+      '--from',
+      '40',
+      '--delay',
+      '20',
+      '--interval',
+      '200',
+      '--record',
+      file,
+    ],
+    labServer.sessionsDir,
+  )
+  // The live run: the same counters without the lock, in this window.
+  await openApp(page, labServer)
+  await startCounters(page, { mode: 'process', lock: false, loop: true, delay: 20 })
+  await page.waitForTimeout(3000)
+
+  await page.getByTestId('nav-sessions').click()
+  await page.getByTestId('sessions-refresh').click()
+  const live = page.locator('[data-session=":live"]')
+  await expect(live).toContainText('Live (this window)')
+  await page.getByTestId('sessions-pick-live').check()
+  await page.locator('[data-session="locked.plrec"]').getByRole('checkbox').check()
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-live-picker.png` })
+  await page.getByTestId('sessions-compare').click()
+
+  const side = page.getByTestId('sessions-comparison')
+  await expect(side.locator('h3')).toHaveText(['First: Live (this window)', 'Second: counters'])
+  await expect(side.locator('svg')).toHaveCount(2)
+  const rows = side.locator('table tbody tr')
+  await expect(rows).toHaveCount(2)
+  await expect(rows.nth(0).locator('td').first()).toHaveText('Live (this window)')
+  await expect(page.getByTestId('sessions-differences')).toContainText('Wall time')
+  // The live side follows the run: its wall time grows while it goes on.
+  const wall = async (): Promise<number> => parseFloat((await rows.nth(0).locator('td').nth(1).textContent()) ?? '')
+  const first = await wall()
+  expect(first).toBeGreaterThan(1)
+  await expect.poll(wall, { timeout: 10_000 }).toBeGreaterThan(first + 0.5)
+  await side.scrollIntoViewIfNeeded()
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-live.png`, fullPage: true })
+  await page.emulateMedia({ colorScheme: 'dark' })
+  await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-live-dark.png`, fullPage: true })
+  await page.emulateMedia({ colorScheme: 'light' })
+  await page.getByTestId('nav-scenarios').click()
+  await page.getByTestId('stop').click()
+})
+
+test("File > Open recording… in the browser mode: the Sessions view's file chooser, then the replay", async ({
+  page,
+  labServer,
+}) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  const file = join(mkdtempSync(join(tmpdir(), 'plab-open-')), 'counters run.plrec')
+  lab(['run', 'counters', '--interval', '100', '--record', file], labServer.sessionsDir)
+  await openApp(page, labServer)
+  await page.getByTestId('nav-monitor').click()
+  // The command's key, as the palette and the menu list it: here no system dialog, the page's own chooser.
+  const chooser = page.waitForEvent('filechooser')
+  await page.keyboard.press('Control+Shift+O')
+  await (await chooser).setFiles(file)
+  await expect(page.getByTestId('replay-bar')).toBeVisible()
+  await expect(page.getByTestId('nav-scenarios')).toHaveAttribute('aria-current', 'page')
+  await expect(page.getByTestId('scenario-counters')).toHaveAttribute('aria-current', 'true')
+  await page.keyboard.press('l')
+})
+
+test('"Record sessions" off: a new run is not recorded, and the window shows it off after a reload', async ({
+  page,
+  labServer,
+}) => {
+  mkdirSync(labServer.sessionsDir, { recursive: true })
+  await openApp(page, labServer)
+  await page.getByTestId('nav-sessions').click()
+  const box = page.getByTestId('sessions-recording')
+  await expect(box).toBeChecked()
+  await box.uncheck()
+  try {
+    await page.reload()
+    await page.getByTestId('nav-sessions').click()
+    await expect(page.getByTestId('sessions-recording')).not.toBeChecked()
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-record-off.png` })
+    const before = readdirSync(labServer.sessionsDir).length
+    await startCounters(page, { mode: 'thread', lock: false, loop: false, from: 5, delay: 10 })
+    await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done')
+    await page.waitForTimeout(1000)
+    expect(readdirSync(labServer.sessionsDir)).toHaveLength(before)
+  } finally {
+    // The lab is shared with the specs after this one: recording goes back on.
+    await page.getByTestId('nav-sessions').click()
+    await page.getByTestId('sessions-recording').check()
+  }
 })

@@ -93,6 +93,7 @@ vi.mock('electron', () => {
 
 let labClosed = 0
 let pickProgramFile: (() => Promise<string | null>) | null = null
+let pickRecordingFile: (() => Promise<string | null>) | null = null
 vi.mock('./lab/lab', async () => {
   const { EVENTS, subscriptionName } = await vi.importActual<typeof import('../shared/contract')>('../shared/contract')
   return {
@@ -103,6 +104,7 @@ vi.mock('./lab/lab', async () => {
           scenarioFile: string
           scenarios: { id: string }[]
           pickProgramFile?: () => Promise<string | null>
+          pickRecordingFile?: () => Promise<string | null>
         },
       ) {
         calls.push(
@@ -110,6 +112,7 @@ vi.mock('./lab/lab', async () => {
           `scenarios:${opts.scenarioFile}:${opts.scenarios.map((s) => s.id).join(',')}`,
         )
         pickProgramFile = opts.pickProgramFile ?? null
+        pickRecordingFile = opts.pickRecordingFile ?? null
         for (const event of EVENTS)
           (this as unknown as Record<string, unknown>)[subscriptionName(event)] = () => () => undefined
       }
@@ -243,5 +246,9 @@ describe('Open program', () => {
     expect(pickProgramFile).not.toBeNull()
     expect(await pickProgramFile!()).toBe('/home/me/job.py')
     expect(calls).toContain('dialog:openFile')
+  })
+
+  it('the lab gets the Open dialog for recordings too (tested with the real lab in open-recording.test.ts)', () => {
+    expect(pickRecordingFile).not.toBeNull()
   })
 })

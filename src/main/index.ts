@@ -1,8 +1,9 @@
 // Electron entry: one window with the security settings, the app:// protocol, the lab and its shutdown. Thin on purpose.
-import { app, BrowserWindow, dialog, Menu, protocol, screen, session } from 'electron'
+import { app, BrowserWindow, Menu, protocol, screen, session } from 'electron'
 import { join } from 'node:path'
 import { buildMenuTemplate } from './app-menu'
 import { bindLabToIpc } from './ipc'
+import { pickProgramFile, pickRecordingFile } from './open-dialogs'
 import { scenarios } from '../../scenarios/index'
 import { Lab } from './lab/lab'
 import { configDir } from './lab/settings/settings-file'
@@ -100,21 +101,6 @@ async function createWindow(): Promise<void> {
   void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`)
 }
 
-/** "Open program…": a program file (.json), a Python script or an executable, chosen in the system dialog. */
-async function pickProgramFile(): Promise<string | null> {
-  const win = BrowserWindow.getFocusedWindow()
-  const options: Electron.OpenDialogOptions = {
-    title: 'Open a program',
-    properties: ['openFile'],
-    filters: [
-      { name: 'Programs', extensions: ['json', 'py', '*'] },
-      { name: 'Python scripts', extensions: ['py'] },
-    ],
-  }
-  const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
-  return picked.canceled ? null : (picked.filePaths[0] ?? null)
-}
-
 void app.whenReady().then(() => {
   if (!firstInstance) return
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
@@ -125,6 +111,7 @@ void app.whenReady().then(() => {
     hostFile: join(outDir(), 'lab', 'worker-host.mjs'),
     scenarioFile: join(outDir(), 'lab', 'scenarios.mjs'),
     pickProgramFile,
+    pickRecordingFile,
     configDir: configDir(),
     quit: () => app.quit(),
   })

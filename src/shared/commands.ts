@@ -35,6 +35,13 @@ export const APP_COMMANDS: readonly AppCommand[] = [
     detail: 'Add a program file, Python script or executable to your programs',
   },
   {
+    id: 'file.open-recording',
+    label: 'Open recording…',
+    section: 'File',
+    accelerator: 'CmdOrCtrl+Shift+O',
+    detail: 'Open a session recording (.plrec) to replay it; dropping one onto the window opens it too',
+  },
+  {
     id: 'file.attach',
     label: 'Attach to a running process…',
     section: 'File',

@@ -89,6 +89,11 @@ export interface LabCommandMap {
   sessionFrame: { req: { name: string; t: number; historyMs: number }; res: ReplayFrame }
   /** Totals and CPU series of a recording, for comparing two. */
   sessionTotals: { req: { name: string }; res: SessionTotals }
+  /**
+   * Lets the person pick a recording (.plrec) with the desktop app's Open dialog: it is checked as a recording, copied
+   * into the sessions folder (unless it is there already) and listed. Null if they cancelled. Desktop app only.
+   */
+  openRecording: { req: void; res: SessionInfo | null }
   /** Adds a recording file from elsewhere, sent in base64 parts of at most 32 KiB; the last part returns it, checked. */
   uploadSession: {
     req: { upload: string; fileName: string; part: number; data: string; last: boolean }
@@ -96,6 +101,7 @@ export interface LabCommandMap {
   }
   /** Whether runs, watches and comparisons are recorded, and where. */
   recordingStatus: { req: void; res: RecordingStatus }
+  /** Turns recording on or off and keeps that as the "record" setting (a lab started with it forced off stays off). */
   setRecording: { req: { on: boolean }; res: RecordingStatus }
 }
 
@@ -113,6 +119,8 @@ export interface AboutInfo {
 
 export interface RecordingStatus {
   enabled: boolean
+  /** What forces recording off whatever the setting says (PARALLEL_LAB_RECORD=0, --no-record), in words; else null. */
+  forcedOff: string | null
   dir: string
   /** File being written now, if any. */
   current: string | null
@@ -173,6 +181,7 @@ export const COMMANDS = [
   'sessionFrame',
   'sessionTotals',
   'uploadSession',
+  'openRecording',
   'recordingStatus',
   'setRecording',
 ] as const satisfies readonly CommandName[]
@@ -328,6 +337,7 @@ export const validators: { [K in CommandName]: (payload: unknown) => Validation<
     }
     return { ok: true, value: { ...v.value, data } }
   },
+  openRecording: none,
   recordingStatus: none,
   setRecording: (p) => shape(p, { on: 'boolean' }),
 }

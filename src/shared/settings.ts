@@ -41,6 +41,8 @@ export interface Settings {
   /** The desktop window's size and place; null until it was first moved or resized. */
   window: WindowBounds | null
   compareForm: CompareFormValues | null
+  /** Record every run, watch and comparison into the sessions folder (PARALLEL_LAB_RECORD=0 and --no-record win). */
+  record: boolean
 }
 
 /** The settings and, once after a launch, what happened to a settings file that could not be used. */
@@ -59,6 +61,7 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   window: null,
   compareForm: null,
+  record: true,
 }
 
 export function defaultSettings(): Settings {
@@ -126,6 +129,7 @@ const CHECKS: { [K in keyof Settings]: Check } = {
       Object.keys(v).length === 6)
       ? null
       : 'compareForm must be null or {"workload", "strategies", "sizes", "tasks", "repeat", "taskMs"} as the Compare form holds them.',
+  record: (v) => (typeof v === 'boolean' ? null : 'record must be true or false.'),
 }
 
 /** Checks a partial update: every key must be a setting, every value allowed. */

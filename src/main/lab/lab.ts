@@ -62,11 +62,16 @@ export interface LabOptions {
   autoStart?: boolean
   /** Shows an Open dialog and returns the chosen file, or null if cancelled. Only the desktop app has one. */
   pickProgramFile?: () => Promise<string | null>
+  /** Shows an Open dialog for a recording (.plrec) and returns the chosen file, or null if cancelled. Desktop only. */
+  pickRecordingFile?: () => Promise<string | null>
   /** Where the survivor records go (default: PARALLEL_LAB_STATE_DIR, else ~/.parallel-lab/state). */
   stateDir?: string
   /** The built supervisor; defaults to out/lab/supervisor.mjs. */
   supervisorFile?: string
-  /** Session recording (on by default into the sessions folder; PARALLEL_LAB_RECORD=0 or enabled: false turns it off). */
+  /**
+   * Session recording: into the sessions folder when the "record" setting is on (the default); PARALLEL_LAB_RECORD=0 or
+   * enabled: false keep it off whatever the setting says.
+   */
   recording?: RecordingOptions
   /**
    * Folder of the settings file (the app's entries pass configDir()); absent: settings live in memory only. The saved
@@ -103,6 +108,7 @@ export class Lab implements LabCommands {
   private readonly library: SessionLibrary
 
   private readonly pickProgramFile: (() => Promise<string | null>) | undefined
+  private readonly pickRecordingFile: (() => Promise<string | null>) | undefined
   private readonly scenarios: readonly ScenarioDefinition[]
   /** Ties every process the lab starts to its life (supervisor, owner tag, survivor records). */
   readonly lifeline: Lifeline
@@ -113,6 +119,7 @@ export class Lab implements LabCommands {
 
   constructor(opts: LabOptions = {}) {
     this.pickProgramFile = opts.pickProgramFile
+    this.pickRecordingFile = opts.pickRecordingFile
     this.scenarios = opts.scenarios ?? []
     this.settingsFile = new SettingsFile(opts.configDir ?? null)
     this.quitApp = opts.quit
@@ -189,7 +196,7 @@ export class Lab implements LabCommands {
         onError: (message) =>
           this.outbox.events.push({ type: 'mark', t: this.clock.now(), runId: null, text: message }),
       },
-      opts.recording,
+      { setting: this.settingsFile.settings.record, ...opts.recording },
     )
     this.library = new SessionLibrary(
       () => this.recorder.dir,
@@ -277,12 +284,27 @@ export class Lab implements LabCommands {
     return this.library.upload(req)
   }
 
+  async openRecording(): Promise<SessionInfo | null> {
+    if (!this.pickRecordingFile)
+      throw new LabError(
+        'conflict',
+        'The Open dialog is part of the desktop app. Here, use "Open a file…" in the Sessions view, or drop the .plrec file onto the window.',
+      )
+    const file = await this.pickRecordingFile()
+    return file === null ? null : this.library.importFile(file)
+  }
+
   async recordingStatus(): Promise<RecordingStatus> {
-    return { enabled: this.recorder.enabled, dir: this.recorder.dir, current: this.recorder.currentFile }
+    return {
+      enabled: this.recorder.enabled,
+      forcedOff: this.recorder.forcedOff,
+      dir: this.recorder.dir,
+      current: this.recorder.currentFile,
+    }
   }
 
   async setRecording(req: { on: boolean }): Promise<RecordingStatus> {
-    this.recorder.setEnabled(req.on)
+    await this.setSettings({ record: req.on })
     return this.recordingStatus()
   }
 
@@ -593,12 +615,15 @@ export class Lab implements LabCommands {
     const v = validateSettingsPatch(patch)
     if (!v.ok) throw LabError.invalid(v.errors)
     if (v.value.intervalMs !== undefined) this.scheduler.setTickInterval(v.value.intervalMs)
-    return this.storeSettings(v.value)
+    const settings = this.storeSettings(v.value)
+    if (v.value.record !== undefined) this.recorder.setEnabled(v.value.record)
+    return settings
   }
 
   async resetSettings(): Promise<Settings> {
     const settings = this.saving(() => this.settingsFile.reset())
     this.scheduler.setTickInterval(settings.intervalMs)
+    this.recorder.setEnabled(settings.record)
     return settings
   }
 

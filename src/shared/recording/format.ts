@@ -9,13 +9,17 @@ import type { EncodedTickSamples } from './sample-codec'
  * A chunk is flushed about once a second and decodes on its own; every few seconds one starts with a keyframe.
  */
 export const MAGIC = 'PARALLEL-LAB-RECORDING'
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2
 export const FILE_EXTENSION = '.plrec'
+/** History a replayed or rewound instant is drawn with (charts and timelines look back this far). */
+export const FRAME_HISTORY_MS = 60_000
 
 /**
  * Frame head: "PLC" + kind byte, u32 body length, f64 first t, f64 last t, u32 first seq, f32 peak CPU, u32 CRC-32 of
  * the body. Little-endian. The body is raw deflate; a D chunk's is deflated with the chunk before it (uncompressed) as
- * the preset dictionary, so a keyframe group inflates from its K chunk on.
+ * the preset dictionary, so a keyframe group inflates from its K chunk on. From version 2, a K or D body starts with
+ * its ticks' times, uncompressed (u32 count, then f64 each) before the deflated part: opening a file lists every
+ * tick's time without inflating anything. Version 1 files (no times) are still read.
  */
 export const FRAME_HEAD_BYTES = 36
 export const FRAME_MAGIC = 'PLC'

@@ -18,44 +18,31 @@ export interface EncodedTickSamples {
 }
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Nested plain objects become dotted keys ("time.onCpu"), so their numbers are delta-coded like the rest. */
-function flatten(obj: Plain, prefix: string, out: [string, unknown][]): void {
-  for (const key of Object.keys(obj)) {
-    const v = obj[key]
-    if (v === undefined) continue
-    const name = prefix + key
-    if (isPlain(v) && Object.keys(v).length > 0) flatten(v, name + '.', out)
-    else out.push([name, v])
-  }
-}
+/** 2^f for every field index a mask can hold. */
+const BIT = Array.from({ length: MAX_FIELDS }, (_, f) => 2 ** f)
 
-function unflatten(pairs: [string, unknown][]): Plain {
-  const out: Plain = Object.create(null) as Plain
-  for (const [name, v] of pairs) {
-    const parts = name.split('.')
-    let at = out
-    for (let i = 0; i < parts.length - 1; i++) {
-      const next = at[parts[i]]
-      at = isPlain(next) ? next : (at[parts[i]] = Object.create(null) as Plain)
+/**
+ * Sets a dotted field ("time.onCpu") on a sample being rebuilt. Names come from the file: a part named "__proto__" is
+ * defined as an own property, never assigned, so nothing in a recording can reach Object.prototype.
+ */
+function setPath(out: Plain, parts: readonly string[], v: unknown): void {
+  let at = out
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = Object.hasOwn(at, parts[i]) ? at[parts[i]] : undefined
+    if (isPlain(next)) at = next
+    else {
+      const fresh: Plain = {}
+      define(at, parts[i], fresh)
+      at = fresh
     }
-    at[parts[parts.length - 1]] = v
   }
-  return toOrdinary(out)
+  define(at, parts[parts.length - 1], v)
 }
 
-/** Objects made without a prototype (so no key can reach Object.prototype) turned back into ordinary ones. */
-function toOrdinary(o: Plain): Plain {
-  const out: Plain = {}
-  for (const key of Object.keys(o)) {
-    const v = o[key]
-    Object.defineProperty(out, key, {
-      value: isPlain(v) ? toOrdinary(v) : v,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
-  return out
+function define(o: Plain, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
+  else o[key] = value
 }
 
 /**
@@ -93,84 +80,88 @@ export class SampleEncoder {
 
   /** Picks each field's coding for the next chunk: whichever made the smaller numbers in this one. */
   nextChunk(): void {
-    this.raw = this.fields.map((_, f) => (this.sumRaw[f] ?? 0) < (this.sumDelta[f] ?? 0))
-    this.sumDelta = []
-    this.sumRaw = []
+    this.raw = this.fields.map((_, f) => this.sumRaw[f] < this.sumDelta[f])
+    // Dense arrays of numbers (no holes): the per-sample sums stay on V8's fast path.
+    this.sumDelta = this.fields.map(() => 0)
+    this.sumRaw = this.fields.map(() => 0)
   }
 
-  /** A tick's samples, column by column (unit indexes, presence masks, then each field's values): compresses best. */
+  /**
+   * A tick's samples, column by column (unit indexes, presence masks, then each field's values): compresses best.
+   * Fields go straight to their columns (nested plain objects as dotted names, so their numbers are delta-coded too).
+   */
   encode(samples: readonly Sample[]): EncodedTickSamples {
     const u: number[] = []
     const m: number[] = []
     const c: unknown[][] = []
     for (const s of samples) {
-      const row = this.encodeOne(s)
-      u.push(row[0] as number)
-      m.push(row[1] as number)
-      let mask = row[1] as number
-      let at = 2
-      for (let f = 0; mask > 0; f++) {
-        const bit = 2 ** f
-        if (mask % (bit * 2) < bit) continue
-        mask -= bit
-        ;(c[f] ??= []).push(row[at++])
+      let ui = this.idIndex.get(s.id)
+      if (ui === undefined) {
+        ui = this.ids.length
+        this.ids.push(s.id)
+        this.idIndex.set(s.id, ui)
+        this.prev.push([])
       }
+      u.push(ui)
+      m.push(this.encodeObject(s as unknown as Plain, '', this.prev[ui], c))
     }
     for (let f = 0; f < c.length; f++) c[f] ??= []
     return { u, m, c }
   }
 
-  private encodeOne(sample: Sample): unknown[] {
-    let u = this.idIndex.get(sample.id)
-    if (u === undefined) {
-      u = this.ids.length
-      this.ids.push(sample.id)
-      this.idIndex.set(sample.id, u)
-      this.prev.push([])
-    }
-    const pairs: [string, unknown][] = []
-    const { id: _id, ...rest } = sample
-    flatten(rest, '', pairs)
-    const present: [number, unknown][] = []
-    for (const [name, v] of pairs) {
-      let f = this.fieldIndex.get(name)
-      if (f === undefined) {
-        if (this.fields.length >= MAX_FIELDS)
-          throw new Error(`A sample has more than ${MAX_FIELDS} fields; the recording cannot hold it.`)
-        f = this.fields.length
-        this.fields.push(name)
-        this.fieldIndex.set(name, f)
-      }
-      present.push([f, v])
-    }
-    present.sort((a, b) => a[0] - b[0])
+  /** Puts one sample's fields (or a nested object's) into their columns; returns their presence bits. */
+  private encodeObject(obj: Plain, prefix: string, prev: number[], c: unknown[][]): number {
     let mask = 0
-    const row: unknown[] = [u, 0]
-    const prev = this.prev[u]
-    for (const [f, v] of present) {
-      mask += 2 ** f
+    for (const key of Object.keys(obj)) {
+      if (prefix === '' && key === 'id') continue
+      const v = obj[key]
+      if (v === undefined) continue
+      const name = prefix === '' ? key : prefix + key
+      if (isPlain(v) && Object.keys(v).length > 0) {
+        mask += this.encodeObject(v, name + '.', prev, c)
+        continue
+      }
+      const f = this.field(name)
+      mask += BIT[f]
+      const col = (c[f] ??= [])
       if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < DELTA_LIMIT) {
         const scaled = Math.round(v * SCALE)
         const delta = scaled - (prev[f] ?? 0)
-        this.sumDelta[f] = (this.sumDelta[f] ?? 0) + Math.abs(delta)
-        this.sumRaw[f] = (this.sumRaw[f] ?? 0) + Math.abs(scaled)
-        row.push(this.raw[f] ? scaled : delta)
+        this.sumDelta[f] += Math.abs(delta)
+        this.sumRaw[f] += Math.abs(scaled)
+        col.push(this.raw[f] ? scaled : delta)
         prev[f] = scaled
       } else if (typeof v === 'number' || Array.isArray(v) || isPlain(v)) {
         // Wrapped so a literal is never mistaken for a delta.
-        row.push({ v })
+        col.push({ v })
       } else {
-        row.push(v)
+        col.push(v)
       }
     }
-    row[1] = mask
-    return row
+    return mask
+  }
+
+  private field(name: string): number {
+    let f = this.fieldIndex.get(name)
+    if (f === undefined) {
+      if (this.fields.length >= MAX_FIELDS)
+        throw new Error(`A sample has more than ${MAX_FIELDS} fields; the recording cannot hold it.`)
+      f = this.fields.length
+      this.fields.push(name)
+      this.fieldIndex.set(name, f)
+      this.raw.push(false)
+      this.sumDelta.push(0)
+      this.sumRaw.push(0)
+    }
+    return f
   }
 }
 
 /** Decodes the rows of a keyframe group in order (the deltas chain across its ticks and chunks). */
 export class SampleDecoder {
   private readonly fields: string[] = []
+  /** Each field's name split at its dots, or null for a plain name (the usual case, set directly). */
+  private readonly paths: (string[] | null)[] = []
   private readonly ids: string[] = []
   private readonly prev: number[][] = []
   private raw: boolean[] = []
@@ -178,7 +169,11 @@ export class SampleDecoder {
   /** Adds the names a chunk brings, and its fields' codings, before its rows are decoded. */
   extend(fields: readonly string[], ids: readonly string[], raw = ''): void {
     this.raw = [...raw].map((c) => c === '1')
-    this.fields.push(...fields)
+    for (const name of fields) {
+      if (typeof name !== 'string') throw new Error('a field name is malformed')
+      this.fields.push(name)
+      this.paths.push(name.includes('.') || name === '__proto__' ? name.split('.') : null)
+    }
     for (const id of ids) {
       this.ids.push(id)
       this.prev.push([])
@@ -189,42 +184,32 @@ export class SampleDecoder {
     if (!Array.isArray(cols?.u) || !Array.isArray(cols.m) || !Array.isArray(cols.c))
       throw new Error("a tick's samples are malformed")
     const next = cols.c.map(() => 0)
-    return cols.u.map((u, i) => {
-      const row: unknown[] = [u, cols.m[i]]
+    const out: Sample[] = []
+    for (let i = 0; i < cols.u.length; i++) {
+      const u = cols.u[i]
       let mask = cols.m[i]
-      for (let f = 0; mask > 0; f++) {
-        const bit = 2 ** f
+      if (typeof u !== 'number' || u < 0 || u >= this.ids.length || typeof mask !== 'number')
+        throw new Error('a sample row is malformed')
+      const prev = this.prev[u]
+      const sample: Plain = { id: this.ids[u] }
+      for (let f = 0; f < this.fields.length && mask > 0; f++) {
+        const bit = BIT[f]
         if (mask % (bit * 2) < bit) continue
         mask -= bit
-        row.push(cols.c[f]?.[next[f]++])
+        const v = cols.c[f]?.[next[f]++]
+        let value: unknown
+        if (typeof v === 'number') {
+          const scaled = this.raw[f] ? v : (prev[f] ?? 0) + v
+          prev[f] = scaled
+          value = scaled / SCALE
+        } else if (isPlain(v) && 'v' in v) value = v.v
+        else value = v
+        const path = this.paths[f]
+        if (path) setPath(sample, path, value)
+        else sample[this.fields[f]] = value
       }
-      return this.decodeOne(row)
-    })
-  }
-
-  private decodeOne(row: readonly unknown[]): Sample {
-    const [u, maskRaw] = row
-    if (typeof u !== 'number' || u < 0 || u >= this.ids.length || typeof maskRaw !== 'number')
-      throw new Error('a sample row is malformed')
-    const prev = this.prev[u]
-    const pairs: [string, unknown][] = []
-    let mask = maskRaw
-    let at = 2
-    for (let f = 0; f < this.fields.length && mask > 0; f++) {
-      const bit = 2 ** f
-      if (mask % (bit * 2) < bit) continue
-      mask -= bit
-      const v = row[at++]
-      if (typeof v === 'number') {
-        const scaled = this.raw[f] ? v : (prev[f] ?? 0) + v
-        prev[f] = scaled
-        pairs.push([this.fields[f], scaled / SCALE])
-      } else if (isPlain(v) && 'v' in v) {
-        pairs.push([this.fields[f], v.v])
-      } else {
-        pairs.push([this.fields[f], v])
-      }
+      out.push(sample as unknown as Sample)
     }
-    return { id: this.ids[u], ...unflatten(pairs) } as Sample
+    return out
   }
 }

@@ -1,5 +1,5 @@
 // Byte layout of the recording's header line and chunk frames (writing and reading them).
-import { deflateRaw, inflateRawSync } from 'node:zlib'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import {
   FRAME_HEAD_BYTES,
   FRAME_MAGIC,
@@ -18,11 +18,36 @@ export interface FrameHead {
   crc: number
 }
 
+/**
+ * Deflate level of chunk bodies: 3 costs about half of the default 6's CPU per tick for a few percent more bytes
+ * (measured by bench:record, which uses this same level to count the recorder's off-loop cost).
+ */
+export const DEFLATE_LEVEL = 3
+
 /** Chunk bodies: raw deflate, with the chunk before as the preset dictionary when there is one in the group. */
-export function deflateChunk(body: Buffer, dictionary: Buffer | null): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    deflateRaw(body, dictionary ? { dictionary } : {}, (err, out) => (err ? reject(err) : resolve(out))),
-  )
+export function deflateChunk(body: Buffer, dictionary: Buffer | null): Buffer {
+  return deflateRawSync(body, dictionary ? { dictionary, level: DEFLATE_LEVEL } : { level: DEFLATE_LEVEL })
+}
+
+/** Version 2 data frames start with their ticks' times (u32 count, then f64 each): opening reads them uninflated. */
+export function tickIndexBytes(times: readonly number[]): Buffer {
+  const b = Buffer.alloc(4 + times.length * 8)
+  b.writeUInt32LE(times.length, 0)
+  times.forEach((t, i) => b.writeDoubleLE(t, 4 + i * 8))
+  return b
+}
+
+/** The tick times at the start of a version 2 frame body and where its deflated part begins; null when damaged. */
+export function readTickIndex(body: Buffer): { times: number[]; dataAt: number } | null {
+  if (body.length < 4) return null
+  const n = body.readUInt32LE(0)
+  if (4 + n * 8 > body.length) return null
+  const times: number[] = new Array<number>(n)
+  for (let i = 0; i < n; i++) {
+    times[i] = body.readDoubleLE(4 + i * 8)
+    if (!Number.isFinite(times[i])) return null
+  }
+  return { times, dataAt: 4 + n * 8 }
 }
 
 export function inflateChunk(bytes: Buffer, dictionary: Buffer | null): Buffer {

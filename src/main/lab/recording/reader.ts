@@ -11,23 +11,30 @@ import {
   type ChunkRecord,
   type EndRecord,
   type RecordingHeader,
+  type StartedItem,
 } from '../../../shared/recording/format'
 import { SampleDecoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
-import { decodeFrameHead, inflateChunk, type FrameHead } from './frame'
+import { decodeFrameHead, inflateChunk, readTickIndex, type FrameHead } from './frame'
 
 /** A file that cannot be read as a recording at all (not one, or from a newer version). */
 export class RecordingError extends Error {}
 
 export interface ChunkEntry extends FrameHead {
   offset: number
+  /** Where the deflated records start, and how many bytes they take. */
+  dataAt: number
+  dataLength: number
+  /** The chunk's tick times from its index (format version 2); null in a version 1 file. */
+  times: number[] | null
 }
 
 /** A decoded record: ticks come back whole (samples restored), the rest as stored. */
 export type ReplayRecord = { k: 'tick'; tick: Tick } | Exclude<ChunkRecord, { k: 'tick' }>
 
 const HEADER_MAX = 64 * 1024
-const CACHE_CHUNKS = 64
+/** Decoded chunks kept: a frame's minute of history and its keyframe group, so scrubbing nearby decodes little. */
+const CACHE_CHUNKS = 96
 
 export class RecordingReader {
   readonly chunks: ChunkEntry[] = []
@@ -35,6 +42,8 @@ export class RecordingReader {
   /** Why the recording stops early (truncated or damaged), one sentence; null when it is whole. */
   readonly problem: string | null
   private readonly cache = new Map<number, ReplayRecord[]>()
+  /** Chunks inflated and decoded so far (opening inflates none; a seek, those from its keyframe on). */
+  inflated = 0
   /** Where sequential decoding stopped: the chunk last decoded, its group's sample decoder and its inflated body. */
   private cursor: { j: number; decoder: SampleDecoder; prev: Buffer | null } | null = null
 
@@ -113,7 +122,18 @@ export class RecordingReader {
           return { end: null, problem: stopAt('the end record is damaged') }
         }
       }
-      this.chunks.push({ ...head, offset: at })
+      let index: { times: number[]; dataAt: number } | null = { times: [], dataAt: 0 }
+      if (this.header.version >= 2) {
+        index = readTickIndex(bytes)
+        if (!index) return { end: null, problem: stopAt("a chunk's tick index is damaged") }
+      }
+      this.chunks.push({
+        ...head,
+        offset: at,
+        dataAt: bodyAt + index.dataAt,
+        dataLength: head.length - index.dataAt,
+        times: this.header.version >= 2 ? index.times : null,
+      })
       at = bodyAt + head.length
     }
     return { end: null, problem: stopAt('its end record is missing: the lab stopped without closing it') }
@@ -153,10 +173,8 @@ export class RecordingReader {
       const c = this.chunks[j]
       let body: ChunkBody
       try {
-        const bytes = inflateChunk(
-          this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
-          c.kind === 'D' ? cur.prev : null,
-        )
+        const bytes = inflateChunk(this.deflated(c), c.kind === 'D' ? cur.prev : null)
+        this.inflated++
         cur.prev = bytes
         body = JSON.parse(bytes.toString('utf8')) as ChunkBody
       } catch {
@@ -171,6 +189,34 @@ export class RecordingReader {
     return out
   }
 
+  private deflated(c: ChunkEntry): Buffer {
+    return this.data.subarray(c.dataAt, c.dataAt + c.dataLength)
+  }
+
+  /**
+   * Every tick's lab-clock time, for the scrubber. A version 2 file lists them in its frames, so nothing is inflated;
+   * a version 1 file is decoded once for them.
+   */
+  tickTimes(): number[] {
+    if (this.chunks.every((c) => c.times !== null)) return this.chunks.flatMap((c) => c.times!)
+    return [...this.ticks()].map((t) => t.t)
+  }
+
+  /** What was started in the session: from the end record, else from the last keyframe group (not the whole file). */
+  startedItems(): StartedItem[] {
+    if (this.end) return this.end.started
+    let k = this.chunks.length - 1
+    while (k > 0 && this.chunks[k].kind !== 'K') k--
+    if (k < 0) return []
+    const out: StartedItem[] = []
+    for (let i = k; i < this.chunks.length; i++)
+      for (const r of this.chunk(i)) {
+        if (r.k === 'key') out.splice(0, out.length, ...r.state.started)
+        else if (r.k === 'started') out.push(r.item)
+      }
+    return out
+  }
+
   /** A chunk's body as stored (samples still encoded). */
   rawChunk(i: number): ChunkBody {
     let k = i
@@ -178,10 +224,7 @@ export class RecordingReader {
     let prev: Buffer | null = null
     for (let j = k; ; j++) {
       const c = this.chunks[j]
-      prev = inflateChunk(
-        this.data.subarray(c.offset + FRAME_HEAD_BYTES, c.offset + FRAME_HEAD_BYTES + c.length),
-        c.kind === 'D' ? prev : null,
-      )
+      prev = inflateChunk(this.deflated(c), c.kind === 'D' ? prev : null)
       if (j === i) return JSON.parse(prev.toString('utf8')) as ChunkBody
     }
   }
@@ -216,14 +259,21 @@ export class RecordingReader {
     for (const r of this.records()) if (r.k === 'tick') yield r.tick
   }
 
+  /** Index of the first chunk that starts after t (chunks are in time order): a binary search over the index. */
+  private firstAfter(t: number): number {
+    let lo = 0
+    let hi = this.chunks.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.chunks[mid].t0 > t) hi = mid
+      else lo = mid + 1
+    }
+    return lo
+  }
+
   /** Index of the last keyframe chunk that starts at or before t (the first chunk when t is earlier). */
   keyChunkFor(t: number): number {
-    let found = -1
-    for (let i = 0; i < this.chunks.length; i++) {
-      if (this.chunks[i].t0 > t) break
-      if (this.chunks[i].kind === 'K') found = i
-    }
-    if (found >= 0) return found
+    for (let i = this.firstAfter(t) - 1; i >= 0; i--) if (this.chunks[i].kind === 'K') return i
     return this.chunks.findIndex((c) => c.kind === 'K')
   }
 
@@ -250,7 +300,8 @@ export class RecordingReader {
   /** Ticks with from < t <= to, read from the chunks that can hold them only. */
   ticksBetween(from: number, to: number): Tick[] {
     const out: Tick[] = []
-    for (let i = 0; i < this.chunks.length; i++) {
+    // Chunks overlap in time only at their edges: start one before the first that begins after `from`.
+    for (let i = Math.max(0, this.firstAfter(from) - 1); i < this.chunks.length; i++) {
       const c = this.chunks[i]
       if (c.t1 <= from) continue
       if (c.t0 > to) break

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Sample, Tick, Unit } from '../../../shared/model'
 import { FORMAT_VERSION, MAGIC, type RecordingHeader } from '../../../shared/recording/format'
@@ -15,10 +16,10 @@ afterEach(async () => {
   await Promise.all(writers.splice(0).map((w) => w.close()))
 })
 
-function header(): RecordingHeader {
+function header(version = FORMAT_VERSION): RecordingHeader {
   return {
     magic: MAGIC,
-    version: FORMAT_VERSION,
+    version,
     startedAt: new Date().toISOString(),
     labT0: 0,
     source: 'test',
@@ -100,9 +101,9 @@ function thousandths(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
 }
 
-async function record(name: string, ticks: Tick[]): Promise<string> {
+async function record(name: string, ticks: Tick[], version = FORMAT_VERSION): Promise<string> {
   const file = join(dir, name)
-  const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000 })
+  const w = new RecordingWriter(file, header(version), { units: [], runs: [] }, { flushMs: 60_000 })
   ticks.forEach((t, i) => {
     w.addTick(t)
     if (i % 2 === 1) w.flush()
@@ -136,6 +137,63 @@ describe('recording', () => {
     expect(s.units.get('u2')?.state).toBe('waiting')
     expect(s.transitions.get('u2')?.map((x) => x.state)).toEqual(['waiting'])
     expect(s.logs.at(-1)?.text).toBe('line 68')
+  })
+
+  it('opens by reading the tick index only, and a seek decodes from its keyframe, not from the start', async () => {
+    const ticks = makeTicks(100)
+    const r = RecordingReader.open(await record('index.plrec', ticks))
+    expect(r.tickTimes()).toEqual(ticks.map((t) => t.t))
+    expect(r.inflated).toBe(0)
+    const k = r.keyChunkFor(ticks[90].t)
+    const at = r.chunks.findIndex((c) => c.times!.includes(ticks[90].t))
+    expect(r.stateAt(ticks[90].t).seq).toBe(90)
+    expect(r.inflated).toBe(at - k + 1)
+    expect(r.inflated).toBeLessThan(r.chunks.length / 2)
+  })
+
+  it('an unfinished file names what was started from its last keyframe group only', async () => {
+    const file = join(dir, 'unfinished.plrec')
+    const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000 })
+    w.addStarted({ kind: 'run', what: 'counters', runId: 'r1', params: {}, t: 400 })
+    makeTicks(100).forEach((t, i) => {
+      if (i === 60) w.addStarted({ kind: 'watch', what: 'python3 x.py', runId: 'r2', params: {}, t: t.t })
+      w.addTick(t)
+      if (i % 2 === 1) w.flush()
+    })
+    await w.close()
+    // The lab stopped without closing it: everything but the end frame.
+    const whole = RecordingReader.open(file)
+    const end = readFileSync(file).subarray(0, whole.chunks.at(-1)!.offset + 36 + whole.chunks.at(-1)!.length)
+    const cut = join(dir, 'unfinished-cut.plrec')
+    writeFileSync(cut, end)
+    const r = RecordingReader.open(cut)
+    expect(r.complete).toBe(false)
+    expect(r.startedItems().map((x) => x.what)).toEqual(['counters', 'python3 x.py'])
+    expect(r.inflated).toBe(r.chunks.length - r.keyChunkFor(r.lastT))
+    expect(r.inflated).toBeLessThan(r.chunks.length / 2)
+  })
+
+  it('still reads format version 1 (no tick index): the same ticks, times decoded from the chunks', async () => {
+    const ticks = makeTicks(30)
+    const r = RecordingReader.open(await record('v1.plrec', ticks, 1))
+    expect(r.header.version).toBe(1)
+    expect(r.chunks.every((c) => c.times === null)).toBe(true)
+    expect(r.tickTimes()).toEqual(ticks.map((t) => t.t))
+    expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
+  })
+
+  it('stops at a chunk whose tick index is damaged, with the CRC made to match', async () => {
+    const file = await record('badindex.plrec', makeTicks(20))
+    const bytes = Buffer.from(readFileSync(file))
+    const c = RecordingReader.open(file).chunks[3]
+    // A count far beyond the frame's length, then a CRC that fits the damage: only the index check can catch it.
+    bytes.writeUInt32LE(0xffffff, c.offset + 36)
+    bytes.writeUInt32LE(crc32(bytes.subarray(c.offset + 36, c.offset + 36 + c.length)) >>> 0, c.offset + 32)
+    const bad = join(dir, 'badindex-2.plrec')
+    writeFileSync(bad, bytes)
+    const r = RecordingReader.open(bad)
+    expect(r.problem).toMatch(/a chunk's tick index is damaged\): it opens up to \d+\.\d s, after 3 good chunks\.$/)
+    expect(r.chunks.length).toBe(3)
   })
 
   it('opens a truncated file up to its last good chunk and says where it stopped', async () => {
@@ -186,9 +244,15 @@ describe('recording', () => {
     const ticks = makeTicks(2)
     ticks[1].logs.push({ t: 1000, unit: null, runId: 'r1', text: '"); process.exit(1); ("', stream: 'err' })
     ;(ticks[1].samples[0] as unknown as Record<string, unknown>)['__proto__'] = { polluted: 1 }
+    // Own keys named __proto__ and constructor.prototype (as JSON.parse makes them) become field names in the file.
+    const own = JSON.parse('{"__proto__": {"polluted": 2}, "constructor": {"prototype": {"polluted": 3}}}') as object
+    for (const [key, value] of Object.entries(own))
+      Object.defineProperty(ticks[1].samples[1], key, { value, enumerable: true, writable: true, configurable: true })
     const r = RecordingReader.open(await record('code.plrec', ticks))
     const back = [...r.ticks()]
     expect(back[1].logs.at(-1)?.text).toBe('"); process.exit(1); ("')
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.getPrototypeOf(back[1].samples[1])).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(back[1].samples[1], '__proto__')?.value).toEqual({ polluted: 2 })
   })
 })

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { callCommand } from '../../dispatch'
 import { UPLOAD_PART_CHARS } from '../../../shared/contract'
-import { useLabs } from '../testing/lab-fixture'
+import { totalsOf } from '../../../shared/recording/totals'
+import { RecordingReader } from './reader'
+import { recordTicks, useLabs } from '../testing/lab-fixture'
 
 const newLab = useLabs()
 
@@ -63,5 +65,38 @@ describe('session library', () => {
     expect(escape.ok).toBe(false)
     await lab.deleteSession({ name: s.name })
     expect(readdirSync(dir).length).toBe(1)
+  })
+
+  it('totals of the live run from the ticks a window saw equal the totals of its recording', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plab-live-'))
+    const lab = newLab({ recording: { dir } })
+    const seen = recordTicks(lab)
+    const run = await lab.start({ scenario: 'counters', params: { mode: 'process', from: 15, delay: 20 } })
+    await lab.wait(run.id)
+    await lab.flush()
+    await lab.flush()
+    await lab.recorder.finish()
+    const [s] = await lab.listSessions()
+    const recorded = await lab.sessionTotals({ name: s.name })
+    // What the renderer does for "Live (this window)": no started items, only ticks (the first keyframe of units
+    // is the window's own base state; here every unit came in a tick).
+    const live = totalsOf(
+      ':live',
+      seen.map((tick) => ({ k: 'tick' as const, tick })),
+      'Live (this window)',
+    )
+    expect(live.what).toBe('Live (this window)')
+    expect(live.cpuSeconds).toBeGreaterThan(0)
+    expect(live.cpuSeconds).toBeCloseTo(recorded.cpuSeconds, 2)
+    expect(live.peakRss).toBe(recorded.peakRss)
+    expect(live.peakCpu).toBeCloseTo(recorded.peakCpu, 1)
+    expect(live.series.map((x) => x.label).sort()).toEqual(recorded.series.map((x) => x.label).sort())
+    // Live time starts at the first tick with a unit of the run; the recording's when the run was started.
+    const startedAt = RecordingReader.open(join(dir, s.name)).startedItems()[0].t
+    const ofRun = new Set(seen.flatMap((t) => t.units.filter((u) => u.runId === run.id).map((u) => u.id)))
+    const firstSeen = seen.find((t) => t.samples.some((x) => ofRun.has(x.id)))!
+    expect(live.series.every((x) => x.points[0][0] >= 0)).toBe(true)
+    expect(live.wallMs).toBeGreaterThan(0)
+    expect(recorded.wallMs - live.wallMs).toBeCloseTo(firstSeen.t - startedAt, 6)
   })
 })

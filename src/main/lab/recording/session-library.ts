@@ -1,11 +1,10 @@
 // The sessions folder as the app sees it: list, delete, open for replay, frames at any instant, totals, uploads.
-import { statSync, unlinkSync, writeFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { basename, dirname, resolve } from 'node:path'
 import { LabError } from '../../../shared/contract'
-import type { Tick } from '../../../shared/model'
-import { isFinal } from '../../../shared/model'
 import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from '../../../shared/recording/format'
 import { FILE_EXTENSION } from '../../../shared/recording/format'
+import { totalsOf } from '../../../shared/recording/totals'
 import { RecordingError, RecordingReader } from './reader'
 import {
   ensureDir,
@@ -83,11 +82,12 @@ export class SessionLibrary {
     return reader
   }
 
+  /** The span and tick times (from the frames' index: nothing is inflated), for the scrubber; frames come on seek. */
   open(name: string): ReplayInfo {
     const r = this.reader(name)
-    const tickTimes = this.guard(name, () => [...r.ticks()].map((t) => t.t))
+    const tickTimes = this.guard(name, () => r.tickTimes())
     return {
-      session: this.info(inspectSession(this.path(name))),
+      session: this.info(this.guard(name, () => inspectSession(this.path(name), r))),
       header: r.header,
       startT: tickTimes[0] ?? r.firstT,
       endT: tickTimes[tickTimes.length - 1] ?? r.firstT,
@@ -105,7 +105,7 @@ export class SessionLibrary {
 
   totals(name: string): SessionTotals {
     const r = this.reader(name)
-    return this.guard(name, () => sessionTotals(name, r))
+    return this.guard(name, () => totalsOf(name, r.records()))
   }
 
   private guard<T>(name: string, fn: () => T): T {
@@ -147,67 +147,45 @@ export class SessionLibrary {
     }
     if (!req.last) return null
     this.uploads.delete(req.upload)
-    const data = Buffer.concat(u.parts)
-    const shown = basename(u.fileName) || 'upload'
+    return this.store(u.fileName, Buffer.concat(u.parts), 'uploaded', 'data')
+  }
+
+  /**
+   * Adds a recording chosen in the Open dialog: checked before anything is written, copied into the folder (a file
+   * already in it is listed as it is).
+   */
+  importFile(path: string): SessionInfo {
+    let data: Buffer
+    try {
+      if (statSync(path).size > UPLOAD_MAX_BYTES)
+        throw new Error(`it is larger than ${UPLOAD_MAX_BYTES / 1024 / 1024} MiB`)
+      data = readFileSync(path)
+    } catch (err) {
+      throw new LabError('invalid', `${basename(path)} cannot be opened: ${(err as Error).message}.`, 'file')
+    }
+    if (resolve(dirname(path)) === resolve(this.dir()) && path.endsWith(FILE_EXTENSION)) {
+      this.check(basename(path), data, 'file')
+      return this.info(inspectSession(resolve(path)))
+    }
+    return this.store(path, data, 'opened', 'file')
+  }
+
+  private check(shown: string, data: Buffer, field: string): void {
     try {
       RecordingReader.fromBytes(shown, data)
     } catch (err) {
-      throw new LabError('invalid', (err as Error).message, 'data')
+      throw new LabError('invalid', (err as Error).message, field)
     }
+  }
+
+  /** Writes a checked recording into the folder under a new name that says where it came from. */
+  private store(fileName: string, data: Buffer, how: string, field: string): SessionInfo {
+    const shown = basename(fileName) || how
+    this.check(shown, data, field)
     const dir = this.dir()
     ensureDir(dir)
-    const path = sessionFileName(dir, `uploaded-${shown.replace(new RegExp(`\\${FILE_EXTENSION}$`), '')}`)
+    const path = sessionFileName(dir, `${how}-${shown.replace(new RegExp(`\\${FILE_EXTENSION}$`), '')}`)
     writeFileSync(path, data, { flag: 'wx' })
     return this.info(inspectSession(path))
-  }
-}
-
-/** Wall time, CPU time and peak memory of what the session started (the lab itself left out), with CPU % over time. */
-export function sessionTotals(name: string, r: RecordingReader): SessionTotals {
-  const units = new Map<string, { label: string; kind: string; parent: string | null; runId: string | null }>()
-  for (const rec of r.records()) if (rec.k === 'key') for (const u of rec.state.units) units.set(u.id, u)
-  const series = new Map<string, [number, number][]>()
-  const cpuSeconds = new Map<string, number>()
-  let peakCpu = 0
-  let peakRss = 0
-  let first: number | null = null
-  let last = 0
-  let what = ''
-  for (const rec of r.records()) {
-    if (rec.k === 'started') {
-      first ??= rec.item.t
-      what = what ? `${what}, ${rec.item.what}` : rec.item.what
-    }
-    if (rec.k !== 'tick') continue
-    const tick: Tick = rec.tick
-    for (const u of tick.units) units.set(u.id, u)
-    let total = 0
-    let rss = 0
-    const t0 = first ?? tick.t
-    for (const s of tick.samples) {
-      const u = units.get(s.id)
-      if (!u || u.runId === null) continue
-      if (s.cpu !== null) (series.get(s.id) ?? series.set(s.id, []).get(s.id)!).push([tick.t - t0, s.cpu])
-      if (u.kind === 'thread') continue
-      if (s.cpu !== null) total += s.cpu
-      if (s.cpuSeconds !== null) cpuSeconds.set(s.id, Math.max(cpuSeconds.get(s.id) ?? 0, s.cpuSeconds))
-      rss += s.rss ?? 0
-    }
-    peakCpu = Math.max(peakCpu, total)
-    peakRss = Math.max(peakRss, rss)
-    const anyLive = tick.samples.some((s) => units.get(s.id)?.runId != null)
-    if (anyLive || tick.units.some((u) => u.runId !== null && isFinal(u.state))) last = tick.t
-  }
-  return {
-    name,
-    what,
-    wallMs: Math.max(0, last - (first ?? r.firstT)),
-    cpuSeconds: [...cpuSeconds.values()].reduce((a, b) => a + b, 0),
-    peakCpu,
-    peakRss,
-    series: [...series].map(([id, points]) => {
-      const u = units.get(id)!
-      return { id, label: u.label, kind: u.kind, points }
-    }),
   }
 }

@@ -4,12 +4,22 @@ import os from 'node:os'
 import type { RunInfo, RunSummary, Tick, Unit } from '../../../shared/model'
 import { FORMAT_VERSION, MAGIC, type StartedItem } from '../../../shared/recording/format'
 import { machineInfo } from './machine-info'
-import { capBytes, enforceCap, ensureDir, recordingEnabledByEnv, sessionFileName, sessionsDir } from './sessions-dir'
+import {
+  capBytes,
+  enforceCap,
+  ensureDir,
+  RECORD_ENV,
+  recordingEnabledByEnv,
+  sessionFileName,
+  sessionsDir,
+} from './sessions-dir'
 import { KEYFRAME_EVERY_MS, RecordingWriter } from './writer'
 
 export interface RecordingOptions {
-  /** Off = nothing is written. Default: on unless PARALLEL_LAB_RECORD=0. */
+  /** Off = nothing is written, and nothing turns it on (the CLI's --no-record). Default: the setting, unless PARALLEL_LAB_RECORD=0. */
   enabled?: boolean
+  /** The stored "record" setting (default on); the environment and `enabled` win over it. */
+  setting?: boolean
   /** Folder for automatic recordings (default: the sessions folder). */
   dir?: string
   /** Record everything this lab does into this one file (the CLI's --record FILE). */
@@ -36,6 +46,8 @@ export class SessionRecorder {
   private closeAfterTick = false
   private closing: Promise<unknown> = Promise.resolve()
   private enabledNow: boolean
+  /** What keeps recording off whatever the setting says, in words (null: the setting decides). */
+  readonly forcedOff: string | null
   /** Files this recorder finished, oldest first. */
   readonly written: string[] = []
 
@@ -43,17 +55,23 @@ export class SessionRecorder {
     private readonly host: RecorderHost,
     private readonly opts: RecordingOptions = {},
   ) {
-    this.enabledNow = opts.enabled ?? (opts.file !== undefined || recordingEnabledByEnv())
+    this.forcedOff =
+      opts.enabled === false
+        ? 'this lab was started with recording off (--no-record)'
+        : opts.enabled === undefined && opts.file === undefined && !recordingEnabledByEnv()
+          ? `${RECORD_ENV}=${process.env[RECORD_ENV]} is set`
+          : null
+    this.enabledNow = opts.enabled ?? (opts.file !== undefined || (this.forcedOff === null && (opts.setting ?? true)))
   }
 
   get enabled(): boolean {
     return this.enabledNow
   }
 
-  /** Turning it off closes the session being written (what is on disk stays a whole recording). */
+  /** Turning it off closes the session being written (what is on disk stays a whole recording); forced off stays off. */
   setEnabled(on: boolean): void {
-    this.enabledNow = on
-    if (!on) void this.finish()
+    this.enabledNow = on && this.forcedOff === null
+    if (!this.enabledNow) void this.finish()
   }
 
   get currentFile(): string | null {

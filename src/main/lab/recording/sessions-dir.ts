@@ -53,12 +53,12 @@ export function describeStarted(items: readonly StartedItem[]): string {
 }
 
 /** Reads one recording's summary: the end frame when it was closed, otherwise its chunks. */
-export function inspectSession(path: string): SessionListing {
+export function inspectSession(path: string, opened?: RecordingReader): SessionListing {
   const bytes = statSync(path).size
   const name = basename(path)
   try {
-    const r = RecordingReader.open(path)
-    const started = r.end?.started ?? [...r.records()].flatMap((x) => (x.k === 'started' ? [x.item] : []))
+    const r = opened ?? RecordingReader.open(path)
+    const started = r.startedItems()
     return {
       name,
       path,

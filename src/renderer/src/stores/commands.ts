@@ -39,6 +39,10 @@ export const useCommandsStore = defineStore('commands', () => {
       case 'file.open-program':
         view.show('programs')
         return view.request('open-program')
+      case 'file.open-recording':
+        if (lab.transport === 'electron') return replay.openWithDialog()
+        view.show('sessions')
+        return view.request('open-recording')
       case 'file.attach':
         return open('attach')
       case 'file.reset-settings':

@@ -4,7 +4,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { LabError } from '../../../shared/contract'
 import type { MachineSample, SamplerStats, Tick } from '../../../shared/model'
 import { validateInterval } from '../../../shared/params'
-import type { ReplayFrame } from '../../../shared/recording/format'
+import { FRAME_HISTORY_MS, type ReplayFrame, type SessionStateData } from '../../../shared/recording/format'
 import { SessionState } from '../../../shared/recording/session-state'
 import { labConnection, type ConnectionState } from '../api'
 import { useRunsStore } from './runs'
@@ -14,8 +14,6 @@ import { useUnitsStore } from './units'
 const PAUSE_BACKLOG = 1200
 /** Ticks of this window kept to rewind through (10 min at the default 500 ms); older ones fold into a base state. */
 export const REWIND_TICKS = 1200
-/** History a replayed or rewound instant is drawn with (charts and timelines look back this far). */
-export const FRAME_HISTORY_MS = 60_000
 
 export const useLabStore = defineStore('lab', () => {
   const units = useUnitsStore()
@@ -93,6 +91,11 @@ export const useLabStore = defineStore('lab', () => {
       else ticks.push(tick)
     }
     return { base: base.toData(), ticks }
+  }
+
+  /** Everything this window has seen of the live session: the folded base, then the ticks it keeps. */
+  function seen(): { base: SessionStateData; ticks: Tick[] } {
+    return { base: liveBase.toData(), ticks: [...liveTicks] }
   }
 
   /** Times of the ticks this window can rewind to. */
@@ -213,5 +216,6 @@ export const useLabStore = defineStore('lab', () => {
     setSource,
     showRewound,
     rewindTimes,
+    seen,
   }
 })

@@ -3,11 +3,23 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { LabError, UPLOAD_PART_CHARS } from '../../../shared/contract'
-import type { ReplayInfo, SessionInfo, SessionTotals } from '../../../shared/recording/format'
+import {
+  FILE_EXTENSION,
+  FRAME_HISTORY_MS,
+  type ReplayInfo,
+  type SessionInfo,
+  type SessionTotals,
+} from '../../../shared/recording/format'
+import { totalsOf } from '../../../shared/recording/totals'
 import { labConnection } from '../api'
-import { FRAME_HISTORY_MS, useLabStore } from './lab'
+import { useLabStore } from './lab'
+import { useRunsStore } from './runs'
+import { useViewStore } from './view'
 
 export const SPEEDS = [1, 4, 16] as const
+/** The compare picker's name for the live run as this window has seen it (no file is named like it). */
+export const LIVE_SESSION = ':live'
+export const LIVE_LABEL = 'Live (this window)'
 /** Ticks a forward step may span and still be applied onto what is shown instead of redrawn. */
 const FORWARD_STEPS = 16
 
@@ -17,6 +29,8 @@ function message(err: unknown): string {
 
 export const useReplayStore = defineStore('replay', () => {
   const lab = useLabStore()
+  const view = useViewStore()
+  const runs = useRunsStore()
   const sessions = shallowRef<SessionInfo[]>([])
   const listError = ref<string | null>(null)
   const search = ref('')
@@ -80,8 +94,54 @@ export const useReplayStore = defineStore('replay', () => {
     }
   }
 
-  /** Browser mode: sends a chosen file to the lab in parts; it lands in the sessions folder and opens. */
-  async function upload(file: File): Promise<void> {
+  /** Opens a recording and shows it in the view it belongs to: Programs for a watch, Monitor for a comparison, else Scenarios. */
+  async function openAndShow(name: string): Promise<void> {
+    await open(name)
+    showOpened()
+  }
+
+  /** Shows the opened recording in its view; the Sessions view (with the reason) when it could not be opened. */
+  function showOpened(): void {
+    if (lab.source !== 'replay' || !opened.value) return view.show('sessions')
+    const started = opened.value.session.started
+    // The Scenarios view shows the selected scenario's run: select the one this recording ran.
+    const run = started.find((s) => s.kind === 'run')
+    if (run && runs.scenarios.some((s) => s.id === run.what)) runs.selectedScenarioId = run.what
+    view.show(
+      started.some((s) => s.kind === 'watch')
+        ? 'programs'
+        : started.some((s) => s.kind === 'compare')
+          ? 'monitor'
+          : 'scenarios',
+    )
+  }
+
+  /** The desktop app's Open dialog: the lab checks the chosen file and adds it to the sessions folder; then it opens. */
+  async function openWithDialog(): Promise<void> {
+    error.value = null
+    try {
+      const added = await labConnection().api.openRecording()
+      if (!added) return
+      await refresh()
+      await openAndShow(added.name)
+    } catch (err) {
+      error.value = message(err)
+      view.show('sessions')
+    }
+  }
+
+  /** A file dropped onto the window: a recording is sent to the lab as an upload (both modes) and opens. */
+  async function openDropped(file: File): Promise<void> {
+    if (!file.name.toLowerCase().endsWith(FILE_EXTENSION)) {
+      error.value = `${file.name} is not a recording: drop a ${FILE_EXTENSION} file to open it.`
+      return view.show('sessions')
+    }
+    if (await upload(file)) showOpened()
+    else view.show('sessions')
+  }
+
+  /** Sends a chosen file to the lab in parts; it lands in the sessions folder and opens (true when it did). */
+  async function upload(file: File): Promise<boolean> {
     error.value = null
     try {
       const bytes = new Uint8Array(await file.arrayBuffer())
@@ -101,9 +161,12 @@ export const useReplayStore = defineStore('replay', () => {
         })
       }
       await refresh()
-      if (added) await open(added.name)
+      if (!added) return false
+      await open(added.name)
+      return opened.value?.session.name === added.name
     } catch (err) {
       error.value = message(err)
+      return false
     }
   }
 
@@ -205,15 +268,47 @@ export const useReplayStore = defineStore('replay', () => {
   const totals = shallowRef<SessionTotals[]>([])
   const totalsError = ref<string | null>(null)
 
-  /** Totals and CPU series of two recordings, for the side-by-side comparison. */
+  /** Which two are compared; LIVE_SESSION stands for what this window has seen of the live run. */
+  let comparing: [string, string] | null = null
+  let liveTimer: ReturnType<typeof setInterval> | null = null
+
+  /** Totals of a recording (from the lab), or of the live run as this window has seen it (computed here). */
+  function totalsFor(name: string): Promise<SessionTotals> {
+    if (name !== LIVE_SESSION) return labConnection().api.sessionTotals({ name })
+    const { base, ticks } = lab.seen()
+    const records = [{ k: 'key' as const, state: base }, ...ticks.map((tick) => ({ k: 'tick' as const, tick }))]
+    return Promise.resolve(totalsOf(LIVE_SESSION, records, LIVE_LABEL))
+  }
+
+  /** Totals and CPU series of two sessions, side by side; with the live run, its side follows it every second. */
   async function compare(a: string, b: string): Promise<void> {
     totalsError.value = null
+    comparing = [a, b]
+    if (liveTimer) clearInterval(liveTimer)
+    liveTimer = null
     try {
-      totals.value = await Promise.all([a, b].map((name) => labConnection().api.sessionTotals({ name })))
+      totals.value = await Promise.all([a, b].map(totalsFor))
+      if (a === LIVE_SESSION || b === LIVE_SESSION) liveTimer = setInterval(() => void refreshLive(), 1000)
     } catch (err) {
       totals.value = []
       totalsError.value = message(err)
     }
+  }
+
+  async function refreshLive(): Promise<void> {
+    if (!comparing) return
+    const [a, b] = comparing
+    const next = await Promise.all(
+      [a, b].map((name, i) => (name === LIVE_SESSION ? totalsFor(name) : Promise.resolve(totals.value[i]))),
+    )
+    if (comparing?.[0] === a && comparing[1] === b) totals.value = next
+  }
+
+  /** Leaves the comparison (the live side stops following). */
+  function stopComparing(): void {
+    comparing = null
+    if (liveTimer) clearInterval(liveTimer)
+    liveTimer = null
   }
 
   return {
@@ -238,6 +333,9 @@ export const useReplayStore = defineStore('replay', () => {
     refresh,
     remove,
     open,
+    openAndShow,
+    openWithDialog,
+    openDropped,
     upload,
     seek,
     step,
@@ -246,5 +344,6 @@ export const useReplayStore = defineStore('replay', () => {
     rewind,
     backToLive,
     compare,
+    stopComparing,
   }
 })

@@ -15,11 +15,15 @@ export function isViewName(name: string): name is ViewName {
 }
 
 /** Things a command asks a view to do (focus the filter, open the Open dialog); pending until the view takes it. */
-export type ViewRequest = 'filter' | 'open-program'
+export type ViewRequest = 'filter' | 'open-program' | 'open-recording'
 
 export const useViewStore = defineStore('view', () => {
   const current = ref<ViewName>('monitor')
-  const requests = reactive<Record<ViewRequest, boolean>>({ filter: false, 'open-program': false })
+  const requests = reactive<Record<ViewRequest, boolean>>({
+    filter: false,
+    'open-program': false,
+    'open-recording': false,
+  })
   function show(name: ViewName): void {
     current.value = name
   }
