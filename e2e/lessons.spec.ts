@@ -5,20 +5,11 @@ import { join } from 'node:path'
 import { expect, startLabServer, test } from './fixtures/lab'
 import type { Page } from '@playwright/test'
 import { SCREENSHOTS, openApp } from './ui-helpers'
+import { LESSON_SCENARIOS } from '../src/shared/lessons/lessons'
 
 test.describe.configure({ mode: 'serial' })
 
-const NODE = [
-  'counters',
-  'shared-array',
-  'queue',
-  'queue-drain',
-  'pool-async',
-  'executor',
-  'executor-map',
-  'startup-cost',
-  'cpu-vs-io',
-]
+const NODE = LESSON_SCENARIOS
 const PYTHON = NODE.map((id) => `py-${id}`)
 
 /** Picks a lesson in the Scenarios view, lets `setup` change its form, starts it and waits for its end. */

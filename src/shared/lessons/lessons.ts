@@ -339,6 +339,9 @@ const LESSONS: Record<string, (python: boolean) => Lesson> = {
   'cpu-vs-io': cpuVsIo,
 }
 
+/** The scenarios (Node ids; each has a "py-" twin) that have a lesson, in catalog order. */
+export const LESSON_SCENARIOS: readonly string[] = Object.keys(LESSONS)
+
 /** The lesson of a scenario id ("counters", "py-counters"), or null for scenarios that teach nothing in particular. */
 export function lessonFor(scenario: string): Lesson | null {
   const python = scenario.startsWith('py-')
