@@ -100,7 +100,7 @@ for (const scheme of ['light', 'dark'] as const) {
     ] as const) {
       await runLesson(page, id)
       await page.getByTestId('log').locator('li', { hasText: text }).first().click()
-      const hl = page.getByTestId('code').locator('li.hl')
+      const hl = page.getByTestId('code').locator('li[aria-current="true"]')
       await expect(hl).toHaveCount(1)
       await expect(hl).toContainText(code)
       await expect(page.getByTestId('code-pick')).toContainText(text)
