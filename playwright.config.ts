@@ -1,7 +1,6 @@
 // e2e in Debian's Chromium against the browser mode with the real lab (each worker starts its own, see e2e/fixtures/lab.ts).
 import { defineConfig } from '@playwright/test'
-
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+import { CHROMIUM_LAUNCH } from './e2e/fixtures/chromium'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,18 +18,7 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },
-    launchOptions: {
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--disable-quic',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

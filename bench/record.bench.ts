@@ -16,6 +16,7 @@ import { Sampler, type SelfReport } from '../src/main/lab/sampling/sampler'
 import { targetOf } from '../src/main/lab/scheduler'
 import type { Sample, Tick, Unit } from '../src/shared/model'
 import { FORMAT_VERSION, FRAME_HISTORY_MS, MAGIC } from '../src/shared/recording/format'
+import { fakeUnit } from '../test/fixtures/unit'
 import { median, p95 } from './stats'
 
 const UNITS = 64
@@ -58,23 +59,15 @@ await lab.close()
 //    persist, memory that moves in pages, cumulative CPU seconds.
 let seed = 42
 const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
-const units: Unit[] = Array.from({ length: UNITS }, (_, i) => ({
-  id: `u${i + 1}`,
-  kind: i < UNITS / 2 ? 'thread' : 'process',
-  pid: 1000 + (i < UNITS / 2 ? 0 : i),
-  tid: i < UNITS / 2 ? 2000 + i : null,
-  parent: null,
-  label: `pool / worker ${i + 1}`,
-  runId: 'r1',
-  createdAt: 0,
-  endedAt: null,
-  spawned: true,
-  state: 'running',
-  exitCode: null,
-  signal: null,
-  error: null,
-  command: null,
-}))
+const units: Unit[] = Array.from({ length: UNITS }, (_, i) =>
+  fakeUnit(`u${i + 1}`, {
+    kind: i < UNITS / 2 ? 'thread' : 'process',
+    pid: 1000 + (i < UNITS / 2 ? 0 : i),
+    tid: i < UNITS / 2 ? 2000 + i : null,
+    parent: null,
+    label: `pool / worker ${i + 1}`,
+  }),
+)
 const cpuSeconds = units.map(() => 0)
 const busy = units.map(() => rand())
 const os = units.map(() => 'R')

@@ -7,9 +7,10 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { chromium, type Page } from '@playwright/test'
+import { CHROMIUM_LAUNCH } from '../e2e/fixtures/chromium'
 import { callLab, root, startLabServer } from '../e2e/fixtures/lab'
 // @ts-expect-error: plain ESM script without types
-import { CHROMIUM, ensureChromium } from '../scripts/ensure-chromium.mjs'
+import { ensureChromium } from '../scripts/ensure-chromium.mjs'
 // @ts-expect-error: plain ESM script without types
 import { ensureBuilt } from '../scripts/start.mjs'
 import { median, p95, quantile } from './stats'
@@ -29,18 +30,7 @@ let attached: { pid: number; child: ChildProcess; dir: string } | null = null
 if (!ensureChromium()) process.exit(1)
 ensureBuilt({ quiet: true })
 const server = await startLabServer(['--port', '0'])
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-    '--disable-quic',
-  ],
-})
+const browser = await chromium.launch(CHROMIUM_LAUNCH)
 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })

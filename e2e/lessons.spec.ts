@@ -5,20 +5,11 @@ import { join } from 'node:path'
 import { expect, startLabServer, test } from './fixtures/lab'
 import type { Page } from '@playwright/test'
 import { SCREENSHOTS, openApp } from './ui-helpers'
+import { LESSON_SCENARIOS } from '../src/shared/lessons/lessons'
 
 test.describe.configure({ mode: 'serial' })
 
-const NODE = [
-  'counters',
-  'shared-array',
-  'queue',
-  'queue-drain',
-  'pool-async',
-  'executor',
-  'executor-map',
-  'startup-cost',
-  'cpu-vs-io',
-]
+const NODE = LESSON_SCENARIOS
 const PYTHON = NODE.map((id) => `py-${id}`)
 
 /** Picks a lesson in the Scenarios view, lets `setup` change its form, starts it and waits for its end. */
@@ -109,7 +100,7 @@ for (const scheme of ['light', 'dark'] as const) {
     ] as const) {
       await runLesson(page, id)
       await page.getByTestId('log').locator('li', { hasText: text }).first().click()
-      const hl = page.getByTestId('code').locator('li.hl')
+      const hl = page.getByTestId('code').locator('li[aria-current="true"]')
       await expect(hl).toHaveCount(1)
       await expect(hl).toContainText(code)
       await expect(page.getByTestId('code-pick')).toContainText(text)

@@ -128,12 +128,19 @@ const poolAsync = (python: boolean): Lesson => {
   }
 }
 
-const executor = (python: boolean): Lesson => ({
+/** A lesson whose point and checks are the same for both twins: only where it departs from the tutorial differs. */
+const twins =
+  (lesson: Omit<Lesson, 'departs'> & { departs: { python: string; node: string } }) =>
+  (python: boolean): Lesson => ({ ...lesson, departs: python ? lesson.departs.python : lesson.departs.node })
+
+const executor = twins({
   point:
     'submit() returns a future at once: done() is False while the task runs, result() waits for "Completed task1!", and done() is then True.',
-  departs: python
-    ? 'concurrent.futures as in the tutorial. "Quick" counts 10 with no sleep: on a thread pool the task can finish before done() is asked, as in the tutorial\'s thread-pool output.'
-    : 'Node pools with the same submit / done / result API; the task logs from its worker.',
+  departs: {
+    python:
+      'concurrent.futures as in the tutorial. "Quick" counts 10 with no sleep: on a thread pool the task can finish before done() is asked, as in the tutorial\'s thread-pool output.',
+    node: 'Node pools with the same submit / done / result API; the task logs from its worker.',
+  },
   check(run) {
     const r = isObj(run.result) ? run.result : {}
     const quick = run.params.quick === true
@@ -151,12 +158,14 @@ const executor = (python: boolean): Lesson => ({
   },
 })
 
-const executorMap = (python: boolean): Lesson => ({
+const executorMap = twins({
   point:
     "map() yields results in input order — 100, 100, 100, 400 — whatever order the tasks finish in (the jitter mixes that up; apply_async's callbacks would not wait).",
-  departs: python
-    ? "The tutorial's boxes; each task sleeps a random jitter so the finishing order differs from the input order."
-    : "The tutorial's boxes on a Node pool; each task sleeps a random jitter so the finishing order differs from the input order.",
+  departs: {
+    python:
+      "The tutorial's boxes; each task sleeps a random jitter so the finishing order differs from the input order.",
+    node: "The tutorial's boxes on a Node pool; each task sleeps a random jitter so the finishing order differs from the input order.",
+  },
   predict: {
     question: 'In what order will map() give the areas back?',
     options: ['input order', 'completion order'],
@@ -188,12 +197,14 @@ const executorMap = (python: boolean): Lesson => ({
   },
 })
 
-const startupCost = (python: boolean): Lesson => ({
+const startupCost = twins({
   point:
     'A process pool takes far longer to give its first result than a thread pool: each process starts an interpreter of its own.',
-  departs: python
-    ? "Both start methods: fork (Linux's default) and spawn (the tutorial's, on Windows and macOS), beside the tutorial's 0.072 s vs 0.001 s."
-    : 'Node: a worker thread also takes milliseconds to start, because each has a V8 isolate (its own heap and event loop) of its own; a child process starts a whole Node.',
+  departs: {
+    python:
+      "Both start methods: fork (Linux's default) and spawn (the tutorial's, on Windows and macOS), beside the tutorial's 0.072 s vs 0.001 s.",
+    node: 'Node: a worker thread also takes milliseconds to start, because each has a V8 isolate (its own heap and event loop) of its own; a child process starts a whole Node.',
+  },
   check(run) {
     const r = isObj(run.result) ? run.result : {}
     const medians = isObj(r.medianMs)
@@ -338,6 +349,9 @@ const LESSONS: Record<string, (python: boolean) => Lesson> = {
   'startup-cost': startupCost,
   'cpu-vs-io': cpuVsIo,
 }
+
+/** The scenarios (Node ids; each has a "py-" twin) that have a lesson, in catalog order. */
+export const LESSON_SCENARIOS: readonly string[] = Object.keys(LESSONS)
 
 /** The lesson of a scenario id ("counters", "py-counters"), or null for scenarios that teach nothing in particular. */
 export function lessonFor(scenario: string): Lesson | null {

@@ -6,29 +6,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  CancelledError,
-  Future,
-  PoolError,
-  ProcessPool,
-  ThreadPool,
-  TimeoutError,
-  asCompleted,
-  wait,
-  type PoolOptions,
-} from './index'
-import type { Pool } from './pool'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { CancelledError, Future, PoolError, TimeoutError, asCompleted, wait } from './index'
+import { useUserModulePools } from '../testing/pool-fixture'
 
-const filename = new URL('./fixtures/user-tasks.mjs', import.meta.url)
-let pools: Pool[] = []
 let dir = ''
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pool-conformance-'))
-})
-afterEach(async () => {
-  await Promise.all(pools.map((p) => p.kill()))
-  pools = []
 })
 
 /** An event: a file a `gate` task waits for. */
@@ -47,14 +31,7 @@ function settledFuture(how: 'ok' | 'error' | 'cancelled'): Future<number> {
 }
 
 describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its executors', (kind) => {
-  const make = (opts: PoolOptions = {}): Pool => {
-    const pool =
-      kind === 'thread'
-        ? new ThreadPool({ size: 2, filename, ...opts })
-        : new ProcessPool({ size: 2, filename, ...opts })
-    pools.push(pool)
-    return pool
-  }
+  const make = useUserModulePools(kind)
 
   describe('futures', () => {
     it('submit returns a future whose result is the value', async () => {

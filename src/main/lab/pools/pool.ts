@@ -115,7 +115,7 @@ export class Pool extends Executor implements DispatchHost {
     const future = new Future<T>(id, name, this.reportCallbackError)
     const job: Job = {
       future: future as Future,
-      order: { t: 'task', id, name, args },
+      order: { id, name, args },
       submittedAt: this.deps.clock.now(),
       transfer: opts.transfer,
       slot: null,

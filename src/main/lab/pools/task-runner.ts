@@ -1,5 +1,5 @@
 // Inside a pool worker: runs the tasks it is sent one at a time, in order, timing each and reading its CPU, and reports
-// outcomes. Tasks sent in a batch are answered in batches, and start only if their shared slot says nobody cancelled them.
+// outcomes. Tasks come in batches and are answered in batches; each starts only if its shared slot says nobody cancelled it.
 import type { CpuClock } from '../sampling/self'
 import type { FromHost, TaskOrder, TaskOutcome } from '../units/protocol'
 import { absNow, TASK_SLOT } from '../units/protocol'
@@ -12,8 +12,8 @@ const FLUSH_MS = 2
 const MAX_BATCH = 256
 
 export interface TaskRunner {
-  /** `batched`: the orders came in one message and their outcomes may share replies. */
-  run(orders: readonly TaskOrder[], batched: boolean, ack?: boolean): void
+  /** Orders that came in one message; their outcomes may share replies. */
+  run(orders: readonly TaskOrder[], ack?: boolean): void
   useSlots(buffer: SharedArrayBuffer): void
   /** Tasks wait until `ready` settles (a user's module loading, an initializer running). */
   holdUntil(ready: Promise<unknown>): void
@@ -26,7 +26,7 @@ export function createTaskRunner(opts: {
 }): TaskRunner {
   const { send, cpuClock } = opts
   const fns = new Map<string, AnyFn>()
-  const queue: { order: TaskOrder; batched: boolean; ack?: boolean }[] = []
+  const queue: { order: TaskOrder; ack?: boolean }[] = []
   const unsent: TaskOutcome[] = []
   let firstUnsentAt = 0
   let running = false
@@ -40,21 +40,13 @@ export function createTaskRunner(opts: {
     if (unsent.length > 0) send({ t: 'tasksDone', outcomes: unsent.splice(0) })
   }
 
-  function report(outcome: TaskOutcome, batched: boolean): void {
-    if (!batched) return send({ t: 'taskDone', ...outcome })
+  function report(outcome: TaskOutcome): void {
     if (unsent.length === 0) firstUnsentAt = outcome.endedAt
     unsent.push(outcome)
     if (queue.length === 0 || unsent.length >= MAX_BATCH || outcome.endedAt - firstUnsentAt >= FLUSH_MS) flush()
   }
 
-  function finish(
-    order: TaskOrder,
-    batched: boolean,
-    startedAt: number,
-    cpu0: number | null,
-    ok: boolean,
-    result: unknown,
-  ): void {
+  function finish(order: TaskOrder, startedAt: number, cpu0: number | null, ok: boolean, result: unknown): void {
     const endedAt = absNow()
     const cpu1 = cpuClock()
     cpuMark = cpu1
@@ -63,12 +55,11 @@ export function createTaskRunner(opts: {
       ok
         ? { id: order.id, ok, value: result, startedAt, endedAt, cpuMs }
         : { id: order.id, ok, error: serializeError(result), startedAt, endedAt, cpuMs },
-      batched,
     )
   }
 
   /** Runs one task; true if it went async (its promise carries on with the queue when it settles). */
-  function start(order: TaskOrder, batched: boolean, ack?: boolean): boolean {
+  function start(order: TaskOrder, ack?: boolean): boolean {
     if (ack) send({ t: 'started', id: order.id })
     const startedAt = absNow()
     if (
@@ -76,7 +67,7 @@ export function createTaskRunner(opts: {
       slots &&
       Atomics.compareExchange(slots, order.slot, TASK_SLOT.PENDING, TASK_SLOT.RUNNING) !== TASK_SLOT.PENDING
     ) {
-      report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null }, batched)
+      report({ id: order.id, ok: false, skipped: true, startedAt, endedAt: startedAt, cpuMs: null })
       return false
     }
     // Nothing already finished waits behind a task that may take long.
@@ -88,18 +79,18 @@ export function createTaskRunner(opts: {
       if (!fn) fns.set(order.name, (fn = opts.find(order.name)))
       value = fn(...order.args)
     } catch (err) {
-      finish(order, batched, startedAt, cpu0, false, err)
+      finish(order, startedAt, cpu0, false, err)
       return false
     }
     if (!(value instanceof Promise)) {
-      finish(order, batched, startedAt, cpu0, true, value)
+      finish(order, startedAt, cpu0, true, value)
       return false
     }
     flush()
     value
       .then(
-        (v) => finish(order, batched, startedAt, cpu0, true, v),
-        (err) => finish(order, batched, startedAt, cpu0, false, err),
+        (v) => finish(order, startedAt, cpu0, true, v),
+        (err) => finish(order, startedAt, cpu0, false, err),
       )
       .finally(() => {
         running = false
@@ -112,15 +103,15 @@ export function createTaskRunner(opts: {
   function pump(): void {
     if (running || held) return
     running = true
-    let next: { order: TaskOrder; batched: boolean; ack?: boolean } | undefined
-    while ((next = queue.shift()) && !start(next.order, next.batched, next.ack));
+    let next: { order: TaskOrder; ack?: boolean } | undefined
+    while ((next = queue.shift()) && !start(next.order, next.ack));
     running = next !== undefined
     if (!running) flush()
   }
 
   return {
-    run(orders, batched, ack) {
-      orders.forEach((order, i) => queue.push({ order, batched, ack: ack && i === 0 }))
+    run(orders, ack) {
+      orders.forEach((order, i) => queue.push({ order, ack: ack && i === 0 }))
       pump()
     },
     useSlots(buffer) {

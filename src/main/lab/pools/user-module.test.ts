@@ -1,29 +1,15 @@
 // Pools on a user's own module, with no lab: named exports as tasks, errors that keep their class, and clear errors
 // for a missing file, a missing export or an export that is not a function. Real threads and processes.
-import { afterEach, describe, expect, it } from 'vitest'
-import { PoolError, ProcessPool, RemoteError, ThreadPool, type PoolOptions } from './index'
-import type { Pool } from './pool'
-
-const filename = new URL('./fixtures/user-tasks.mjs', import.meta.url)
-let pools: Pool[] = []
-afterEach(async () => {
-  await Promise.all(pools.map((p) => p.kill()))
-  pools = []
-})
+import { describe, expect, it } from 'vitest'
+import { PoolError, RemoteError } from './index'
+import { USER_TASKS, useUserModulePools } from '../testing/pool-fixture'
 
 describe.each(['thread', 'process'] as const)('%s pool on a user module', (kind) => {
-  const make = (opts: PoolOptions = {}): Pool => {
-    const pool =
-      kind === 'thread'
-        ? new ThreadPool({ size: 2, filename, ...opts })
-        : new ProcessPool({ size: 2, filename, ...opts })
-    pools.push(pool)
-    return pool
-  }
+  const make = useUserModulePools(kind)
 
   it("submit('square', 7) calls the module's square(7); a path works as well as a file URL", async () => {
     expect(await make().submit('square', 7).result()).toBe(49)
-    expect(await make({ filename: filename.pathname }).submit('mul', 6, 7).result()).toBe(42)
+    expect(await make({ filename: USER_TASKS.pathname }).submit('mul', 6, 7).result()).toBe(42)
   })
 
   it('a RangeError thrown in the module is a RangeError with the worker stack', async () => {

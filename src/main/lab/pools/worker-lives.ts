@@ -189,8 +189,7 @@ export class WorkerLives {
       this.hooks.changed()
     }
     unit.on('message', (msg) => {
-      if (msg.t === 'taskDone') this.hooks.message(w, msg)
-      else if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.hooks.message(w, o)
+      if (msg.t === 'tasksDone') for (const o of msg.outcomes) this.hooks.message(w, o)
       else if (msg.t === 'started') return this.hooks.started(w, msg.id)
       else if (msg.t === 'initDone') return becameReady()
       else if (msg.t === 'initFailed') {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
+import { fakeUnit } from '../../../../test/fixtures/unit'
 import type { Sample, Tick, Unit } from '../../../shared/model'
 import { FORMAT_VERSION, MAGIC, type RecordingHeader } from '../../../shared/recording/format'
 import { machineInfo } from './machine-info'
@@ -33,24 +34,13 @@ function header(version = FORMAT_VERSION): RecordingHeader {
 }
 
 function unit(i: number, patch: Partial<Unit> = {}): Unit {
-  return {
-    id: `u${i}`,
+  return fakeUnit(`u${i}`, {
     kind: i === 0 ? 'main' : 'thread',
-    pid: 100,
     tid: i === 0 ? null : 100 + i,
     parent: i === 0 ? null : 'u0',
     label: `unit ${i}`,
-    runId: 'r1',
-    createdAt: 0,
-    endedAt: null,
-    spawned: true,
-    state: 'running',
-    exitCode: null,
-    signal: null,
-    error: null,
-    command: null,
     ...patch,
-  }
+  })
 }
 
 /** Ticks with a field the recorder has never heard of, nested numbers and an OS state, to prove nothing is dropped. */

@@ -36,9 +36,8 @@ export type BrokerOp =
   | { op: 'queue.get'; name: string; block: boolean }
   | { op: 'queue.put'; name: string; value: unknown }
 
-/** A pool task sent to a pool worker. */
+/** A pool task sent to a pool worker (in a 'tasks' message). */
 export interface TaskOrder {
-  t: 'task'
   id: number
   name: string
   args: unknown[]
@@ -74,7 +73,6 @@ export interface TaskOutcome {
 
 export type ToHost =
   | RunOrder
-  | TaskOrder
   /** `ack`: say 'started' when the first of these starts (a process pool's only way to know it got them). */
   | { t: 'tasks'; orders: TaskOrder[]; ack?: boolean }
   | { t: 'slots'; buffer: SharedArrayBuffer }
@@ -97,8 +95,7 @@ export type FromHost =
   | { t: 'req'; id: number; req: BrokerOp }
   | { t: 'done'; value: unknown; at: number }
   | { t: 'fail'; error: string; at: number }
-  | ({ t: 'taskDone' } & TaskOutcome)
-  /** Several outcomes in one message: a unit sent tasks in a batch answers in batches. */
+  /** Outcomes of tasks: a unit sent tasks in a batch answers in batches. */
   | { t: 'tasksDone'; outcomes: TaskOutcome[] }
   /** A pool worker's set-up (PoolInit) went through, or failed (the module did not load, the initializer threw). */
   | { t: 'started'; id: number }

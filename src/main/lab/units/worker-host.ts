@@ -123,11 +123,8 @@ function handle(msg: ToHost, code: ScenarioCode): void {
     case 'run':
       void runScenario(msg, code)
       break
-    case 'task':
-      tasks.run([msg], false)
-      break
     case 'tasks':
-      tasks.run(msg.orders, true, msg.ack)
+      tasks.run(msg.orders, msg.ack)
       break
     case 'slots':
       tasks.useSlots(msg.buffer)

@@ -8,6 +8,12 @@ export interface UseCanvasOptions {
   height?: number
 }
 
+/** A chart's painting, and what it shows besides its size: ChartCanvas redraws when anything `redrawOn` reads changes. */
+export interface Drawing {
+  draw: UseCanvasOptions['draw']
+  redrawOn: () => unknown
+}
+
 export function useCanvas(target: Ref<HTMLCanvasElement | null>, options: UseCanvasOptions): { redraw: () => void } {
   let width = options.width ?? 0
   let height = options.height ?? 0

@@ -7,9 +7,21 @@ import { labConnection } from '../api'
 import { useLabStore } from './lab'
 import { useReplayStore } from './replay'
 import { useSettingsStore } from './settings'
-import { useViewStore } from './view'
+import { useViewStore, type ViewName, type ViewRequest } from './view'
 
 export type Overlay = 'palette' | 'shortcuts' | 'about' | 'attach' | null
+
+/** Commands that open an overlay, and commands that show a view and ask it to do something there. */
+const OVERLAY_COMMANDS: Readonly<Record<string, Exclude<Overlay, null>>> = {
+  'file.attach': 'attach',
+  'view.palette': 'palette',
+  'help.shortcuts': 'shortcuts',
+  'help.about': 'about',
+}
+const REQUEST_COMMANDS: Readonly<Record<string, readonly [ViewName, ViewRequest]>> = {
+  'file.open-program': ['programs', 'open-program'],
+  'view.filter': ['monitor', 'filter'],
+}
 
 export const isMac = (): boolean => /Mac|iPhone|iPad/.test(navigator.platform)
 
@@ -35,16 +47,17 @@ export const useCommandsStore = defineStore('commands', () => {
   async function run(id: string): Promise<void> {
     const viewCommand = VIEW_COMMANDS.find((v) => `view.${v.view}` === id)
     if (viewCommand) return view.show(viewCommand.view)
+    if (Object.hasOwn(OVERLAY_COMMANDS, id)) return open(OVERLAY_COMMANDS[id])
+    if (Object.hasOwn(REQUEST_COMMANDS, id)) {
+      const [name, what] = REQUEST_COMMANDS[id]
+      view.show(name)
+      return view.request(what)
+    }
     switch (id) {
-      case 'file.open-program':
-        view.show('programs')
-        return view.request('open-program')
       case 'file.open-recording':
         if (lab.transport === 'electron') return replay.openWithDialog()
         view.show('sessions')
         return view.request('open-recording')
-      case 'file.attach':
-        return open('attach')
       case 'file.reset-settings':
         return settings.reset()
       case 'file.quit':
@@ -58,19 +71,10 @@ export const useCommandsStore = defineStore('commands', () => {
         // In a replay, Space plays and pauses it; live, it pauses the display.
         if (lab.source !== 'live') return replay.playing ? replay.pause() : replay.play()
         return lab.setPaused(!lab.paused)
-      case 'view.filter':
-        view.show('monitor')
-        return view.request('filter')
-      case 'view.palette':
-        return open('palette')
       case 'view.theme-system':
       case 'view.theme-light':
       case 'view.theme-dark':
         return settings.setTheme(id.slice('view.theme-'.length) as 'system' | 'light' | 'dark')
-      case 'help.shortcuts':
-        return open('shortcuts')
-      case 'help.about':
-        return open('about')
     }
   }
 
