@@ -128,6 +128,44 @@ describe('slow motion', () => {
     if (id.startsWith('py-') && !pythonAvailability().available) return
     expect(await spread(id, 10)).toBeGreaterThanOrEqual(4 * 10 * 10 * 0.95)
   })
+  /** The summed durations of a run's pool tasks, from their started and finished events. */
+  const taskTime = async (scenario: string, params: Record<string, unknown>, timeScale: number): Promise<number> => {
+    const lab = newLab()
+    const ticks = recordTicks(lab)
+    const run = await lab.start({ scenario, params, timeScale })
+    const info = await lab.wait(run.id)
+    await lab.flush()
+    expect(info.status, info.error ?? '').toBe('done')
+    const events = ticks.flatMap((x) => x.events).flatMap((e) => (e.type === 'task' && e.runId === run.id ? [e] : []))
+    const started = new Map(events.filter((e) => e.phase === 'started').map((e) => [e.task, e.t]))
+    const finished = events.filter((e) => e.phase === 'finished')
+    expect(finished.length).toBeGreaterThan(0)
+    return finished.reduce((sum, e) => sum + e.t - (started.get(e.task) ?? e.t), 0)
+  }
+  // The Node pool lessons' tasks sleep through scenario-api's `sleep`, which the run's scale reaches in every worker.
+  it("executor: the task's 5 pauses of 100 ms last 10 times longer at ×10", async () => {
+    const [one, ten] = [await taskTime('executor', {}, 1), await taskTime('executor', {}, 10)]
+    expect(ten).toBeGreaterThanOrEqual(10 * 5 * 100 * 0.95)
+    expect(ten).toBeGreaterThan(4 * one)
+  }, 30_000)
+  it.each(['thread', 'process'])(
+    'pool-async (%s pool): 60 jittered tasks take over 4 times longer at ×10',
+    async (mode) => {
+      const params = { mode, count: 60, jitter: 20 }
+      const [one, ten] = [await taskTime('pool-async', params, 1), await taskTime('pool-async', params, 10)]
+      expect(ten).toBeGreaterThan(4 * one)
+    },
+    30_000,
+  )
+  it('executor-map: its 4 jittered boxes, over 3 runs, take over 4 times longer at ×10', async () => {
+    let one = 0
+    let ten = 0
+    for (let i = 0; i < 3; i++) {
+      one += await taskTime('executor-map', {}, 1)
+      ten += await taskTime('executor-map', {}, 10)
+    }
+    expect(ten).toBeGreaterThan(4 * one)
+  }, 30_000)
   it('rejects a scale out of range, naming it', async () => {
     await expect(newLab().start({ scenario: 'counters', params: {}, timeScale: 50 })).rejects.toThrow(
       /timeScale must be a whole number from 1 to 20/,
