@@ -55,7 +55,7 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
   page,
   labServer,
 }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(240_000)
   await openApp(page, labServer)
   // One worker and no jitter: the squares come back in submission order.
   await runLesson(page, 'pool-async', async () => {
@@ -89,6 +89,24 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
     verdict.locator('li[data-ok="false"]').filter({ hasText: 'your prediction: interleaved' }),
   ).toContainText('serialised')
   await setSwitch(page, 'Lock', false)
+
+  // The second consumer held back longer than the first one's share takes: no turns.
+  await runLesson(page, 'queue', async () => page.getByLabel('Second starts after (ms)').fill('500'))
+  await expect(verdict).toHaveAttribute('data-ok', 'false')
+  await expect(
+    verdict.locator('li[data-ok="false"]').filter({ hasText: 'the consumers take turns: 1 switch between' }),
+  ).toHaveCount(1)
+  await page.getByLabel('Second starts after (ms)').fill('0')
+
+  // One worker: the Node thread pool cannot run two CPU-bound tasks at once.
+  await runLesson(page, 'cpu-vs-io', async () => {
+    await page.getByLabel('Workers').fill('1')
+    await page.getByLabel('Tasks').fill('4')
+  })
+  await expect(verdict.locator('li[data-ok="false"]').filter({ hasText: 'no GIL' })).toContainText(
+    'one thread runs one task at a time',
+  )
+  await page.screenshot({ path: `${SCREENSHOTS}/lesson-cpu-vs-io-one-worker-light.png` })
 
   // Shared memory (Python): the second process saw 1, 2, 3, 4.
   await runLesson(page, 'py-shared-array', async () => setSwitch(page, 'Shared memory', true))

@@ -88,6 +88,33 @@ describe('lessons: a set-up that breaks the point shows ✗ or the other outcome
     ).toBe(true)
     expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
   })
+  const turns = (v: Verdict): boolean | null | undefined =>
+    v.checks.find((c) => c.label.startsWith('the consumers take turns'))?.ok
+  it.each(['thread', 'process'])(
+    'queue (%s): the consumers take turns; the second held back 500 ms: ✗',
+    async (mode) => {
+      const lab = newLab()
+      const fair = await verdict(lab, 'queue', { mode })
+      expect(turns(fair), describeChecks(fair)).toBe(true)
+      const late = await verdict(lab, 'queue', { mode, stagger: 500 })
+      expect(turns(late), describeChecks(late)).toBe(false)
+      expect(late.ok).toBe(false)
+    },
+  )
+  it.skipIf(!pythonAvailability().available)(
+    'py-queue with the second consumer held back 500 ms: no turns, ✗',
+    async () => {
+      const v = await verdict(newLab(), 'py-queue', { stagger: 500 })
+      expect(turns(v), describeChecks(v)).toBe(false)
+    },
+  )
+  it('cpu-vs-io with one worker: no two tasks run at once, ✗', async () => {
+    const v = await verdict(newLab(), 'cpu-vs-io', { workers: 1, tasks: 4, taskMs: 40 })
+    const noGil = v.checks.find((c) => c.label.startsWith('no GIL'))
+    expect(noGil?.ok, describeChecks(v)).toBe(false)
+    expect(noGil?.actual).toContain('one thread runs one task at a time')
+    expect(v.ok).toBe(false)
+  })
   it('shared-array with shared memory: the second unit saw 1, 2, 3, 4', async () => {
     const v = await verdict(newLab(), 'shared-array', { shared: true }, '-1, -2, -3, -4')
     expect(v.checks.find((c) => c.label.includes('because the array is shared'))?.actual).toBe('1, 2, 3, 4')
