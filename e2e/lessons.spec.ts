@@ -46,7 +46,7 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
   page,
   labServer,
 }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(240_000)
   await openApp(page, labServer)
   // One worker and no jitter: the squares come back in submission order.
   await runLesson(page, 'pool-async', async () => {
@@ -80,6 +80,24 @@ test('set up to break the point: ✗ or the other outcome, and a prediction answ
     verdict.locator('li[data-ok="false"]').filter({ hasText: 'your prediction: interleaved' }),
   ).toContainText('serialised')
   await setSwitch(page, 'Lock', false)
+
+  // The second consumer held back longer than the first one's share takes: no turns.
+  await runLesson(page, 'queue', async () => page.getByLabel('Second starts after (ms)').fill('500'))
+  await expect(verdict).toHaveAttribute('data-ok', 'false')
+  await expect(
+    verdict.locator('li[data-ok="false"]').filter({ hasText: 'the consumers take turns: 1 switch between' }),
+  ).toHaveCount(1)
+  await page.getByLabel('Second starts after (ms)').fill('0')
+
+  // One worker: the Node thread pool cannot run two CPU-bound tasks at once.
+  await runLesson(page, 'cpu-vs-io', async () => {
+    await page.getByLabel('Workers').fill('1')
+    await page.getByLabel('Tasks').fill('4')
+  })
+  await expect(verdict.locator('li[data-ok="false"]').filter({ hasText: 'no GIL' })).toContainText(
+    'one thread runs one task at a time',
+  )
+  await page.screenshot({ path: `${SCREENSHOTS}/lesson-cpu-vs-io-one-worker-light.png` })
 
   // Shared memory (Python): the second process saw 1, 2, 3, 4.
   await runLesson(page, 'py-shared-array', async () => setSwitch(page, 'Shared memory', true))
@@ -173,6 +191,66 @@ test('timeline: task hover, helpers folded, zoom to 5 ms per division separates 
   const prints = [...after.keys()].filter((t) => /khanh: (Start thread khanh|khanh thread: \d)$/.test(t))
   expect(prints.length, [...after.keys()].join(' / ')).toBeGreaterThanOrEqual(2)
   await page.screenshot({ path: `${SCREENSHOTS}/timeline-zoom-5ms-dark.png` })
+})
+
+/** Opacity (0-255) the timeline's canvas has at a lane's background (above its state bar), at a share of the plot. */
+async function laneAlpha(page: Page, laneIndex: number, share: number): Promise<number> {
+  return page.getByTestId('timeline').evaluate(
+    (el, [lane, at]) => {
+      const c = el as HTMLCanvasElement
+      const k = c.width / c.clientWidth
+      const x = 120 + (c.clientWidth - 128) * at
+      const y = lane * 22 + 2 + 3
+      return c.getContext('2d')!.getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data[3]
+    },
+    [laneIndex, share] as const,
+  )
+}
+
+test('timeline lanes are shaded by CPU %, after the run and after a reload, with a legend (light and dark)', async ({
+  page,
+  labServer,
+}) => {
+  test.setTimeout(120_000)
+  await openApp(page, labServer)
+  // Two units that burn 80 % of a core for 2 s beside a lesson whose units sleep.
+  await runLesson(page, 'spin', async () => {
+    await page.getByLabel('Seconds').fill('2')
+    await page.getByLabel('Duty (%)').fill('80')
+  })
+  const canvas = page.getByTestId('timeline')
+  const check = async (scheme: 'light' | 'dark', when: string): Promise<void> => {
+    await page.emulateMedia({ colorScheme: scheme })
+    const names = (await canvas.getAttribute('data-lanes'))!.split('|')
+    const khanh = names.indexOf('khanh')
+    expect(khanh, names.join('|')).toBeGreaterThanOrEqual(0)
+    await expect(canvas).toHaveAttribute('data-cpu-lanes', /^[2-9]/)
+    // Mid-run the hover says the lane's CPU and OS letter there, and the lane's background is as opaque as that CPU %
+    // says (80 % at one core): shaded whatever CPU the loaded machine gave the units.
+    const box = (await canvas.boundingBox())!
+    await canvas.hover({ position: { x: 120 + (box.width - 128) * 0.5, y: khanh * 22 + 2 + 12 } })
+    const tip = (await page.getByTestId('timeline-tip').textContent()) ?? ''
+    const cpu = Number(/^khanh: CPU (\d+) % of one core, OS [RS]$/.exec(tip)?.[1] ?? NaN)
+    expect(cpu, tip).toBeGreaterThan(5)
+    expect(Math.abs((await laneAlpha(page, khanh, 0.5)) - (Math.min(cpu, 100) / 100) * 0.8 * 255)).toBeLessThan(6)
+    await expect(page.getByTestId('cpu-legend')).toContainText('lane shade: CPU 0 → 100 % of one core')
+    await page.mouse.move(0, 0)
+    await page.getByTestId('timeline').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${SCREENSHOTS}/timeline-cpu-${when}-${scheme}.png` })
+  }
+  await check('light', 'after-run')
+  await check('dark', 'after-run')
+  // A lesson whose units sleep: its lanes stay almost clear.
+  await runLesson(page, 'counters')
+  const names = (await canvas.getAttribute('data-lanes'))!.split('|')
+  expect(await laneAlpha(page, names.indexOf('khanh'), 0.5)).toBeLessThan(30)
+  // After a reload the shade comes back from the lab's journal of the run.
+  await page.reload()
+  await page.getByTestId('nav-scenarios').click()
+  await page.getByTestId('scenario-spin').click()
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'done')
+  await check('light', 'after-reload')
+  await check('dark', 'after-reload')
 })
 
 test("a reload after two runs brings back both runs' logs, timelines, results and form values", async ({

@@ -1,6 +1,6 @@
 // Executor.map: box areas come back in input order, whatever order the workers finish in.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
+import { defineScenario, sleep, type Mode } from '../src/main/lab/scenario-api'
 
 const X1 = [5, 10, 20, 35]
 const X2 = [15, 20, 30, 55]
@@ -43,7 +43,7 @@ export default defineScenario<{ mode: Mode; workers: number; chunksize: number; 
   tasks: {
     async area([[x1, x2, y1, y2], jitterMs]: [Box, number]): Promise<number> {
       // A random sleep so the workers finish out of order; map still returns input order.
-      if (jitterMs > 0) await new Promise((r) => setTimeout(r, Math.random() * jitterMs))
+      if (jitterMs > 0) await sleep(Math.random() * jitterMs)
       return (x2 - x1) * (y2 - y1)
     },
   },

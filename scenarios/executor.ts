@@ -1,6 +1,6 @@
 // Executor.submit: done() is false right after submit, result() waits for "Completed task1!", then done() is true.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
+import { defineScenario, sleep, type Mode } from '../src/main/lab/scenario-api'
 
 export default defineScenario<{ mode: Mode; workers: number }>({
   id: 'executor',
@@ -25,7 +25,7 @@ export default defineScenario<{ mode: Mode; workers: number }>({
     async count(name: string, from: number, delayMs: number): Promise<string> {
       for (let k = from; k > 0; k--) {
         console.log(`${name}: ${k}`)
-        await new Promise((r) => setTimeout(r, delayMs))
+        await sleep(delayMs)
       }
       return `Completed ${name}!`
     },

@@ -80,6 +80,33 @@ describe('lessons: a set-up that breaks the point shows ✗ or the other outcome
     ).toBe(true)
     expect(v.checks.find((c) => c.label.startsWith('your prediction'))?.ok).toBe(false)
   })
+  const turns = (v: Verdict): boolean | null | undefined =>
+    v.checks.find((c) => c.label.startsWith('the consumers take turns'))?.ok
+  it.each(['thread', 'process'])(
+    'queue (%s): the consumers take turns; the second held back 500 ms: ✗',
+    async (mode) => {
+      const lab = newLab()
+      const fair = await verdict(lab, 'queue', { mode })
+      expect(turns(fair), describeChecks(fair)).toBe(true)
+      const late = await verdict(lab, 'queue', { mode, stagger: 500 })
+      expect(turns(late), describeChecks(late)).toBe(false)
+      expect(late.ok).toBe(false)
+    },
+  )
+  it.skipIf(!pythonAvailability().available)(
+    'py-queue with the second consumer held back 500 ms: no turns, ✗',
+    async () => {
+      const v = await verdict(newLab(), 'py-queue', { stagger: 500 })
+      expect(turns(v), describeChecks(v)).toBe(false)
+    },
+  )
+  it('cpu-vs-io with one worker: no two tasks run at once, ✗', async () => {
+    const v = await verdict(newLab(), 'cpu-vs-io', { workers: 1, tasks: 4, taskMs: 40 })
+    const noGil = v.checks.find((c) => c.label.startsWith('no GIL'))
+    expect(noGil?.ok, describeChecks(v)).toBe(false)
+    expect(noGil?.actual).toContain('one thread runs one task at a time')
+    expect(v.ok).toBe(false)
+  })
   it('shared-array with shared memory: the second unit saw 1, 2, 3, 4', async () => {
     const v = await verdict(newLab(), 'shared-array', { shared: true }, '-1, -2, -3, -4')
     expect(v.checks.find((c) => c.label.includes('because the array is shared'))?.actual).toBe('1, 2, 3, 4')
@@ -120,6 +147,44 @@ describe('slow motion', () => {
     if (id.startsWith('py-') && !pythonAvailability().available) return
     expect(await spread(id, 10)).toBeGreaterThanOrEqual(4 * 10 * 10 * 0.95)
   })
+  /** The summed durations of a run's pool tasks, from their started and finished events. */
+  const taskTime = async (scenario: string, params: Record<string, unknown>, timeScale: number): Promise<number> => {
+    const lab = newLab()
+    const ticks = recordTicks(lab)
+    const run = await lab.start({ scenario, params, timeScale })
+    const info = await lab.wait(run.id)
+    await lab.flush()
+    expect(info.status, info.error ?? '').toBe('done')
+    const events = ticks.flatMap((x) => x.events).flatMap((e) => (e.type === 'task' && e.runId === run.id ? [e] : []))
+    const started = new Map(events.filter((e) => e.phase === 'started').map((e) => [e.task, e.t]))
+    const finished = events.filter((e) => e.phase === 'finished')
+    expect(finished.length).toBeGreaterThan(0)
+    return finished.reduce((sum, e) => sum + e.t - (started.get(e.task) ?? e.t), 0)
+  }
+  // The Node pool lessons' tasks sleep through scenario-api's `sleep`, which the run's scale reaches in every worker.
+  it("executor: the task's 5 pauses of 100 ms last 10 times longer at ×10", async () => {
+    const [one, ten] = [await taskTime('executor', {}, 1), await taskTime('executor', {}, 10)]
+    expect(ten).toBeGreaterThanOrEqual(10 * 5 * 100 * 0.95)
+    expect(ten).toBeGreaterThan(4 * one)
+  }, 30_000)
+  it.each(['thread', 'process'])(
+    'pool-async (%s pool): 60 jittered tasks take over 4 times longer at ×10',
+    async (mode) => {
+      const params = { mode, count: 60, jitter: 20 }
+      const [one, ten] = [await taskTime('pool-async', params, 1), await taskTime('pool-async', params, 10)]
+      expect(ten).toBeGreaterThan(4 * one)
+    },
+    30_000,
+  )
+  it('executor-map: its 4 jittered boxes, over 3 runs, take over 4 times longer at ×10', async () => {
+    let one = 0
+    let ten = 0
+    for (let i = 0; i < 3; i++) {
+      one += await taskTime('executor-map', {}, 1)
+      ten += await taskTime('executor-map', {}, 10)
+    }
+    expect(ten).toBeGreaterThan(4 * one)
+  }, 30_000)
   it('rejects a scale out of range, naming it', async () => {
     await expect(newLab().start({ scenario: 'counters', params: {}, timeScale: 50 })).rejects.toThrow(
       /timeScale must be a whole number from 1 to 20/,

@@ -1,6 +1,6 @@
 // Pool.apply_async with a callback: squares of 0..19 land in a list in completion order.
 import { modeParam, workersParam } from '../src/shared/params'
-import { defineScenario, type Mode } from '../src/main/lab/scenario-api'
+import { defineScenario, sleep, type Mode } from '../src/main/lab/scenario-api'
 
 export default defineScenario<{ mode: Mode; workers: number; count: number; jitter: number }>({
   id: 'pool-async',
@@ -39,7 +39,7 @@ export default defineScenario<{ mode: Mode; workers: number; count: number; jitt
   },
   tasks: {
     async square(x: number, jitterMs: number): Promise<number> {
-      if (jitterMs > 0) await new Promise((r) => setTimeout(r, Math.random() * jitterMs))
+      if (jitterMs > 0) await sleep(Math.random() * jitterMs)
       return x * x
     },
   },

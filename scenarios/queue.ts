@@ -1,5 +1,5 @@
 // A FIFO queue holding 0..9, drained by two consumers taking five items each with a 10 ms pause.
-import { modeParam } from '../src/shared/params'
+import { modeParam, STAGGER_PARAM } from '../src/shared/params'
 import { defineScenario, type Mode, type WorkerApi } from '../src/main/lab/scenario-api'
 import { unitName } from './names'
 
@@ -7,9 +7,11 @@ interface ConsumeArgs {
   name: string
   count: number
   delayMs: number
+  /** Wait before the first take. */
+  startMs: number
 }
 
-export default defineScenario<{ mode: Mode; items: number; delay: number }>({
+export default defineScenario<{ mode: Mode; items: number; delay: number; stagger: number }>({
   id: 'queue',
   title: 'Queue',
   section: 'A queue shared by processes',
@@ -26,6 +28,7 @@ export default defineScenario<{ mode: Mode; items: number; delay: number }>({
       help: 'An even number is split evenly.',
     },
     { key: 'delay', label: 'Pause (ms)', type: 'int', min: 0, max: 1000, default: 10 },
+    STAGGER_PARAM,
   ],
   async run(ctx, p) {
     const queue = ctx.queue(
@@ -38,7 +41,7 @@ export default defineScenario<{ mode: Mode; items: number; delay: number }>({
         mode: p.mode,
         label: unitName(i),
         worker: 'consume',
-        args: { name: unitName(i), count, delayMs: p.delay },
+        args: { name: unitName(i), count, delayMs: p.delay, startMs: i === 0 ? 0 : p.stagger },
       }),
     )
     await Promise.all(units.map((u) => u.done))
@@ -49,6 +52,7 @@ export default defineScenario<{ mode: Mode; items: number; delay: number }>({
     async consume(w: WorkerApi, args: ConsumeArgs): Promise<unknown[]> {
       const queue = w.queue('items')
       const got: unknown[] = []
+      if (args.startMs > 0) await w.sleep(args.startMs)
       for (let i = 0; i < args.count; i++) {
         const item = await queue.get()
         got.push(item)

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { lockParam, modeParam, type ParamSpec } from '../../src/shared/params'
+import { lockParam, modeParam, STAGGER_PARAM, type ParamSpec } from '../../src/shared/params'
 import { programScenario, pythonCommand, type ScenarioDefinition } from '../../src/main/lab/scenario-api'
 
 /** Where the .py files are: beside this module in a checkout, else under the working directory (or an override). */
@@ -138,7 +138,7 @@ export const pythonScenarios: readonly ScenarioDefinition[] = [
     'Queue',
     'A queue shared by processes',
     'A multiprocessing.Queue holds 0..9; two consumer processes take five each with a 10 ms pause.',
-    [int('items', 'Items', 2, 1000, 10), int('delay', 'Pause (ms)', 0, 1000, 10)],
+    [int('items', 'Items', 2, 1000, 10), int('delay', 'Pause (ms)', 0, 1000, 10), STAGGER_PARAM],
   ),
   py(
     'queue-drain',

@@ -1,5 +1,7 @@
 """Queue: a multiprocessing.Queue holds 0..9; two consumer processes each take five items with a 10 ms pause.
 
+`stagger` holds the second consumer back before its first take: longer than the first one's takes, no turns.
+
 Every item is taken exactly once and in FIFO order overall. A shared counter, bumped under the same lock as
 the get(), records the true order of takes (timestamps taken after get() could disagree by a scheduling hiccup).
 """
@@ -10,9 +12,11 @@ import time
 import labevents as lab
 
 
-def consume(name, count, delay, items, taken, order_lock, counter, start):
+def consume(name, count, delay, wait, items, taken, order_lock, counter, start):
     lab.name_thread(name)
     start.wait()
+    if wait > 0:
+        time.sleep(wait)
     for _ in range(count):
         with order_lock:
             item = items.get()
@@ -25,7 +29,7 @@ def consume(name, count, delay, items, taken, order_lock, counter, start):
 
 
 def main():
-    p = lab.params({"items": 10, "delay": 10})
+    p = lab.params({"items": 10, "delay": 10, "stagger": 0})
     items = mp.Queue()
     for i in range(p["items"]):
         items.put(i)
@@ -36,7 +40,10 @@ def main():
     start = mp.Event()
     share = [(p["items"] + 1) // 2, p["items"] // 2]
     units = [
-        mp.Process(target=consume, args=(lab.unit_name(i), n, p["delay"] / 1000, items, taken, order_lock, counter, start))
+        mp.Process(
+            target=consume,
+            args=(lab.unit_name(i), n, p["delay"] / 1000, p["stagger"] / 1000 if i else 0, items, taken, order_lock, counter, start),
+        )
         for i, n in enumerate(share)
     ]
     for u in units:

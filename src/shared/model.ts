@@ -280,6 +280,16 @@ export interface RunHistory {
   tasks: TaskEvent[]
   /** State changes of the run's units, for the timeline. */
   states: StateEvent[]
+  /** Each unit's CPU % and OS letter per tick, for the timeline's lane shading. */
+  samples: SamplePoint[]
+}
+
+/** One unit's CPU % of one core (over the interval that ends at `t`) and OS state letter, as a run's journal keeps them. */
+export interface SamplePoint {
+  t: number
+  unit: string
+  cpu: number | null
+  os: string | null
 }
 
 /** Everything a newly connected view needs before ticks start. */

@@ -53,6 +53,17 @@ export const sharedParam = {
   help: 'Share one array between units instead of giving each a copy.',
 } as const satisfies ParamSpec
 
+/** The queue lessons: the second consumer's first take waits this long. */
+export const STAGGER_PARAM = {
+  key: 'stagger',
+  label: 'Second starts after (ms)',
+  type: 'int',
+  min: 0,
+  max: 10_000,
+  default: 0,
+  help: 'The second consumer waits this long before its first take: longer than the first one needs for its share, and there are no turns.',
+} as const satisfies ParamSpec
+
 export function defaults(specs: readonly ParamSpec[]): ParamValues {
   return Object.fromEntries(specs.map((s) => [s.key, s.default]))
 }

@@ -1,10 +1,22 @@
 // What a run left behind for a window that connects later (a reload): its units, log, events and state changes, bounded.
-import type { LabEvent, LogLine, MarkEvent, RunHistory, StateEvent, TaskEvent, Tick, Unit } from '../../shared/model'
+import type {
+  LabEvent,
+  LogLine,
+  MarkEvent,
+  RunHistory,
+  SamplePoint,
+  StateEvent,
+  TaskEvent,
+  Tick,
+  Unit,
+} from '../../shared/model'
 
 /** Bounds per run: as many lines and events as the window itself keeps. */
 export const JOURNAL_LOGS = 2000
 export const JOURNAL_EVENTS = 5000
 export const JOURNAL_STATES = 8000
+/** Samples (CPU %, OS letter) per run: 20 units for 5 min at the default 500 ms. */
+export const JOURNAL_SAMPLES = 12_000
 
 function pushBounded<T>(list: T[], item: T, cap: number): void {
   list.push(item)
@@ -18,6 +30,7 @@ export class RunJournal {
   private readonly marks: MarkEvent[] = []
   private readonly tasks: TaskEvent[] = []
   private readonly states: StateEvent[] = []
+  private readonly samples: SamplePoint[] = []
 
   constructor(readonly runId: string) {}
 
@@ -30,6 +43,9 @@ export class RunJournal {
       this.logCount++
     }
     for (const e of tick.events) this.event(e)
+    for (const x of tick.samples)
+      if (this.units.has(x.id))
+        pushBounded(this.samples, { t: tick.t, unit: x.id, cpu: x.cpu, os: x.os ?? null }, JOURNAL_SAMPLES)
   }
 
   private event(e: LabEvent): void {
@@ -47,6 +63,7 @@ export class RunJournal {
       marks: [...this.marks],
       tasks: [...this.tasks],
       states: [...this.states],
+      samples: [...this.samples],
     }
   }
 }

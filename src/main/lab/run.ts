@@ -191,6 +191,7 @@ export class Run implements RunContext {
       runId: this.info.id,
       // A scenario shows its whole pool from the start (as multiprocessing.Pool does), and measures its start-up.
       start: 'eager',
+      timeScale: this.timeScale,
     })
     this.pools.push(pool)
     if (this.pools.length === 1) {

@@ -16,6 +16,8 @@ export type { FifoQueue } from './sync/fifo-queue'
 export type { Pool } from './pools/pool'
 export { programScenario, type ProgramScenarioSpec } from './programs/program-scenario'
 export { pythonCommand } from './programs/python-command'
+/** A pool task's pause: stretched by the run's slow motion, as a unit's `w.sleep` is. */
+export { sleep } from './units/time-scale'
 
 export interface SpawnedUnit {
   id: string

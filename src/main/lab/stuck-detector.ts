@@ -5,6 +5,9 @@ import { isFinal } from '../../shared/model'
 /** How long every thread must have been waiting before the run is called stuck. */
 export const STUCK_AFTER_MS = 5000
 
+/** % of a tick a thread must have spent blocked on a lock (its time split's `blockedOn.lock`) to count as waiting. */
+export const LOCK_SHARE = 90
+
 export interface StuckReport {
   /** The waiting threads. */
   units: string[]
@@ -22,7 +25,7 @@ export class StuckDetector {
 
   /**
    * One tick of a run: its units and their latest samples. A thread waits on a lock when the lab itself has it
-   * waiting (its own lock or queue), or when the OS shows it sleeping (S) inside a futex. Helpers do not count.
+   * waiting (its own lock or queue), or when the OS has it blocked in a futex (see waitsOnLock). Helpers do not count.
    */
   check(runId: string, units: readonly Unit[], samples: ReadonlyMap<string, Sample>, now: number): StuckReport | null {
     const threads = units.filter(
@@ -42,8 +45,14 @@ export class StuckDetector {
     this.since.delete(runId)
   }
 
+  /**
+   * A thread with a time split (Linux schedstat and syscalls) waits on a lock when the tick's split has it blocked in a
+   * futex for most of the interval; without one, when it sleeps (S) in a futex now. A process's split sums all its
+   * threads (a Node process's idle helper threads sit in futexes), so processes use the second test.
+   */
   private waitsOnLock(u: Unit, s: Sample | undefined): boolean {
     if (u.state === 'waiting') return true
+    if (u.kind === 'thread' && s?.time) return s.time.blockedOn.lock >= LOCK_SHARE
     if (!s?.os || s.os !== 'S' || !this.blockedOn || u.tid === null) return false
     return this.blockedOn(u.pid, u.tid) === 'futex'
   }

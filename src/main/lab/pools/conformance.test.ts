@@ -292,6 +292,11 @@ describe.each(['thread', 'process'] as const)('%s pool, as CPython tests its exe
       expect(() => make({ maxTasksPerChild: 0 })).toThrow(/maxTasksPerChild: must be a whole number >= 1/)
     })
 
+    it('timeScale below 1 or not a number is refused, naming it', () => {
+      for (const timeScale of [0, 0.5, Number.NaN])
+        expect(() => make({ timeScale })).toThrow(/timeScale: must be a number >= 1/)
+    })
+
     it('size 0 or below is refused, as max_workers is', () => {
       for (const size of [0, -1]) expect(() => make({ size })).toThrow(/size: Pool size must be a whole number from 1/)
     })

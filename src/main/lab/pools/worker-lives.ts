@@ -22,6 +22,8 @@ export interface PoolSetup {
   initargs?: unknown[]
   /** A worker is replaced by a fresh one after this many tasks. */
   maxTasksPerChild?: number | null
+  /** Slow motion: the tasks' `sleep` (scenario-api) lasts this many times longer in every worker (default 1). */
+  timeScale?: number
 }
 
 export function checkPoolOptions(opts: PoolSetup & { size: number; kind: Mode }): void {
@@ -49,6 +51,9 @@ export function checkPoolOptions(opts: PoolSetup & { size: number; kind: Mode })
   const max = opts.maxTasksPerChild
   if (max !== undefined && max !== null && (!Number.isInteger(max) || max < 1))
     bad('maxTasksPerChild', `must be a whole number >= 1 (got ${String(max)}).`)
+  const scale = opts.timeScale
+  if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 1))
+    bad('timeScale', `must be a number >= 1 (got ${String(scale)}).`)
 }
 
 /** A worker that exits before it is up this many times in a row (not killed from outside) means spawning is broken. */
@@ -218,6 +223,9 @@ export class WorkerLives {
     })
     void unit.startSettled.then(() => {
       if (!unit.isReady) return
+      // Before any task: messages to a worker arrive in order.
+      const scale = this.setup.timeScale ?? 1
+      if (scale !== 1) unit.host.send({ t: 'timeScale', scale })
       this.hooks.ready(w)
       const { module, initializer } = this.setup
       if (module || initializer)

@@ -76,6 +76,8 @@ export type ToHost =
   /** `ack`: say 'started' when the first of these starts (a process pool's only way to know it got them). */
   | { t: 'tasks'; orders: TaskOrder[]; ack?: boolean }
   | { t: 'slots'; buffer: SharedArrayBuffer }
+  /** Slow motion for a pool worker's tasks (their `sleep`). */
+  | { t: 'timeScale'; scale: number }
   /** A pool worker's set-up before its first task: the user's module to take tasks from, and an initializer to run. */
   | PoolInit
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string }

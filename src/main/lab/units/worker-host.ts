@@ -11,6 +11,7 @@ import type { BrokerOp, FromHost, RunOrder, ToHost } from './protocol'
 import { absNow } from './protocol'
 import { loadScenarioCode, type ScenarioCode } from './scenario-code'
 import { createWorkerApi } from './worker-api'
+import { setTimeScale } from './time-scale'
 
 interface Port {
   send(msg: FromHost): void
@@ -128,6 +129,9 @@ function handle(msg: ToHost, code: ScenarioCode): void {
       break
     case 'slots':
       tasks.useSlots(msg.buffer)
+      break
+    case 'timeScale':
+      setTimeScale(msg.scale)
       break
     case 'init': {
       const ready = finder.init(msg)

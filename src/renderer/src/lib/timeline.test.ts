@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskEvent } from '../../../shared/model'
+import { RingBuffer } from './ring-buffer'
 import {
   MAX_TRANSITIONS,
+  cpuAlpha,
+  cpuSpans,
   firstCovering,
   laneSegments,
   osSegments,
@@ -114,5 +117,52 @@ describe('osSegments', () => {
       { start: 0, end: 100, os: 'R' },
       { start: 100, end: 150, os: 'R' },
     ])
+  })
+})
+
+describe('cpuSpans', () => {
+  const ring = (values: number[], capacity = 100): RingBuffer => {
+    const r = new RingBuffer(capacity)
+    for (const v of values) r.push(v)
+    return r
+  }
+  // Ticks every 100 ms; the first sample has no CPU yet.
+  const times = ring([0, 100, 200, 300, 400])
+  const cpu = ring([NaN, 10, 80, 100, 0])
+
+  it('gives each sample the interval since the one before, clipped to the window', () => {
+    expect(cpuSpans(times, cpu, 0, 400)).toEqual([
+      { start: 0, end: 100, cpu: 10 },
+      { start: 100, end: 200, cpu: 80 },
+      { start: 200, end: 300, cpu: 100 },
+      { start: 300, end: 400, cpu: 0 },
+    ])
+    expect(cpuSpans(times, cpu, 150, 250)).toEqual([
+      { start: 150, end: 200, cpu: 80 },
+      { start: 200, end: 250, cpu: 100 },
+    ])
+  })
+
+  it('is empty before the first interval, after the last, and for one sample', () => {
+    expect(cpuSpans(times, cpu, 500, 900)).toEqual([])
+    expect(cpuSpans(ring([0]), ring([50]), 0, 100)).toEqual([])
+    expect(cpuSpans(ring([]), ring([]), 0, 100)).toEqual([])
+  })
+
+  it('reads a ring buffer that wrapped, oldest first', () => {
+    const t = ring([0, 100, 200, 300, 400, 500], 4)
+    const c = ring([NaN, 1, 2, 3, 4, 5], 4)
+    expect(cpuSpans(t, c, 0, 1000)).toEqual([
+      { start: 200, end: 300, cpu: 3 },
+      { start: 300, end: 400, cpu: 4 },
+      { start: 400, end: 500, cpu: 5 },
+    ])
+  })
+
+  it('shades in proportion to CPU, one core and above at the most', () => {
+    expect(cpuAlpha(0)).toBe(0)
+    expect(cpuAlpha(50, 0.4)).toBeCloseTo(0.2)
+    expect(cpuAlpha(250, 0.4)).toBeCloseTo(0.4)
+    expect(cpuAlpha(-5)).toBe(0)
   })
 })

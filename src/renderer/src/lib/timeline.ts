@@ -101,3 +101,52 @@ export function osSegments(
   if (out.length === 0 || out[0].start > from) out.unshift({ start: from, end: out[0]?.start ?? to, os: 'R' })
   return out
 }
+
+/** The part of a lane's sample history a window shows: a sample's CPU % covers the interval since the one before it. */
+export interface CpuSpan {
+  start: number
+  end: number
+  /** % of one core over the span. */
+  cpu: number
+}
+
+/**
+ * CPU spans of one lane within [from, to], from its samples' times and CPU % (in order, NaN = no value: a first sample).
+ * A sample stands for the interval that ends at its time and starts at the sample before it.
+ */
+export function cpuSpans(
+  times: { length: number; at(i: number): number },
+  cpu: { at(i: number): number },
+  from: number,
+  to: number,
+): CpuSpan[] {
+  // The first sample whose time reaches `from`: its interval is the first to overlap the window.
+  let lo = 1
+  let hi = times.length - 1
+  let first = times.length
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (times.at(mid) >= from) {
+      first = mid
+      hi = mid - 1
+    } else lo = mid + 1
+  }
+  const out: CpuSpan[] = []
+  for (let i = first; i < times.length; i++) {
+    const start = times.at(i - 1)
+    if (start > to) break
+    const value = cpu.at(i)
+    const end = Math.min(to, times.at(i))
+    if (Number.isFinite(value) && end > Math.max(from, start))
+      out.push({ start: Math.max(from, start), end, cpu: value })
+  }
+  return out
+}
+
+/** The most opaque a lane's CPU shade gets (at one core). */
+export const CPU_SHADE_MAX = 0.8
+
+/** Opacity of a lane's CPU shade: proportional to CPU %, one core (100 %) and above at `max`. */
+export function cpuAlpha(cpu: number, max = CPU_SHADE_MAX): number {
+  return Math.max(0, Math.min(1, cpu / 100)) * max
+}

@@ -135,7 +135,7 @@ export const useRunsStore = defineStore('runs', () => {
     } catch {
       return
     }
-    useUnitsStore().restoreRun(history.units, history.states)
+    useUnitsStore().restoreRun(history.units, history.states, history.samples)
     const r = touch(runId)
     if (!r) return
     const since = <T extends { t: number }>(kept: readonly T[], list: T[]): T[] => {

@@ -49,6 +49,34 @@ describe('useUnitsStore', () => {
     expect(s.selected?.id).toBe('u1')
   })
 
+  it("takes back a run's samples from the lab's journal before the ones ticks brought since a reload", () => {
+    const s = useUnitsStore()
+    s.reset(snapshot)
+    // After the reload, one tick has come for u1.
+    s.applyTick(tick(4, { samples: [{ id: 'u1', cpu: 40, cpuSeconds: 1, rss: 5, heap: null, os: 'R' }] }))
+    s.restoreRun(
+      [unit('u1')],
+      [],
+      [
+        { t: 500, unit: 'u1', cpu: null, os: 'S' },
+        { t: 1000, unit: 'u1', cpu: 80, os: 'R' },
+        { t: 1500, unit: 'u1', cpu: 20, os: 'R' },
+        { t: 2000, unit: 'u1', cpu: 40, os: 'R' },
+      ],
+    )
+    const h = s.series.get('u1')!
+    expect(h.t.toArray()).toEqual([500, 1000, 1500, 2000])
+    expect(h.cpu.toArray()).toEqual([NaN, 80, 20, 40])
+    expect(h.mem.at(3)).toBe(5)
+    expect(s.osTransitions.get('u1')).toEqual([
+      { t: 500, os: 'S' },
+      { t: 1000, os: 'R' },
+    ])
+    // Restored twice (a second reload of the same history): nothing doubles.
+    s.restoreRun([unit('u1')], [], [{ t: 500, unit: 'u1', cpu: null, os: 'S' }])
+    expect(s.series.get('u1')!.t.toArray()).toEqual([500, 1000, 1500, 2000])
+  })
+
   it('drops the last sample of a unit that ended and records its state changes for the timeline', () => {
     const s = useUnitsStore()
     s.reset(snapshot)

@@ -1,7 +1,16 @@
 // Every unit the lab reports, its latest sample and bounded history, and how the table is sorted, filtered and chosen.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { LabSnapshot, Sample, StateEvent, Tick, TimeSplit, TransientCount, Unit } from '../../../shared/model'
+import type {
+  LabSnapshot,
+  Sample,
+  SamplePoint,
+  StateEvent,
+  Tick,
+  TimeSplit,
+  TransientCount,
+  Unit,
+} from '../../../shared/model'
 import { BLOCK_REASONS } from '../../../shared/model'
 import type { SessionStateData } from '../../../shared/recording/format'
 import { isFinal } from '../../../shared/model'
@@ -64,8 +73,12 @@ export const useUnitsStore = defineStore('units', () => {
     version.value++
   }
 
-  /** A run's units and state changes from the lab's journal (a reloaded window): its timeline comes back. */
-  function restoreRun(list: readonly Unit[], states: readonly StateEvent[]): void {
+  /** A run's units, state changes and samples from the lab's journal (a reloaded window): its timeline comes back. */
+  function restoreRun(
+    list: readonly Unit[],
+    states: readonly StateEvent[],
+    samples: readonly SamplePoint[] = [],
+  ): void {
     for (const u of list) if (!units.has(u.id) || isFinal(u.state)) upsert(u)
     const byUnit = new Map<string, Transition[]>()
     for (const e of states) {
@@ -77,6 +90,27 @@ export const useUnitsStore = defineStore('units', () => {
       const current = transitions.get(id) ?? []
       const last = l[l.length - 1]?.t ?? -Infinity
       transitions.set(id, [...l, ...current.filter((tr) => tr.t > last)])
+    }
+    // Samples older than what ticks have brought since the reload: CPU history and OS letters, in time order.
+    const byId = new Map<string, SamplePoint[]>()
+    for (const x of samples) {
+      let l = byId.get(x.unit)
+      if (!l) byId.set(x.unit, (l = []))
+      l.push(x)
+    }
+    for (const [id, l] of byId) {
+      const live = series.get(id)
+      const first = live?.length ? live.t.at(0) : Infinity
+      const older = l.filter((x) => x.t < first)
+      if (older.length === 0) continue
+      const restored = new UnitSeries(HISTORY_CAPACITY)
+      for (const x of older) restored.push(x.t, x.cpu, null)
+      for (let i = 0; live && i < live.length; i++) restored.push(live.t.at(i), live.cpu.at(i), live.mem.at(i))
+      series.set(id, restored)
+      const os: { t: number; os: string }[] = []
+      for (const x of older) if (x.os && os.at(-1)?.os !== x.os) os.push({ t: x.t, os: x.os })
+      const liveOs = osTransitions.get(id) ?? []
+      osTransitions.set(id, [...os, ...liveOs.filter((o, i) => i > 0 || o.os !== os.at(-1)?.os)])
     }
     version.value++
   }
