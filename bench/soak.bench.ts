@@ -1,6 +1,6 @@
 // Soak: one lab (in its own process, driven over the browser mode's WebSocket like the app) through 1,000 start/stop
 // cycles and then a mixed session of BENCH_MINUTES (default 10): scenarios, a watched Python pool and comparisons.
-// Reports RSS, file descriptors, threads and snapshot size at the start and the end, the longest gap between ticks and
+// Reports RSS, file descriptors, threads and snapshot size at the start and the end (at once, and again after 15 s quiet), the longest gap between ticks and
 // the slowest reply to a `snapshot` probe sent every 200 ms on a second connection (p50 / p99 / max).
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -15,6 +15,7 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000)
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10)
 const INTERVAL_MS = 200
 const PROBE_MS = 200
+const SETTLE_MS = 15_000
 
 interface Footprint {
   rssMb: number
@@ -145,6 +146,10 @@ for (let i = 0; i < CYCLES; i++) {
 const cyclesSeconds = (performance.now() - t0) / 1000
 const afterCycles = footprint(await snapshotBytes())
 process.stderr.write(`soak: after cycles ${JSON.stringify(afterCycles)}\n`)
+// The same once the lab has been quiet for a while (ticks go on): what V8 gives back when the bursts stop.
+await new Promise((r) => setTimeout(r, SETTLE_MS))
+const afterCyclesSettled = footprint(await snapshotBytes())
+process.stderr.write(`soak: after cycles, settled ${JSON.stringify(afterCyclesSettled)}\n`)
 
 // The mixed session: scenarios, the watched Python pool and a comparison, round after round.
 const mixEnd = performance.now() + MINUTES * 60_000
@@ -176,6 +181,8 @@ await new Promise((r) => setTimeout(r, 2000))
 const end = footprint(await snapshotBytes())
 probing = false
 await probe
+await new Promise((r) => setTimeout(r, SETTLE_MS))
+const endSettled = footprint(await snapshotBytes())
 
 const result = {
   machine: { cores: os.cpus().length, node: process.version, loadAverage: { start: loadStart, end: os.loadavg()[0] } },
@@ -186,10 +193,18 @@ const result = {
     cycleMsP99: quantile(cycleMs, 0.99),
   },
   mixed: { minutes: MINUTES, rounds },
+  settleSeconds: SETTLE_MS / 1000,
   start,
   afterCycles,
+  afterCyclesSettled,
   end,
-  rssGrowthMb: end.rssMb - start.rssMb,
+  endSettled,
+  rssGrowthMb: {
+    cycles: afterCycles.rssMb - start.rssMb,
+    cyclesSettled: afterCyclesSettled.rssMb - start.rssMb,
+    end: end.rssMb - start.rssMb,
+    endSettled: endSettled.rssMb - start.rssMb,
+  },
   intervalMs: INTERVAL_MS,
   longestTickGapMs: driver.maxGapMs,
   snapshotReplyMs: {
