@@ -231,9 +231,13 @@ if (existsSync('bench/results/record-scrub.json')) {
     p95Ms: number
     frames: number
     loadPerCore: number
+    atRest?: { medianMs: number; p95Ms: number; frames: number }
   }
+  const rest = s.atRest
+    ? `; the same page at rest in the same run: median ${s.atRest.medianMs.toFixed(1)} ms, p95 ${s.atRest.p95Ms.toFixed(1)} ms over ${s.atRest.frames} frames`
+    : ''
   console.log(
-    `scrubbing in the app (playing x4, e2e/sessions.spec.ts, ${s.date}): frame median ${s.medianMs.toFixed(1)} ms, p95 ${s.p95Ms.toFixed(1)} ms over ${s.frames} frames, load ${s.loadPerCore.toFixed(1)} per core (target p95 <= 16.7)`,
+    `scrubbing in the app (playing x4, e2e/sessions.spec.ts, ${s.date}): frame median ${s.medianMs.toFixed(1)} ms, p95 ${s.p95Ms.toFixed(1)} ms over ${s.frames} frames, load ${s.loadPerCore.toFixed(1)} per core (target p95 <= 16.7)${rest}`,
   )
 } else
   console.log(

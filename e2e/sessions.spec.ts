@@ -85,37 +85,45 @@ test('a recorded run opens in the same views, scrubs to any instant and plays at
   // Play at x4 from the start: recorded time runs about four times as fast as the wall clock.
   await page.keyboard.press('Home')
   await page.getByTestId('replay-speed-4').check({ force: true })
-  const before = seconds(await page.getByTestId('replay-position').textContent())
-  const wall0 = Date.now()
-  // Frame times while it plays (each tick a frame from the recording drawn into the views), as rAF deltas.
-  await page.evaluate(() => {
-    const w = window as unknown as { frames: number[] }
-    w.frames = []
-    let last = performance.now()
-    const step = (now: number): void => {
-      w.frames.push(now - last)
-      last = now
-      if (w.frames.length < 600) requestAnimationFrame(step)
+  // Frame times (rAF deltas): first the same page at rest (the reference: what this Chromium delivers on this machine
+  // with nothing to draw), then while it plays (each tick a frame from the recording drawn into the views).
+  const frameTimes = async (
+    during: () => Promise<void>,
+  ): Promise<{ frames: number; medianMs: number; p95Ms: number }> => {
+    await page.evaluate(() => {
+      const w = window as unknown as { frames: number[] }
+      w.frames = []
+      let last = performance.now()
+      const step = (now: number): void => {
+        w.frames.push(now - last)
+        last = now
+        if (w.frames.length < 600) requestAnimationFrame(step)
+      }
+      requestAnimationFrame(step)
+    })
+    await during()
+    await page.waitForTimeout(1200)
+    const f = await page.evaluate(() => (window as unknown as { frames: number[] }).frames.splice(0))
+    const sorted = f.slice(1).sort((x, y) => x - y)
+    return {
+      frames: sorted.length,
+      medianMs: sorted[Math.floor(sorted.length / 2)],
+      p95Ms: sorted[Math.floor(sorted.length * 0.95)],
     }
-    requestAnimationFrame(step)
+  }
+  const atRest = await frameTimes(async () => {})
+  let before = 0
+  let wall0 = 0
+  const playing = await frameTimes(async () => {
+    before = seconds(await page.getByTestId('replay-position').textContent())
+    wall0 = Date.now()
+    await page.getByTestId('replay-play').click()
   })
-  await page.getByTestId('replay-play').click()
-  await page.waitForTimeout(1200)
-  const frames = await page.evaluate(() => (window as unknown as { frames: number[] }).frames.slice(1))
-  frames.sort((a, b) => a - b)
-  const p95 = frames[Math.floor(frames.length * 0.95)]
   mkdirSync('bench/results', { recursive: true })
   writeFileSync(
     'bench/results/record-scrub.json',
     JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        speed: 4,
-        frames: frames.length,
-        medianMs: frames[Math.floor(frames.length / 2)],
-        p95Ms: p95,
-        loadPerCore: loadavg()[0] / cpus().length,
-      },
+      { date: new Date().toISOString(), speed: 4, ...playing, atRest, loadPerCore: loadavg()[0] / cpus().length },
       null,
       2,
     ),

@@ -82,3 +82,20 @@ describe('bounded memory', () => {
     expect(fds() - fdsAfterWarmUp).toBeLessThanOrEqual(4)
   }, 240_000)
 })
+
+describe('the snapshot', () => {
+  const newLab = useLabs()
+
+  it("leaves out finished runs' results, which come with each run's history", async () => {
+    const lab = newLab({ recording: { enabled: false } })
+    const run = await lab.start({ scenario: 'pool-async', params: { count: 200 } })
+    const done = await lab.wait(run.id)
+    expect(done.status).toBe('done')
+    const full = Buffer.byteLength(JSON.stringify(done.result))
+    expect(full).toBeGreaterThan(1000)
+    const listed = (await lab.snapshot()).runs.find((r) => r.id === run.id)!
+    expect(listed.status).toBe('done')
+    expect(listed.result).toBeNull()
+    expect((await lab.runHistory({ runId: run.id })).run.result).toEqual(done.result)
+  })
+})

@@ -44,6 +44,7 @@ import { SessionLibrary } from './recording/session-library'
 import type { RecordingStatus } from '../../shared/contract'
 import type { ReplayFrame, ReplayInfo, SessionInfo, SessionTotals } from '../../shared/recording/format'
 import { UnitSpawner } from './units/spawner'
+import { MemoryRelease } from './memory-release'
 
 /** Finished runs a lab remembers (for summaries and late-joining views); older ones are forgotten with their units. */
 export const FINISHED_RUNS_KEPT = 50
@@ -92,6 +93,7 @@ export class Lab implements LabCommands {
   private readonly mainUnitId: string
   private readonly selfReports = new Map<string, SelfReport>()
   private readonly runs = new Map<string, Run>()
+  private readonly memory = new MemoryRelease()
   private readonly listeners = new Set<(tick: Tick) => void>()
   /** Says "possible deadlock" when every thread of a run has waited on a lock for seconds (futexes read on Linux). */
   private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
@@ -247,6 +249,7 @@ export class Lab implements LabCommands {
       return result
     } finally {
       this.recorder.ended(key, result ?? null)
+      this.memory.workEnded()
     }
   }
 
@@ -353,7 +356,12 @@ export class Lab implements LabCommands {
       t: this.clock.now(),
       pid: process.pid,
       units: this.units.all().map((u) => ({ ...u })),
-      runs: [...this.runs.values()].map((r) => ({ ...r.info })),
+      // A finished run's result (a pool's every input and output, say) comes with its history, not here: the snapshot
+      // goes to every client that connects and stays small however big the last 50 runs' results were.
+      runs: [...this.runs.values()].map((r) => ({
+        ...r.info,
+        ...(r.info.status === 'running' ? {} : { result: null }),
+      })),
       intervalMs: this.scheduler.interval,
       cores: os.cpus().length,
       platform: process.platform,
@@ -479,7 +487,10 @@ export class Lab implements LabCommands {
       timeScale,
     )
     this.runs.set(id, run)
-    void run.finished.then(() => this.pruneRuns())
+    void run.finished.then(() => {
+      this.pruneRuns()
+      this.memory.workEnded()
+    })
     return { ...run.info }
   }
 
@@ -695,6 +706,7 @@ export class Lab implements LabCommands {
     this.sampler.close()
     this.listeners.clear()
     this.appCommandListeners.clear()
+    this.memory.close()
   }
 
   private run(runId: string): Run {
