@@ -159,6 +159,10 @@ test("Resize is offered for a pool of the lab's, not for a Python program's own 
   await openApp(page, labServer)
   await page.getByTestId('nav-scenarios').click()
   await page.getByTestId('scenario-pool-async').click()
+  // The form shows the values of this scenario's newest run on this lab, which an earlier spec may have set (1 worker,
+  // no jitter): the pool of 5 and a run long enough to resize and stop are stated here.
+  await page.getByLabel('Workers').fill('5')
+  await page.getByLabel('Jitter (ms)').fill('20')
   await page.getByLabel('Tasks').fill('2000')
   await page.getByTestId('start').click()
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running')

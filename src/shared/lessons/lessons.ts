@@ -299,10 +299,11 @@ const cpuVsIo = (python: boolean): Lesson =>
           const workers = Number(run.params.workers ?? 2)
           const thread = cpu?.thread
           if (thread?.speedup != null) {
-            // Threads that ran at once kept more than one core busy; one core's worth is all a GIL would allow.
+            // Threads that ran at once kept more than one core busy; one core's worth is all a GIL would allow. One
+            // thread cannot run two tasks at once, whatever a short run's CPU figure (it counts the whole lab) says.
             const cores = coresOf(thread)
             const procCores = cpu?.process ? coresOf(cpu.process) : null
-            const atOnce = cores === null || cores > 1.25
+            const atOnce = workers >= 2 && (cores === null || cores > 1.25)
             const noSpareCore = !atOnce && procCores !== null && procCores <= 1.25
             checks.push(
               judged(
