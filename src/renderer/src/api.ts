@@ -11,6 +11,8 @@ export interface LabConnection {
   api: LabApi
   /** 'electron' when the preload provides window.lab, else 'browser'. */
   transport: 'electron' | 'browser'
+  /** Whether the lab can show the system's Open dialog (the desktop app); the views ask this, not the transport. */
+  openDialogs: boolean
   onState(listener: (state: ConnectionState, reason: string | null) => void): Unsubscribe
 }
 
@@ -146,6 +148,7 @@ export function socketConnection(url: string, isRefused: () => Promise<boolean>)
   return {
     api: api as LabApi,
     transport: 'browser',
+    openDialogs: false,
     onState(listener) {
       stateListeners.add(listener)
       listener(socket.readyState === WebSocket.OPEN ? 'open' : 'connecting', null)
@@ -166,7 +169,12 @@ export function labConnection(): LabConnection {
   if (connection) return connection
   const bridge = (globalThis as { lab?: LabApi }).lab
   if (bridge) {
-    connection = { api: wrap(bridge), transport: 'electron', onState: (fn) => (fn('open', null), () => undefined) }
+    connection = {
+      api: wrap(bridge),
+      transport: 'electron',
+      openDialogs: true,
+      onState: (fn) => (fn('open', null), () => undefined),
+    }
   } else {
     const c = socketConnection(socketUrl(window.location), () => pageRefused(window.location.href))
     connection = { ...c, api: wrap(c.api) }

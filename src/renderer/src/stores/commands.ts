@@ -55,7 +55,7 @@ export const useCommandsStore = defineStore('commands', () => {
     }
     switch (id) {
       case 'file.open-recording':
-        if (lab.transport === 'electron') return replay.openWithDialog()
+        if (lab.openDialogs) return replay.openWithDialog()
         view.show('sessions')
         return view.request('open-recording')
       case 'file.reset-settings':

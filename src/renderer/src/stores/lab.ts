@@ -21,7 +21,8 @@ export const useLabStore = defineStore('lab', () => {
 
   const connection = ref<ConnectionState>('connecting')
   const connectionError = ref<string | null>(null)
-  const transport = ref<'electron' | 'browser'>('browser')
+  /** Whether File > Open… shows the system's dialog (else a view's own file chooser). */
+  const openDialogs = ref(false)
   const cores = ref(1)
   const platform = ref('')
   const collector = ref('')
@@ -153,7 +154,7 @@ export const useLabStore = defineStore('lab', () => {
     if (started) return
     started = true
     const conn = labConnection()
-    transport.value = conn.transport
+    openDialogs.value = conn.openDialogs
     conn.api.onTick(onTick)
     conn.onState((state, reason) => {
       connection.value = state
@@ -191,7 +192,7 @@ export const useLabStore = defineStore('lab', () => {
   return {
     connection,
     connectionError,
-    transport,
+    openDialogs,
     cores,
     platform,
     collector,
