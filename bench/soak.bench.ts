@@ -38,15 +38,27 @@ writeFileSync(
   }),
 )
 
-const child = spawn(process.execPath, [...LAB_V8_FLAGS, '--import', 'tsx', 'bench/soak-lab.ts'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: {
-    ...process.env,
-    SOAK_INTERVAL_MS: String(INTERVAL_MS),
-    PARALLEL_LAB_PROGRAMS_DIR: programsDir,
-    PARALLEL_LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'soak-state-')),
+const child = spawn(
+  process.execPath,
+  [
+    ...LAB_V8_FLAGS,
+    ...(process.env.SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    '--import',
+    'tsx',
+    'bench/soak-lab.ts',
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      SOAK_INTERVAL_MS: String(INTERVAL_MS),
+      PARALLEL_LAB_PROGRAMS_DIR: programsDir,
+      PARALLEL_LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'soak-state-')),
+    },
   },
-})
+)
+let labOutput = ''
+child.stdout!.on('data', (d: Buffer) => (labOutput += d.toString()))
 const address = await new Promise<{ port: number; token: string; origin: string; pid: number }>((resolve) => {
   let buf = ''
   child.stdout!.on('data', (d: Buffer) => {
@@ -63,6 +75,8 @@ class Client {
   tickAt: number[] = []
   maxGapMs = 0
   lastTick = 0
+  /** The tick that ended the longest gap: its own sampling cost and the lab's CPU since the tick before. */
+  maxGapTick: { costMs: number; labCpuMs: number | null; samples: number } | null = null
   constructor(readonly countTicks: boolean) {
     this.ws = new WebSocket(`ws://127.0.0.1:${address.port}/ws?token=${address.token}`, { origin: address.origin })
     this.ws.on('message', (data) => {
@@ -72,7 +86,15 @@ class Client {
         this.waiting.delete(frame.id)
       } else if (frame.event === 'tick' && this.countTicks) {
         const now = performance.now()
-        if (this.lastTick > 0) this.maxGapMs = Math.max(this.maxGapMs, now - this.lastTick)
+        if (this.lastTick > 0 && now - this.lastTick > this.maxGapMs) {
+          this.maxGapMs = now - this.lastTick
+          const tick = frame.payload
+          this.maxGapTick = {
+            costMs: tick.sampler.costMs,
+            labCpuMs: tick.sampler.labCpuMs,
+            samples: tick.samples.length,
+          }
+        }
         this.lastTick = now
       }
     })
@@ -184,6 +206,12 @@ await probe
 await new Promise((r) => setTimeout(r, SETTLE_MS))
 const endSettled = footprint(await snapshotBytes())
 
+driver.ws.close()
+prober.ws.close()
+child.kill('SIGTERM')
+await new Promise((r) => child.once('exit', r))
+const labReport = JSON.parse(labOutput.trim().split('\n').at(-1) ?? '{}') as { eventLoopDelayMs?: unknown }
+
 const result = {
   machine: { cores: os.cpus().length, node: process.version, loadAverage: { start: loadStart, end: os.loadavg()[0] } },
   cycles: {
@@ -207,6 +235,8 @@ const result = {
   },
   intervalMs: INTERVAL_MS,
   longestTickGapMs: driver.maxGapMs,
+  longestGapTick: driver.maxGapTick,
+  labEventLoopDelayMs: labReport.eventLoopDelayMs ?? null,
   snapshotReplyMs: {
     count: probeMs.length,
     p50: quantile(probeMs, 0.5),
@@ -217,6 +247,3 @@ const result = {
 console.log(JSON.stringify(result, null, 2))
 mkdirSync('bench/results', { recursive: true })
 writeFileSync('bench/results/soak.json', JSON.stringify(result, null, 2) + '\n')
-driver.ws.close()
-prober.ws.close()
-child.kill('SIGTERM')

@@ -1,6 +1,7 @@
 // The safety net behind the supervisor: each lab records what it started (PID + start time) in a state folder, one
 // file per lab instance; the next lab to start ends the survivors of any lab that died without cleaning up.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -32,6 +33,10 @@ const WRITE_DELAY_MS = 50
 export class SurvivorRecords {
   private readonly started = new Map<number, number>()
   private timer: NodeJS.Timeout | null = null
+  /** The write on its way (off the lab's thread: a rename over a file can wait on the disk for a long while). */
+  private writing: Promise<void> | null = null
+  private dirty = false
+  private closed = false
   private readonly file: string
 
   constructor(
@@ -52,33 +57,43 @@ export class SurvivorRecords {
   }
 
   private schedule(): void {
-    if (this.timer) return
-    this.timer = setTimeout(() => this.write(), WRITE_DELAY_MS)
+    this.dirty = true
+    if (this.timer || this.writing || this.closed) return
+    this.timer = setTimeout(() => void this.write(), WRITE_DELAY_MS)
     this.timer.unref()
   }
 
-  /** Writes the file now (atomically: a reader never sees half of it). */
-  write(): void {
-    if (this.timer) clearTimeout(this.timer)
+  /**
+   * Writes the file (atomically: a reader never sees half of it), in libuv's thread pool: the lab's thread never waits
+   * for the disk. Changes made meanwhile are written by the next write, which follows at once.
+   */
+  private async write(): Promise<void> {
     this.timer = null
+    if (this.writing || this.closed) return
+    this.dirty = false
     while (this.started.size > MAX_ENTRIES) this.started.delete(this.started.keys().next().value!)
     const body: RecordFile = {
       lab: this.lab,
       key: labKey(this.lab),
       started: [...this.started].map(([pid, startTime]) => ({ pid, startTime })),
     }
-    try {
-      mkdirSync(this.dir, { recursive: true })
-      const tmp = `${this.file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify(body))
-      renameSync(tmp, this.file)
-    } catch {
+    const tmp = `${this.file}.${process.pid}.tmp`
+    this.writing = (async () => {
+      await mkdir(this.dir, { recursive: true })
+      await writeFile(tmp, JSON.stringify(body))
+      await rename(tmp, this.file)
+    })().catch(() => {
       // An unwritable state folder costs the safety net only; the supervisor still works.
-    }
+    })
+    await this.writing
+    this.writing = null
+    if (this.closed) rmSync(this.file, { force: true })
+    else if (this.dirty) this.schedule()
   }
 
-  /** A clean shutdown: nothing left to end, so no record. */
+  /** A clean shutdown: nothing left to end, so no record (a write still on its way removes it when it lands). */
   close(): void {
+    this.closed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
     rmSync(this.file, { force: true })

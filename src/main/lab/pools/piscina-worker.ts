@@ -4,6 +4,7 @@ import { absNow } from '../units/protocol'
 import { findPoolTask } from './pool-tasks'
 import { createTaskFinder, type TaskFinder } from './task-module'
 import { createCpuClock, osThreadId } from '../sampling/self'
+import { lowerOwnPriority } from '../units/priority'
 
 export interface PiscinaTask {
   name: string
@@ -47,7 +48,11 @@ const cpuClock = createCpuClock('thread')
 let tid: number | null | undefined
 
 export async function timed({ name, args, module }: PiscinaTask): Promise<TimedOutcome> {
-  if (tid === undefined) tid = osThreadId()
+  if (tid === undefined) {
+    tid = osThreadId()
+    // As the lab's own pool workers: below the lab's thread (the bare export, piscina as it comes, is left alone).
+    lowerOwnPriority(true, tid)
+  }
   // The module is loaded before the clock starts: its import is start-up, not the task.
   const fn = module ? (await fromModule(module)).find(name) : task(name)
   const startedAt = absNow()

@@ -6,6 +6,7 @@ import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
+import { lowerSpawned } from '../units/priority'
 import type { FlagsMessage } from '../units/protocol'
 
 /** The program writes JSON lines to this inherited descriptor; its number is also in EVENTS_FD_ENV. */
@@ -97,6 +98,7 @@ export class ProgramHost extends EventEmitter<ProgramHostEvents> {
       windowsHide: true,
     })
     this.pid = this.child.pid ?? -1
+    lowerSpawned(this.pid)
     let spawnError: string | null = null
     const streams = [this.child.stdout!, this.child.stderr!, this.child.stdio[EVENTS_FD] as Readable]
     const ended = Promise.all(streams.map((s) => new Promise<void>((resolve) => s.once('close', resolve))))

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { hasSetpriv, parentDeathArgs, SETPRIV } from '../lifeline/parent-death'
 import { Worker, type Transferable } from 'node:worker_threads'
 import { createInterface } from 'node:readline'
+import { lowerNewThread, lowerSpawned, UNIT_NICE_ENV, unitNiceTarget } from './priority'
 import type { FromHost, Mode, ToHost } from './protocol'
 
 export interface ExitInfo {
@@ -67,7 +68,12 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
     }
 
     if (mode === 'thread') {
-      const worker = new Worker(hostFile, { argv, stdout: true, stderr: true, execArgv: [] })
+      const nice = unitNiceTarget()
+      const workerEnv = { ...process.env, [UNIT_NICE_ENV]: String(nice) }
+      const worker = lowerNewThread(
+        () => new Worker(hostFile, { argv, env: workerEnv, stdout: true, stderr: true, execArgv: [] }),
+        nice,
+      )
       this.worker = worker
       this.pid = process.pid
       worker.on('message', (m: FromHost) => {
@@ -87,6 +93,9 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       if (process.versions.electron) childEnv.ELECTRON_RUN_AS_NODE = '1'
       // Without setpriv, the unit watches for the lab itself (see worker-host.ts).
       if (!hasSetpriv) childEnv.PARALLEL_LAB_WATCH_PARENT = '1'
+      // Below the lab from its first instruction: its start-up does not compete with the lab's thread either.
+      const nice = unitNiceTarget()
+      childEnv[UNIT_NICE_ENV] = String(nice)
       const launch = hasSetpriv ? { execPath: SETPRIV, execArgv: parentDeathArgs(process.execPath) } : { execArgv: [] }
       const child = fork(hostFile, argv, {
         ...launch,
@@ -96,6 +105,7 @@ export class UnitHost extends EventEmitter<UnitHostEvents> {
       })
       this.child = child
       this.pid = child.pid ?? -1
+      lowerSpawned(this.pid, nice)
       child.on('message', (m) => this.emit('message', m as FromHost))
       child.on('error', (err) => (this.error = err.message))
       child.on('exit', (code, signal) => finish(code, signal))

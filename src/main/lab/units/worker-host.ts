@@ -12,6 +12,7 @@ import { absNow } from './protocol'
 import { loadScenarioCode, type ScenarioCode } from './scenario-code'
 import { createWorkerApi } from './worker-api'
 import { setTimeScale } from './time-scale'
+import { lowerOwnPriority } from './priority'
 
 interface Port {
   send(msg: FromHost): void
@@ -56,6 +57,8 @@ function processPort(): Port {
 }
 
 const port = isMainThread ? processPort() : threadPort()
+// Below the lab's own thread, so the lab stays responsive while units fill every core (see priority.ts).
+lowerOwnPriority(!isMainThread, isMainThread ? null : osThreadId())
 const flags: Record<string, boolean> = {}
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
 let nextReq = 1
