@@ -71,6 +71,9 @@ export function lowerSpawned(pid: number, target = unitNiceTarget()): void {
   else lowerTo(pid, target)
 }
 
+/** Above this many threads in the lab, a new thread lowers itself only (see lowerNewThread). */
+const MAX_TASKS_LISTED = 256
+
 /**
  * Runs `create` (which starts a thread) and lowers the thread it started at once, from the lab's side: a worker thread
  * would otherwise spend its start-up (an isolate, the host module) at the lab's priority. On Linux only, where the
@@ -78,7 +81,10 @@ export function lowerSpawned(pid: number, target = unitNiceTarget()): void {
  */
 export function lowerNewThread<T>(create: () => T, target = unitNiceTarget()): T {
   if (process.platform !== 'linux' || target <= unitNiceTarget(0)) return create()
-  const before = new Set(tasksOf('self'))
+  const tasks = tasksOf('self')
+  // Listing the tasks twice per thread costs more than the start-up it saves once a process has this many.
+  if (tasks.length > MAX_TASKS_LISTED) return create()
+  const before = new Set(tasks)
   const made = create()
   for (const t of tasksOf('self')) if (!before.has(t)) lowerTo(t, target)
   return made
