@@ -5,11 +5,12 @@ import type { EncodedTickSamples } from './sample-codec'
 /**
  * File layout (see the README, "Sessions"):
  *   line 1: `PARALLEL-LAB-RECORDING <header JSON>\n` (plain text, so `head -1` tells what a file is)
- *   then frames, each a 36-byte frame head followed by the chunk's records as JSON, deflated.
+ *   then frames, each a 36-byte frame head followed by the chunk's records, deflated (from version 3 its samples as
+ *   bytes, the rest as JSON; before, all JSON).
  * A chunk is flushed about once a second and decodes on its own; every few seconds one starts with a keyframe.
  */
 export const MAGIC = 'PARALLEL-LAB-RECORDING'
-export const FORMAT_VERSION = 2
+export const FORMAT_VERSION = 3
 export const FILE_EXTENSION = '.plrec'
 /** History a replayed or rewound instant is drawn with (charts and timelines look back this far). */
 export const FRAME_HISTORY_MS = 60_000
@@ -19,7 +20,10 @@ export const FRAME_HISTORY_MS = 60_000
  * the body. Little-endian. The body is raw deflate; a D chunk's is deflated with the chunk before it (uncompressed) as
  * the preset dictionary, so a keyframe group inflates from its K chunk on. From version 2, a K or D body starts with
  * its ticks' times, uncompressed (u32 count, then f64 each) before the deflated part: opening a file lists every
- * tick's time without inflating anything. Version 1 files (no times) are still read.
+ * tick's time without inflating anything. Version 1 files (no times) are still read. From version 3 the deflated part
+ * is u32 n, then n bytes of sample blocks (one per key record, its latest samples, and per tick record, in order: see
+ * BinarySampleEncoder), then the ChunkBody as JSON; before, the ChunkBody JSON alone, its tick records carrying their
+ * samples as JSON columns and its key records their latest samples as they were.
  */
 export const FRAME_HEAD_BYTES = 36
 export const FRAME_MAGIC = 'PLC'
@@ -96,14 +100,14 @@ export interface RecordedResult {
 }
 
 /**
- * Samples, columnar: `fields` names every (flattened) sample field seen since the group's keyframe; a tick's samples are
+ * Samples, columnar (versions 1 and 2 as JSON in the tick record's `s`, version 3 as bytes beside the JSON): `fields` names every (flattened) sample field seen since the group's keyframe; a tick's samples are
  * {u: unit indexes, m: presence masks, c: per field the values of the samples that have it}. Numbers are stored as round(v * 100), as deltas
  * against the same unit's previous value of that field since the keyframe (or as they are, for a field whose
  * values were smaller than its deltas in the chunk before), so a group decodes from its keyframe.
  */
 export type ChunkRecord =
   | { k: 'key'; state: SessionStateData }
-  | { k: 'tick'; tick: Record<string, unknown> & { s: EncodedTickSamples } }
+  | { k: 'tick'; tick: Record<string, unknown> & { s?: EncodedTickSamples } }
   | { k: 'started'; item: StartedItem }
   | { k: 'summary'; summary: RunSummary }
   | { k: 'result'; result: RecordedResult }
@@ -117,6 +121,9 @@ export interface ChunkBody {
   ids: string[]
   /** Per field of the group so far, "1" where this chunk stores values as they are rather than as deltas. */
   raw?: string
+  /** Version 3: strings new in this chunk (appended to the group's string dictionary), and the chunk's literals. */
+  strs?: string[]
+  lits?: unknown[]
   records: ChunkRecord[]
 }
 

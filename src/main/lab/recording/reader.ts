@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { crc32 } from 'node:zlib'
-import type { Tick } from '../../../shared/model'
+import type { Tick, Unit } from '../../../shared/model'
 import {
   FORMAT_VERSION,
   FRAME_HEAD_BYTES,
@@ -13,7 +13,7 @@ import {
   type RecordingHeader,
   type StartedItem,
 } from '../../../shared/recording/format'
-import { SampleDecoder } from '../../../shared/recording/sample-codec'
+import { ByteReader, SampleDecoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { decodeFrameHead, inflateChunk, readTickIndex, type FrameHead } from './frame'
 
@@ -27,6 +27,9 @@ export interface ChunkEntry extends FrameHead {
   dataLength: number
   /** The chunk's tick times from its index (format version 2); null in a version 1 file. */
   times: number[] | null
+  /** Version 3: where a keyframe's units part (deflated JSON) starts, and its length (0 in other chunks). */
+  unitsAt: number
+  unitsLength: number
 }
 
 /** A decoded record: ticks come back whole (samples restored), the rest as stored. */
@@ -127,12 +130,23 @@ export class RecordingReader {
         index = readTickIndex(bytes)
         if (!index) return { end: null, problem: stopAt("a chunk's tick index is damaged") }
       }
+      // Version 3: u32 length of the units part, then the part, after the tick index (see format.ts).
+      let unitsLength = 0
+      let dataAt = index.dataAt
+      if (this.header.version >= 3) {
+        unitsLength = dataAt + 4 <= bytes.length ? bytes.readUInt32LE(dataAt) : -1
+        if (unitsLength < 0 || dataAt + 4 + unitsLength > bytes.length || (unitsLength === 0) !== (head.kind === 'D'))
+          return { end: null, problem: stopAt("a chunk's units part is damaged") }
+        dataAt += 4 + unitsLength
+      }
       this.chunks.push({
         ...head,
         offset: at,
-        dataAt: bodyAt + index.dataAt,
-        dataLength: head.length - index.dataAt,
+        dataAt: bodyAt + dataAt,
+        dataLength: head.length - dataAt,
         times: this.header.version >= 2 ? index.times : null,
+        unitsAt: bodyAt + dataAt - unitsLength,
+        unitsLength,
       })
       at = bodyAt + head.length
     }
@@ -172,15 +186,29 @@ export class RecordingReader {
     for (let j = cur.j + 1; j <= i; j++) {
       const c = this.chunks[j]
       let body: ChunkBody
+      let samples: ByteReader | null = null
+      let units: unknown = null
       try {
+        if (c.unitsLength > 0)
+          units = JSON.parse(
+            inflateChunk(this.data.subarray(c.unitsAt, c.unitsAt + c.unitsLength), null).toString('utf8'),
+          )
         const bytes = inflateChunk(this.deflated(c), c.kind === 'D' ? cur.prev : null)
         this.inflated++
         cur.prev = bytes
-        body = JSON.parse(bytes.toString('utf8')) as ChunkBody
+        let jsonAt = 0
+        if (this.header.version >= 3) {
+          // u32 n, n bytes of sample blocks, then the JSON (see format.ts).
+          const n = bytes.readUInt32LE(0)
+          if (4 + n > bytes.length) throw new Error('cut off')
+          samples = new ByteReader(bytes, 4, 4 + n)
+          jsonAt = 4 + n
+        }
+        body = JSON.parse(bytes.toString('utf8', jsonAt)) as ChunkBody
       } catch {
         throw new RecordingError(`Chunk ${j} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
       }
-      out = this.decodeChunk(j, body, cur.decoder)
+      out = this.decodeChunk(j, body, cur.decoder, samples, units)
       cur.j = j
       if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
       this.cache.set(j, out)
@@ -217,28 +245,38 @@ export class RecordingReader {
     return out
   }
 
-  /** A chunk's body as stored (samples still encoded). */
-  rawChunk(i: number): ChunkBody {
-    let k = i
-    while (k > 0 && this.chunks[k].kind !== 'K') k--
-    let prev: Buffer | null = null
-    for (let j = k; ; j++) {
-      const c = this.chunks[j]
-      prev = inflateChunk(this.deflated(c), c.kind === 'D' ? prev : null)
-      if (j === i) return JSON.parse(prev.toString('utf8')) as ChunkBody
-    }
-  }
-
-  private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
+  /**
+   * A chunk's records with their ticks' samples restored: from `samples` (version 3: the key record's latest samples
+   * first, its units from the units part), else from each tick's JSON.
+   */
+  private decodeChunk(
+    i: number,
+    body: ChunkBody,
+    decoder: SampleDecoder,
+    samples: ByteReader | null,
+    units: unknown,
+  ): ReplayRecord[] {
     try {
       if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids))
         throw new Error('shape')
       decoder.extend(body.fields, body.ids, body.raw)
-      return body.records.map((r): ReplayRecord => {
+      if (samples) {
+        if (!Array.isArray(body.strs) || !Array.isArray(body.lits)) throw new Error('shape')
+        decoder.extendBinary(body.strs, body.lits)
+      }
+      const out = body.records.map((r): ReplayRecord => {
+        if (r.k === 'key' && samples) {
+          if (!Array.isArray(units)) throw new Error('shape')
+          return { k: 'key', state: { ...r.state, units: units as Unit[], latest: decoder.decodeBinary(samples) } }
+        }
         if (r.k !== 'tick') return r
         const { s, ...rest } = r.tick
-        return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
+        const decoded = samples ? decoder.decodeBinary(samples) : decoder.decode(s)
+        return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoded } }
       })
+      // Every byte of the sample blocks belongs to a tick: anything left over means the chunk is not what was written.
+      if (samples && !samples.done) throw new Error('left over')
+      return out
     } catch {
       throw new RecordingError(`Chunk ${i} of ${basename(this.file)} (byte ${this.chunks[i].offset}) is damaged.`)
     }

@@ -3,16 +3,17 @@ import { closeSync, fsyncSync, mkdirSync, openSync, write } from 'node:fs'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { RunInfo, RunSummary, Tick, Unit } from '../../../shared/model'
-import type {
-  ChunkBody,
-  ChunkRecord,
-  EndRecord,
-  FrameKind,
-  RecordedResult,
-  RecordingHeader,
-  StartedItem,
+import {
+  FRAME_HEAD_BYTES,
+  type ChunkBody,
+  type ChunkRecord,
+  type EndRecord,
+  type FrameKind,
+  type RecordedResult,
+  type RecordingHeader,
+  type StartedItem,
 } from '../../../shared/recording/format'
-import { SampleEncoder } from '../../../shared/recording/sample-codec'
+import { BinarySampleEncoder, ByteWriter, SampleEncoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { deflateChunk, encodeFrameHead, headerLine, tickIndexBytes } from './frame'
 
@@ -21,7 +22,8 @@ export const KEYFRAME_EVERY_MS = 10_000
 
 interface OpenChunk {
   kind: FrameKind
-  encoder: SampleEncoder
+  /** Format version 3 writes samples as bytes; versions 1 and 2 (still written on request, for tests) as JSON. */
+  encoder: BinarySampleEncoder | SampleEncoder
   records: ChunkRecord[]
   t0: number
   t1: number
@@ -29,6 +31,8 @@ interface OpenChunk {
   peak: number
   /** Lab-clock times of the chunk's ticks (written uncompressed before the body in format version 2). */
   times: number[]
+  /** Version 3, keyframe chunks: the state's units, written in a part of their own (see unitsPart). */
+  units: Unit[] | null
 }
 
 export interface WriterOptions {
@@ -55,10 +59,14 @@ export class RecordingWriter {
   readonly state = new SessionState()
   private fd: number | null
   private chunk: OpenChunk | null = null
-  private encoder = new SampleEncoder()
+  private encoder: BinarySampleEncoder | SampleEncoder
+  /** Sample bytes of the open chunk, reused by every keyframe group's encoder (a chunk allocates no buffer). */
+  private readonly bytesOut = new ByteWriter()
   /** The last chunk's uncompressed body: the next chunk of its group is deflated against it. */
   private prevBody: Buffer | null = null
   private lastKeyT = -Infinity
+  /** The last keyframe's units, as JSON and deflated (see unitsPart). */
+  private lastUnits: { json: string; gz: Buffer } | null = null
   private queue: Promise<void> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
   private failed: Error | null = null
@@ -72,6 +80,7 @@ export class RecordingWriter {
     initial: { units: readonly Unit[]; runs: readonly RunInfo[] },
     private readonly opts: WriterOptions = {},
   ) {
+    this.encoder = this.newEncoder()
     mkdirSync(dirname(file), { recursive: true })
     this.fd = openSync(file, 'w')
     const head = headerLine(header)
@@ -94,7 +103,11 @@ export class RecordingWriter {
     try {
       const chunk = this.open(tick.t, tick.seq)
       const { samples, ...rest } = tick
-      chunk.records.push({ k: 'tick', tick: { ...rest, s: chunk.encoder.encode(samples) } })
+      const enc = chunk.encoder
+      if (enc instanceof BinarySampleEncoder) {
+        enc.encode(samples)
+        chunk.records.push({ k: 'tick', tick: rest })
+      } else chunk.records.push({ k: 'tick', tick: { ...rest, s: enc.encode(samples) } })
       chunk.times.push(tick.t)
       this.state.applyTick(tick)
       let total = 0
@@ -132,7 +145,7 @@ export class RecordingWriter {
       return this.chunk
     }
     const key = t - this.lastKeyT >= KEYFRAME_EVERY_MS
-    if (key) this.encoder = new SampleEncoder()
+    if (key) this.encoder = this.newEncoder()
     const chunk: OpenChunk = {
       kind: key ? 'K' : 'D',
       encoder: this.encoder,
@@ -142,9 +155,19 @@ export class RecordingWriter {
       seq0: seq,
       peak: 0,
       times: [],
+      units: null,
     }
     if (key) {
-      chunk.records.push({ k: 'key', state: this.state.toData() })
+      const state = this.state.toData()
+      // Version 3: the latest samples go in the chunk's first sample block, coded like a tick's (a keyframe is mostly
+      // them and the units: as JSON they cost more to write and deflate than the second of ticks after them).
+      if (chunk.encoder instanceof BinarySampleEncoder) {
+        chunk.encoder.encode(state.latest)
+        state.latest = []
+        chunk.units = state.units
+        state.units = []
+      }
+      chunk.records.push({ k: 'key', state })
       this.lastKeyT = t
     }
     this.chunk = chunk
@@ -162,13 +185,24 @@ export class RecordingWriter {
     if (!chunk || fd === null || this.failed) return
     this.chunk = null
     try {
-      const records: ChunkBody = { ...chunk.encoder.takeNew(), records: chunk.records }
-      chunk.encoder.nextChunk()
-      const json = Buffer.from(JSON.stringify(records), 'utf8')
-      const gz = deflateChunk(json, chunk.kind === 'K' ? null : this.prevBody)
-      this.prevBody = json
-      const body = this.header.version >= 2 ? Buffer.concat([tickIndexBytes(chunk.times), gz]) : gz
-      const head = encodeFrameHead({
+      const payload = this.payload(chunk)
+      const gz = deflateChunk(payload, chunk.kind === 'K' ? null : this.prevBody)
+      this.prevBody = payload
+      const v = this.header.version
+      const index = v >= 2 ? tickIndexBytes(chunk.times) : null
+      const units = v >= 3 ? this.unitsPart(chunk.units) : null
+      // One buffer for the frame: head, tick index, units part (u32 length, then its bytes), deflated records.
+      const bodyLength = (index?.length ?? 0) + (units ? 4 + units.length : 0) + gz.length
+      const frame = Buffer.allocUnsafe(FRAME_HEAD_BYTES + bodyLength)
+      let at = FRAME_HEAD_BYTES
+      if (index) at += index.copy(frame, at)
+      if (units) {
+        at = frame.writeUInt32LE(units.length, at)
+        at += units.copy(frame, at)
+      }
+      gz.copy(frame, at)
+      const body = frame.subarray(FRAME_HEAD_BYTES)
+      encodeFrameHead({
         kind: chunk.kind,
         length: body.length,
         t0: chunk.t0,
@@ -176,13 +210,45 @@ export class RecordingWriter {
         seq0: chunk.seq0,
         peakCpu: chunk.peak,
         crc: crc32(body),
-      })
-      this.bytes += head.length + body.length
-      const frame = Buffer.concat([head, body])
+      }).copy(frame, 0)
+      this.bytes += frame.length
       this.queue = this.queue.then(() => writeAll(fd, frame)).catch((err: Error) => this.fail(err))
     } catch (err) {
       this.fail(err as Error)
     }
+  }
+
+  /**
+   * Version 3: a keyframe's units as deflated JSON, apart from the rest of the chunk (empty in other chunks). Units
+   * seldom change between keyframes, and they are most of a keyframe: when their JSON is what the last keyframe
+   * wrote, its deflated bytes are written again instead of deflating the same text every 10 s.
+   */
+  private unitsPart(units: Unit[] | null): Buffer {
+    if (!units) return Buffer.alloc(0)
+    const json = JSON.stringify(units)
+    if (this.lastUnits?.json !== json) this.lastUnits = { json, gz: deflateChunk(Buffer.from(json, 'utf8'), null) }
+    return this.lastUnits.gz
+  }
+
+  private newEncoder(): BinarySampleEncoder | SampleEncoder {
+    return this.header.version >= 3 ? new BinarySampleEncoder(this.bytesOut) : new SampleEncoder()
+  }
+
+  /** What a chunk's body deflates: from version 3, u32 n, n bytes of sample blocks, then the JSON; before, the JSON. */
+  private payload(chunk: OpenChunk): Buffer {
+    const enc = chunk.encoder
+    const body: ChunkBody = { ...enc.takeNew(), records: chunk.records }
+    enc.nextChunk()
+    if (!(enc instanceof BinarySampleEncoder)) return Buffer.from(JSON.stringify(body), 'utf8')
+    const { bytes, strs, lits } = enc.takeChunk()
+    body.strs = strs
+    body.lits = lits
+    const json = Buffer.from(JSON.stringify(body), 'utf8')
+    const out = Buffer.allocUnsafe(4 + bytes.length + json.length)
+    out.writeUInt32LE(bytes.length, 0)
+    out.set(bytes, 4)
+    json.copy(out, 4 + bytes.length)
+    return out
   }
 
   /** Flushes, appends the end frame and closes. Safe to call twice. */
