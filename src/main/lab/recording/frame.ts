@@ -20,7 +20,10 @@ export interface FrameHead {
 
 /**
  * Deflate level of chunk bodies: 3 costs about half of the default 6's CPU per tick for a few percent more bytes
- * (measured by bench:record, which uses this same level to count the recorder's off-loop cost).
+ * (measured by bench:record). With format 3's small binary bodies (about 1.5 KB a second for 64 units) a call's cost
+ * is mostly zlib's own (a context, its 256 KB of state, the stream object around it): level 1, a 4 KB window, a
+ * smaller hash, a smaller output chunk or no preset dictionary all measured the same CPU per tick within noise, and
+ * Node has no synchronous way to keep one deflate stream across chunks (its async stream cost more CPU per chunk).
  */
 export const DEFLATE_LEVEL = 3
 
