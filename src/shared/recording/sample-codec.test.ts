@@ -1,7 +1,15 @@
 // The binary sample coding (format version 3) against the JSON one (versions 1 and 2): same samples back, exactly.
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../model'
-import { BinarySampleEncoder, ByteReader, ByteWriter, SampleDecoder, SampleEncoder, putUint } from './sample-codec'
+import {
+  BinarySampleEncoder,
+  ByteReader,
+  ByteWriter,
+  GroupTables,
+  SampleDecoder,
+  SampleEncoder,
+  putUint,
+} from './sample-codec'
 
 let seed = 7
 const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
@@ -66,6 +74,15 @@ function makeTicks(n: number): Sample[][] {
   return ticks
 }
 
+/**
+ * What the format promises, computed apart from both codings: every number below 10^12 to the hundredth, the rest as
+ * JSON keeps it (non-finite numbers become null, arrays and what they hold stay as they are).
+ */
+const promised = (ticks: Sample[][]): unknown =>
+  JSON.parse(JSON.stringify(ticks), (_k, x: unknown) =>
+    typeof x === 'number' && Math.abs(x) < 1e12 ? Math.round(x * 100) / 100 : x,
+  )
+
 /** Each tick through the JSON coding, chunks of `perChunk` ticks, decoded as a reader would. */
 function viaJson(ticks: Sample[][], perChunk: number): Sample[][] {
   const enc = new SampleEncoder()
@@ -87,18 +104,19 @@ function viaJson(ticks: Sample[][], perChunk: number): Sample[][] {
 }
 
 function viaBinary(ticks: Sample[][], perChunk: number): Sample[][] {
-  const enc = new BinarySampleEncoder()
+  const tables = new GroupTables()
+  const enc = new BinarySampleEncoder(tables)
   const dec = new SampleDecoder()
   const out: Sample[][] = []
   for (let i = 0; i < ticks.length; i += perChunk) {
     const chunk = ticks.slice(i, i + perChunk)
     for (const s of chunk) enc.encode(s)
-    const names = JSON.parse(JSON.stringify(enc.takeNew())) as { fields: string[]; ids: string[]; raw: string }
+    const names = JSON.parse(JSON.stringify(enc.takeNew())) as { fields: string[]; ids: string[] }
     enc.nextChunk()
-    const { bytes, strs, lits } = enc.takeChunk()
+    const { bytes, strs, lits } = tables.takeChunk()
     const copy = Uint8Array.from(bytes)
-    dec.extend(names.fields, names.ids, names.raw)
-    dec.extendBinary(strs, JSON.parse(JSON.stringify(lits)) as unknown[])
+    dec.extend(names.fields, names.ids)
+    dec.tables.extend(strs, JSON.parse(JSON.stringify(lits)) as unknown[])
     const r = new ByteReader(copy)
     for (let k = 0; k < chunk.length; k++) out.push(dec.decodeBinary(r))
     expect(r.done).toBe(true)
@@ -112,6 +130,7 @@ describe('binary sample coding', () => {
     const json = viaJson(ticks, 2)
     const binary = viaBinary(ticks, 2)
     expect(binary).toEqual(json)
+    expect(binary).toEqual(promised(ticks))
     // Not vacuous: nested fields, strings, nulls, huge and non-finite numbers went through.
     const all = binary.flat() as unknown as Record<string, unknown>[]
     expect(all.some((s) => (s.time as { blocked?: { lock?: number } } | null)?.blocked?.lock !== undefined)).toBe(true)
@@ -134,15 +153,60 @@ describe('binary sample coding', () => {
     expect(viaBinary(ticks, 1)).toEqual(viaJson(ticks, 1))
   })
 
+  it('names nested fields right when rows change shape from one to the next', () => {
+    const shapes = [
+      { id: 'a', x: { p: 1 } },
+      { id: 'b', y: { p: 2 } },
+      { id: 'a', y: { p: 3, q: { r: 'S' } } },
+      { id: 'c', x: null, y: { p: 4 } },
+      { id: 'b', x: { q: { r: 'R' } }, y: 5 },
+    ]
+    const ticks = Array.from({ length: 12 }, (_, t) =>
+      shapes.slice(t % 3).map((row) => ({ ...row, n: t }) as unknown as Sample),
+    )
+    expect(viaBinary(ticks, 3)).toEqual(promised(ticks))
+    expect(viaJson(ticks, 3)).toEqual(promised(ticks))
+  })
+
+  it("keeps a tick's own fields: nested objects, arrays of a few numbers element by element, other arrays as JSON", () => {
+    const tables = new GroupTables()
+    const enc = new BinarySampleEncoder(tables, true)
+    const rests = Array.from({ length: 6 }, (_, i) => ({
+      seq: i,
+      units: i === 2 ? [{ id: 'u1', label: 'x' }] : [],
+      machine: { cores: i === 4 ? [] : [12.345 + i, 50, i], memTotal: 8e9, memUsed: 4e9 + i * 4096 },
+      sampler: { intervalMs: 500, costMs: 1.2 + i / 10, labCpuMs: i % 2 ? null : 0.5, collector: 'procfs' },
+      many: Array.from({ length: 20 }, (_, k) => k + i),
+      mixed: [1, 'two'],
+    }))
+    for (const r of rests) enc.encodeTick(r)
+    const names = enc.takeNew()
+    expect(names.ids).toEqual([])
+    expect(names.fields).toContain('machine.cores.[2]')
+    const { bytes, strs, lits } = tables.takeChunk()
+    const dec = new SampleDecoder(undefined, true)
+    dec.extend(names.fields, names.ids)
+    dec.tables.extend(strs, JSON.parse(JSON.stringify(lits)) as unknown[])
+    const r = new ByteReader(Uint8Array.from(bytes))
+    const back = rests.map(() => dec.decodeTick(r))
+    expect(r.done).toBe(true)
+    const hundredths = (v: unknown): unknown =>
+      JSON.parse(JSON.stringify(v), (_k, x: unknown) => (typeof x === 'number' ? Math.round(x * 100) / 100 : x))
+    expect(back).toEqual(hundredths(rests))
+    expect(Array.isArray(back[0].units) && back[0].units !== back[1].units).toBe(true)
+    expect((back[4].machine as { cores: number[] }).cores).toEqual([])
+  })
+
   it('refuses damaged blocks with an error instead of inventing samples', () => {
-    const enc = new BinarySampleEncoder()
+    const tables = new GroupTables()
+    const enc = new BinarySampleEncoder(tables)
     enc.encode(makeTicks(1)[0])
     const names = enc.takeNew()
-    const { bytes, strs, lits } = enc.takeChunk()
+    const { bytes, strs, lits } = tables.takeChunk()
     const decode = (b: Uint8Array): Sample[] => {
       const dec = new SampleDecoder()
-      dec.extend(names.fields, names.ids, names.raw)
-      dec.extendBinary(strs, lits)
+      dec.extend(names.fields, names.ids)
+      dec.tables.extend(strs, lits)
       return dec.decodeBinary(new ByteReader(b))
     }
     expect(decode(Uint8Array.from(bytes)).length).toBeGreaterThan(0)

@@ -1,4 +1,4 @@
-// Writes one session recording: append-only to its final name, a deflated chunk about once a second, keyframes every few seconds.
+// Writes one session recording: append-only to its final name, a chunk about once a second, keyframes every few seconds.
 import { closeSync, fsyncSync, mkdirSync, openSync, write } from 'node:fs'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
@@ -13,7 +13,7 @@ import {
   type RecordingHeader,
   type StartedItem,
 } from '../../../shared/recording/format'
-import { BinarySampleEncoder, ByteWriter, SampleEncoder } from '../../../shared/recording/sample-codec'
+import { BinarySampleEncoder, ByteWriter, GroupTables, SampleEncoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { deflateChunk, encodeFrameHead, headerLine, tickIndexBytes } from './frame'
 
@@ -33,7 +33,22 @@ interface OpenChunk {
   times: number[]
   /** Version 3, keyframe chunks: the state's units, written in a part of their own (see unitsPart). */
   units: Unit[] | null
+  /** Version 3: the group's encoder of the ticks' own fields, and what it shares with the samples' encoder. */
+  ticks: BinarySampleEncoder | null
+  tables: GroupTables | null
+  /** Holds records other than ticks (version 3 then lists its records in the chunk's JSON part). */
+  other: boolean
 }
+
+/** Where a version 3 tick record stands in a chunk's JSON part (its fields and samples are in the blocks). */
+const TICK_RECORD: ChunkRecord = Object.freeze({ k: 'tick', tick: Object.freeze({}) })
+
+/**
+ * Version 3: a data chunk is deflated only when its JSON part is longer than this (log lines, events, units that
+ * changed): its blocks are compact already, and deflating a second of them costs more CPU than all the rest of
+ * recording that second (zlib's cost per call; see DEFLATE_LEVEL). Keyframe chunks are always deflated.
+ */
+const DEFLATE_JSON_OVER = 1024
 
 export interface WriterOptions {
   flushMs?: number
@@ -59,7 +74,10 @@ export class RecordingWriter {
   readonly state = new SessionState()
   private fd: number | null
   private chunk: OpenChunk | null = null
-  private encoder: BinarySampleEncoder | SampleEncoder
+  private encoder: BinarySampleEncoder | SampleEncoder = new SampleEncoder()
+  /** Version 3: the encoder of the ticks' own fields and the tables both encoders of the group share. */
+  private tickEncoder: BinarySampleEncoder | null = null
+  private tables: GroupTables | null = null
   /** Sample bytes of the open chunk, reused by every keyframe group's encoder (a chunk allocates no buffer). */
   private readonly bytesOut = new ByteWriter()
   /** The last chunk's uncompressed body: the next chunk of its group is deflated against it. */
@@ -80,7 +98,7 @@ export class RecordingWriter {
     initial: { units: readonly Unit[]; runs: readonly RunInfo[] },
     private readonly opts: WriterOptions = {},
   ) {
-    this.encoder = this.newEncoder()
+    this.newGroup()
     mkdirSync(dirname(file), { recursive: true })
     this.fd = openSync(file, 'w')
     const head = headerLine(header)
@@ -105,13 +123,13 @@ export class RecordingWriter {
       const { samples, ...rest } = tick
       const enc = chunk.encoder
       if (enc instanceof BinarySampleEncoder) {
+        chunk.ticks!.encodeTick(rest)
         enc.encode(samples)
-        chunk.records.push({ k: 'tick', tick: rest })
+        chunk.records.push(TICK_RECORD)
       } else chunk.records.push({ k: 'tick', tick: { ...rest, s: enc.encode(samples) } })
       chunk.times.push(tick.t)
       this.state.applyTick(tick)
-      let total = 0
-      for (const s of samples) if (s.cpu !== null && this.state.units.get(s.id)?.kind !== 'thread') total += s.cpu
+      const total = this.state.cpu
       chunk.peak = Math.max(chunk.peak, total)
       this.peakCpu = Math.max(this.peakCpu, total)
       this.ticks++
@@ -134,7 +152,9 @@ export class RecordingWriter {
 
   private push(rec: ChunkRecord, t: number, fold: () => void): void {
     if (this.fd === null || this.failed) return
-    this.open(t, this.state.seq + 1).records.push(rec)
+    const chunk = this.open(t, this.state.seq + 1)
+    chunk.records.push(rec)
+    chunk.other = true
     fold()
   }
 
@@ -145,7 +165,7 @@ export class RecordingWriter {
       return this.chunk
     }
     const key = t - this.lastKeyT >= KEYFRAME_EVERY_MS
-    if (key) this.encoder = this.newEncoder()
+    if (key) this.newGroup()
     const chunk: OpenChunk = {
       kind: key ? 'K' : 'D',
       encoder: this.encoder,
@@ -156,6 +176,9 @@ export class RecordingWriter {
       peak: 0,
       times: [],
       units: null,
+      ticks: this.tickEncoder,
+      tables: this.tables,
+      other: key,
     }
     if (key) {
       const state = this.state.toData()
@@ -175,11 +198,10 @@ export class RecordingWriter {
   }
 
   /**
-   * Seals the open chunk: deflated here, then appended in order. Deflating in place costs less CPU in all than
-   * zlib's thread pool (a stream object per chunk, and the hand-over): about a second of ticks is a few KB, so the
-   * event loop holds for a fraction of a millisecond (bench:record counts it in the recording's cost per tick). This
-   * one deflate a second is the largest part of what recording costs now, about a third in a profile (see
-   * DEFLATE_LEVEL).
+   * Seals the open chunk and appends it in order. Version 3 deflates keyframe chunks and text-heavy ones only (see
+   * DEFLATE_JSON_OVER): a second of blocks is a few hundred bytes, cheaper to write as it is than to deflate. Where
+   * it deflates, it does so here: in place costs less CPU in all than zlib's thread pool (a stream object per chunk
+   * and the hand-over), and the event loop holds for a fraction of a millisecond (bench:record counts it).
    */
   flush(): void {
     const chunk = this.chunk
@@ -187,13 +209,11 @@ export class RecordingWriter {
     if (!chunk || fd === null || this.failed) return
     this.chunk = null
     try {
-      const payload = this.payload(chunk)
-      const gz = deflateChunk(payload, chunk.kind === 'K' ? null : this.prevBody)
-      this.prevBody = payload
+      const gz = this.payload(chunk)
       const v = this.header.version
       const index = v >= 2 ? tickIndexBytes(chunk.times) : null
       const units = v >= 3 ? this.unitsPart(chunk.units) : null
-      // One buffer for the frame: head, tick index, units part (u32 length, then its bytes), deflated records.
+      // One buffer for the frame: head, tick index, units part (u32 length, then its bytes), records.
       const bodyLength = (index?.length ?? 0) + (units ? 4 + units.length : 0) + gz.length
       const frame = Buffer.allocUnsafe(FRAME_HEAD_BYTES + bodyLength)
       let at = FRAME_HEAD_BYTES
@@ -235,25 +255,52 @@ export class RecordingWriter {
     return this.lastUnits.gz
   }
 
-  private newEncoder(): BinarySampleEncoder | SampleEncoder {
-    return this.header.version >= 3 ? new BinarySampleEncoder(this.bytesOut) : new SampleEncoder()
+  /** A keyframe group's encoders: its dictionaries and deltas start afresh. */
+  private newGroup(): void {
+    if (this.header.version < 3) {
+      this.encoder = new SampleEncoder()
+      return
+    }
+    this.tables = new GroupTables(this.bytesOut)
+    this.encoder = new BinarySampleEncoder(this.tables)
+    this.tickEncoder = new BinarySampleEncoder(this.tables, true)
   }
 
-  /** What a chunk's body deflates: from version 3, u32 n, n bytes of sample blocks, then the JSON; before, the JSON. */
+  /**
+   * What a chunk's body holds after its tick index and units part. Version 3: a byte (1: deflated, 0: not), then u32
+   * n, n bytes of blocks, then the JSON part when the chunk needs one (new names, strings or literals, records other
+   * than ticks). Versions 1 and 2: the records as JSON, deflated against the chunk before.
+   */
   private payload(chunk: OpenChunk): Buffer {
     const enc = chunk.encoder
     const { fields, ids, raw } = enc.takeNew()
     enc.nextChunk()
-    if (!(enc instanceof BinarySampleEncoder))
-      return Buffer.from(JSON.stringify({ fields, ids, raw, records: chunk.records } satisfies ChunkBody), 'utf8')
-    const { bytes, strs, lits } = enc.takeChunk()
-    const body: ChunkBody = { fields, ids, raw, strs, lits, records: chunk.records }
-    const json = Buffer.from(JSON.stringify(body), 'utf8')
-    const out = Buffer.allocUnsafe(4 + bytes.length + json.length)
-    out.writeUInt32LE(bytes.length, 0)
-    out.set(bytes, 4)
-    json.copy(out, 4 + bytes.length)
-    return out
+    if (!(enc instanceof BinarySampleEncoder)) {
+      const json = Buffer.from(JSON.stringify({ fields, ids, raw, records: chunk.records } satisfies ChunkBody), 'utf8')
+      const gz = deflateChunk(json, chunk.kind === 'K' ? null : this.prevBody)
+      this.prevBody = json
+      return gz
+    }
+    const ticks = chunk.ticks!
+    const tfields = ticks.takeNew().fields
+    ticks.nextChunk()
+    const { bytes, strs, lits } = chunk.tables!.takeChunk()
+    const needJson = chunk.other || fields.length + ids.length + tfields.length + strs.length + lits.length > 0
+    const body: ChunkBody = { fields, ids, tfields, strs, lits, records: chunk.records }
+    const json = needJson ? Buffer.from(JSON.stringify(body), 'utf8') : null
+    const jsonLength = json?.length ?? 0
+    const deflate = chunk.kind === 'K' || jsonLength > DEFLATE_JSON_OVER
+    const out = Buffer.allocUnsafe(5 + bytes.length + jsonLength)
+    out[0] = 0
+    out.writeUInt32LE(bytes.length, 1)
+    out.set(bytes, 5)
+    json?.copy(out, 5 + bytes.length)
+    if (!deflate) return out
+    const gz = deflateChunk(out.subarray(1), null)
+    const flagged = Buffer.allocUnsafe(1 + gz.length)
+    flagged[0] = 1
+    gz.copy(flagged, 1)
+    return flagged
   }
 
   /** Flushes, appends the end frame and closes. Safe to call twice. */
