@@ -109,10 +109,9 @@ abstract class GroupEncoder {
   private readonly slotUnit: number[] = []
   /**
    * Per place of a key in a row (counted through nested objects and flattened arrays, in order): the key there last
-   * time (an array element's index), the place of the object holding it, its dotted name and its field (-1: an object).
+   * time (an array element's index), the name of the object holding it, its dotted name and its field (-1: an object).
    */
   private readonly slotKey: (string | number)[] = []
-  private readonly slotParent: number[] = []
   private readonly slotPrefix: string[] = []
   private readonly slotName: string[] = []
   private readonly slotField: number[] = []
@@ -218,7 +217,6 @@ abstract class GroupEncoder {
     const prefix = parent < 0 ? '' : this.slotName[parent]
     const name = parent < 0 ? part : `${prefix}.${part}`
     this.slotKey[p] = key
-    this.slotParent[p] = parent
     this.slotPrefix[p] = prefix
     this.slotName[p] = name
     this.slotField[p] = -1
@@ -232,13 +230,9 @@ abstract class GroupEncoder {
     return f
   }
 
-  /** The place holds what it held last time: the same key in an object of the same name (the very string). */
+  /** The place holds what it held last time: the same key in an object of the same name (the very same string). */
   private holds(p: number, parent: number, key: string | number): boolean {
-    return (
-      this.slotKey[p] === key &&
-      this.slotParent[p] === parent &&
-      this.slotPrefix[p] === (parent < 0 ? '' : this.slotName[parent])
-    )
+    return this.slotKey[p] === key && this.slotPrefix[p] === (parent < 0 ? '' : this.slotName[parent])
   }
 
   /** A scalable number as stored: round(v * 100), as a delta against the unit's previous value or as it is. */
