@@ -172,6 +172,24 @@ describe('recording', () => {
     expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
   })
 
+  it('version 3: deflates one-second chunks only when they carry much text (log lines), and reads both kinds', async () => {
+    const ticks = makeTicks(60)
+    // Seconds 10 to 14 print 40 lines a tick: their chunks' JSON parts are long.
+    for (const tick of ticks.slice(20, 30))
+      for (let i = 0; i < 40; i++)
+        tick.logs.push({ t: tick.t, unit: 'u1', runId: 'r1', text: `line ${tick.seq}.${i}`, stream: 'out' })
+    const file = await record('chatty.plrec', ticks)
+    const r = RecordingReader.open(file)
+    const bytes = readFileSync(file)
+    const deflated = (kind: string): boolean[] =>
+      r.chunks.filter((c) => c.kind === kind).map((c) => bytes[c.dataAt] === 1)
+    expect(deflated('K').every(Boolean)).toBe(true)
+    const d = deflated('D')
+    expect(d.filter(Boolean).length).toBeGreaterThan(0)
+    expect(d.filter((x) => !x).length).toBeGreaterThan(d.length / 2)
+    expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
+  })
+
   it('still reads format version 2 (samples as JSON columns, keyframes whole): the same ticks and seeks', async () => {
     const ticks = makeTicks(60)
     const r = RecordingReader.open(await record('v2.plrec', ticks, 2))
