@@ -5,21 +5,28 @@ import type { EncodedTickSamples } from './sample-codec'
 /**
  * File layout (see the README, "Sessions"):
  *   line 1: `PARALLEL-LAB-RECORDING <header JSON>\n` (plain text, so `head -1` tells what a file is)
- *   then frames, each a 36-byte frame head followed by the chunk's records as JSON, deflated.
- * A chunk is flushed about once a second and decodes on its own; every few seconds one starts with a keyframe.
+ *   then frames, each a 36-byte frame head followed by the chunk's records (version 3: blocks of varints and, when
+ *   needed, some JSON, deflated in keyframes; before, all JSON, deflated).
+ * A chunk is flushed about once a second; every few seconds one starts with a keyframe, which a group decodes from.
  */
 export const MAGIC = 'PARALLEL-LAB-RECORDING'
-export const FORMAT_VERSION = 2
+export const FORMAT_VERSION = 3
 export const FILE_EXTENSION = '.plrec'
 /** History a replayed or rewound instant is drawn with (charts and timelines look back this far). */
 export const FRAME_HISTORY_MS = 60_000
 
 /**
  * Frame head: "PLC" + kind byte, u32 body length, f64 first t, f64 last t, u32 first seq, f32 peak CPU, u32 CRC-32 of
- * the body. Little-endian. The body is raw deflate; a D chunk's is deflated with the chunk before it (uncompressed) as
- * the preset dictionary, so a keyframe group inflates from its K chunk on. From version 2, a K or D body starts with
- * its ticks' times, uncompressed (u32 count, then f64 each) before the deflated part: opening a file lists every
- * tick's time without inflating anything. Version 1 files (no times) are still read.
+ * the body. Little-endian. Versions 1 and 2: the body is raw deflate; a D chunk's is deflated with the chunk before
+ * it (uncompressed) as the preset dictionary, so a keyframe group inflates from its K chunk on. From version 2, a K
+ * or D body starts with its ticks' times, uncompressed (u32 count, then f64 each) before the deflated part: opening a
+ * file lists every tick's time without inflating anything. Version 1 files (no times) are still read.
+ *
+ * Version 3, after the times: u32 m, then m bytes of the keyframe's units as raw-deflated JSON (m = 0 in a D chunk),
+ * then a byte (1: what follows is raw-deflated, no preset dictionary; 0: it is not) and the records: u32 n, n bytes
+ * of blocks (the key record's latest samples, then per tick its own fields and its samples, in record order: see
+ * BinarySampleEncoder), then the ChunkBody as JSON, or nothing when the chunk holds ticks only and brings no new
+ * names, strings or literals. A K chunk is always deflated; a D chunk only when its JSON part is long.
  */
 export const FRAME_HEAD_BYTES = 36
 export const FRAME_MAGIC = 'PLC'
@@ -96,14 +103,14 @@ export interface RecordedResult {
 }
 
 /**
- * Samples, columnar: `fields` names every (flattened) sample field seen since the group's keyframe; a tick's samples are
+ * Samples, columnar (versions 1 and 2 as JSON in the tick record's `s`, version 3 as bytes beside the JSON): `fields` names every (flattened) sample field seen since the group's keyframe; a tick's samples are
  * {u: unit indexes, m: presence masks, c: per field the values of the samples that have it}. Numbers are stored as round(v * 100), as deltas
  * against the same unit's previous value of that field since the keyframe (or as they are, for a field whose
  * values were smaller than its deltas in the chunk before), so a group decodes from its keyframe.
  */
 export type ChunkRecord =
   | { k: 'key'; state: SessionStateData }
-  | { k: 'tick'; tick: Record<string, unknown> & { s: EncodedTickSamples } }
+  | { k: 'tick'; tick: Record<string, unknown> & { s?: EncodedTickSamples } }
   | { k: 'started'; item: StartedItem }
   | { k: 'summary'; summary: RunSummary }
   | { k: 'result'; result: RecordedResult }
@@ -117,6 +124,11 @@ export interface ChunkBody {
   ids: string[]
   /** Per field of the group so far, "1" where this chunk stores values as they are rather than as deltas. */
   raw?: string
+  /** Version 3: the ticks' own field names new in this chunk (their blocks' dictionary, as `fields` is the samples'). */
+  tfields?: string[]
+  /** Version 3: strings new in this chunk (appended to the group's string dictionary), and the chunk's literals. */
+  strs?: string[]
+  lits?: unknown[]
   records: ChunkRecord[]
 }
 

@@ -26,6 +26,8 @@ export class SessionState {
   readonly summaries = new Map<string, RunSummary>()
   readonly results: RecordedResult[] = []
   tickRest: Record<string, unknown> | null = null
+  /** CPU % of the last tick's units but threads (a process's threads are in its own figure): its total. */
+  cpu = 0
 
   static from(data: SessionStateData): SessionState {
     const s = new SessionState()
@@ -88,11 +90,14 @@ export class SessionState {
     this.t = tick.t
     this.seq = tick.seq
     for (const u of tick.units) this.upsert(u)
+    let cpu = 0
     for (const s of tick.samples) {
       const u = this.units.get(s.id)
+      if (s.cpu !== null && u?.kind !== 'thread') cpu += s.cpu
       if (u && isFinal(u.state)) continue
       this.latest.set(s.id, s)
     }
+    this.cpu = cpu
     for (const l of tick.logs) this.logs.push(l)
     trimTo(this.logs, KEPT_LOGS)
     for (const ev of tick.events) {

@@ -20,11 +20,15 @@ export interface FrameHead {
 
 /**
  * Deflate level of chunk bodies: 3 costs about half of the default 6's CPU per tick for a few percent more bytes
- * (measured by bench:record, which uses this same level to count the recorder's off-loop cost).
+ * (measured by bench:record). For a second of ticks (about 1.5 KB for 64 units) a call's cost is mostly zlib's own (a
+ * context, its 256 KB of state, the stream object around it): level 1, a 4 KB window, a smaller hash, a smaller
+ * output chunk or no preset dictionary all measured the same CPU per tick within noise, and Node has no synchronous
+ * way to keep one deflate stream across chunks (its async stream cost more CPU per chunk). That one call a second
+ * was a third of what recording cost: format 3 deflates keyframes (every 10 s) and text-heavy chunks only.
  */
 export const DEFLATE_LEVEL = 3
 
-/** Chunk bodies: raw deflate, with the chunk before as the preset dictionary when there is one in the group. */
+/** Chunk bodies: raw deflate, with the chunk before as the preset dictionary when there is one (versions 1 and 2). */
 export function deflateChunk(body: Buffer, dictionary: Buffer | null): Buffer {
   return deflateRawSync(body, dictionary ? { dictionary, level: DEFLATE_LEVEL } : { level: DEFLATE_LEVEL })
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { crc32 } from 'node:zlib'
-import type { Tick } from '../../../shared/model'
+import type { Tick, Unit } from '../../../shared/model'
 import {
   FORMAT_VERSION,
   FRAME_HEAD_BYTES,
@@ -13,9 +13,12 @@ import {
   type RecordingHeader,
   type StartedItem,
 } from '../../../shared/recording/format'
-import { SampleDecoder } from '../../../shared/recording/sample-codec'
+import { ByteReader, DecodeTables, SampleDecoder } from '../../../shared/recording/sample-codec'
 import { SessionState } from '../../../shared/recording/session-state'
 import { decodeFrameHead, inflateChunk, readTickIndex, type FrameHead } from './frame'
+
+/** A version 3 chunk without a JSON part holds ticks only: each stands for one. */
+const TICK: ChunkRecord = { k: 'tick', tick: {} }
 
 /** A file that cannot be read as a recording at all (not one, or from a newer version). */
 export class RecordingError extends Error {}
@@ -27,10 +30,30 @@ export interface ChunkEntry extends FrameHead {
   dataLength: number
   /** The chunk's tick times from its index (format version 2); null in a version 1 file. */
   times: number[] | null
+  /** Version 3: where a keyframe's units part (deflated JSON) starts, and its length (0 in other chunks). */
+  unitsAt: number
+  unitsLength: number
 }
 
 /** A decoded record: ticks come back whole (samples restored), the rest as stored. */
 export type ReplayRecord = { k: 'tick'; tick: Tick } | Exclude<ChunkRecord, { k: 'tick' }>
+
+/** A keyframe group's decoding state: deltas and dictionaries chain across its chunks. */
+interface Cursor {
+  j: number
+  decoder: SampleDecoder
+  /** Version 3: the decoder of the ticks' own fields. */
+  ticks: SampleDecoder
+  /** Versions 1 and 2: the last chunk's inflated body (the next one's preset dictionary). */
+  prev: Buffer | null
+}
+
+/** What decodeChunk gets of a version 3 chunk besides its JSON part. */
+interface Blocks {
+  reader: ByteReader
+  units: unknown
+  times: readonly number[]
+}
 
 const HEADER_MAX = 64 * 1024
 /** Decoded chunks kept: a frame's minute of history and its keyframe group, so scrubbing nearby decodes little. */
@@ -44,8 +67,8 @@ export class RecordingReader {
   private readonly cache = new Map<number, ReplayRecord[]>()
   /** Chunks inflated and decoded so far (opening inflates none; a seek, those from its keyframe on). */
   inflated = 0
-  /** Where sequential decoding stopped: the chunk last decoded, its group's sample decoder and its inflated body. */
-  private cursor: { j: number; decoder: SampleDecoder; prev: Buffer | null } | null = null
+  /** Where sequential decoding stopped: the chunk last decoded, its group's decoders and its inflated body. */
+  private cursor: Cursor | null = null
 
   private constructor(
     readonly file: string,
@@ -127,12 +150,23 @@ export class RecordingReader {
         index = readTickIndex(bytes)
         if (!index) return { end: null, problem: stopAt("a chunk's tick index is damaged") }
       }
+      // Version 3: u32 length of the units part, then the part, after the tick index (see format.ts).
+      let unitsLength = 0
+      let dataAt = index.dataAt
+      if (this.header.version >= 3) {
+        unitsLength = dataAt + 4 <= bytes.length ? bytes.readUInt32LE(dataAt) : -1
+        if (unitsLength < 0 || dataAt + 4 + unitsLength > bytes.length || (unitsLength === 0) !== (head.kind === 'D'))
+          return { end: null, problem: stopAt("a chunk's units part is damaged") }
+        dataAt += 4 + unitsLength
+      }
       this.chunks.push({
         ...head,
         offset: at,
-        dataAt: bodyAt + index.dataAt,
-        dataLength: head.length - index.dataAt,
+        dataAt: bodyAt + dataAt,
+        dataLength: head.length - dataAt,
         times: this.header.version >= 2 ? index.times : null,
+        unitsAt: bodyAt + dataAt - unitsLength,
+        unitsLength,
       })
       at = bodyAt + head.length
     }
@@ -166,21 +200,41 @@ export class RecordingReader {
     if (!cur || cur.j !== i - 1 || this.chunks[i].kind === 'K') {
       let k = i
       while (k > 0 && this.chunks[k].kind !== 'K') k--
-      cur = { j: k - 1, decoder: new SampleDecoder(), prev: null }
+      const tables = new DecodeTables()
+      cur = { j: k - 1, decoder: new SampleDecoder(tables), ticks: new SampleDecoder(tables, true), prev: null }
     }
     let out: ReplayRecord[] = []
     for (let j = cur.j + 1; j <= i; j++) {
       const c = this.chunks[j]
-      let body: ChunkBody
+      let body: ChunkBody | null
+      let blocks: Blocks | null = null
       try {
-        const bytes = inflateChunk(this.deflated(c), c.kind === 'D' ? cur.prev : null)
+        if (this.header.version >= 3) {
+          const units =
+            c.unitsLength > 0
+              ? (JSON.parse(
+                  inflateChunk(this.data.subarray(c.unitsAt, c.unitsAt + c.unitsLength), null).toString('utf8'),
+                ) as unknown)
+              : null
+          // A byte (1: deflated, 0: not), then u32 n, n bytes of blocks, then the JSON part if any (see format.ts).
+          const stored = this.deflated(c)
+          const flag = stored[0]
+          if (flag !== 0 && flag !== 1) throw new Error('flag')
+          const bytes = flag === 1 ? inflateChunk(stored.subarray(1), null) : stored.subarray(1)
+          const n = bytes.readUInt32LE(0)
+          if (4 + n > bytes.length) throw new Error('cut off')
+          blocks = { reader: new ByteReader(bytes, 4, 4 + n), units, times: c.times ?? [] }
+          body = 4 + n < bytes.length ? (JSON.parse(bytes.toString('utf8', 4 + n)) as ChunkBody) : null
+        } else {
+          const bytes = inflateChunk(this.deflated(c), c.kind === 'D' ? cur.prev : null)
+          cur.prev = bytes
+          body = JSON.parse(bytes.toString('utf8')) as ChunkBody
+        }
         this.inflated++
-        cur.prev = bytes
-        body = JSON.parse(bytes.toString('utf8')) as ChunkBody
       } catch {
         throw new RecordingError(`Chunk ${j} of ${basename(this.file)} (byte ${c.offset}) is damaged.`)
       }
-      out = this.decodeChunk(j, body, cur.decoder)
+      out = this.decodeChunk(j, body, cur, blocks)
       cur.j = j
       if (this.cache.size >= CACHE_CHUNKS) this.cache.delete(this.cache.keys().next().value!)
       this.cache.set(j, out)
@@ -217,31 +271,59 @@ export class RecordingReader {
     return out
   }
 
-  /** A chunk's body as stored (samples still encoded). */
-  rawChunk(i: number): ChunkBody {
-    let k = i
-    while (k > 0 && this.chunks[k].kind !== 'K') k--
-    let prev: Buffer | null = null
-    for (let j = k; ; j++) {
-      const c = this.chunks[j]
-      prev = inflateChunk(this.deflated(c), c.kind === 'D' ? prev : null)
-      if (j === i) return JSON.parse(prev.toString('utf8')) as ChunkBody
-    }
-  }
-
-  private decodeChunk(i: number, body: ChunkBody, decoder: SampleDecoder): ReplayRecord[] {
+  /**
+   * A chunk's records with their ticks restored: from the blocks (version 3: the key record's latest samples first,
+   * its units from the units part; per tick its own fields, its time from the tick index, then its samples; a chunk
+   * without a JSON part holds ticks only), else from each tick's JSON.
+   */
+  private decodeChunk(i: number, body: ChunkBody | null, cur: Cursor, blocks: Blocks | null): ReplayRecord[] {
     try {
-      if (!Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids))
-        throw new Error('shape')
-      decoder.extend(body.fields, body.ids, body.raw)
-      return body.records.map((r): ReplayRecord => {
+      if (!blocks) return this.decodeJsonChunk(body, cur.decoder)
+      const { reader, units, times } = blocks
+      let records: readonly ChunkRecord[]
+      if (body) {
+        const { fields, ids, tfields, strs, lits } = body
+        if (![body.records, fields, ids, tfields, strs, lits].every(Array.isArray)) throw new Error('shape')
+        cur.decoder.extend(fields, ids)
+        cur.ticks.extend(tfields!, [])
+        cur.decoder.tables.extend(strs!, lits!)
+        records = body.records
+      } else {
+        cur.decoder.tables.extend([], [])
+        records = times.map(() => TICK)
+      }
+      let k = 0
+      const out = records.map((r): ReplayRecord => {
+        if (r.k === 'key') {
+          if (!Array.isArray(units)) throw new Error('shape')
+          return { k: 'key', state: { ...r.state, units: units as Unit[], latest: cur.decoder.decodeBinary(reader) } }
+        }
         if (r.k !== 'tick') return r
-        const { s, ...rest } = r.tick
-        return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
+        const own = cur.ticks.decodeTick(reader)
+        if (k >= times.length) throw new Error('more ticks than times')
+        // The index keeps each tick's time exactly (the blocks keep numbers to a hundredth).
+        if (Object.hasOwn(own, 't')) own.t = times[k]
+        k++
+        return { k: 'tick', tick: { ...(own as Omit<Tick, 'samples'>), samples: cur.decoder.decodeBinary(reader) } }
       })
+      // Every byte of the blocks belongs to a record: anything left over means the chunk is not what was written.
+      if (!reader.done || k !== times.length) throw new Error('left over')
+      return out
     } catch {
       throw new RecordingError(`Chunk ${i} of ${basename(this.file)} (byte ${this.chunks[i].offset}) is damaged.`)
     }
+  }
+
+  /** Versions 1 and 2: every record in the JSON, each tick with its samples' columns. */
+  private decodeJsonChunk(body: ChunkBody | null, decoder: SampleDecoder): ReplayRecord[] {
+    if (!body || !Array.isArray(body.records) || !Array.isArray(body.fields) || !Array.isArray(body.ids))
+      throw new Error('shape')
+    decoder.extend(body.fields, body.ids, body.raw)
+    return body.records.map((r): ReplayRecord => {
+      if (r.k !== 'tick') return r
+      const { s, ...rest } = r.tick
+      return { k: 'tick', tick: { ...(rest as Omit<Tick, 'samples'>), samples: decoder.decode(s) } }
+    })
   }
 
   /** Forgets decoded chunks (the next seek decodes from the file's bytes again). */

@@ -172,6 +172,82 @@ describe('recording', () => {
     expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
   })
 
+  it('version 3: deflates one-second chunks only when they carry much text (log lines), and reads both kinds', async () => {
+    const ticks = makeTicks(60)
+    // Seconds 10 to 14 print 40 lines a tick: their chunks' JSON parts are long.
+    for (const tick of ticks.slice(20, 30))
+      for (let i = 0; i < 40; i++)
+        tick.logs.push({ t: tick.t, unit: 'u1', runId: 'r1', text: `line ${tick.seq}.${i}`, stream: 'out' })
+    const file = await record('chatty.plrec', ticks)
+    const r = RecordingReader.open(file)
+    const bytes = readFileSync(file)
+    const deflated = (kind: string): boolean[] =>
+      r.chunks.filter((c) => c.kind === kind).map((c) => bytes[c.dataAt] === 1)
+    expect(deflated('K').every(Boolean)).toBe(true)
+    const d = deflated('D')
+    expect(d.filter(Boolean).length).toBeGreaterThan(0)
+    expect(d.filter((x) => !x).length).toBeGreaterThan(d.length / 2)
+    expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
+  })
+
+  it('still reads format version 2 (samples as JSON columns, keyframes whole): the same ticks and seeks', async () => {
+    const ticks = makeTicks(60)
+    const r = RecordingReader.open(await record('v2.plrec', ticks, 2))
+    expect(r.header.version).toBe(2)
+    expect(r.chunks.every((c) => c.unitsLength === 0)).toBe(true)
+    expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
+    expect(thousandths(r.stateAt(ticks[50].t).latest.get('u3'))).toEqual(thousandths(ticks[50].samples[3]))
+  })
+
+  it('version 3: a file cut inside a keyframe opens up to the chunk before it, and says where', async () => {
+    const ticks = makeTicks(80)
+    const file = await record('cut-key.plrec', ticks)
+    const whole = RecordingReader.open(file)
+    expect(whole.header.version).toBe(3)
+    const k = whole.chunks.findIndex((c, i) => i > 0 && c.kind === 'K')
+    const key = whole.chunks[k]
+    expect(key.unitsLength).toBeGreaterThan(0)
+    // Cut in the middle of the keyframe's units part.
+    const cut = join(dir, 'cut-key-short.plrec')
+    writeFileSync(cut, readFileSync(file).subarray(0, key.unitsAt + (key.unitsLength >> 1)))
+    const r = RecordingReader.open(cut)
+    expect(r.problem).toBe(
+      `The recording stops at byte ${key.offset} of ${key.unitsAt + (key.unitsLength >> 1)} (the last chunk is cut off): it opens up to ${((whole.chunks[k - 1].t1 - r.header.labT0) / 1000).toFixed(1)} s, after ${k} good chunks.`,
+    )
+    const back = [...r.ticks()]
+    expect(back.length).toBe(whole.chunks.slice(0, k).reduce((n, c) => n + c.times!.length, 0))
+    expect(thousandths(back)).toEqual(thousandths(ticks.slice(0, back.length)))
+  })
+
+  it('version 3: stops at a keyframe whose units part is damaged, with the CRC made to match', async () => {
+    const file = await record('badunits.plrec', makeTicks(60))
+    const bytes = Buffer.from(readFileSync(file))
+    const whole = RecordingReader.open(file)
+    const k = whole.chunks.findIndex((c, i) => i > 0 && c.kind === 'K')
+    const c = whole.chunks[k]
+    // The units part's length, beyond the frame, and a CRC that fits the damage: only the layout check can catch it.
+    bytes.writeUInt32LE(0xffffff, c.unitsAt - 4)
+    bytes.writeUInt32LE(crc32(bytes.subarray(c.offset + 36, c.offset + 36 + c.length)) >>> 0, c.offset + 32)
+    const bad = join(dir, 'badunits-2.plrec')
+    writeFileSync(bad, bytes)
+    const r = RecordingReader.open(bad)
+    expect(r.problem).toMatch(
+      new RegExp(`a chunk's units part is damaged\\): it opens up to \\d+\\.\\d s, after ${k} good chunks\\.$`),
+    )
+    expect(r.chunks.length).toBe(k)
+    // And damage inside a chunk whose CRC matches: opening cannot see it, decoding that chunk refuses it, naming it.
+    const inner = Buffer.from(readFileSync(file))
+    const d = whole.chunks[k + 1]
+    expect(d.kind).toBe('D')
+    const corrupt = join(dir, 'badblock.plrec')
+    inner[d.dataAt + 2] ^= 0x55
+    inner.writeUInt32LE(crc32(inner.subarray(d.offset + 36, d.offset + 36 + d.length)) >>> 0, d.offset + 32)
+    writeFileSync(corrupt, inner)
+    const r2 = RecordingReader.open(corrupt)
+    expect(r2.problem).toBeNull()
+    expect(() => r2.chunk(k + 1)).toThrow(`Chunk ${k + 1} of badblock.plrec (byte ${d.offset}) is damaged.`)
+  })
+
   it('stops at a chunk whose tick index is damaged, with the CRC made to match', async () => {
     const file = await record('badindex.plrec', makeTicks(20))
     const bytes = Buffer.from(readFileSync(file))
