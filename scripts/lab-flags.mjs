@@ -6,5 +6,5 @@
 // - an old generation that grows by 25 % past what the last full collection kept (V8 lets it grow up to 4x);
 // - --expose-gc, so the lab collects when a run ends, at most every 10 s (src/main/lab/memory-release.ts): V8 collects
 //   when its limits say so, not when a burst ends.
-// package.json's `start`, `web` and `lab` scripts pass the same flags to node.
+// package.json's `start`, `web`, `lab` and `bench:watch` scripts pass the same flags to node.
 export const LAB_V8_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=25', '--expose-gc']
