@@ -42,6 +42,7 @@ const child = spawn(
   process.execPath,
   [
     ...LAB_V8_FLAGS,
+    // More node flags for the lab's process, for example `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
     ...(process.env.SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     '--import',
     'tsx',

@@ -33,8 +33,8 @@ const WRITE_DELAY_MS = 50
 export class SurvivorRecords {
   private readonly started = new Map<number, number>()
   private timer: NodeJS.Timeout | null = null
-  /** The write on its way (off the lab's thread: a rename over a file can wait on the disk for a long while). */
-  private writing: Promise<void> | null = null
+  /** A write is on its way (off the lab's thread: a rename over a file can wait on the disk for a long while). */
+  private writing = false
   private dirty = false
   private closed = false
   private readonly file: string
@@ -65,12 +65,12 @@ export class SurvivorRecords {
 
   /**
    * Writes the file (atomically: a reader never sees half of it), in libuv's thread pool: the lab's thread never waits
-   * for the disk. Changes made meanwhile are written by the next write, which follows at once.
+   * for the disk. Changes made meanwhile go into the next write, scheduled as this one lands.
    */
   private async write(): Promise<void> {
     this.timer = null
-    if (this.writing || this.closed) return
     this.dirty = false
+    this.writing = true
     while (this.started.size > MAX_ENTRIES) this.started.delete(this.started.keys().next().value!)
     const body: RecordFile = {
       lab: this.lab,
@@ -78,15 +78,14 @@ export class SurvivorRecords {
       started: [...this.started].map(([pid, startTime]) => ({ pid, startTime })),
     }
     const tmp = `${this.file}.${process.pid}.tmp`
-    this.writing = (async () => {
+    try {
       await mkdir(this.dir, { recursive: true })
       await writeFile(tmp, JSON.stringify(body))
       await rename(tmp, this.file)
-    })().catch(() => {
+    } catch {
       // An unwritable state folder costs the safety net only; the supervisor still works.
-    })
-    await this.writing
-    this.writing = null
+    }
+    this.writing = false
     if (this.closed) rmSync(this.file, { force: true })
     else if (this.dirty) this.schedule()
   }

@@ -80,7 +80,7 @@ const MAX_TASKS_LISTED = 256
  * thread is told apart as the one task of this process that was not there before.
  */
 export function lowerNewThread<T>(create: () => T, target = unitNiceTarget()): T {
-  if (process.platform !== 'linux' || target <= unitNiceTarget(0)) return create()
+  if (process.platform !== 'linux' || target <= os.getPriority()) return create()
   const tasks = tasksOf('self')
   // Listing the tasks twice per thread costs more than the start-up it saves once a process has this many.
   if (tasks.length > MAX_TASKS_LISTED) return create()
