@@ -206,6 +206,14 @@ test('two recordings of one Python script, thread pool and process pool, side by
   await expect(diff).toContainText('CPU time')
   await expect(diff).toContainText('Peak memory')
   await page.getByTestId('sessions-comparison').scrollIntoViewIfNeeded()
+  // Every unit in a chart's legend is drawn: a line, or a dot for one sampled once (a short-lived pool worker).
+  const charts = page.getByTestId('sessions-comparison').locator('figure')
+  expect(await charts.count()).toBe(2)
+  for (const chart of await charts.all()) {
+    expect(await chart.locator('[data-mark]').count()).toBe(await chart.locator('.key').count())
+    const lines = await chart.locator('polyline').evaluateAll((ls) => ls.map((l) => l.getAttribute('points') ?? ''))
+    for (const points of lines) expect(points.split(' ').length, 'a line of one point draws nothing').toBeGreaterThan(1)
+  }
   await page.screenshot({ path: `${SCREENSHOTS}/sessions-compare-gil.png`, fullPage: true })
   const peaks = await page
     .locator('[data-testid="sessions-comparison"] table tbody tr td:nth-child(4)')
