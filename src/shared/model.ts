@@ -75,6 +75,17 @@ export interface TimeSplit {
   blockedOn: Record<BlockReason, number>
 }
 
+/** A split with `f` applied to each of its figures (rounding, for one). */
+export function mapTimeSplit(t: TimeSplit, f: (v: number) => number): TimeSplit {
+  const b = t.blockedOn
+  return {
+    onCpu: f(t.onCpu),
+    runqueue: f(t.runqueue),
+    blocked: f(t.blocked),
+    blockedOn: { lock: f(b.lock), io: f(b.io), sleep: f(b.sleep), other: f(b.other) },
+  }
+}
+
 /** One unit's measurements in one tick. */
 export interface Sample {
   id: string

@@ -1,5 +1,6 @@
 // One run on the command line, whatever started it (`run`, `watch`): a lab at the chosen interval, NDJSON or text per
 // tick, Ctrl-C / SIGTERM / --duration stop the run, then wait -> flush -> summary -> close, with the signals let go.
+import { mapTimeSplit } from '../../shared/model'
 import type { LogLine, RunInfo, RunSummary, Sample, Tick, TimeSplit, TransientStats, Unit } from '../../shared/model'
 import { validateInterval } from '../../shared/params'
 import { Lab } from '../lab/lab'
@@ -31,14 +32,7 @@ const hundredth = (v: number): number => Math.round(v * 100) / 100
 
 /** A time split with one decimal, for NDJSON. */
 export function roundTime(time: TimeSplit | null | undefined): TimeSplit | null {
-  if (!time) return null
-  const b = time.blockedOn
-  return {
-    onCpu: tenth(time.onCpu),
-    runqueue: tenth(time.runqueue),
-    blocked: tenth(time.blocked),
-    blockedOn: { lock: tenth(b.lock), io: tenth(b.io), sleep: tenth(b.sleep), other: tenth(b.other) },
-  }
+  return time ? mapTimeSplit(time, tenth) : null
 }
 
 /** One NDJSON row per unit, merging identity with its latest sample. */

@@ -97,6 +97,7 @@ export class Lab implements LabCommands {
   private readonly listeners = new Set<(tick: Tick) => void>()
   /** Says "possible deadlock" when every thread of a run has waited on a lock for seconds (futexes read on Linux). */
   private readonly stuck = new StuckDetector(process.platform === 'linux' ? blockedOn : null)
+  private readonly latestSamples = new Map<string, Sample>()
   private readonly spawner: UnitSpawner
   /** External programs and their process trees. */
   private readonly programs: ProgramTracker
@@ -385,16 +386,24 @@ export class Lab implements LabCommands {
 
   /** Each run still producing (or just ended) keeps its part of the tick, for windows that connect later. */
   private journal(tick: Tick): void {
-    let samples: Map<string, Sample> | null = null
+    let fresh = false
     for (const run of this.runs.values()) {
       if (run.info.endedAt === null || tick.t - run.info.endedAt < JOURNAL_AFTER_END_MS) run.journal.record(tick)
       if (run.info.status !== 'running') {
         this.stuck.forget(run.info.id)
         continue
       }
-      samples ??= new Map(tick.samples.map((s) => [s.id, s]))
-      const units = this.units.all().filter((u) => u.runId === run.info.id)
-      const report = this.stuck.check(run.info.id, units, samples, tick.t)
+      // Each unit's latest sample, kept in one map updated in place (no map of every unit built per tick).
+      if (!fresh) {
+        fresh = true
+        for (const s of tick.samples) this.latestSamples.set(s.id, s)
+        if (this.latestSamples.size > tick.samples.length * 2 + 64) {
+          const live = new Set(tick.samples.map((s) => s.id))
+          for (const id of [...this.latestSamples.keys()]) if (!live.has(id)) this.latestSamples.delete(id)
+        }
+      }
+      const units = this.units.ofRun(run.info.id)
+      const report = this.stuck.check(run.info.id, units, this.latestSamples, tick.t)
       const label = (id: string): string => this.units.get(id)?.label.replace(/^[^/]+\/\s*/, '') ?? id
       run.warn(report ? stuckSentence(report, tick.t, label) : null, report?.units ?? [])
     }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { Tick, Unit } from '../../shared/model'
+import { JOURNAL_SAMPLES, RunJournal } from './run-journal'
 import { runToEnd, useLabs } from './testing/lab-fixture'
 import { scenarios } from '../../../scenarios/index'
 
@@ -31,5 +33,38 @@ describe('run history (what a reloaded window gets back)', () => {
     expect(hb.tasks.filter((t) => t.phase === 'finished')).toHaveLength(6)
     expect(hb.logs.every((l) => l.runId === b.id)).toBe(true)
     await expect(lab.runHistory({ runId: 'r999' })).rejects.toThrow(/r999/)
+  })
+})
+
+describe("a run journal's samples", () => {
+  it('keeps the last JOURNAL_SAMPLES points in order, unknown CPU as null', () => {
+    const journal = new RunJournal('r1')
+    const unit = { id: 'u1', runId: 'r1' } as Unit
+    const other = { id: 'u2', runId: 'r2' } as Unit
+    const tick = (i: number): Tick =>
+      ({
+        seq: i,
+        t: i * 10,
+        units: i === 0 ? [unit, other] : [],
+        samples: [
+          { id: 'u1', cpu: i % 3 === 0 ? null : i / 4, cpuSeconds: null, rss: null, heap: null, os: i % 2 ? 'R' : 'S' },
+          { id: 'u2', cpu: 1, cpuSeconds: null, rss: null, heap: null },
+        ],
+        logs: [],
+        events: [],
+      }) as unknown as Tick
+    const n = JOURNAL_SAMPLES + 500
+    for (let i = 0; i < n; i++) journal.record(tick(i))
+    const points = journal.history().samples
+    expect(points).toHaveLength(JOURNAL_SAMPLES)
+    // Only this run's unit, the oldest 500 gone, every point as it came.
+    points.forEach((p, k) => {
+      const i = k + 500
+      expect(p).toEqual({ t: i * 10, unit: 'u1', cpu: i % 3 === 0 ? null : i / 4, os: i % 2 ? 'R' : 'S' })
+    })
+    // A short run keeps only what it had.
+    const short = new RunJournal('r1')
+    for (let i = 0; i < 3; i++) short.record(tick(i))
+    expect(short.history().samples.map((p) => p.t)).toEqual([0, 10, 20])
   })
 })

@@ -30,7 +30,17 @@ export class RunJournal {
   private readonly marks: MarkEvent[] = []
   private readonly tasks: TaskEvent[] = []
   private readonly states: StateEvent[] = []
-  private readonly samples: SamplePoint[] = []
+  /**
+   * The last JOURNAL_SAMPLES sample points as a ring of columns: a tick of a program with a thousand threads adds a
+   * thousand points, and columns of primitives allocate nothing per point (objects are made only for `history()`).
+   * They grow as points come, up to the bound: a short run keeps a short journal.
+   */
+  private readonly sampleT: number[] = []
+  private readonly sampleUnit: string[] = []
+  private readonly sampleCpu: number[] = []
+  private readonly sampleOs: (string | null)[] = []
+  private sampleCount = 0
+  private sampleNext = 0
 
   constructor(readonly runId: string) {}
 
@@ -43,9 +53,39 @@ export class RunJournal {
       this.logCount++
     }
     for (const e of tick.events) this.event(e)
-    for (const x of tick.samples)
-      if (this.units.has(x.id))
-        pushBounded(this.samples, { t: tick.t, unit: x.id, cpu: x.cpu, os: x.os ?? null }, JOURNAL_SAMPLES)
+    for (const x of tick.samples) {
+      if (!this.units.has(x.id)) continue
+      const i = this.sampleNext
+      if (i === this.sampleT.length) {
+        this.sampleT.push(0)
+        this.sampleUnit.push('')
+        this.sampleCpu.push(0)
+        this.sampleOs.push(null)
+      }
+      this.sampleT[i] = tick.t
+      this.sampleUnit[i] = x.id
+      // NaN stands for a CPU % not known yet (null).
+      this.sampleCpu[i] = x.cpu ?? Number.NaN
+      this.sampleOs[i] = x.os ?? null
+      this.sampleNext = (i + 1) % JOURNAL_SAMPLES
+      if (this.sampleCount < JOURNAL_SAMPLES) this.sampleCount++
+    }
+  }
+
+  private samplePoints(): SamplePoint[] {
+    const out: SamplePoint[] = []
+    const first = (this.sampleNext - this.sampleCount + JOURNAL_SAMPLES) % JOURNAL_SAMPLES
+    for (let k = 0; k < this.sampleCount; k++) {
+      const i = (first + k) % JOURNAL_SAMPLES
+      const cpu = this.sampleCpu[i]
+      out.push({
+        t: this.sampleT[i],
+        unit: this.sampleUnit[i],
+        cpu: Number.isNaN(cpu) ? null : cpu,
+        os: this.sampleOs[i],
+      })
+    }
+    return out
   }
 
   private event(e: LabEvent): void {
@@ -63,7 +103,7 @@ export class RunJournal {
       marks: [...this.marks],
       tasks: [...this.tasks],
       states: [...this.states],
-      samples: [...this.samples],
+      samples: this.samplePoints(),
     }
   }
 }

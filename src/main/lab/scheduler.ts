@@ -57,16 +57,6 @@ export function targetOf(u: Unit): SampleTarget | null {
   return u.pid > 0 ? { id: u.id, pid: u.pid, tid: null } : null
 }
 
-/** Rounds every fractional number of a sample (nested objects too) to 0.01 in place; integers are left as they are. */
-function toHundredths(o: Record<string, unknown>): void {
-  for (const key of Object.keys(o)) {
-    const v = o[key]
-    if (typeof v === 'number') {
-      if (!Number.isInteger(v) && Number.isFinite(v)) o[key] = Math.round(v * 100) / 100
-    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) toHundredths(v as Record<string, unknown>)
-  }
-}
-
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null
   private probes: NodeJS.Timeout[] = []
@@ -74,6 +64,9 @@ export class Scheduler {
   private seq = 0
   private running = false
   private inFlight: Promise<Tick> | null = null
+  private readonly targetCache = new Map<string, { target: SampleTarget; round: number }>()
+  private readonly gone: string[] = []
+  private targetRound = 0
   readonly stats = new Map<string, UnitStats>()
 
   constructor(
@@ -149,11 +142,8 @@ export class Scheduler {
     const t0 = performance.now()
     await discovery?.discover()
     const discoverMs = performance.now() - t0
-    const targets = units.live().flatMap((u) => targetOf(u) ?? [])
-    const sampled = await sampler.sample(targets, selfReports)
+    const sampled = await sampler.sample(this.targets(units.live()), selfReports)
     const { samples } = sampled
-    // Sample figures to a hundredth, finer than any view shows: what a recording keeps, so a replay shows the very same.
-    for (const s of samples) toHundredths(s as unknown as Record<string, unknown>)
     const costMs = sampled.costMs + discoverMs
     this.record(samples)
     for (const id of units.prune(ENDED_UNITS_KEPT)) this.stats.delete(id)
@@ -184,6 +174,32 @@ export class Scheduler {
     return tick
   }
 
+  /** Each live unit's target, the same object from tick to tick while its process and thread stay the same. */
+  private targets(live: readonly Unit[]): SampleTarget[] {
+    const out: SampleTarget[] = []
+    const round = ++this.targetRound
+    for (const u of live) {
+      let entry = this.targetCache.get(u.id)
+      const tid = u.kind === 'thread' ? u.tid : null
+      if (!entry || entry.target.pid !== u.pid || entry.target.tid !== tid) {
+        const target = targetOf(u)
+        if (!target) {
+          this.targetCache.delete(u.id)
+          continue
+        }
+        entry = { target, round }
+        this.targetCache.set(u.id, entry)
+      }
+      entry.round = round
+      out.push(entry.target)
+    }
+    // Values, not entries: an entry pair would be allocated per unit per tick.
+    for (const e of this.targetCache.values()) if (e.round !== round) this.gone.push(e.target.id)
+    for (const id of this.gone) this.targetCache.delete(id)
+    this.gone.length = 0
+    return out
+  }
+
   /** Drops a forgotten unit's figures. */
   forget(unitId: string): void {
     this.stats.delete(unitId)
@@ -206,10 +222,14 @@ export class Scheduler {
           blocked: 0,
           blockedOn: { lock: 0, io: 0, sleep: 0, other: 0 },
         })
-        sum.onCpu += s.time.onCpu
-        sum.runqueue += s.time.runqueue
-        sum.blocked += s.time.blocked
-        for (const r of BLOCK_REASONS) sum.blockedOn[r] += s.time.blockedOn[r]
+        const t = s.time
+        sum.onCpu += t.onCpu
+        sum.runqueue += t.runqueue
+        sum.blocked += t.blocked
+        sum.blockedOn.lock += t.blockedOn.lock
+        sum.blockedOn.io += t.blockedOn.io
+        sum.blockedOn.sleep += t.blockedOn.sleep
+        sum.blockedOn.other += t.blockedOn.other
         st.timeCount++
       }
     }

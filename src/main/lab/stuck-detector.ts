@@ -28,14 +28,23 @@ export class StuckDetector {
    * waiting (its own lock or queue), or when the OS has it blocked in a futex (see waitsOnLock). Helpers do not count.
    */
   check(runId: string, units: readonly Unit[], samples: ReadonlyMap<string, Sample>, now: number): StuckReport | null {
-    const threads = units.filter(
-      (u) => !isFinal(u.state) && !u.helper && (u.kind === 'thread' || (u.kind === 'process' && u.spawned)),
-    )
-    const waiting = threads.length > 0 && threads.every((u) => this.waitsOnLock(u, samples.get(u.id)))
-    if (!waiting) {
+    const counts = (u: Unit): boolean =>
+      !isFinal(u.state) && !u.helper && (u.kind === 'thread' || (u.kind === 'process' && u.spawned))
+    // Runs every tick for every running run: the first thread not waiting ends it, before any list is made.
+    let any = false
+    for (const u of units) {
+      if (!counts(u)) continue
+      any = true
+      if (!this.waitsOnLock(u, samples.get(u.id))) {
+        this.since.delete(runId)
+        return null
+      }
+    }
+    if (!any) {
       this.since.delete(runId)
       return null
     }
+    const threads = units.filter(counts)
     const since = this.since.get(runId) ?? now
     this.since.set(runId, since)
     return now - since >= STUCK_AFTER_MS ? { units: threads.map((u) => u.id), since } : null

@@ -113,8 +113,17 @@ export class UnitTable {
     return [...this.units.values()]
   }
 
+  /** The units of one run. */
+  ofRun(runId: string): Unit[] {
+    const out: Unit[] = []
+    for (const u of this.units.values()) if (u.runId === runId) out.push(u)
+    return out
+  }
+
   live(): Unit[] {
-    return this.all().filter((u) => !isFinal(u.state))
+    const out: Unit[] = []
+    for (const u of this.units.values()) if (!isFinal(u.state)) out.push(u)
+    return out
   }
 
   update(id: string, patch: Partial<Omit<Unit, 'id' | 'state'>>): void {
@@ -152,6 +161,9 @@ export class UnitTable {
   prune(keep: number): string[] {
     // On the per-tick path: nothing to scan while the table is within the bound.
     if (this.units.size <= keep) return []
+    let count = 0
+    for (const u of this.units.values()) if (isFinal(u.state) && !this.changed.has(u.id)) count++
+    if (count <= keep) return []
     const ended = this.all().filter((u) => isFinal(u.state) && !this.changed.has(u.id))
     if (ended.length <= keep) return []
     ended.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))

@@ -99,7 +99,7 @@ abstract class GroupEncoder {
    */
   protected raw: boolean[] = []
   private sumDelta: number[] = []
-  private sumRaw: number[] = []
+  protected sumRaw: number[] = []
   private readonly fieldIndex = new Map<string, number>()
   private readonly idIndex = new Map<string, number>()
   /** Previous scaled value per unit index and field index, at ui * MAX_FIELDS + f (0 before any). */
@@ -438,6 +438,9 @@ export class BinarySampleEncoder extends GroupEncoder {
   private masks: number[] = []
   private prevUnits: number[] = []
   private prevMasks: number[] = []
+  /** Per unit index: the sample object its last row was walked from, and that row's mask. */
+  private readonly lastRow: unknown[] = []
+  private readonly lastMask: number[] = []
 
   constructor(
     readonly tables: GroupTables,
@@ -448,7 +451,10 @@ export class BinarySampleEncoder extends GroupEncoder {
     if (tickFields) this.unit('', 0)
   }
 
-  /** A tick's samples. */
+  /**
+   * A tick's samples. A sample that is the very object the unit had in the last tick (the lab hands on an unchanged
+   * sample as it is, and never changes one it handed out) is stored as "every field unchanged" without being walked.
+   */
   encode(samples: readonly Sample[]): void {
     const n = samples.length
     const { units, masks } = this.nextBlock(n)
@@ -456,9 +462,42 @@ export class BinarySampleEncoder extends GroupEncoder {
       const s = samples[i]
       const ui = this.unit(s.id, i)
       units[i] = ui
-      masks[i] = this.encodeRow(s as unknown as Plain, ui)
+      if (this.lastRow[ui] === s && this.repeat(ui, this.lastMask[ui])) masks[i] = this.lastMask[ui]
+      else {
+        const mask = this.encodeRow(s as unknown as Plain, ui)
+        masks[i] = mask
+        this.lastRow[ui] = s
+        this.lastMask[ui] = mask
+      }
     }
     this.write(n)
+  }
+
+  /** Stores every field of unit `ui`'s row `mask` as unchanged; false (nothing stored) when one cannot be. */
+  private repeat(ui: number, mask: number): boolean {
+    const tags = this.tags
+    const base = ui * MAX_FIELDS
+    const nf = this.fields.length
+    // A field whose last value cannot be said to be unchanged (a literal) needs the row walked.
+    for (let f = 0, m = mask; f < nf && m > 0; f++, m = Math.floor(m / 2))
+      if (m % 2 === 1 && Number.isNaN(tags[base + f])) return false
+    for (let f = 0, m = mask; f < nf && m > 0; f++, m = Math.floor(m / 2)) {
+      if (m % 2 === 0) continue
+      const col = this.column(f)
+      const i = this.counts[f]++
+      const tag = tags[base + f]
+      this.sameCount[f]++
+      if (tag === NUMBER_TAG) {
+        // What put() stores for a number equal to the last: its delta 0, or, raw, the scaled value again.
+        const scaled = this.prev[base + f]
+        this.sumRaw[f] += Math.abs(scaled)
+        col[i] = -1 - zigzag(this.raw[f] ? scaled : 0) * 4
+      } else {
+        this.mixed[f] = true
+        col[i] = -1 - tag
+      }
+    }
+    return true
   }
 
   /** A tick's own fields (tickFields encoders): everything but its samples. */
@@ -547,14 +586,18 @@ export class BinarySampleEncoder extends GroupEncoder {
     this.lastStringIndex.push(0)
   }
 
+  /** Field f's column for this block, with room for one more value. */
+  private column(f: number): Float64Array {
+    const col = this.vals[f]
+    if (this.counts[f] < col.length) return col
+    const grown = new Float64Array(col.length * 2)
+    grown.set(col)
+    return (this.vals[f] = grown)
+  }
+
   protected put(f: number, v: unknown, ui: number): void {
-    let col = this.vals[f]
+    const col = this.column(f)
     const i = this.counts[f]++
-    if (i === col.length) {
-      const grown = new Float64Array(col.length * 2)
-      grown.set(col)
-      col = this.vals[f] = grown
-    }
     const tags = this.tags
     const at = ui * MAX_FIELDS + f
     if (scalable(v)) {

@@ -14,9 +14,19 @@ export class CpuMeter {
    */
   update(id: string, cpuSeconds: number, at: number): number | null {
     const prev = this.last.get(id)
-    this.last.set(id, { cpuSeconds, at })
-    if (!prev || at <= prev.at) return null
-    return Math.max(0, ((cpuSeconds - prev.cpuSeconds) / (at - prev.at)) * 100)
+    if (!prev) {
+      this.last.set(id, { cpuSeconds, at })
+      return null
+    }
+    const { cpuSeconds: was, at: then } = prev
+    prev.cpuSeconds = cpuSeconds
+    prev.at = at
+    if (at <= then) return null
+    return Math.max(0, ((cpuSeconds - was) / (at - then)) * 100)
+  }
+
+  get size(): number {
+    return this.last.size
   }
 
   /** Drops ids not in `live`, so ended units do not accumulate. */

@@ -5,7 +5,6 @@ import type { Collector, RawSample, SampleTarget } from '../collector'
 import {
   openProcFile,
   pageSize,
-  parseSchedstat,
   parseStat,
   readProcText,
   schedstatWorks,
@@ -20,6 +19,8 @@ import { classifySyscall } from './syscalls'
 
 /** One thread's open files and what was read from them. */
 interface ThreadTask {
+  pid: number
+  tid: number
   /** /proc/PID/task/TID/ */
   base: string
   stat: ProcFile
@@ -39,6 +40,18 @@ interface ThreadTask {
   /** The readings the last split was computed from (monotonic ns). */
   splitFrom: { runNs: number; waitNs: number; at: number } | null
   split: TimeSplit | null
+  /**
+   * The last split came from an interval the thread did not run in, and nothing it was seen blocked in has been added
+   * since: another such interval gives the very same split, so the same object is handed on (no allocation per tick for
+   * the hundreds of idle threads of a pool).
+   */
+  splitStill: boolean
+  /** What it was blocked in changed since the last split. */
+  blockedDirty: boolean
+  /** The last sample handed out for this thread as a unit: handed out again while nothing in it changed. */
+  raw: RawSample | null
+  /** The process's thread list it was last put in (a tick number), to tell which threads ended. */
+  listedIn: number
   /** Tick it was last read in (a thread read for its process and for its own unit is read once), and last needed in. */
   readIn: number
   seen: number
@@ -49,8 +62,9 @@ interface ProcessTask {
   pid: number
   stat: ProcFile
   status: ProcFile | null
-  /** Its threads at the last reading, with their run time (ns) then. */
-  threads: Map<number, number>
+  /** Its threads at the last reading (their runNs is what they had run then), and the list the next reading fills. */
+  list: ThreadTask[]
+  spare: ThreadTask[]
   /** Run time of threads that ended, ns: theirs at the last reading, plus what the kernel's totals show beyond. */
   retiredNs: number
   /** Page faults and memory at the last status read: status is read again only once faults moved. */
@@ -64,6 +78,8 @@ interface ProcessTask {
   /** stat's CPU total (ns, in 10 ms steps) and state letter at the last reading: they tell when a quiet thread woke. */
   statNs: number
   state: string
+  /** The last sample handed out: handed out again while nothing in it changed. */
+  raw: RawSample | null
 }
 
 const NO_BLOCKS = (): Record<BlockReason, number> => ({ lock: 0, io: 0, sleep: 0, other: 0 })
@@ -81,13 +97,17 @@ const WAKE_NS = 15e6
 
 /** Letters in the order a process borrows one from its threads when its main thread has exited. */
 const BUSIEST = ['R', 'D', 'S', 'T', 't', 'I']
+const RANK: Record<string, number> = Object.fromEntries(BUSIEST.map((letter, i) => [letter, i]))
 
 export class ProcFsCollector implements Collector {
   readonly name = 'procfs'
   readonly timeSplit: boolean
-  private readonly threads = new Map<string, ThreadTask>()
+  /** By thread id (unique among live tasks; each task also keeps its process's id, checked on use). */
+  private readonly threads = new Map<number, ThreadTask>()
   private readonly processes = new Map<string, ProcessTask>()
   private readonly buf = Buffer.alloc(4096)
+  private readonly out = new Map<string, RawSample>()
+  private readonly resting: number[] = []
   /**
    * Threads are read through schedstat (ns, about a third of the cost of stat); their stat (for the state letter) and
    * syscall only when they ran since the last tick. A thread that did not run cannot have changed state or left its
@@ -105,11 +125,15 @@ export class ProcFsCollector implements Collector {
     return this.collectSync(targets)
   }
 
-  /** Synchronous on purpose: one pread per file costs microseconds; the thread pool would cost more. */
+  /**
+   * Synchronous on purpose: one pread per file costs microseconds; the thread pool would cost more. The map returned is
+   * the same from tick to tick (no allocation per unit): it holds until the next call.
+   */
   collectSync(targets: readonly SampleTarget[]): Map<string, RawSample> {
-    const out = new Map<string, RawSample>()
+    const out = this.out
     const tick = ++this.tick
     const now = Number(process.hrtime.bigint())
+    const from = performance.now() / 1000
     // Processes first: a process decides which of its threads need reading this tick; its thread units then share it.
     for (const wanted of [true, false]) {
       for (const target of targets) {
@@ -124,8 +148,14 @@ export class ProcFsCollector implements Collector {
         }
       }
     }
-    for (const [key, t] of this.threads) if (t.seen !== tick) this.forgetThread(key, t)
-    for (const [id, p] of this.processes) if (p.seen !== tick) this.forgetProcess(id, p)
+    // A unit not read this tick (gone, or no longer asked for) leaves the map: every reading made now is stamped later.
+    out.forEach((sample, id) => {
+      if ((sample.at ?? 0) < from) out.delete(id)
+    })
+    for (const t of this.threads.values()) if (t.seen !== tick) this.forgetThread(t)
+    this.processes.forEach((p, id) => {
+      if (p.seen !== tick) this.forgetProcess(id, p)
+    })
     return out
   }
 
@@ -143,18 +173,24 @@ export class ProcFsCollector implements Collector {
     const t = this.readThread(pid, tid, tick, now)
     if (!t?.last) return null
     const zombie = t.last.state === 'Z' || t.last.state === 'X'
-    return {
-      cpuSeconds: t.sched ? t.runNs / 1e9 : (t.last.utime + t.last.stime) / USER_HZ,
-      rss: null,
-      state: t.last.state,
-      ...(this.timeSplit ? { time: zombie ? null : t.split } : {}),
-    }
+    const cpuSeconds = t.sched ? t.runNs / 1e9 : (t.last.utime + t.last.stime) / USER_HZ
+    const state = t.last.state
+    const time = zombie ? null : t.split
+    const last = t.raw
+    if (last && last.cpuSeconds === cpuSeconds && last.state === state && (!this.timeSplit || last.time === time))
+      return last
+    t.raw = this.timeSplit ? { cpuSeconds, rss: null, state, time } : { cpuSeconds, rss: null, state }
+    return t.raw
   }
 
   /** `rest`: a quiet thread whose counters are taken as unchanged this tick (see QUIET_EVERY). */
   private readThread(pid: number, tid: number, tick: number, now: number, rest = false): ThreadTask | null {
-    const key = `${pid}/${tid}`
-    let t = this.threads.get(key)
+    let t = this.threads.get(tid)
+    if (t && t.pid !== pid) {
+      // The id belongs to another process now (or is asked for under another): start afresh.
+      this.forgetThread(t)
+      t = undefined
+    }
     if (t && t.readIn === tick) return t
     if (t === undefined) {
       const base = `/proc/${pid}/task/${tid}/`
@@ -162,6 +198,8 @@ export class ProcFsCollector implements Collector {
       if (!stat) return null
       const sched = this.useSchedstat ? openProcFile(`${base}schedstat`) : null
       t = {
+        pid,
+        tid,
         base,
         stat,
         sched,
@@ -174,10 +212,14 @@ export class ProcFsCollector implements Collector {
         quiet: 0,
         splitFrom: null,
         split: null,
+        splitStill: false,
+        blockedDirty: false,
+        raw: null,
+        listedIn: 0,
         readIn: 0,
         seen: tick,
       }
-      this.threads.set(key, t)
+      this.threads.set(tid, t)
     }
     t.seen = tick
     t.readIn = tick
@@ -185,23 +227,38 @@ export class ProcFsCollector implements Collector {
     if (rest && t.sched && t.last) ran = false
     else if (t.sched) {
       const n = t.sched.read(this.buf, 64)
-      if (n < 0) return this.threadGone(key, t)
-      const s = parseSchedstat(this.buf, n)
-      ran = s.runNs !== t.runNs || s.waitNs !== t.waitNs || t.last === null
-      t.runNs = s.runNs
-      t.waitNs = s.waitNs
+      if (n < 0) return this.threadGone(t)
+      // schedstat: ns on a CPU, ns waiting on a run queue (parsed in place: this runs for every thread every tick).
+      const buf = this.buf
+      let runNs = 0
+      let i = 0
+      for (; i < n; i++) {
+        const c = buf[i]
+        if (c < 0x30 || c > 0x39) break
+        runNs = runNs * 10 + (c - 0x30)
+      }
+      let waitNs = 0
+      for (i++; i < n; i++) {
+        const c = buf[i]
+        if (c < 0x30 || c > 0x39) break
+        waitNs = waitNs * 10 + (c - 0x30)
+      }
+      ran = runNs !== t.runNs || waitNs !== t.waitNs || t.last === null
+      t.runNs = runNs
+      t.waitNs = waitNs
     }
     t.active = ran
     t.quiet = ran ? 0 : t.quiet + 1
     if (ran) {
       const n = t.stat.read(this.buf)
-      if (n < 0) return this.threadGone(key, t)
+      if (n < 0) return this.threadGone(t)
       t.last = parseStat(this.buf, n)
       if (t.last && t.last.state !== 'R' && t.last.state !== 'Z' && t.sched) this.sampleSyscall(t)
     } else {
       // Asleep the whole interval, in the same call as at its last reading.
-      const reason = (Object.keys(t.blockedIn) as BlockReason[]).find((r) => t!.blockedIn[r] > 0)
-      if (!reason && t.last && t.last.state !== 'R' && t.last.state !== 'Z') this.sampleSyscall(t)
+      const b = t.blockedIn
+      const known = b.lock > 0 || b.io > 0 || b.sleep > 0 || b.other > 0
+      if (!known && t.last && t.last.state !== 'R' && t.last.state !== 'Z') this.sampleSyscall(t)
     }
     if (t.sched) this.split(t, now)
     return t
@@ -212,23 +269,45 @@ export class ProcFsCollector implements Collector {
     t.syscall ??= openProcFile(`${t.base}syscall`) ?? false
     if (!t.syscall) return
     const reason = classifySyscall(this.buf, t.syscall.read(this.buf, 256))
-    if (reason) t.blockedIn[reason]++
+    if (reason) {
+      t.blockedIn[reason]++
+      t.blockedDirty = true
+    }
   }
 
   /** on a CPU + waiting for one + blocked = 100 % of the time since the last reading. */
   private split(t: ThreadTask, now: number): void {
     const from = t.splitFrom
-    t.splitFrom = { runNs: t.runNs, waitNs: t.waitNs, at: now }
-    const blockedIn = t.blockedIn
-    // A thread that did not run keeps what it was blocked in; one that ran starts afresh.
-    t.blockedIn = t.active ? NO_BLOCKS() : { ...blockedIn }
-    if (!from || now <= from.at) {
+    if (!from) {
+      t.splitFrom = { runNs: t.runNs, waitNs: t.waitNs, at: now }
+      t.blockedIn = t.active ? NO_BLOCKS() : t.blockedIn
+      t.blockedDirty = false
       t.split = null
+      t.splitStill = false
       return
     }
+    // Another interval without running, with nothing new seen: the same split as last time.
+    if (!t.active && t.splitStill && !t.blockedDirty && now > from.at) {
+      from.at = now
+      return
+    }
+    const blockedIn = t.blockedIn
     const span = now - from.at
-    let onCpu = (Math.max(0, t.runNs - from.runNs) / span) * 100
-    let runqueue = (Math.max(0, t.waitNs - from.waitNs) / span) * 100
+    const ranNs = Math.max(0, t.runNs - from.runNs)
+    const waitedNs = Math.max(0, t.waitNs - from.waitNs)
+    from.runNs = t.runNs
+    from.waitNs = t.waitNs
+    from.at = now
+    // A thread that did not run keeps what it was blocked in; one that ran starts afresh.
+    if (t.active) t.blockedIn = NO_BLOCKS()
+    t.blockedDirty = false
+    if (span <= 0) {
+      t.split = null
+      t.splitStill = false
+      return
+    }
+    let onCpu = (ranNs / span) * 100
+    let runqueue = (waitedNs / span) * 100
     // Counters move at scheduler ticks while the clock does not: never more than the interval.
     const busy = onCpu + runqueue
     if (busy > 100) {
@@ -243,10 +322,17 @@ export class ProcFsCollector implements Collector {
       runqueue += blocked
       blocked = 0
     }
-    const blockedOn = NO_BLOCKS()
-    if (samples === 0) blockedOn.other = blocked
-    else for (const r of Object.keys(blockedOn) as BlockReason[]) blockedOn[r] = (blocked * blockedIn[r]) / samples
+    const blockedOn =
+      samples === 0
+        ? { lock: 0, io: 0, sleep: 0, other: blocked }
+        : {
+            lock: (blocked * blockedIn.lock) / samples,
+            io: (blocked * blockedIn.io) / samples,
+            sleep: (blocked * blockedIn.sleep) / samples,
+            other: (blocked * blockedIn.other) / samples,
+          }
     t.split = { onCpu, runqueue, blocked, blockedOn }
+    t.splitStill = !t.active
   }
 
   /**
@@ -267,7 +353,8 @@ export class ProcFsCollector implements Collector {
         pid: target.pid,
         stat,
         status: openProcFile(`/proc/${target.pid}/status`),
-        threads: new Map(),
+        list: [],
+        spare: [],
         retiredNs: 0,
         faults: -1,
         statRss: -1,
@@ -277,6 +364,7 @@ export class ProcFsCollector implements Collector {
         reportedAt: 0,
         statNs: -1,
         state: '',
+        raw: null,
       }
       this.processes.set(target.id, p)
     }
@@ -295,33 +383,47 @@ export class ProcFsCollector implements Collector {
       ;({ rss, peakRss } = this.memory(p))
       return { cpuSeconds: statNs / 1e9, rss: rss ?? stat.rss * this.pageBytes, peakRss, state: os }
     }
-    const threads = this.readThreads(p, stat, statNs, tick, now)
+    const before = p.list
+    const list = this.readThreads(p, stat, statNs, tick, now)
     let runNs = 0
     let threadsThatRan = 0
-    const live = new Map<number, number>()
-    const time: TimeSplit = { onCpu: 0, runqueue: 0, blocked: 0, blockedOn: NO_BLOCKS() }
+    let onCpu = 0
+    let runqueue = 0
+    let blocked = 0
+    let lock = 0
+    let io = 0
+    let sleep = 0
+    let other = 0
     let split = false
     let best = BUSIEST.length
-    for (const [tid, t] of threads) {
-      live.set(tid, t.runNs)
+    let liveTid = -1
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]
+      t.listedIn = tick
       runNs += t.runNs
       if (t.active) threadsThatRan++
+      if (t.tid !== p.pid && liveTid < 0) liveTid = t.tid
       const letter = t.last?.state ?? ''
       if (letter !== 'Z' && letter !== 'X') {
-        const rank = BUSIEST.indexOf(letter)
-        if (rank >= 0 && rank < best) best = rank
-        if (t.split) {
+        const rank = RANK[letter]
+        if (rank !== undefined && rank < best) best = rank
+        const s = t.split
+        if (s) {
           split = true
-          time.onCpu += t.split.onCpu
-          time.runqueue += t.split.runqueue
-          time.blocked += t.split.blocked
-          for (const r of Object.keys(time.blockedOn) as BlockReason[]) time.blockedOn[r] += t.split.blockedOn[r]
+          onCpu += s.onCpu
+          runqueue += s.runqueue
+          blocked += s.blocked
+          lock += s.blockedOn.lock
+          io += s.blockedOn.io
+          sleep += s.blockedOn.sleep
+          other += s.blockedOn.other
         }
       }
     }
     // A thread ended: its last reading stays in the process's total (the kernel keeps it in the process's times too).
-    for (const [tid, ns] of p.threads) if (!live.has(tid)) p.retiredNs += ns
-    p.threads = live
+    for (let i = 0; i < before.length; i++) if (before[i].listedIn !== tick) p.retiredNs += before[i].runNs
+    p.list = list
+    p.spare = before
     // The kernel's own total (10 ms ticks, never above the truth) catches threads that came and went between ticks. A
     // running thread's schedstat lags by up to a scheduler tick, so only a gap beyond that is taken as missed time.
     const slack = 2e7 + 4e6 * threadsThatRan
@@ -330,10 +432,7 @@ export class ProcFsCollector implements Collector {
     // status costs more than every other file of a process: read it again only when a page was touched since, or
     // when stat's own (slightly lagging) resident count moved (memory given back makes no fault).
     if (stat.faults !== p.faults || stat.rss !== p.statRss || p.memory.rss === null) {
-      p.memory = this.memory(
-        p,
-        [...live.keys()].find((tid) => tid !== p!.pid),
-      )
+      p.memory = this.memory(p, liveTid < 0 ? undefined : liveTid)
       p.faults = stat.faults
       p.statRss = stat.rss
     }
@@ -345,15 +444,38 @@ export class ProcFsCollector implements Collector {
     const at = Number(process.hrtime.bigint())
     const total = runNs + p.retiredNs
     p.reportedNs =
-      p.reportedNs === null ? total : Math.min(total, p.reportedNs + (at - p.reportedAt) * Math.max(1, live.size))
+      p.reportedNs === null ? total : Math.min(total, p.reportedNs + (at - p.reportedAt) * Math.max(1, list.length))
     p.reportedAt = at
-    return {
-      cpuSeconds: p.reportedNs / 1e9,
+    const cpuSeconds = p.reportedNs / 1e9
+    // Nothing moved (a process of idle threads): the same sample as last tick.
+    const last = p.raw
+    const lt = last?.time
+    if (
+      last &&
+      last.cpuSeconds === cpuSeconds &&
+      last.rss === rss &&
+      last.peakRss === peakRss &&
+      last.state === os &&
+      (split
+        ? lt &&
+          lt.onCpu === onCpu &&
+          lt.runqueue === runqueue &&
+          lt.blocked === blocked &&
+          lt.blockedOn.lock === lock &&
+          lt.blockedOn.io === io &&
+          lt.blockedOn.sleep === sleep &&
+          lt.blockedOn.other === other
+        : lt === null)
+    )
+      return last
+    p.raw = {
+      cpuSeconds,
       rss,
       peakRss,
       state: os,
-      time: split ? time : null,
+      time: split ? { onCpu, runqueue, blocked, blockedOn: { lock, io, sleep, other } } : null,
     }
+    return p.raw
   }
 
   /**
@@ -361,33 +483,41 @@ export class ProcFsCollector implements Collector {
    * /proc/PID/task only when threads came or went), the quiet ones only when due or when the process's CPU total or
    * state shows a thread not read has run.
    */
-  private readThreads(p: ProcessTask, stat: Stat, statNs: number, tick: number, now: number): Map<number, ThreadTask> {
-    const read = new Map<number, ThreadTask>()
-    const resting: number[] = []
+  private readThreads(p: ProcessTask, stat: Stat, statNs: number, tick: number, now: number): ThreadTask[] {
+    const read = p.spare
+    read.length = 0
+    const resting = this.resting
+    resting.length = 0
     let ranNs = 0
     const take = (tid: number, rest: boolean): void => {
-      const before = this.threads.get(`${p.pid}/${tid}`)
-      const from = before && before.readIn !== tick ? before.runNs : -1
+      const before = this.threads.get(tid)
+      const from = before && before.pid === p.pid && before.readIn !== tick ? before.runNs : -1
       const t = this.readThread(p.pid, tid, tick, now, rest)
       if (!t || t.runNs < 0) return
-      read.set(tid, t)
+      read.push(t)
       if (from >= 0) ranNs += t.runNs - from
     }
     // A single-threaded process is its own only thread: no listing needed.
-    const known = stat.numThreads === 1 && stat.state !== 'Z' ? [p.pid] : [...p.threads.keys()]
+    const single = stat.numThreads === 1 && stat.state !== 'Z'
+    const count = single ? 1 : p.list.length
     // Threads came or went (the counts differ): everything is read for real, then listed.
-    const settled = known.length === stat.numThreads
-    for (const tid of known) {
-      const t = this.threads.get(`${p.pid}/${tid}`)
-      const rest = settled && t !== undefined && t.quiet >= QUIET_AFTER && (tick + tid) % QUIET_EVERY !== 0
+    const settled = count === stat.numThreads
+    for (let i = 0; i < count; i++) {
+      const tid = single ? p.pid : p.list[i].tid
+      const t = this.threads.get(tid)
+      const rest =
+        settled && t !== undefined && t.pid === p.pid && t.quiet >= QUIET_AFTER && (tick + tid) % QUIET_EVERY !== 0
       if (rest && t.readIn !== tick) resting.push(tid)
       else take(tid, false)
     }
     const woke = p.statNs >= 0 && (statNs - p.statNs - ranNs > WAKE_NS || stat.state !== p.state)
     p.statNs = statNs
     p.state = stat.state
-    for (const tid of resting) take(tid, !woke)
-    if (read.size !== stat.numThreads) for (const tid of this.tids(p.pid)) if (!read.has(tid)) take(tid, false)
+    for (let i = 0; i < resting.length; i++) take(resting[i], !woke)
+    if (read.length !== stat.numThreads) {
+      const have = new Set(read.map((t) => t.tid))
+      for (const tid of this.tids(p.pid)) if (!have.has(tid)) take(tid, false)
+    }
     return read
   }
 
@@ -412,16 +542,16 @@ export class ProcFsCollector implements Collector {
     }
   }
 
-  private threadGone(key: string, t: ThreadTask): null {
-    this.forgetThread(key, t)
+  private threadGone(t: ThreadTask): null {
+    this.forgetThread(t)
     return null
   }
 
-  private forgetThread(key: string, t: ThreadTask): void {
+  private forgetThread(t: ThreadTask): void {
     t.stat.close()
     t.sched?.close()
     if (t.syscall) t.syscall.close()
-    this.threads.delete(key)
+    if (this.threads.get(t.tid) === t) this.threads.delete(t.tid)
   }
 
   private forgetProcess(id: string, p: ProcessTask): void {
@@ -431,7 +561,7 @@ export class ProcFsCollector implements Collector {
   }
 
   close(): void {
-    for (const [key, t] of this.threads) this.forgetThread(key, t)
+    for (const t of this.threads.values()) this.forgetThread(t)
     for (const [id, p] of this.processes) this.forgetProcess(id, p)
   }
 }

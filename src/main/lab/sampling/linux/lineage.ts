@@ -1,7 +1,7 @@
 // Who a process is and whose it is, from /proc (Linux): its start time (tells a reused PID from the original), its
 // parent, and the owner tag it inherited in its environment from the lab that started its tree.
 import { readdirSync, readFileSync } from 'node:fs'
-import { parseStatText } from './procfs'
+import { lastPidGiven, parseStatText } from './procfs'
 
 export interface ProcIdentity {
   pid: number
@@ -101,6 +101,10 @@ export function descendantsOf(roots: Iterable<number>, among: readonly ProcIdent
  */
 export class TaggedProcessFinder {
   private readonly seen = new Map<number, { startTime: number; tagged: boolean }>()
+  private readonly buf = Buffer.alloc(256)
+  /** The last PID the kernel had given out at the last listing, and what that listing found. */
+  private listedUpTo: number | null = null
+  private found: ProcIdentity[] = []
 
   constructor(
     private readonly variable: string,
@@ -110,6 +114,13 @@ export class TaggedProcessFinder {
   /** `known`: PIDs the caller already follows (their identity checked): they are neither read nor returned. */
   find(known: ReadonlySet<number> = new Set()): ProcIdentity[] {
     if (!hasProcFs) return []
+    // No process was created anywhere since the last listing (no PID given out): no tagged one can have appeared, so
+    // only those found then are looked at again. A tick of a watched program then costs no listing of /proc.
+    const lastPid = lastPidGiven(this.buf)
+    if (lastPid !== null && lastPid === this.listedUpTo) {
+      this.found = this.found.filter((p) => !known.has(p.pid) && startTimeOf(p.pid) === p.startTime)
+      return [...this.found]
+    }
     const out: ProcIdentity[] = []
     const present = new Set<number>()
     let names: string[]
@@ -137,6 +148,8 @@ export class TaggedProcessFinder {
       if (entry.tagged && startTimeOf(pid) === entry.startTime) out.push({ pid, ppid: -1, startTime: entry.startTime })
     }
     for (const pid of this.seen.keys()) if (!present.has(pid)) this.seen.delete(pid)
-    return out
+    this.listedUpTo = lastPid
+    this.found = out
+    return [...out]
   }
 }

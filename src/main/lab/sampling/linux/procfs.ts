@@ -179,6 +179,28 @@ export function readProcText(path: string, buf: Buffer): string | null {
   return n < 0 ? null : buf.toString('latin1', 0, n)
 }
 
+let loadavg: ProcFile | null | undefined
+
+/**
+ * The last PID the kernel gave out (the last field of /proc/loadavg), or null where unreadable. The file stays open and
+ * is re-read with one pread: the short-lived watch asks many times a second.
+ */
+export function lastPidGiven(buf: Buffer): number | null {
+  if (loadavg === undefined || (loadavg !== null && !loadavg.open)) loadavg = openProcFile('/proc/loadavg')
+  if (!loadavg) return null
+  const n = loadavg.read(buf)
+  let end = n
+  while (end > 0 && (buf[end - 1] === 0x0a || buf[end - 1] === 0x20)) end--
+  let v = 0
+  let digits = 0
+  for (let i = end - 1; i >= 0; i--) {
+    const c = buf[i]
+    if (c < 0x30 || c > 0x39) break
+    v += (c - 0x30) * 10 ** digits++
+  }
+  return digits > 0 ? v : null
+}
+
 /** The calling thread's OS id: /proc/thread-self links to PID/task/TID. `worker.threadId` is not this. */
 export function threadId(): number | null {
   try {

@@ -1,5 +1,5 @@
 // Processes that start and end between two scans of a tree: found by polling the PIDs the kernel gives out meanwhile.
-import { readProcText, parseStatText, USER_HZ } from './procfs'
+import { lastPidGiven, readProcText, parseStatText, USER_HZ } from './procfs'
 
 /** A process seen only between scans. `ppid` is its parent then (a process of the tree, or another short-lived one). */
 export interface ShortLived {
@@ -79,8 +79,7 @@ export class ShortLivedWatch {
 
   private poll(): void {
     for (const p of this.seen.values()) if (!p.ended) this.look(p)
-    const text = readProcText('/proc/loadavg', this.buf)
-    const last = text === null ? NaN : Number(text.trimEnd().split(' ')[4])
+    const last = lastPidGiven(this.buf) ?? NaN
     if (!Number.isFinite(last) || this.lastPid === null || last === this.lastPid) {
       if (Number.isFinite(last)) this.lastPid = last
       return

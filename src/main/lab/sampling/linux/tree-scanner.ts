@@ -1,7 +1,16 @@
 // Follows process trees through /proc: which processes descend from a root, and every OS thread of each, by name.
 import { readdirSync } from 'node:fs'
 import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
-import { openProcFile, parseStat, readProcText, statusNumber, USER_HZ, type ProcFile, type Stat } from './procfs'
+import {
+  lastPidGiven,
+  openProcFile,
+  parseStat,
+  readProcText,
+  statusNumber,
+  USER_HZ,
+  type ProcFile,
+  type Stat,
+} from './procfs'
 import { ShortLivedWatch } from './short-lived'
 
 interface ProcEntry {
@@ -94,9 +103,7 @@ export class ProcTreeScanner implements TreeScanner {
 
   /** The last PID the kernel gave out (the last field of /proc/loadavg), or null where unreadable. */
   private lastPid(): number | null {
-    const text = this.readText('/proc/loadavg')
-    const n = text === null ? NaN : Number(text.trimEnd().split(' ')[4])
-    return Number.isFinite(n) ? n : null
+    return lastPidGiven(this.buf)
   }
 
   /** Whether no PID given out after `from` up to `to` is a process or a thread of the tree (false when unsure). */
