@@ -15,6 +15,9 @@ const INTERVALS = [500, 100]
 const DUTIES = [0, 25, 50, 100]
 const COST_TICKS = Number(process.env.BENCH_TICKS ?? 20)
 const COST_INTERVAL_MS = 500
+/** Ticks the lab runs after following the whole program before its cost is counted; top's refreshes that cancel out. */
+const WARM_TICKS = 6
+const TOP_SHORT = 5
 /** top takes at most 20 PIDs after -p: 300 processes need 16 tops. */
 const TOP_MAX_PIDS = 20
 
@@ -137,14 +140,21 @@ interface Cost {
   topCpuMsPerRefresh: number
   tops: number
   ratio: number
+  withStartup: { labCpuMsPerTick: number; topCpuMsPerRefresh: number; ratio: number }
 }
 
-/** The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh. */
+/**
+ * The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh, both in their
+ * steady state: the lab's ticks from WARM_TICKS after it follows the whole program (its first ticks open every file),
+ * top's per refresh as the difference between a run of TOP_SHORT + COST_TICKS refreshes and one of TOP_SHORT (its own
+ * start-up and first full reading cancel out). `withStartup` keeps the old figure: the first COST_TICKS ticks against
+ * the long top run's whole CPU.
+ */
 async function cost(what: string, probe: 'manyThreads' | 'children', count: number): Promise<Cost> {
   const lab = new Lab({ intervalMs: COST_INTERVAL_MS })
   const ticks: Tick[] = []
   lab.onTick((t) => ticks.push(t))
-  const seconds = (COST_TICKS + 12) * (COST_INTERVAL_MS / 1000)
+  const seconds = (WARM_TICKS + 2 * TOP_SHORT + COST_TICKS + 16) * (COST_INTERVAL_MS / 1000)
   const run = await lab.watch({
     command: probes.path(probe),
     args: [String(count), String(seconds), 'sleep'],
@@ -157,30 +167,39 @@ async function cost(what: string, probe: 'manyThreads' | 'children', count: numb
     ).length
   while ((await followed()) < (probe === 'manyThreads' ? count : count + 1))
     await new Promise((r) => setTimeout(r, 100))
+  const firstTick = ticks.length
   const units = (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program')
   const pids = units.map((u) => u.pid)
   const groups: number[][] = probe === 'manyThreads' ? [pids] : []
   if (probe === 'children')
     for (let i = 0; i < pids.length; i += TOP_MAX_PIDS) groups.push(pids.slice(i, i + TOP_MAX_PIDS))
+  const tops = async (refreshes: number): Promise<number> =>
+    (
+      await Promise.all(
+        groups.map((g) => cpuOfCommand(`top -H -b -d ${COST_INTERVAL_MS / 1000} -n ${refreshes} -p ${g.join(',')}`)),
+      )
+    ).reduce((a, b) => a + b, 0)
+  while (ticks.length < firstTick + WARM_TICKS) await new Promise((r) => setTimeout(r, 50))
+  const short = await tops(TOP_SHORT)
   const from = ticks.length
-  const refreshes = COST_TICKS
-  const tops = groups.map((g) =>
-    cpuOfCommand(`top -H -b -d ${COST_INTERVAL_MS / 1000} -n ${refreshes} -p ${g.join(',')}`),
-  )
-  const topCpu = (await Promise.all(tops)).reduce((a, b) => a + b, 0)
-  const measured = ticks.slice(from).filter((t) => t.sampler.labCpuMs !== null)
+  const long = await tops(TOP_SHORT + COST_TICKS)
+  const steadyTicks = ticks.slice(from).filter((t) => t.sampler.labCpuMs !== null)
+  const startupTicks = ticks.slice(firstTick, firstTick + COST_TICKS).filter((t) => t.sampler.labCpuMs !== null)
   await lab.stop({ runId: run.id })
   await lab.close()
-  const labCpu = median(measured.map((t) => t.sampler.labCpuMs!))
-  const top = topCpu / refreshes
+  const labCpu = median(steadyTicks.map((t) => t.sampler.labCpuMs!))
+  const top = (long - short) / COST_TICKS
+  const labStartup = median(startupTicks.map((t) => t.sampler.labCpuMs!))
+  const topStartup = long / (TOP_SHORT + COST_TICKS)
   return {
     what,
-    ticks: measured.length,
+    ticks: steadyTicks.length,
     labCpuMsPerTick: labCpu,
-    samplerCostMs: median(measured.map((t) => t.sampler.costMs)),
+    samplerCostMs: median(steadyTicks.map((t) => t.sampler.costMs)),
     topCpuMsPerRefresh: top,
     tops: groups.length,
     ratio: labCpu / top,
+    withStartup: { labCpuMsPerTick: labStartup, topCpuMsPerRefresh: topStartup, ratio: labStartup / topStartup },
   }
 }
 
@@ -210,10 +229,17 @@ const costs =
   part === 'accuracy'
     ? []
     : [await cost('1,000-thread program', 'manyThreads', 1000), await cost('300 child processes', 'children', 300)]
-console.log('\nwatched                  lab CPU/tick  (sampler wall)  top CPU/refresh  tops  lab / top')
+console.log('\nsteady state (medians)   lab CPU/tick  (sampler wall)  top CPU/refresh  tops  lab / top')
 for (const c of costs) {
   console.log(
     `${c.what.padEnd(24)} ${c.labCpuMsPerTick.toFixed(2).padStart(9)} ms  (${c.samplerCostMs.toFixed(2)} ms)  ${c.topCpuMsPerRefresh.toFixed(2).padStart(12)} ms  ${String(c.tops).padStart(4)}  ${c.ratio.toFixed(2)}`,
+  )
+}
+console.log('first ticks, top with its start-up')
+for (const c of costs) {
+  const w = c.withStartup
+  console.log(
+    `${c.what.padEnd(24)} ${w.labCpuMsPerTick.toFixed(2).padStart(9)} ms  ${''.padStart(14)}  ${w.topCpuMsPerRefresh.toFixed(2).padStart(12)} ms  ${String(c.tops).padStart(4)}  ${w.ratio.toFixed(2)}`,
   )
 }
 console.log(`load average at end: ${load()}`)

@@ -67,6 +67,8 @@ export class Scheduler {
   private readonly targetCache = new Map<string, { target: SampleTarget; round: number }>()
   private readonly gone: string[] = []
   private targetRound = 0
+  private targetList: SampleTarget[] | null = null
+  private targetVersion = -1
   readonly stats = new Map<string, UnitStats>()
 
   constructor(
@@ -142,7 +144,12 @@ export class Scheduler {
     const t0 = performance.now()
     await discovery?.discover()
     const discoverMs = performance.now() - t0
-    const sampled = await sampler.sample(this.targets(units.live()), selfReports)
+    // The same list while no unit was added, changed or ended (a tick of an idle program of a thousand threads).
+    if (this.targetList === null || this.targetVersion !== units.version) {
+      this.targetList = this.targets(units.live())
+      this.targetVersion = units.version
+    }
+    const sampled = await sampler.sample(this.targetList, selfReports)
     const { samples } = sampled
     const costMs = sampled.costMs + discoverMs
     this.record(samples)

@@ -90,8 +90,14 @@ export class UnitTable {
   private readonly changed = new Set<string>()
   private readonly lockClocks = new Map<string, LockClock>()
   private seq = 0
+  private changes = 0
 
   constructor(private readonly outbox: Outbox) {}
+
+  /** Moves whenever a unit is added, changed or forgotten: what was derived from the table at one version still holds. */
+  get version(): number {
+    return this.changes
+  }
 
   nextId(): string {
     return `u${this.seq++}`
@@ -100,6 +106,7 @@ export class UnitTable {
   add(unit: Unit): Unit {
     this.units.set(unit.id, unit)
     this.changed.add(unit.id)
+    this.changes++
     this.lockClocks.set(unit.id, { waitMs: 0, holdMs: 0, since: unit.createdAt, state: unit.state })
     this.outbox.events.push({ type: 'state', t: unit.createdAt, unit: unit.id, state: unit.state })
     return unit
@@ -131,6 +138,7 @@ export class UnitTable {
     if (!unit) return
     Object.assign(unit, patch)
     this.changed.add(id)
+    this.changes++
   }
 
   /** Records a state change at lab time t; final states are never left. */
@@ -146,6 +154,7 @@ export class UnitTable {
     unit.state = state
     if (isFinal(state)) unit.endedAt = t
     this.changed.add(id)
+    this.changes++
     this.outbox.events.push({ type: 'state', t, unit: id, state })
   }
 
@@ -168,6 +177,7 @@ export class UnitTable {
     if (ended.length <= keep) return []
     ended.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
     const dropped = ended.slice(0, ended.length - keep).map((u) => u.id)
+    this.changes++
     for (const id of dropped) {
       this.units.delete(id)
       this.lockClocks.delete(id)
@@ -183,6 +193,7 @@ export class UnitTable {
       this.units.delete(u.id)
       this.lockClocks.delete(u.id)
       dropped.push(u.id)
+      this.changes++
     }
     return dropped
   }
