@@ -4,6 +4,7 @@ import type { BlockReason, TimeSplit } from '../../../../shared/model'
 import type { Collector, RawSample, SampleTarget } from '../collector'
 import {
   openProcFile,
+  type RecentStats,
   pageSize,
   parseStat,
   readProcText,
@@ -80,6 +81,9 @@ interface ProcessTask {
   state: string
   /** The last sample handed out: handed out again while nothing in it changed. */
   raw: RawSample | null
+  /** From its first reading (-1 before): a shared reading is taken only for the very same process. */
+  startTime: number
+  lastStat: Stat | null
 }
 
 const NO_BLOCKS = (): Record<BlockReason, number> => ({ lock: 0, io: 0, sleep: 0, other: 0 })
@@ -117,7 +121,8 @@ export class ProcFsCollector implements Collector {
   private readonly pageBytes = pageSize()
   private tick = 0
 
-  constructor() {
+  /** `recent`: stat readings the tree scan of this tick already made (see RecentStats). */
+  constructor(private readonly recent: RecentStats | null = null) {
     this.timeSplit = this.useSchedstat
   }
 
@@ -156,6 +161,7 @@ export class ProcFsCollector implements Collector {
     this.processes.forEach((p, id) => {
       if (p.seen !== tick) this.forgetProcess(id, p)
     })
+    this.recent?.prune()
     return out
   }
 
@@ -365,12 +371,33 @@ export class ProcFsCollector implements Collector {
         statNs: -1,
         state: '',
         raw: null,
+        startTime: -1,
+        lastStat: null,
       }
       this.processes.set(target.id, p)
     }
     p.seen = tick
-    const n = p.stat.read(this.buf)
-    const stat = n < 0 ? null : parseStat(this.buf, n)
+    let stat = p.startTime >= 0 ? (this.recent?.take(p.pid, p.startTime) ?? null) : null
+    // A single-threaded process whose only thread has not run since the last tick cannot have changed its stat by its
+    // own doing: the last one stands (read for real every QUIET_EVERY ticks all the same, for memory reclaimed).
+    if (
+      !stat &&
+      p.lastStat &&
+      this.useSchedstat &&
+      p.list.length === 1 &&
+      p.list[0].tid === p.pid &&
+      p.lastStat.numThreads === 1 &&
+      (tick + p.pid) % QUIET_EVERY !== 0
+    ) {
+      const t = this.readThread(p.pid, p.pid, tick, now)
+      if (t && !t.active) stat = p.lastStat
+    }
+    if (!stat) {
+      const n = p.stat.read(this.buf)
+      stat = n < 0 ? null : parseStat(this.buf, n)
+      if (stat && p.startTime < 0) p.startTime = stat.startTime
+    }
+    p.lastStat = stat
     if (!stat || ((stat.state === 'Z' || stat.state === 'X') && stat.numThreads <= 1)) {
       this.forgetProcess(target.id, p)
       return null

@@ -2,19 +2,21 @@
 import type { Platform } from '../platform'
 import { ProcFsCollector } from './collector'
 import { listProcesses } from './processes'
-import { pageSize, threadId } from './procfs'
+import { pageSize, RecentStats, threadId } from './procfs'
 import { ProcTreeScanner } from './tree-scanner'
 
 export function linuxPlatform(): Platform {
   let pageBytes: number | null = null
+  // What the tree scans read, the collection right after reuses.
+  const recent = new RecentStats()
   return {
     name: 'procfs',
     threadsVisible: true,
     get pageSize() {
       return (pageBytes ??= pageSize())
     },
-    createCollector: () => new ProcFsCollector(),
-    createTreeScanner: () => new ProcTreeScanner(),
+    createCollector: () => new ProcFsCollector(recent),
+    createTreeScanner: () => new ProcTreeScanner(recent),
     threadId,
     listProcesses: async () => listProcesses(),
   }

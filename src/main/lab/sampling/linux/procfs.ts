@@ -179,6 +179,43 @@ export function readProcText(path: string, buf: Buffer): string | null {
   return n < 0 ? null : buf.toString('latin1', 0, n)
 }
 
+/**
+ * Processes' stat readings shared between the tree scanner and the collector: a tick's scan reads every followed
+ * process's stat, and the collection a few milliseconds later takes that reading instead of making its own (a stat
+ * read is the dearest per-process read of a tick). A reading is taken only while fresh and only for the same process
+ * (its start time).
+ */
+export class RecentStats {
+  private readonly last = new Map<number, { stat: Stat; at: number }>()
+
+  constructor(private readonly freshMs = 20) {}
+
+  put(pid: number, stat: Stat): void {
+    const at = performance.now()
+    const entry = this.last.get(pid)
+    if (entry) {
+      entry.stat = stat
+      entry.at = at
+    } else this.last.set(pid, { stat, at })
+  }
+
+  /** The reading of process `pid` started at `startTime`, if one was made in the last freshMs; null otherwise. */
+  take(pid: number, startTime: number): Stat | null {
+    const entry = this.last.get(pid)
+    if (!entry) return null
+    if (performance.now() - entry.at > this.freshMs || entry.stat.startTime !== startTime) return null
+    return entry.stat
+  }
+
+  /** Drops readings older than a tick could use: called once per collection, so the map stays as large as the tree. */
+  prune(): void {
+    const old = performance.now() - 10 * this.freshMs
+    this.last.forEach((entry, pid) => {
+      if (entry.at < old) this.last.delete(pid)
+    })
+  }
+}
+
 let loadavg: ProcFile | null | undefined
 
 /**

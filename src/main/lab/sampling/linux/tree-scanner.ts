@@ -4,11 +4,13 @@ import type { TreeProcess, TreeScan, TreeScanner, TreeThread } from '../tree'
 import {
   lastPidGiven,
   openProcFile,
+  parseSchedstat,
   parseStat,
   readProcText,
   statusNumber,
   USER_HZ,
   type ProcFile,
+  type RecentStats,
   type Stat,
 } from './procfs'
 import { ShortLivedWatch } from './short-lived'
@@ -44,6 +46,8 @@ function entryOf(stat: Stat | null): ProcEntry | null {
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
+/** An idle single-threaded process's stat is still read every this many scans (spread by PID). */
+const IDLE_READ_EVERY = 8
 /** New PIDs looked at one by one before a full scan is cheaper (a busy machine hands out dozens per tick). */
 const NEW_PIDS_LOOKED_AT = 64
 const TGID = Buffer.from('Tgid:')
@@ -72,6 +76,13 @@ export class ProcTreeScanner implements TreeScanner {
   private readonly stats = new Map<number, ProcFile>()
   /** Threads whose name is still read at each scan (see NAME_READS). */
   private readonly namesPending = new Set<string>()
+
+  /** Single-threaded processes' run counters (schedstat) at their last stat reading, and the entry made from it. */
+  private readonly runs = new Map<number, { file: ProcFile; runNs: number; waitNs: number; entry: TreeProcess }>()
+  private scans = 0
+
+  /** `recent`: where the stat readings of a scan are left for the collection that follows it. */
+  constructor(private readonly recent: RecentStats | null = null) {}
 
   async scan(root: number, members: ReadonlyMap<number, number>): Promise<TreeScan> {
     return this.scanNow(root, members)
@@ -135,10 +146,21 @@ export class ProcTreeScanner implements TreeScanner {
     const others = prev.processes.filter((p) => p.pid !== root)
     if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
     const processes: TreeProcess[] = []
+    const scan = ++this.scans
     for (const p of prev.processes) {
+      const single = threads.get(p.pid) === 1
+      // A single-threaded process that has not run since its last reading cannot have ended, started a thread,
+      // renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans all the same).
+      const idle = single && (scan + p.pid) % IDLE_READ_EVERY !== 0 ? this.idleEntry(p.pid) : null
+      if (idle && idle.startTime === p.startTime) {
+        processes.push(idle)
+        continue
+      }
       const now = entryOf(this.treeStat(p.pid))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
-      processes.push({ ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs })
+      const entry = { ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs }
+      if (single) this.noteRun(p.pid, entry)
+      processes.push(entry)
     }
     // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
     // Once every name is settled, the thread list is the previous one, as is (its readers see nothing changed).
@@ -216,6 +238,8 @@ export class ProcTreeScanner implements TreeScanner {
     this.cmdlines.clear()
     for (const file of this.stats.values()) file.close()
     this.stats.clear()
+    for (const r of this.runs.values()) r.file.close()
+    this.runs.clear()
   }
 
   private refreshPids(): void {
@@ -292,10 +316,50 @@ export class ProcTreeScanner implements TreeScanner {
           this.stats.delete(pid)
         }
     }
+    if (this.runs.size > 0) {
+      const keep = new Set(processes.map((p) => p.pid))
+      this.runs.forEach((r, pid) => {
+        if (!keep.has(pid)) {
+          r.file.close()
+          this.runs.delete(pid)
+        }
+      })
+    }
     if (this.cmdlines.size > processes.length) {
       const keep = new Set(processes.map((p) => `${p.pid}@${p.startTime}`))
       for (const key of this.cmdlines.keys()) if (!keep.has(key)) this.cmdlines.delete(key)
     }
+  }
+
+  /** The last entry of a single-threaded process whose schedstat has not moved since it was made; null otherwise. */
+  private idleEntry(pid: number): TreeProcess | null {
+    const r = this.runs.get(pid)
+    if (!r) return null
+    const n = r.file.read(this.buf, 64)
+    if (n <= 0) return null
+    const s = parseSchedstat(this.buf, n)
+    return s.runNs === r.runNs && s.waitNs === r.waitNs ? r.entry : null
+  }
+
+  /** Remembers a single-threaded process's run counters with the entry just read from its stat. */
+  private noteRun(pid: number, entry: TreeProcess): void {
+    let r = this.runs.get(pid)
+    if (r && r.entry.startTime !== entry.startTime) {
+      r.file.close()
+      this.runs.delete(pid)
+      r = undefined
+    }
+    if (!r) {
+      const file = openProcFile(`/proc/${pid}/schedstat`)
+      if (!file) return
+      r = { file, runNs: -1, waitNs: -1, entry }
+      this.runs.set(pid, r)
+    }
+    const n = r.file.read(this.buf, 64)
+    const s = n > 0 ? parseSchedstat(this.buf, n) : { runNs: -1, waitNs: -1 }
+    r.runNs = s.runNs
+    r.waitNs = s.waitNs
+    r.entry = entry
   }
 
   /**
@@ -317,7 +381,9 @@ export class ProcTreeScanner implements TreeScanner {
       }
       this.stats.set(pid, file)
     }
-    return parseStat(this.buf, n)
+    const stat = parseStat(this.buf, n)
+    if (stat) this.recent?.put(pid, stat)
+    return stat
   }
 
   /** A stat file parsed straight from its bytes (a tree scan reads one per process, every tick). */
