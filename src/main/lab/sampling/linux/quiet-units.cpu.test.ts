@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Sample } from '../../../../shared/model'
+import type { Sample, Tick } from '../../../../shared/model'
+import { isFinal } from '../../../../shared/model'
+import { useLabs, waitFor } from '../../testing/lab-fixture'
 import { compileProbes } from '../../testing/probes'
 import type { SampleTarget } from '../collector'
 import { Sampler } from '../sampler'
@@ -11,6 +13,7 @@ import { ProcFsCollector } from './collector'
 import { schedstatWorks } from './procfs'
 
 const probes = compileProbes()
+const newLab = useLabs()
 afterAll(() => probes.remove())
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -76,5 +79,50 @@ describe.runIf(process.platform === 'linux' && schedstatWorks())('idle threads t
       child.kill('SIGKILL')
       sampler.close()
     }
+  })
+})
+
+describe.runIf(process.platform === 'linux' && schedstatWorks())('idle child processes of a watched program', () => {
+  it('keep their samples while idle, and one that is killed after a long idle ends at once', async () => {
+    const lab = newLab({ intervalMs: 100 })
+    const ticks: Tick[] = []
+    lab.onTick((t) => ticks.push(t))
+    // 12 children that sleep 20 s (the scan and the collection read an idle one's schedstat, its stat only now and then).
+    const run = await lab.watch({
+      command: probes.path('children'),
+      args: ['12', '20', 'sleep'],
+      label: 'idle children',
+    })
+    const children = async () =>
+      (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program' && !u.spawned)
+    expect(await waitFor(async () => (await children()).length === 12, 10_000)).toBe(true)
+    const from = ticks.length
+    expect(await waitFor(() => ticks.length >= from + 20, 10_000)).toBe(true)
+    const kids = await children()
+    let same = 0
+    let total = 0
+    for (let i = from + 1; i < ticks.length; i++) {
+      for (const k of kids) {
+        const s = ticks[i].samples.find((x) => x.id === k.id)
+        const before = ticks[i - 1].samples.find((x) => x.id === k.id)
+        if (!s || !before) continue
+        total++
+        if (s === before) same++
+        expect(s.cpu).toBeLessThan(5)
+        expect(s.rss).toBeGreaterThan(0)
+      }
+    }
+    expect(same / total).toBeGreaterThan(0.8)
+    // Killed after seconds of idling: its unit ends within a few ticks, the others live on.
+    const victim = kids[0]
+    const killedAt = ticks.length
+    process.kill(victim.pid, 'SIGKILL')
+    expect(
+      await waitFor(async () => isFinal((await lab.snapshot()).units.find((u) => u.id === victim.id)!.state), 3000),
+    ).toBe(true)
+    expect(ticks.length - killedAt).toBeLessThanOrEqual(6)
+    const live = (await children()).filter((u) => !isFinal(u.state))
+    expect(live).toHaveLength(11)
+    await lab.stop({ runId: run.id })
   })
 })
