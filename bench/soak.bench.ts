@@ -8,7 +8,7 @@ import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import type { ServerFrame } from '../src/shared/wire'
-import { LAB_V8_FLAGS } from '../scripts/lab-flags.mjs'
+import { LAB_ENV, LAB_V8_FLAGS } from '../scripts/lab-flags.mjs'
 import { quantile } from './stats'
 
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000)
@@ -51,6 +51,8 @@ const child = spawn(
   {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
+      // As the desktop app's main process starts (scripts/lab-flags.mjs).
+      ...LAB_ENV,
       ...process.env,
       SOAK_INTERVAL_MS: String(INTERVAL_MS),
       PARALLEL_LAB_PROGRAMS_DIR: programsDir,

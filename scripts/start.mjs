@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { LAB_V8_FLAGS } from './lab-flags.mjs'
+import { LAB_ENV, LAB_V8_FLAGS } from './lab-flags.mjs'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -96,7 +96,7 @@ export function probeElectron({ timeoutMs = 180_000, onSlow } = {}) {
 }
 
 function withoutRunAsNode() {
-  const env = { ...process.env }
+  const env = { ...LAB_ENV, ...process.env }
   delete env.ELECTRON_RUN_AS_NODE
   return env
 }
