@@ -33,6 +33,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const loaded = ref(false)
   let applying = false
   let pending: Partial<Settings> = {}
+  /** What the person changed before the stored settings arrived: it wins over them when they do. */
+  let early: Partial<Settings> = {}
   let timer: ReturnType<typeof setTimeout> | null = null
 
   function apply(s: Settings): void {
@@ -53,16 +55,29 @@ export const useSettingsStore = defineStore('settings', () => {
   async function load(): Promise<void> {
     try {
       const state = await labConnection().api.getSettings()
-      apply(state.settings)
+      const mine = early
+      early = {}
+      apply({ ...state.settings, ...mine })
       if (state.notice) notice.value = state.notice
       loaded.value = true
+      if (Object.keys(mine).length > 0) schedule(mine)
     } catch (err) {
       error.value = `Your settings could not be read: ${(err as LabError).message}`
     }
   }
 
   function save(patch: Partial<Settings>): void {
-    if (applying || !loaded.value) return
+    if (applying) return
+    // A choice made in the moment before the lab's answer (a theme picked while connecting) is kept, not overwritten.
+    // The comparison form fills itself in from the lab on connect: only its later edits count.
+    if (!loaded.value) {
+      if (!('compareForm' in patch)) early = { ...early, ...patch }
+      return
+    }
+    schedule(patch)
+  }
+
+  function schedule(patch: Partial<Settings>): void {
     pending = { ...pending, ...patch }
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => void flush(), SAVE_DELAY_MS)
