@@ -112,6 +112,8 @@ export class ProcFsCollector implements Collector {
   private readonly buf = Buffer.alloc(4096)
   private readonly out = new Map<string, RawSample>()
   private readonly resting: number[] = []
+  /** Threads that ran in the last interval (see probe). */
+  private readonly active: ThreadTask[] = []
   /**
    * Threads are read through schedstat (ns, about a third of the cost of stat); their stat (for the state letter) and
    * syscall only when they ran since the last tick. A thread that did not run cannot have changed state or left its
@@ -157,7 +159,13 @@ export class ProcFsCollector implements Collector {
     out.forEach((sample, id) => {
       if ((sample.at ?? 0) < from) out.delete(id)
     })
-    for (const t of this.threads.values()) if (t.seen !== tick) this.forgetThread(t)
+    // The threads that ran in this interval are the only ones the looks between ticks visit.
+    const active = this.active
+    active.length = 0
+    for (const t of this.threads.values()) {
+      if (t.seen !== tick) this.forgetThread(t)
+      else if (t.active) active.push(t)
+    }
     this.processes.forEach((p, id) => {
       if (p.seen !== tick) this.forgetProcess(id, p)
     })
@@ -170,9 +178,7 @@ export class ProcFsCollector implements Collector {
    * time can be split by what it was spent in rather than by one snapshot.
    */
   probe(): void {
-    for (const t of this.threads.values()) {
-      if (t.active) this.sampleSyscall(t)
-    }
+    for (const t of this.active) if (t.active && t.stat.open) this.sampleSyscall(t)
   }
 
   private threadSample(pid: number, tid: number, tick: number, now: number): RawSample | null {
@@ -588,6 +594,7 @@ export class ProcFsCollector implements Collector {
   }
 
   close(): void {
+    this.active.length = 0
     for (const t of this.threads.values()) this.forgetThread(t)
     for (const [id, p] of this.processes) this.forgetProcess(id, p)
   }
