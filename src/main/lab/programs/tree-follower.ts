@@ -21,6 +21,10 @@ export interface Member {
   /** CPU it used and its children left in it (ms) at the last scan: what its parent's children time will gain when it is reaped. */
   cpuMs: number
   childCpuMs: number
+  /** The scan entry its unit was last brought up to date from (a scan hands on an unchanged entry as it is). */
+  entry?: TreeProcess
+  /** The apply it was last found in. */
+  seenIn?: number
 }
 
 /**
@@ -34,6 +38,7 @@ export class TreeFollower {
   /** Names and roles the program gave its threads ("callbacks", a helper's "queue feeder"), by "pid/tid". */
   readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
   private readonly shortLived = new ShortLivedLedger()
+  private applies = 0
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -49,7 +54,9 @@ export class TreeFollower {
   }
 
   memberStarts(): Map<number, number> {
-    return new Map([...this.members].map(([pid, m]) => [pid, m.startTime]))
+    const out = new Map<number, number>()
+    for (const m of this.members.values()) out.set(m.pid, m.startTime)
+    return out
   }
 
   /** Adds new processes and threads, and ends (in state `ending`) the units of those that vanished. */
@@ -57,21 +64,26 @@ export class TreeFollower {
     const { units, clock } = this.deps
     const t = clock.now()
     const rootPid = this.root.pid
-    const procs = new Map<number, TreeProcess>(scan.processes.map((p) => [p.pid, p]))
+    const applied = ++this.applies
     for (const p of scan.processes) {
       if (p.pid === rootPid) continue
-      const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
       const known = this.members.get(p.pid)
       if (known) {
+        known.seenIn = applied
+        // The very entry of the last scan: nothing about this process changed (an idle one of hundreds).
+        if (known.entry === p) continue
+        known.entry = p
         known.cpuMs = p.cpuMs ?? 0
         known.childCpuMs = p.childCpuMs ?? 0
         // A program may name its process after it started (a pool worker naming its main thread), and a child found
         // between its fork and its exec gets its own command line only then.
+        const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
         const u = units.get(known.unitId)
         if (u?.label !== label) units.update(known.unitId, { label })
         if (p.cmdline && u?.command !== p.cmdline) units.update(known.unitId, { command: p.cmdline })
         continue
       }
+      const label = p.name || basename(p.cmdline.split(' ')[0] || 'process')
       const parent = p.ppid === rootPid ? this.root.unitId : (this.members.get(p.ppid)?.unitId ?? this.root.unitId)
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
@@ -83,12 +95,14 @@ export class TreeFollower {
         parentId: parent,
         cpuMs: p.cpuMs ?? 0,
         childCpuMs: p.childCpuMs ?? 0,
+        entry: p,
+        seenIn: applied,
       })
     }
-    for (const [pid, m] of this.members) {
-      if (procs.has(pid)) continue
+    for (const m of this.members.values()) {
+      if (m.seenIn === applied) continue
       units.setState(m.unitId, ending, t)
-      this.members.delete(pid)
+      this.members.delete(m.pid)
       this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
     this.countShortLived(scan)

@@ -32,7 +32,10 @@ export interface TreeThread {
 }
 
 export interface TreeScan {
-  /** Root first, then descendants in discovery order. */
+  /**
+   * Root first, then descendants in discovery order. A scanner may hand on the very entry of an earlier scan for a
+   * process that has not changed (never an entry it changed since): readers can skip an entry they have seen.
+   */
   processes: TreeProcess[]
   threads: TreeThread[]
   /** Processes that came and went since the last scan, where the platform can see them (procfs). */
