@@ -69,6 +69,11 @@ test('a Python process pool: worker processes appear as children with their own 
   for (const w of workers) expect(parentPid(w.pid)).toBe(root.pid)
   await expect(page.getByTestId('process-cpu').locator('li')).toHaveCount(3)
   await page.waitForTimeout(2000)
+  // Two workers on CPU work: the sentence speaks of the CPU, not of the parent waiting on its pipes.
+  const why = page.getByTestId('why-not-faster')
+  await expect(why).toContainText('Why isn', { timeout: 10_000 })
+  await expect(why).toContainText(/CPU work itself|more cores than there are/)
+  await expect(why).not.toContainText('bound by I/O')
   await page.screenshot({ path: `${SCREENSHOTS}/programs-process-pool.png` })
 
   await page.getByTestId('program-stop').click()

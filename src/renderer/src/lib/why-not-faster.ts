@@ -26,16 +26,23 @@ function asOneThread(t: TimeSplit): TimeSplit {
 
 /**
  * The working threads of a run (its idle main thread waiting in join would read "blocked on a lock" and mislead), else
- * its processes where their threads are not units. Null when nothing was measured yet.
+ * its processes where their threads are not units. Null when nothing was measured yet. Threads that wait on I/O
+ * without using a CPU count only when no thread works on a CPU: beside CPU workers they are the ones waiting for the
+ * workers' results (a process pool's parent reading its pipes), and would make a CPU-bound pool read "bound by I/O".
  */
 export function runSplit(
   units: readonly Unit[],
   meanOf: (id: string) => TimeSplit | null,
 ): { split: TimeSplit; count: number } | null {
-  const threads = units.flatMap((u) => {
+  const onCpu: TimeSplit[] = []
+  const onIo: TimeSplit[] = []
+  for (const u of units) {
     const t = u.kind === 'thread' ? meanOf(u.id) : null
-    return t && (t.onCpu >= WORKING_ON_CPU || t.blockedOn.io >= WORKING_IO) ? [t] : []
-  })
+    if (!t) continue
+    if (t.onCpu >= WORKING_ON_CPU) onCpu.push(t)
+    else if (t.blockedOn.io >= WORKING_IO) onIo.push(t)
+  }
+  const threads = onCpu.length > 0 ? onCpu : onIo
   const picked =
     threads.length > 0
       ? threads
