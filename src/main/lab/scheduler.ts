@@ -64,9 +64,6 @@ export class Scheduler {
   private seq = 0
   private running = false
   private inFlight: Promise<Tick> | null = null
-  private readonly targetCache = new Map<string, { target: SampleTarget; round: number }>()
-  private readonly gone: string[] = []
-  private targetRound = 0
   private targetList: SampleTarget[] | null = null
   private targetVersion = -1
   readonly stats = new Map<string, UnitStats>()
@@ -146,7 +143,7 @@ export class Scheduler {
     const discoverMs = performance.now() - t0
     // The same list while no unit was added, changed or ended (a tick of an idle program of a thousand threads).
     if (this.targetList === null || this.targetVersion !== units.version) {
-      this.targetList = this.targets(units.live())
+      this.targetList = units.live().flatMap((u) => targetOf(u) ?? [])
       this.targetVersion = units.version
     }
     const sampled = await sampler.sample(this.targetList, selfReports)
@@ -179,32 +176,6 @@ export class Scheduler {
     }
     this.deps.emit(tick)
     return tick
-  }
-
-  /** Each live unit's target, the same object from tick to tick while its process and thread stay the same. */
-  private targets(live: readonly Unit[]): SampleTarget[] {
-    const out: SampleTarget[] = []
-    const round = ++this.targetRound
-    for (const u of live) {
-      let entry = this.targetCache.get(u.id)
-      const tid = u.kind === 'thread' ? u.tid : null
-      if (!entry || entry.target.pid !== u.pid || entry.target.tid !== tid) {
-        const target = targetOf(u)
-        if (!target) {
-          this.targetCache.delete(u.id)
-          continue
-        }
-        entry = { target, round }
-        this.targetCache.set(u.id, entry)
-      }
-      entry.round = round
-      out.push(entry.target)
-    }
-    // Values, not entries: an entry pair would be allocated per unit per tick.
-    for (const e of this.targetCache.values()) if (e.round !== round) this.gone.push(e.target.id)
-    for (const id of this.gone) this.targetCache.delete(id)
-    this.gone.length = 0
-    return out
   }
 
   /** Drops a forgotten unit's figures. */

@@ -174,7 +174,6 @@ export class UnitTable {
     for (const u of this.units.values()) if (isFinal(u.state) && !this.changed.has(u.id)) count++
     if (count <= keep) return []
     const ended = this.all().filter((u) => isFinal(u.state) && !this.changed.has(u.id))
-    if (ended.length <= keep) return []
     ended.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))
     const dropped = ended.slice(0, ended.length - keep).map((u) => u.id)
     this.changes++

@@ -1,5 +1,10 @@
 // CPU% from CPU-time deltas over a monotonic clock, as htop does: 100 = one core fully busy.
 
+/** % of one core between two readings (CPU seconds at monotonic seconds), or null when time did not move forward. */
+export function cpuPercent(wasSeconds: number, then: number, cpuSeconds: number, at: number): number | null {
+  return at > then ? Math.max(0, ((cpuSeconds - wasSeconds) / (at - then)) * 100) : null
+}
+
 interface Last {
   cpuSeconds: number
   at: number
@@ -14,19 +19,8 @@ export class CpuMeter {
    */
   update(id: string, cpuSeconds: number, at: number): number | null {
     const prev = this.last.get(id)
-    if (!prev) {
-      this.last.set(id, { cpuSeconds, at })
-      return null
-    }
-    const { cpuSeconds: was, at: then } = prev
-    prev.cpuSeconds = cpuSeconds
-    prev.at = at
-    if (at <= then) return null
-    return Math.max(0, ((cpuSeconds - was) / (at - then)) * 100)
-  }
-
-  get size(): number {
-    return this.last.size
+    this.last.set(id, { cpuSeconds, at })
+    return prev ? cpuPercent(prev.cpuSeconds, prev.at, cpuSeconds, at) : null
   }
 
   /** Drops ids not in `live`, so ended units do not accumulate. */

@@ -1,7 +1,7 @@
 // Turns raw collector readings into Samples: CPU% from deltas (null on a unit's first reading), memory, own cost.
 import { mapTimeSplit, type Sample, type SelfCpuSource } from '../../../shared/model'
 import type { Collector, RawSample, SampleTarget } from './collector'
-import { CpuMeter } from './cpu-meter'
+import { cpuPercent, CpuMeter } from './cpu-meter'
 
 export interface SampleResult {
   samples: Sample[]
@@ -83,8 +83,7 @@ export class Sampler {
       const heap = own?.heap ?? null
       const readAt = r.at ?? at
       let last = this.last.get(id)
-      const cpu =
-        last && readAt > last.at ? Math.max(0, ((r.cpuSeconds - last.cpuSeconds) / (readAt - last.at)) * 100) : null
+      const cpu = last ? cpuPercent(last.cpuSeconds, last.at, r.cpuSeconds, readAt) : null
       if (last && last.raw === r && last.cpu === cpu && last.heap === heap) {
         last.cpuSeconds = r.cpuSeconds
         last.at = readAt
@@ -119,7 +118,8 @@ export class Sampler {
     samples.length = count
     // Values, not entries: an entry pair would be allocated per unit per tick.
     for (const l of this.last.values()) if (l.seen !== round) this.last.delete(l.sample.id)
-    if (this.lastSelf.size > 0 || this.selfMeter.size > 0) {
+    // Self-reports come only where the collector cannot see threads: nothing to drop elsewhere.
+    if (this.lastSelf.size > 0) {
       const live = new Set(targets.map((t) => t.id))
       this.selfMeter.retain(live)
       for (const id of this.lastSelf.keys()) if (!live.has(id)) this.lastSelf.delete(id)

@@ -6,6 +6,7 @@ import {
   openProcFile,
   type RecentStats,
   pageSize,
+  parseSchedstat,
   parseStat,
   readProcText,
   schedstatWorks,
@@ -112,6 +113,7 @@ export class ProcFsCollector implements Collector {
   private readonly buf = Buffer.alloc(4096)
   private readonly out = new Map<string, RawSample>()
   private readonly resting: number[] = []
+  private readonly counters = { runNs: 0, waitNs: 0 }
   /** Threads that ran in the last interval (see probe). */
   private readonly active: ThreadTask[] = []
   /**
@@ -240,21 +242,7 @@ export class ProcFsCollector implements Collector {
     else if (t.sched) {
       const n = t.sched.read(this.buf, 64)
       if (n < 0) return this.threadGone(t)
-      // schedstat: ns on a CPU, ns waiting on a run queue (parsed in place: this runs for every thread every tick).
-      const buf = this.buf
-      let runNs = 0
-      let i = 0
-      for (; i < n; i++) {
-        const c = buf[i]
-        if (c < 0x30 || c > 0x39) break
-        runNs = runNs * 10 + (c - 0x30)
-      }
-      let waitNs = 0
-      for (i++; i < n; i++) {
-        const c = buf[i]
-        if (c < 0x30 || c > 0x39) break
-        waitNs = waitNs * 10 + (c - 0x30)
-      }
+      const { runNs, waitNs } = parseSchedstat(this.buf, n, this.counters)
       ran = runNs !== t.runNs || waitNs !== t.waitNs || t.last === null
       t.runNs = runNs
       t.waitNs = waitNs
@@ -384,8 +372,10 @@ export class ProcFsCollector implements Collector {
     }
     p.seen = tick
     let stat = p.startTime >= 0 ? (this.recent?.take(p.pid, p.startTime) ?? null) : null
-    // A single-threaded process whose only thread has not run since the last tick cannot have changed its stat by its
-    // own doing: the last one stands (read for real every QUIET_EVERY ticks all the same, for memory reclaimed).
+    // A single-threaded process whose only thread has not run since before its last stat reading cannot have changed
+    // its stat by its own doing: that one stands (read for real every QUIET_EVERY ticks all the same, for memory
+    // reclaimed). Two quiet readings in a row: the thread's counters are read after the stat, so one quiet reading
+    // alone could hide a run between the two reads.
     if (
       !stat &&
       p.lastStat &&
@@ -396,7 +386,7 @@ export class ProcFsCollector implements Collector {
       (tick + p.pid) % QUIET_EVERY !== 0
     ) {
       const t = this.readThread(p.pid, p.pid, tick, now)
-      if (t && !t.active) stat = p.lastStat
+      if (t && t.quiet >= 2) stat = p.lastStat
     }
     if (!stat) {
       const n = p.stat.read(this.buf)

@@ -44,6 +44,15 @@ function entryOf(stat: Stat | null): ProcEntry | null {
   }
 }
 
+/** A single-threaded process watched for not having run (see unchanged). */
+interface IdleWatch {
+  file: ProcFile
+  startTime: number
+  runNs: number
+  waitNs: number
+  entry: TreeProcess | null
+}
+
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
 /** An idle single-threaded process's stat is still read every this many scans (spread by PID). */
@@ -77,8 +86,9 @@ export class ProcTreeScanner implements TreeScanner {
   /** Threads whose name is still read at each scan (see NAME_READS). */
   private readonly namesPending = new Set<string>()
 
-  /** Single-threaded processes' run counters (schedstat) at their last stat reading, and the entry made from it. */
-  private readonly runs = new Map<number, { file: ProcFile; runNs: number; waitNs: number; entry: TreeProcess }>()
+  /** Single-threaded processes' run counters (schedstat) at the last scan, and their entry read after them. */
+  private readonly runs = new Map<number, IdleWatch>()
+  private readonly counters = { runNs: 0, waitNs: 0 }
   private scans = 0
 
   /** `recent`: where the stat readings of a scan are left for the collection that follows it. */
@@ -148,18 +158,25 @@ export class ProcTreeScanner implements TreeScanner {
     const processes: TreeProcess[] = []
     const scan = ++this.scans
     for (const p of prev.processes) {
-      const single = threads.get(p.pid) === 1
-      // A single-threaded process that has not run since its last reading cannot have ended, started a thread,
-      // renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans all the same).
-      const idle = single && (scan + p.pid) % IDLE_READ_EVERY !== 0 ? this.idleEntry(p.pid) : null
-      if (idle && idle.startTime === p.startTime) {
-        processes.push(idle)
-        continue
+      // A single-threaded process that has not run since before its last stat reading cannot have ended, started a
+      // thread, renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans
+      // all the same). Its counters are read before its stat, so a run between the two shows at the next scan.
+      const run = threads.get(p.pid) === 1 ? this.runOf(p.pid, p.startTime) : null
+      if (run) {
+        const n = run.file.read(this.buf, 64)
+        const now = n > 0 ? parseSchedstat(this.buf, n, this.counters) : null
+        const still = now !== null && now.runNs === run.runNs && now.waitNs === run.waitNs
+        run.runNs = now?.runNs ?? -1
+        run.waitNs = now?.waitNs ?? -1
+        if (still && run.entry && (scan + p.pid) % IDLE_READ_EVERY !== 0) {
+          processes.push(run.entry)
+          continue
+        }
       }
       const now = entryOf(this.treeStat(p.pid))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       const entry = { ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs }
-      if (single) this.noteRun(p.pid, entry)
+      if (run) run.entry = entry
       processes.push(entry)
     }
     // A young thread may name itself after it was found (a pool's initializer): keep reading its name a few times.
@@ -331,35 +348,21 @@ export class ProcTreeScanner implements TreeScanner {
     }
   }
 
-  /** The last entry of a single-threaded process whose schedstat has not moved since it was made; null otherwise. */
-  private idleEntry(pid: number): TreeProcess | null {
-    const r = this.runs.get(pid)
-    if (!r) return null
-    const n = r.file.read(this.buf, 64)
-    if (n <= 0) return null
-    const s = parseSchedstat(this.buf, n)
-    return s.runNs === r.runNs && s.waitNs === r.waitNs ? r.entry : null
-  }
-
-  /** Remembers a single-threaded process's run counters with the entry just read from its stat. */
-  private noteRun(pid: number, entry: TreeProcess): void {
+  /** A single-threaded process's schedstat file, its counters at the last look and the entry read after them. */
+  private runOf(pid: number, startTime: number): IdleWatch | null {
     let r = this.runs.get(pid)
-    if (r && r.entry.startTime !== entry.startTime) {
+    if (r && r.startTime !== startTime) {
       r.file.close()
       this.runs.delete(pid)
       r = undefined
     }
     if (!r) {
       const file = openProcFile(`/proc/${pid}/schedstat`)
-      if (!file) return
-      r = { file, runNs: -1, waitNs: -1, entry }
+      if (!file) return null
+      r = { file, startTime, runNs: -1, waitNs: -1, entry: null }
       this.runs.set(pid, r)
     }
-    const n = r.file.read(this.buf, 64)
-    const s = n > 0 ? parseSchedstat(this.buf, n) : { runNs: -1, waitNs: -1 }
-    r.runNs = s.runNs
-    r.waitNs = s.waitNs
-    r.entry = entry
+    return r
   }
 
   /**
