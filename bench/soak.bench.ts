@@ -11,6 +11,7 @@ import type { ServerFrame } from '../src/shared/wire'
 import { LAB_ENV, LAB_V8_FLAGS } from '../scripts/lab-flags.mjs'
 import { quantile } from './stats'
 
+const benchStart = performance.now()
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000)
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 10)
 const INTERVAL_MS = 200
@@ -79,7 +80,12 @@ class Client {
   maxGapMs = 0
   lastTick = 0
   /** The tick that ended the longest gap: its own sampling cost and the lab's CPU since the tick before. */
-  maxGapTick: { costMs: number; labCpuMs: number | null; samples: number } | null = null
+  maxGapTick: { costMs: number; labCpuMs: number | null; samples: number; phase: string; atSecond: number } | null =
+    null
+  /** Gaps above twice the interval, by phase. */
+  longGaps: Record<string, number> = {}
+  /** What the driver is doing, so the longest gap can be placed. */
+  phase = 'start'
   constructor(readonly countTicks: boolean) {
     this.ws = new WebSocket(`ws://127.0.0.1:${address.port}/ws?token=${address.token}`, { origin: address.origin })
     this.ws.on('message', (data) => {
@@ -89,6 +95,8 @@ class Client {
         this.waiting.delete(frame.id)
       } else if (frame.event === 'tick' && this.countTicks) {
         const now = performance.now()
+        if (this.lastTick > 0 && now - this.lastTick > 2 * INTERVAL_MS)
+          this.longGaps[this.phase] = (this.longGaps[this.phase] ?? 0) + 1
         if (this.lastTick > 0 && now - this.lastTick > this.maxGapMs) {
           this.maxGapMs = now - this.lastTick
           const tick = frame.payload
@@ -96,6 +104,8 @@ class Client {
             costMs: tick.sampler.costMs,
             labCpuMs: tick.sampler.labCpuMs,
             samples: tick.samples.length,
+            phase: this.phase,
+            atSecond: Math.round((now - benchStart) / 100) / 10,
           }
         }
         this.lastTick = now
@@ -155,6 +165,7 @@ const loadStart = os.loadavg()[0]
 process.stderr.write(`soak: start ${JSON.stringify(start)}\n`)
 
 const cycleMs: number[] = []
+driver.phase = 'cycles'
 const t0 = performance.now()
 for (let i = 0; i < CYCLES; i++) {
   const c0 = performance.now()
@@ -177,6 +188,7 @@ const afterCyclesSettled = footprint(await snapshotBytes())
 process.stderr.write(`soak: after cycles, settled ${JSON.stringify(afterCyclesSettled)}\n`)
 
 // The mixed session: scenarios, the watched Python pool and a comparison, round after round.
+driver.phase = 'mixed'
 const mixEnd = performance.now() + MINUTES * 60_000
 let rounds = 0
 const stopAfter = async (scenario: string, params: Record<string, unknown>, ms: number): Promise<void> => {
@@ -202,6 +214,7 @@ while (performance.now() < mixEnd) {
   rounds++
   process.stderr.write(`soak: mixed round ${rounds}\n`)
 }
+driver.phase = 'end'
 await new Promise((r) => setTimeout(r, 2000))
 const end = footprint(await snapshotBytes())
 probing = false
@@ -239,6 +252,7 @@ const result = {
   intervalMs: INTERVAL_MS,
   longestTickGapMs: driver.maxGapMs,
   longestGapTick: driver.maxGapTick,
+  gapsOver2xInterval: driver.longGaps,
   labEventLoopDelayMs: labReport.eventLoopDelayMs ?? null,
   snapshotReplyMs: {
     count: probeMs.length,

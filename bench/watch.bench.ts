@@ -15,8 +15,12 @@ const INTERVALS = [500, 100]
 const DUTIES = [0, 25, 50, 100]
 const COST_TICKS = Number(process.env.BENCH_TICKS ?? 20)
 const COST_INTERVAL_MS = 500
-/** Ticks the lab runs after following the whole program before its cost is counted; top's refreshes that cancel out. */
-const WARM_TICKS = 6
+/**
+ * Ticks the lab runs after following the whole program before its cost is counted (12 s: its first ticks open every
+ * file, and the search for short-lived processes polls faster for 10 s after the tree last changed); top's refreshes
+ * that cancel out.
+ */
+const WARM_TICKS = 24
 const TOP_SHORT = 5
 /** top takes at most 20 PIDs after -p: 300 processes need 16 tops. */
 const TOP_MAX_PIDS = 20
@@ -145,7 +149,7 @@ interface Cost {
 
 /**
  * The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh, both in their
- * steady state: the lab's ticks from WARM_TICKS after it follows the whole program (its first ticks open every file),
+ * steady state: the lab's ticks from WARM_TICKS after it follows the whole program (see WARM_TICKS),
  * top's per refresh as the difference between a run of TOP_SHORT + COST_TICKS refreshes and one of TOP_SHORT (its own
  * start-up and first full reading cancel out). `withStartup` keeps the old figure: the first COST_TICKS ticks against
  * the long top run's whole CPU.

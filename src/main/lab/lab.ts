@@ -177,7 +177,7 @@ export class Lab implements LabCommands {
         units: this.units,
         outbox: this.outbox,
         sampler: this.sampler,
-        machine: new MachineMeter(),
+        machine: new MachineMeter(platform.coreTimes),
         selfReports: this.selfReports,
         discovery: this.programs,
         emit: (tick) => {

@@ -91,6 +91,9 @@ export class UnitTable {
   private readonly lockClocks = new Map<string, LockClock>()
   private seq = 0
   private changes = 0
+  /** ofRun's lists at runCacheVersion. */
+  private readonly runCache = new Map<string, Unit[]>()
+  private runCacheVersion = -1
 
   constructor(private readonly outbox: Outbox) {}
 
@@ -120,10 +123,17 @@ export class UnitTable {
     return [...this.units.values()]
   }
 
-  /** The units of one run. */
-  ofRun(runId: string): Unit[] {
-    const out: Unit[] = []
+  /** The units of one run: the same list while the table is at the same version (the stuck check asks every tick). */
+  ofRun(runId: string): readonly Unit[] {
+    if (this.runCacheVersion !== this.changes) {
+      this.runCache.clear()
+      this.runCacheVersion = this.changes
+    }
+    let out = this.runCache.get(runId)
+    if (out) return out
+    out = []
     for (const u of this.units.values()) if (u.runId === runId) out.push(u)
+    this.runCache.set(runId, out)
     return out
   }
 

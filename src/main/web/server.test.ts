@@ -269,6 +269,48 @@ describe('frames', () => {
   })
 })
 
+describe('frames sent together', () => {
+  it('are answered one per turn of the event loop, so a timer that falls due runs between two of them', async () => {
+    // A command that holds the loop (as starting a run does while it spawns): 60 ms of synchronous work.
+    const order: string[] = []
+    const busy = new Proxy(lab, {
+      get(target, key, receiver) {
+        if (key !== 'listScenarios') return Reflect.get(target, key, receiver) as unknown
+        return async () => {
+          order.push('command')
+          const until = performance.now() + 60
+          while (performance.now() < until);
+          return target.listScenarios()
+        }
+      },
+    })
+    const own = await startWebServer({ lab: busy, rendererDir })
+    const ws = await new Promise<WebSocket>((resolve, reject) => {
+      const s = new WebSocket(`ws://127.0.0.1:${own.port}/ws?token=${own.token}`, { origin: own.origin })
+      s.once('open', () => resolve(s))
+      s.once('error', reject)
+    })
+    const timer = setInterval(() => order.push('timer'), 10)
+    const count = 4
+    const replies = new Promise<void>((resolve) => {
+      let n = 0
+      ws.on('message', (d) => {
+        if ('id' in (JSON.parse(d.toString()) as ServerFrame) && ++n === count) resolve()
+      })
+    })
+    // In one go: the frames reach the lab in one read.
+    for (let id = 1; id <= count; id++) ws.send(JSON.stringify({ id, cmd: 'listScenarios' }))
+    await replies
+    clearInterval(timer)
+    ws.close()
+    await own.close()
+    const commands = order.flatMap((what, i) => (what === 'command' ? [i] : []))
+    expect(commands.length).toBe(count)
+    // Between each command and the next, the overdue timer ran.
+    for (let k = 1; k < commands.length; k++) expect(order.slice(commands[k - 1], commands[k])).toContain('timer')
+  })
+})
+
 describe('flooding clients', () => {
   it('a client that floods without reading is throttled: others are answered, its replies are not held, and none is lost', async () => {
     setFlagsFromString('--expose-gc')

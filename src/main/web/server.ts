@@ -144,9 +144,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     let pending = 0
     const backlog: { data: RawData; isBinary: boolean }[] = []
     let polling = false
+    let turnUsed = false
     const full = (): boolean => pending >= MAX_PENDING_CALLS || ws.bufferedAmount > REPLY_HIGH_WATER_BYTES
+    // One command per turn of the event loop: frames that arrive together (a client starting five runs at once) are
+    // answered one after another with the loop free in between, so a tick that falls due runs between two of them
+    // rather than after all (starting a run spawns its processes and threads synchronously). The next one waits on a
+    // timer, not an immediate: timers run in the order they fell due, so a tick already due goes first.
     const pump = (): void => {
-      while (backlog.length > 0 && !full()) {
+      if (turnUsed) {
+        if (backlog.length > 0 && !ws.isPaused) ws.pause()
+        return
+      }
+      if (backlog.length > 0 && !full()) {
         const { data, isBinary } = backlog.shift()!
         pending++
         void answer(opts.lab, data, isBinary).then((frame) => {
@@ -154,6 +163,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
           pump()
         })
+        turnUsed = true
+        setTimeout(() => {
+          turnUsed = false
+          later()
+        }, 0)
+        if (backlog.length > 0 && !ws.isPaused) ws.pause()
+        return
       }
       if (full() || backlog.length > 0) {
         if (!ws.isPaused) ws.pause()
@@ -161,10 +177,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           polling = true
           setTimeout(() => {
             polling = false
-            if (ws.readyState === ws.OPEN) pump()
+            later()
           }, THROTTLE_POLL_MS).unref()
         }
       } else if (ws.isPaused) ws.resume()
+    }
+    // A socket that is closing is read again (its peer's close frame must get through), and nothing more is answered.
+    const later = (): void => {
+      if (ws.readyState === ws.OPEN) pump()
+      else if (ws.isPaused) ws.resume()
     }
     ws.on('message', (data: RawData, isBinary: boolean) => {
       backlog.push({ data, isBinary })

@@ -97,8 +97,7 @@ export class AttachedTree {
 
   private async scanOnce(): Promise<void> {
     // The root is scanned as a member (PID and start time), never as a bare PID: after it exits its number may be reused.
-    const members = this.follower.memberStarts()
-    if (this.rootAlive) members.set(this.spec.pid, this.spec.startTime)
+    const members = this.follower.memberStarts(this.rootAlive ? this.spec : undefined)
     const scan = await this.deps.scanner.scan(-1, members)
     if (this.finished) return
     this.follower.apply(scan, 'exited')

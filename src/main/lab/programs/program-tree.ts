@@ -113,7 +113,7 @@ export class ProgramTree {
     return this.follower.threads
   }
 
-  private memberStarts(): Map<number, number> {
+  private memberStarts(): ReadonlyMap<number, number> {
     return this.follower.memberStarts()
   }
 
@@ -177,12 +177,16 @@ export class ProgramTree {
     let scan = await this.deps.scanner.scan(this.scanRoot, members)
     // Processes of this program that left its tree (reparented, or double-forked with setsid) and that the scan did not
     // reach are followed as members from now on: scanned again with them.
-    const found = new Set(scan.processes.map((p) => p.pid))
-    for (const pid of members.keys()) found.add(pid)
+    const found = (): Set<number> => {
+      const pids = new Set(scan.processes.map((p) => p.pid))
+      for (const pid of members.keys()) pids.add(pid)
+      return pids
+    }
     const strays = (this.tagged?.find(found) ?? []).filter((p) => p.pid !== this.host.pid)
     if (strays.length > 0) {
-      for (const p of strays) members.set(p.pid, p.startTime)
-      scan = await this.deps.scanner.scan(this.scanRoot, members)
+      const withStrays = new Map(members)
+      for (const p of strays) withStrays.set(p.pid, p.startTime)
+      scan = await this.deps.scanner.scan(this.scanRoot, withStrays)
     }
     this.apply(scan)
   }

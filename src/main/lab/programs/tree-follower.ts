@@ -39,6 +39,8 @@ export class TreeFollower {
   readonly roles = new Map<string, { role: 'helper' | 'own'; name: string }>()
   private readonly shortLived = new ShortLivedLedger()
   private applies = 0
+  /** memberStarts' last answer; dropped whenever a member comes or goes. */
+  private starts: { map: Map<number, number>; extraPid: number; extraStart: number } | null = null
 
   constructor(
     private readonly deps: FollowerDeps,
@@ -53,10 +55,18 @@ export class TreeFollower {
     return [this.root.unitId, ...[...this.members.values()].map((m) => m.unitId), ...this.threads.values()]
   }
 
-  memberStarts(): Map<number, number> {
-    const out = new Map<number, number>()
-    for (const m of this.members.values()) out.set(m.pid, m.startTime)
-    return out
+  /**
+   * Every member's start time by PID, and `extra`'s: the same map from scan to scan while the members stay the same
+   * (a tick of a settled tree of hundreds of processes builds none).
+   */
+  memberStarts(extra?: { pid: number; startTime: number }): ReadonlyMap<number, number> {
+    const c = this.starts
+    if (c && c.extraPid === (extra?.pid ?? -1) && c.extraStart === (extra?.startTime ?? -1)) return c.map
+    const map = new Map<number, number>()
+    for (const m of this.members.values()) map.set(m.pid, m.startTime)
+    if (extra) map.set(extra.pid, extra.startTime)
+    this.starts = { map, extraPid: extra?.pid ?? -1, extraStart: extra?.startTime ?? -1 }
+    return map
   }
 
   /** Adds new processes and threads, and ends (in state `ending`) the units of those that vanished. */
@@ -88,6 +98,7 @@ export class TreeFollower {
       const id = units.nextId()
       // Found already running: created in that state, at the scan's time.
       units.add(this.unit(id, 'program', p.pid, null, parent, label, false, p.cmdline || null, t))
+      this.starts = null
       this.members.set(p.pid, {
         unitId: id,
         pid: p.pid,
@@ -103,6 +114,7 @@ export class TreeFollower {
       if (m.seenIn === applied) continue
       units.setState(m.unitId, ending, t)
       this.members.delete(m.pid)
+      this.starts = null
       this.shortLived.ended(m.parentId, m.cpuMs + m.childCpuMs)
     }
     this.countShortLived(scan)
@@ -177,6 +189,7 @@ export class TreeFollower {
     const t = this.deps.clock.now()
     for (const id of this.unitIds) this.deps.units.setState(id, state, t)
     this.members.clear()
+    this.starts = null
     this.threads.clear()
     this.lastThreads = null
   }

@@ -19,6 +19,8 @@ import { deflateChunk, encodeFrameHead, headerLine, tickIndexBytes } from './fra
 
 export const FLUSH_MS = 1000
 export const KEYFRAME_EVERY_MS = 10_000
+/** What no tick flushed is flushed after this many FLUSH_MS. */
+const FLUSH_FALLBACK_TIMES = 5
 
 interface OpenChunk {
   kind: FrameKind
@@ -104,7 +106,9 @@ export class RecordingWriter {
     const head = headerLine(header)
     this.writeNow(head)
     this.state.seed(header.labT0, initial.units, initial.runs)
-    this.timer = setInterval(() => this.flush(), opts.flushMs ?? FLUSH_MS)
+    // Ticks flush what is due as they come (see addTick); the timer only catches what no tick followed (a run's
+    // summary as the lab closes). A timer of its own each second would wake the lab for nothing between two ticks.
+    this.timer = setInterval(() => this.flush(), FLUSH_FALLBACK_TIMES * (opts.flushMs ?? FLUSH_MS))
     this.timer.unref()
   }
 
@@ -133,6 +137,7 @@ export class RecordingWriter {
       chunk.peak = Math.max(chunk.peak, total)
       this.peakCpu = Math.max(this.peakCpu, total)
       this.ticks++
+      if (tick.t - chunk.t0 >= (this.opts.flushMs ?? FLUSH_MS)) this.flush()
     } catch (err) {
       this.fail(err as Error)
     }

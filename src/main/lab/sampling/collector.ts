@@ -35,5 +35,7 @@ export interface Collector {
   collect(targets: readonly SampleTarget[]): Promise<Map<string, RawSample>>
   /** Between ticks: a cheap look at what busy threads are blocked in (Linux); nothing elsewhere. */
   probe(): void
+  /** Whether probe() has anything to look at: threads ran in the last interval. Without, no look is scheduled. */
+  readonly probing: boolean
   close(): void
 }

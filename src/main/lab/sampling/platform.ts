@@ -1,5 +1,6 @@
 // One platform object per OS, as htop has: its collector, its tree scanner, thread ids and page size, chosen once.
 import type { Collector } from './collector'
+import type { CoreTimesReader } from './machine'
 import type { TreeScanner } from './tree'
 
 /** A process of the machine, for picking one to watch. */
@@ -24,6 +25,8 @@ export interface Platform {
   createTreeScanner(): TreeScanner
   /** The calling thread's OS id, or null where the platform has none to give. */
   threadId(): number | null
+  /** Every core's busy and idle time, the cheapest way the platform has. */
+  readonly coreTimes: CoreTimesReader
   /** Every process of the machine the lab may see, by PID. */
   listProcesses(): Promise<MachineProcess[]>
 }

@@ -122,6 +122,11 @@ export class ProcFsCollector implements Collector {
    * system call by its own doing. Programs with hundreds of mostly idle threads (pools) are the case this is for.
    */
   private readonly useSchedstat = schedstatWorks()
+  /** What the threads read by readThreads ran since their last reading (ns), and how many it read. */
+  private ranNs = 0
+  private taken = 0
+  /** The process being read (see scannedStill). */
+  private reading: ProcessTask | null = null
   private readonly pageBytes = pageSize()
   private tick = 0
 
@@ -151,6 +156,7 @@ export class ProcFsCollector implements Collector {
           target.tid === null
             ? this.readProcess(target, tick, now)
             : this.threadSample(target.pid, target.tid, tick, now)
+        this.reading = null
         if (sample) {
           sample.at = performance.now() / 1000
           out.set(target.id, sample)
@@ -161,12 +167,13 @@ export class ProcFsCollector implements Collector {
     out.forEach((sample, id) => {
       if ((sample.at ?? 0) < from) out.delete(id)
     })
-    // The threads that ran in this interval are the only ones the looks between ticks visit.
+    // The threads that ran in this interval are the only ones the looks between ticks visit. The lab's own are left
+    // out: they run at every tick, and each look is a wake of the lab that costs CPU of its own.
     const active = this.active
     active.length = 0
     for (const t of this.threads.values()) {
       if (t.seen !== tick) this.forgetThread(t)
-      else if (t.active) active.push(t)
+      else if (t.active && t.pid !== process.pid) active.push(t)
     }
     this.processes.forEach((p, id) => {
       if (p.seen !== tick) this.forgetProcess(id, p)
@@ -179,6 +186,10 @@ export class ProcFsCollector implements Collector {
    * Between ticks: what each thread that was active in the last interval is blocked in right now, so a tick's blocked
    * time can be split by what it was spent in rather than by one snapshot.
    */
+  get probing(): boolean {
+    return this.active.length > 0
+  }
+
   probe(): void {
     for (const t of this.active) if (t.active && t.stat.open) this.sampleSyscall(t)
   }
@@ -239,6 +250,7 @@ export class ProcFsCollector implements Collector {
     t.readIn = tick
     let ran = true
     if (rest && t.sched && t.last) ran = false
+    else if (t.sched && t.last && tid === pid && this.scannedStill(pid, t)) ran = false
     else if (t.sched) {
       const n = t.sched.read(this.buf, 64)
       if (n < 0) return this.threadGone(t)
@@ -262,6 +274,18 @@ export class ProcFsCollector implements Collector {
     }
     if (t.sched) this.split(t, now)
     return t
+  }
+
+  /**
+   * Whether the tree scan of this tick, which read the run counters of single-threaded process `pid` a moment ago,
+   * found them where this thread's last reading left them: it has not run since, and is not read again. A run in the
+   * moment between shows at the next tick. A process that ran is read here as ever (its CPU is timed at this read).
+   */
+  private scannedStill(pid: number, t: ThreadTask): boolean {
+    const p = this.reading
+    if (!this.recent || p === null || p.pid !== pid || p.startTime < 0) return false
+    const run = this.recent.takeRun(pid, p.startTime, performance.now())
+    return run !== null && run.runNs === t.runNs && run.waitNs === t.waitNs
   }
 
   private sampleSyscall(t: ThreadTask): void {
@@ -371,6 +395,7 @@ export class ProcFsCollector implements Collector {
       this.processes.set(target.id, p)
     }
     p.seen = tick
+    this.reading = p
     let stat = p.startTime >= 0 ? (this.recent?.take(p.pid, p.startTime) ?? null) : null
     // A single-threaded process whose only thread has not run since before its last stat reading cannot have changed
     // its stat by its own doing: that one stands (read for real every QUIET_EVERY ticks all the same, for memory
@@ -507,19 +532,13 @@ export class ProcFsCollector implements Collector {
    * state shows a thread not read has run.
    */
   private readThreads(p: ProcessTask, stat: Stat, statNs: number, tick: number, now: number): ThreadTask[] {
+    // Both lists are written by index and cut to length at the end: `length = 0` would drop their storage, and a
+    // program of a thousand threads would grow them again, entry by entry, at every tick.
     const read = p.spare
-    read.length = 0
     const resting = this.resting
-    resting.length = 0
-    let ranNs = 0
-    const take = (tid: number, rest: boolean): void => {
-      const before = this.threads.get(tid)
-      const from = before && before.pid === p.pid && before.readIn !== tick ? before.runNs : -1
-      const t = this.readThread(p.pid, tid, tick, now, rest)
-      if (!t || t.runNs < 0) return
-      read.push(t)
-      if (from >= 0) ranNs += t.runNs - from
-    }
+    let rested = 0
+    this.taken = 0
+    this.ranNs = 0
     // A single-threaded process is its own only thread: no listing needed.
     const single = stat.numThreads === 1 && stat.state !== 'Z'
     const count = single ? 1 : p.list.length
@@ -530,18 +549,30 @@ export class ProcFsCollector implements Collector {
       const t = this.threads.get(tid)
       const rest =
         settled && t !== undefined && t.pid === p.pid && t.quiet >= QUIET_AFTER && (tick + tid) % QUIET_EVERY !== 0
-      if (rest && t.readIn !== tick) resting.push(tid)
-      else take(tid, false)
+      if (rest && t.readIn !== tick) resting[rested++] = tid
+      else this.take(p, read, tid, tick, now, false)
     }
-    const woke = p.statNs >= 0 && (statNs - p.statNs - ranNs > WAKE_NS || stat.state !== p.state)
+    const woke = p.statNs >= 0 && (statNs - p.statNs - this.ranNs > WAKE_NS || stat.state !== p.state)
     p.statNs = statNs
     p.state = stat.state
-    for (let i = 0; i < resting.length; i++) take(resting[i], !woke)
-    if (read.length !== stat.numThreads) {
-      const have = new Set(read.map((t) => t.tid))
-      for (const tid of this.tids(p.pid)) if (!have.has(tid)) take(tid, false)
+    for (let i = 0; i < rested; i++) this.take(p, read, resting[i], tick, now, !woke)
+    if (this.taken !== stat.numThreads) {
+      const have = new Set<number>()
+      for (let i = 0; i < this.taken; i++) have.add(read[i].tid)
+      for (const tid of this.tids(p.pid)) if (!have.has(tid)) this.take(p, read, tid, tick, now, false)
     }
+    if (read.length !== this.taken) read.length = this.taken
     return read
+  }
+
+  /** Reads thread `tid` of `p` into `read` (at `taken`), adding what it ran since its last reading to ranNs. */
+  private take(p: ProcessTask, read: ThreadTask[], tid: number, tick: number, now: number, rest: boolean): void {
+    const before = this.threads.get(tid)
+    const from = before && before.pid === p.pid && before.readIn !== tick ? before.runNs : -1
+    const t = this.readThread(p.pid, tid, tick, now, rest)
+    if (!t || t.runNs < 0) return
+    read[this.taken++] = t
+    if (from >= 0) this.ranNs += t.runNs - from
   }
 
   /** VmRSS and VmHWM; a zombie leader has no memory of its own to show, so they come through a live thread. */

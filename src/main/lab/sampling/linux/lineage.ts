@@ -111,17 +111,23 @@ export class TaggedProcessFinder {
     private readonly value: string,
   ) {}
 
-  /** `known`: PIDs the caller already follows (their identity checked): they are neither read nor returned. */
-  find(known: ReadonlySet<number> = new Set()): ProcIdentity[] {
+  /**
+   * `known`: PIDs the caller already follows (their identity checked): they are neither read nor returned. Asked for
+   * only when there is something to check against (a tick with no new PID and nothing found before asks nothing).
+   */
+  find(knownPids: () => ReadonlySet<number> = () => new Set()): ProcIdentity[] {
     if (!hasProcFs) return []
     // No process was created anywhere since the last listing (no PID given out): no tagged one can have appeared, so
     // only those found then are looked at again. A tick of a watched program then costs no listing of /proc.
     const lastPid = lastPidGiven(this.buf)
     if (lastPid !== null && lastPid === this.listedUpTo) {
+      if (this.found.length === 0) return []
+      const known = knownPids()
       this.found = this.found.filter((p) => !known.has(p.pid) && startTimeOf(p.pid) === p.startTime)
       return [...this.found]
     }
     const out: ProcIdentity[] = []
+    const known = knownPids()
     const present = new Set<number>()
     let names: string[]
     try {

@@ -2,7 +2,7 @@
 import type { Platform } from '../platform'
 import { ProcFsCollector } from './collector'
 import { listProcesses } from './processes'
-import { pageSize, RecentStats, threadId } from './procfs'
+import { pageSize, procCoreTimes, RecentStats, threadId } from './procfs'
 import { ProcTreeScanner } from './tree-scanner'
 
 export function linuxPlatform(): Platform {
@@ -18,6 +18,7 @@ export function linuxPlatform(): Platform {
     createCollector: () => new ProcFsCollector(recent),
     createTreeScanner: () => new ProcTreeScanner(recent),
     threadId,
+    coreTimes: procCoreTimes,
     listProcesses: async () => listProcesses(),
   }
 }

@@ -2,9 +2,25 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createPlatform } from '../factory'
-import { parseSchedstat, parseStatText, statusKb, VM_RSS } from './procfs'
+import { osCoreTimes } from '../machine'
+import { parseSchedstat, parseStatText, procCoreTimes, statusKb, VM_RSS } from './procfs'
 
 describe.runIf(process.platform === 'linux')('procfs', () => {
+  it("reads every core's busy and idle time from /proc/stat as os.cpus() gives them (in ms there, clock ticks here)", () => {
+    const before = osCoreTimes()!
+    const cores = procCoreTimes()!
+    const after = osCoreTimes()!
+    expect(cores.length).toBe(before.length)
+    cores.forEach((c, i) => {
+      // os.cpus() counts 10 ms per clock tick; the two os readings bracket this one.
+      expect(c.busy * 10).toBeGreaterThanOrEqual(before[i].busy)
+      expect(c.busy * 10).toBeLessThanOrEqual(after[i].busy)
+      expect(c.idle * 10).toBeGreaterThanOrEqual(before[i].idle)
+      expect(c.idle * 10).toBeLessThanOrEqual(after[i].idle)
+      expect(c.busy + c.idle).toBeGreaterThan(0)
+    })
+  })
+
   it('parses a stat line whose name holds spaces and parentheses', () => {
     const line =
       '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 30 7 3 20 0 3 0 987654 1000000 512 18446744073709551615\n'

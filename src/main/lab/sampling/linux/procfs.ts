@@ -1,5 +1,7 @@
-// Reading /proc: the one stat parser, schedstat and status fields, files kept open for pread, this thread's id.
+// Reading /proc: the one stat parser, schedstat and status fields, files kept open for pread, cores' times, this thread's id.
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import type { CoreTimes } from '../machine'
 
 /** The kernel reports CPU times in USER_HZ ticks, fixed at 100 for /proc on mainstream Linux. */
 export const USER_HZ = 100
@@ -188,14 +190,25 @@ export function readProcText(path: string, buf: Buffer): string | null {
   return n < 0 ? null : buf.toString('latin1', 0, n)
 }
 
+/** Run counters (schedstat) of a process, as read at `at` (performance.now()). */
+export interface RecentRun {
+  startTime: number
+  runNs: number
+  waitNs: number
+  at: number
+}
+
 /**
  * Processes' stat readings shared between the tree scanner and the collector: a tick's scan reads every followed
  * process's stat, and the collection a few milliseconds later takes that reading instead of making its own (a stat
- * read is the dearest per-process read of a tick). A reading is taken only while fresh and only for the same process
- * (its start time).
+ * read is the dearest per-process read of a tick). The same for the run counters the scan reads of a single-threaded
+ * process: the collection reads them of its only thread otherwise. A reading is taken only while fresh and only for
+ * the same process (its start time).
  */
 export class RecentStats {
   private readonly last = new Map<number, { stat: Stat; at: number }>()
+  /** A single-threaded process's run counters (its schedstat), read by the scan just before the collection. */
+  private readonly runs = new Map<number, RecentRun>()
 
   constructor(private readonly freshMs = 20) {}
 
@@ -216,11 +229,32 @@ export class RecentStats {
     return entry.stat
   }
 
-  /** Drops readings older than a tick could use: called once per collection, so the map stays as large as the tree. */
+  /** Leaves the run counters of process `pid` (single-threaded, started at `startTime`), read at `at` (performance.now()). */
+  putRun(pid: number, startTime: number, runNs: number, waitNs: number, at: number): void {
+    const entry = this.runs.get(pid)
+    if (entry) {
+      entry.startTime = startTime
+      entry.runNs = runNs
+      entry.waitNs = waitNs
+      entry.at = at
+    } else this.runs.set(pid, { startTime, runNs, waitNs, at })
+  }
+
+  /** The run counters of process `pid` started at `startTime`, if read in the last freshMs of `now`; null otherwise. */
+  takeRun(pid: number, startTime: number, now: number): RecentRun | null {
+    const entry = this.runs.get(pid)
+    if (!entry || now - entry.at > this.freshMs || entry.startTime !== startTime) return null
+    return entry
+  }
+
+  /** Drops readings older than a tick could use: called once per collection, so the maps stay as large as the tree. */
   prune(): void {
     const old = performance.now() - 10 * this.freshMs
     this.last.forEach((entry, pid) => {
       if (entry.at < old) this.last.delete(pid)
+    })
+    this.runs.forEach((entry, pid) => {
+      if (entry.at < old) this.runs.delete(pid)
     })
   }
 }
@@ -245,6 +279,45 @@ export function lastPidGiven(buf: Buffer): number | null {
     v += (c - 0x30) * 10 ** digits++
   }
   return digits > 0 ? v : null
+}
+
+let procStat: { file: ProcFile; buf: Buffer } | null | undefined
+
+/**
+ * Every core's busy (user, nice, system, irq) and idle time from the `cpuN` lines of /proc/stat, in clock ticks, as
+ * os.cpus() gives them without its read of every core's model and speed: a fraction of its cost, every tick. The file
+ * stays open; null where it cannot be read.
+ */
+export function procCoreTimes(): CoreTimes[] | null {
+  if (procStat === undefined || (procStat !== null && !procStat.file.open)) {
+    const file = openProcFile('/proc/stat')
+    // The core lines come first: about 100 bytes each.
+    procStat = file ? { file, buf: Buffer.alloc(1024 + 256 * availableParallelism()) } : null
+  }
+  if (!procStat) return null
+  const { file, buf } = procStat
+  const n = file.read(buf)
+  if (n <= 0) return null
+  const cores: CoreTimes[] = []
+  const f = [0, 0, 0, 0, 0, 0]
+  let i = 0
+  while (i < n) {
+    // A line `cpuN user nice system idle iowait irq ...`; the first line (`cpu ` without a number) is the total.
+    if (buf[i] !== 0x63 || buf[i + 1] !== 0x70 || buf[i + 2] !== 0x75) break
+    const numbered = buf[i + 3] >= 0x30 && buf[i + 3] <= 0x39
+    while (i < n && buf[i] !== 0x20) i++
+    for (let k = 0; k < f.length; k++) {
+      while (i < n && buf[i] === 0x20) i++
+      let v = 0
+      while (i < n && buf[i] >= 0x30 && buf[i] <= 0x39) v = v * 10 + buf[i++] - 0x30
+      f[k] = v
+    }
+    while (i < n && buf[i] !== 0x0a) i++
+    // A line cut off by the end of the buffer is not taken.
+    if (i++ >= n) break
+    if (numbered) cores.push({ busy: f[0] + f[1] + f[2] + f[5], idle: f[3] })
+  }
+  return cores.length > 0 ? cores : null
 }
 
 /** The calling thread's OS id: /proc/thread-self links to PID/task/TID. `worker.threadId` is not this. */

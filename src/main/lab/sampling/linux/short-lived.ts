@@ -12,10 +12,18 @@ export interface ShortLived {
   ended: boolean
 }
 
-/** Poll this often while the tree changes (a process came or went within CHANGING_MS), and this often otherwise. */
+/**
+ * Poll this often while the tree changes (a process came or went within CHANGING_MS), this often while it settles
+ * (no change within SETTLING_MS), and this often once settled: every poll is a wake of the lab's thread, which costs
+ * CPU of its own (about 0.1-0.2 ms on a virtual machine), and a tree that has not changed for a while rarely starts
+ * to. Its first short-lived child then may go unseen (its CPU still shows in its parent's children time), and the
+ * polls are fast again from the next change.
+ */
 const FAST_MS = 10
 const SLOW_MS = 50
+const SETTLED_MS = 100
 const CHANGING_MS = 2000
+const SETTLING_MS = 10_000
 /** More new PIDs than this in one poll (a fork storm elsewhere): skip them rather than stall the lab. */
 const MAX_PROBES = 2000
 
@@ -32,18 +40,21 @@ function readPidMax(buf: Buffer): number {
 export class ShortLivedWatch {
   private readonly buf = Buffer.alloc(4096)
   private readonly pidMax = readPidMax(this.buf)
-  private tree = new Set<number>()
+  private tree: ReadonlySet<number> = new Set()
   private readonly seen = new Map<number, ShortLived>()
   private lastPid: number | null = null
   private changedAt = -Infinity
   private timer: NodeJS.Timeout | null = null
 
-  /** After each scan: the tree's processes now, the last PID then, and whether the tree changed since the scan before. */
-  follow(tree: readonly number[], lastPid: number | null, changed: boolean): void {
-    this.tree = new Set(tree)
+  /**
+   * After each scan: the tree's processes now (a set the caller replaces rather than changes), the last PID then, and
+   * whether the tree changed since the scan before.
+   */
+  follow(tree: ReadonlySet<number>, lastPid: number | null, changed: boolean): void {
+    this.tree = tree
     if (this.lastPid === null) this.lastPid = lastPid
     if (changed) this.changedAt = performance.now()
-    if (tree.length === 0) return this.stop()
+    if (tree.size === 0) return this.stop()
     this.arm()
   }
 
@@ -68,7 +79,8 @@ export class ShortLivedWatch {
 
   private arm(): void {
     if (this.timer) return
-    const delay = performance.now() - this.changedAt < CHANGING_MS || this.seen.size > 0 ? FAST_MS : SLOW_MS
+    const still = performance.now() - this.changedAt
+    const delay = still < CHANGING_MS || this.seen.size > 0 ? FAST_MS : still < SETTLING_MS ? SLOW_MS : SETTLED_MS
     this.timer = setTimeout(() => {
       this.timer = null
       this.poll()

@@ -80,7 +80,9 @@ export class ProcTreeScanner implements TreeScanner {
   private readonly buf = Buffer.alloc(4096)
   private last: { root: number; lastPid: number; scan: TreeScan; threads: Map<number, number> } | null = null
   private readonly shortLived = new ShortLivedWatch()
-  private treeKey = ''
+  /** The PIDs of the last scan, in its order, and as a set (never changed in place: a new one replaces it). */
+  private treePids: number[] = []
+  private tree: ReadonlySet<number> = new Set()
   /** The followed processes' stat files, open, by PID. */
   private readonly stats = new Map<number, ProcFile>()
   /** Threads whose name is still read at each scan (see NAME_READS). */
@@ -101,17 +103,26 @@ export class ProcTreeScanner implements TreeScanner {
   scanNow(root: number, members: ReadonlyMap<number, number>): TreeScan {
     const lastPid = this.lastPid()
     const scan = this.scanTree(root, members, lastPid)
-    const pids = scan.processes.map((p) => p.pid)
-    scan.shortLived = this.shortLived.take(new Set(pids))
-    const key = pids.join(' ')
-    this.shortLived.follow(pids, lastPid, key !== this.treeKey || scan.shortLived.length > 0)
-    this.treeKey = key
+    const changed = this.setTree(scan.processes)
+    scan.shortLived = this.shortLived.take(this.tree)
+    this.shortLived.follow(this.tree, lastPid, changed || scan.shortLived.length > 0)
     return scan
+  }
+
+  /** Keeps the tree's PIDs (a new set only when they changed: a settled tree's ticks build none); true if they did. */
+  private setTree(processes: readonly TreeProcess[]): boolean {
+    const pids = this.treePids
+    let same = processes.length === pids.length
+    for (let i = 0; same && i < processes.length; i++) same = processes[i].pid === pids[i]
+    if (same) return false
+    this.treePids = processes.map((p) => p.pid)
+    this.tree = new Set(this.treePids)
+    return true
   }
 
   private scanTree(root: number, members: ReadonlyMap<number, number>, lastPid: number | null): TreeScan {
     const prev = this.last
-    if (prev && lastPid !== null && prev.root === root && this.noneNewInTree(prev.scan, prev.lastPid, lastPid)) {
+    if (prev && lastPid !== null && prev.root === root && this.noneNewInTree(prev.lastPid, lastPid)) {
       const same = this.unchanged(prev.scan, prev.threads, root, members)
       if (same) return same
     }
@@ -128,10 +139,11 @@ export class ProcTreeScanner implements TreeScanner {
   }
 
   /** Whether no PID given out after `from` up to `to` is a process or a thread of the tree (false when unsure). */
-  private noneNewInTree(prev: TreeScan, from: number, to: number): boolean {
+  private noneNewInTree(from: number, to: number): boolean {
     if (to === from) return true
     if (to < from || to - from > NEW_PIDS_LOOKED_AT) return false
-    const tree = new Set(prev.processes.map((p) => p.pid))
+    // The last scan's processes (the previous one's, which this one repeats when it stands).
+    const tree = this.tree
     for (let id = from + 1; id <= to; id++) {
       const file = openProcFile(`/proc/${id}/status`)
       if (!file) continue
@@ -153,10 +165,16 @@ export class ProcTreeScanner implements TreeScanner {
     root: number,
     members: ReadonlyMap<number, number>,
   ): TreeScan | null {
-    const others = prev.processes.filter((p) => p.pid !== root)
-    if (others.length !== members.size || others.some((p) => members.get(p.pid) !== p.startTime)) return null
+    let others = 0
+    for (const p of prev.processes) {
+      if (p.pid === root) continue
+      if (members.get(p.pid) !== p.startTime) return null
+      others++
+    }
+    if (others !== members.size) return null
     const processes: TreeProcess[] = []
     const scan = ++this.scans
+    const at = performance.now()
     for (const p of prev.processes) {
       // A single-threaded process that has not run since before its last stat reading cannot have ended, started a
       // thread, renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans
@@ -168,6 +186,7 @@ export class ProcTreeScanner implements TreeScanner {
         const still = now !== null && now.runNs === run.runNs && now.waitNs === run.waitNs
         run.runNs = now?.runNs ?? -1
         run.waitNs = now?.waitNs ?? -1
+        if (now) this.recent?.putRun(p.pid, p.startTime, now.runNs, now.waitNs, at)
         if (still && run.entry && (scan + p.pid) % IDLE_READ_EVERY !== 0) {
           processes.push(run.entry)
           continue

@@ -30,6 +30,8 @@ export class PidusageCollector implements Collector {
     return out
   }
 
+  readonly probing = false
+
   probe(): void {}
 
   close(): void {

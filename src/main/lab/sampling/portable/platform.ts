@@ -1,6 +1,7 @@
 // The portable platform (macOS, Windows, Linux without /proc): pidusage samples processes, pidtree finds them.
 import pidtree from 'pidtree'
 import pidusage from 'pidusage'
+import { osCoreTimes } from '../machine'
 import type { Platform } from '../platform'
 import { PidusageCollector } from './collector'
 import { PidtreeScanner } from './tree-scanner'
@@ -13,6 +14,7 @@ export function portablePlatform(): Platform {
     createCollector: () => new PidusageCollector(),
     createTreeScanner: () => new PidtreeScanner(),
     threadId: () => null,
+    coreTimes: osCoreTimes,
     async listProcesses() {
       const pairs = await pidtree(-1, { advanced: true }).catch(() => [] as { pid: number; ppid: number }[])
       const stats = (await pidusage(pairs.map((p) => p.pid)).catch(() => ({}))) as Record<
