@@ -7,7 +7,7 @@ import { Outbox, UnitTable } from './unit-table'
 
 let release: () => void = () => undefined
 
-function scheduler(ticks: Tick[]): Scheduler {
+function scheduler(ticks: Tick[], opts: { intervalMs?: number; probing?: boolean } = {}): Scheduler {
   const outbox = new Outbox()
   const deps = {
     clock: new LabClock(),
@@ -15,7 +15,7 @@ function scheduler(ticks: Tick[]): Scheduler {
     outbox,
     sampler: {
       sample: async () => ({ samples: [], costMs: 0 }),
-      collector: { name: 'procfs', probe: () => undefined },
+      collector: { name: 'procfs', probe: () => undefined, probing: opts.probing ?? false },
     },
     machine: { sample: () => ({ cores: [], memTotal: 0, memUsed: 0 }) },
     selfReports: new Map(),
@@ -24,7 +24,7 @@ function scheduler(ticks: Tick[]): Scheduler {
     emit: (tick: Tick) => ticks.push(tick),
   } as unknown as SchedulerDeps
   // Intervals under 90 ms: no probes between ticks, so every armed timer is the loop's.
-  return new Scheduler(deps, 50)
+  return new Scheduler(deps, opts.intervalMs ?? 50)
 }
 
 beforeEach(() => {
@@ -90,5 +90,18 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(ticks).toHaveLength(2)
     s.stop()
+  })
+
+  it('arms looks between ticks only while some thread ran (each is a wake of the lab)', async () => {
+    for (const probing of [false, true]) {
+      const s = scheduler([], { intervalMs: 500, probing })
+      s.start()
+      await vi.advanceTimersByTimeAsync(0)
+      release()
+      await vi.advanceTimersByTimeAsync(0)
+      // The loop's own timer, and two looks when there is something to look at.
+      expect(vi.getTimerCount()).toBe(probing ? 3 : 1)
+      s.stop()
+    }
   })
 })

@@ -103,6 +103,22 @@ async function record(name: string, ticks: Tick[], version = FORMAT_VERSION): Pr
 }
 
 describe('recording', () => {
+  it('a tick flushes the open chunk once it holds a flush interval of ticks: no timer of its own wakes the lab', async () => {
+    const w = new RecordingWriter(join(dir, 'flush.plrec'), header(), { units: [], runs: [] }, { flushMs: 1000 })
+    const ticks = makeTicks(5)
+    const head = w.size
+    // Ticks 500 ms apart from t = 500: the chunk opened at 500 is due at the tick of 1500.
+    w.addTick(ticks[0])
+    w.addTick(ticks[1])
+    expect(w.size).toBe(head)
+    w.addTick(ticks[2])
+    expect(w.size).toBeGreaterThan(head)
+    const after = w.size
+    w.addTick(ticks[3])
+    expect(w.size).toBe(after)
+    await w.close()
+  })
+
   it('gives back every tick with every field it had, numbers to a hundredth', async () => {
     const ticks = makeTicks(60)
     const r = RecordingReader.open(await record('round.plrec', ticks))
