@@ -396,7 +396,7 @@ export class Lab implements LabCommands {
       // Each unit's latest sample, kept in one map updated in place (no map of every unit built per tick).
       if (!fresh) {
         fresh = true
-        for (const s of tick.samples) this.latestSamples.set(s.id, s)
+        for (let i = 0; i < tick.samples.length; i++) this.latestSamples.set(tick.samples[i].id, tick.samples[i])
         if (this.latestSamples.size > tick.samples.length * 2 + 64) {
           const live = new Set(tick.samples.map((s) => s.id))
           for (const id of [...this.latestSamples.keys()]) if (!live.has(id)) this.latestSamples.delete(id)

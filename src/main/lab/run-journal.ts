@@ -53,7 +53,8 @@ export class RunJournal {
       this.logCount++
     }
     for (const e of tick.events) this.event(e)
-    for (const x of tick.samples) {
+    for (let k = 0; k < tick.samples.length; k++) {
+      const x = tick.samples[k]
       if (!this.units.has(x.id)) continue
       const i = this.sampleNext
       if (i === this.sampleT.length) {

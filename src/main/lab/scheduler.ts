@@ -186,7 +186,8 @@ export class Scheduler {
   }
 
   private record(samples: readonly Sample[]): void {
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]
       const st = this.statsOf(s.id)
       if (s.cpu !== null) {
         st.peakCpu = Math.max(st.peakCpu ?? 0, s.cpu)

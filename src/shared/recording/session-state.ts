@@ -91,7 +91,8 @@ export class SessionState {
     this.seq = tick.seq
     for (const u of tick.units) this.upsert(u)
     let cpu = 0
-    for (const s of tick.samples) {
+    for (let i = 0; i < tick.samples.length; i++) {
+      const s = tick.samples[i]
       const u = this.units.get(s.id)
       if (s.cpu !== null && u?.kind !== 'thread') cpu += s.cpu
       if (u && isFinal(u.state)) continue

@@ -117,7 +117,9 @@ export class Sampler {
     }
     samples.length = count
     // Values, not entries: an entry pair would be allocated per unit per tick.
-    for (const l of this.last.values()) if (l.seen !== round) this.last.delete(l.sample.id)
+    this.last.forEach((l) => {
+      if (l.seen !== round) this.last.delete(l.sample.id)
+    })
     // Self-reports come only where the collector cannot see threads: nothing to drop elsewhere.
     if (this.lastSelf.size > 0) {
       const live = new Set(targets.map((t) => t.id))

@@ -46,11 +46,15 @@ const F_RSS = 24
  * Parses a stat line straight from its bytes, without building strings: the collector reads hundreds per tick. The
  * comm field may hold spaces and ')' itself, so fields are counted after the last ')'.
  */
+/** The numeric fields of the line being parsed, by number (one array for every parse). */
+const FIELDS = new Float64Array(F_RSS + 1)
+
 export function parseStat(buf: Buffer, n: number): Stat | null {
   const close = buf.lastIndexOf(0x29, n - 1)
   const open = buf.indexOf(0x28)
   if (close < 0 || open < 0 || close + 2 >= n) return null
-  const v: number[] = []
+  const v = FIELDS
+  v.fill(-1)
   let field = 3
   let value = 0
   let negative = false
@@ -65,7 +69,7 @@ export function parseStat(buf: Buffer, n: number): Stat | null {
     } else if (c >= 0x30 && c <= 0x39) value = value * 10 + (c - 0x30)
     else if (c === 0x2d) negative = true
   }
-  if (v[F_RSS] === undefined) return null
+  if (field < F_RSS) return null
   return {
     name: buf.toString('latin1', open + 1, close),
     state: String.fromCharCode(buf[close + 2]),

@@ -166,7 +166,9 @@ export class ProcTreeScanner implements TreeScanner {
     members: ReadonlyMap<number, number>,
   ): TreeScan | null {
     let others = 0
-    for (const p of prev.processes) {
+    const list = prev.processes
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]
       if (p.pid === root) continue
       if (members.get(p.pid) !== p.startTime) return null
       others++
@@ -175,7 +177,8 @@ export class ProcTreeScanner implements TreeScanner {
     const processes: TreeProcess[] = []
     const scan = ++this.scans
     const at = performance.now()
-    for (const p of prev.processes) {
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]
       // A single-threaded process that has not run since before its last stat reading cannot have ended, started a
       // thread, renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans
       // all the same). Its counters are read before its stat, so a run between the two shows at the next scan.
