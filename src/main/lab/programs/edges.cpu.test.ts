@@ -119,6 +119,17 @@ describe.runIf(process.platform === 'linux')('edges', () => {
     ).toBe(true)
   })
 
+  it('sparse children after the tree sat unchanged for 12 s (its polls slowed down) are still counted', async () => {
+    const lab = newLab({ intervalMs: 500 })
+    // 15 children of 30 ms, 700 ms apart: a tick rarely finds one alive, and a poll every 250 ms sees one in eight.
+    const w = await watch(lab, probes.path('sequentialChildren'), ['15', '30', '12', '700'])
+    const summary = await lab.summary({ runId: w.runId })
+    const followed = w.units.filter((u) => u.kind === 'program' && !u.spawned).length
+    // The first may go unseen: the parent's children time grows when it reaps it, and the polls speed up again.
+    expect(summary.transient.processes + followed).toBeGreaterThanOrEqual(11)
+    expect(summary.transient.cpuMs).toBeGreaterThan(summary.transient.processes * 5)
+  }, 60_000)
+
   it('a single-threaded process never reads above 102 % of a core at 100 ms, and a 50 % duty cycle reads its own clock ± 4 per tick', async () => {
     const lab = newLab({ intervalMs: 100 })
     const busy = await watch(lab, probes.path('dutyCycle'), ['100', '2'])

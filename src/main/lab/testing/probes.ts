@@ -59,11 +59,12 @@ int main(int argc, char **argv) {
   sleep_for(1); return 0;
 }`,
 
-  /** argv[1] children one after another, each spinning argv[2] ms. */
+  /** argv[1] children one after another, each spinning argv[2] ms; after argv[3] s of sleep and argv[4] ms apart, if given. */
   sequentialChildren: `
 int main(int argc, char **argv) {
-  int n = atoi(argv[1]); double s = atof(argv[2]) / 1000;
-  for (int i = 0; i < n; i++) { pid_t p = fork(); if (p == 0) { spin_for(s); _exit(0); } waitpid(p, 0, 0); }
+  int n = atoi(argv[1]); double s = atof(argv[2]) / 1000, gap = argc > 4 ? atof(argv[4]) / 1000 : 0;
+  if (argc > 3) sleep_for(atof(argv[3]));
+  for (int i = 0; i < n; i++) { pid_t p = fork(); if (p == 0) { spin_for(s); _exit(0); } waitpid(p, 0, 0); if (gap > 0) sleep_for(gap); }
   return 0;
 }`,
 

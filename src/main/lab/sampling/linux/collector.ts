@@ -74,7 +74,7 @@ interface ProcessTask {
   statRss: number
   memory: { rss: number | null; peakRss: number | null }
   seen: number
-  /** The run time reported so far (ns) and when (hrtime ns): at most what its threads could have run in the wall time. */
+  /** The run time reported so far (ns) and when (performance.now() in ns): at most what its threads could have run. */
   reportedNs: number | null
   reportedAt: number
   /** stat's CPU total (ns, in 10 ms steps) and state letter at the last reading: they tell when a quiet thread woke. */
@@ -493,7 +493,8 @@ export class ProcFsCollector implements Collector {
     // so one interval could show a thread running longer than the interval itself. What a tick reports is capped at what
     // its threads could physically have run (each at most the wall time since the last reading); the rest is carried
     // into the next ticks, so no tick of a single thread reads above one core and the long-run total is unchanged.
-    const at = Number(process.hrtime.bigint())
+    // This process's own reading time (not the tick's: a large tree takes milliseconds to read), without a BigInt.
+    const at = performance.now() * 1e6
     const total = runNs + p.retiredNs
     p.reportedNs =
       p.reportedNs === null ? total : Math.min(total, p.reportedNs + (at - p.reportedAt) * Math.max(1, list.length))

@@ -16,12 +16,12 @@ export interface ShortLived {
  * Poll this often while the tree changes (a process came or went within CHANGING_MS), this often while it settles
  * (no change within SETTLING_MS), and this often once settled: every poll is a wake of the lab's thread, which costs
  * CPU of its own (about 0.1-0.2 ms on a virtual machine), and a tree that has not changed for a while rarely starts
- * to. Its first short-lived child then may go unseen (its CPU still shows in its parent's children time), and the
- * polls are fast again from the next change.
+ * to. Its first short-lived child then may go unseen; its CPU still shows in its parent's children time, and that
+ * growing counts as a change (see ProcTreeScanner), so the polls are fast again for the next ones.
  */
 const FAST_MS = 10
 const SLOW_MS = 50
-const SETTLED_MS = 100
+const SETTLED_MS = 250
 const CHANGING_MS = 2000
 const SETTLING_MS = 10_000
 /** More new PIDs than this in one poll (a fork storm elsewhere): skip them rather than stall the lab. */

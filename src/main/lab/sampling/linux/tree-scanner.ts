@@ -83,6 +83,9 @@ export class ProcTreeScanner implements TreeScanner {
   /** The PIDs of the last scan, in its order, and as a set (never changed in place: a new one replaces it). */
   private treePids: number[] = []
   private tree: ReadonlySet<number> = new Set()
+  /** Each process's children time at its last reading (see noteChildTime), and whether one grew in this scan. */
+  private readonly childTimes = new Map<number, { startTime: number; ms: number }>()
+  private reaped = false
   /** The followed processes' stat files, open, by PID. */
   private readonly stats = new Map<number, ProcFile>()
   /** Threads whose name is still read at each scan (see NAME_READS). */
@@ -105,8 +108,21 @@ export class ProcTreeScanner implements TreeScanner {
     const scan = this.scanTree(root, members, lastPid)
     const changed = this.setTree(scan.processes)
     scan.shortLived = this.shortLived.take(this.tree)
-    this.shortLived.follow(this.tree, lastPid, changed || scan.shortLived.length > 0)
+    this.shortLived.follow(this.tree, lastPid, changed || scan.shortLived.length > 0 || this.reaped)
+    this.reaped = false
     return scan
+  }
+
+  /**
+   * Notes a process's children time: when it grew, the process reaped a child since its last reading, one the polls
+   * between scans may have missed (they slow down while a tree stays the same), so they speed up again.
+   */
+  private noteChildTime(pid: number, e: ProcEntry): void {
+    const last = this.childTimes.get(pid)
+    if (last !== undefined && last.startTime === e.startTime) {
+      if (e.childCpuMs > last.ms) this.reaped = true
+      last.ms = e.childCpuMs
+    } else this.childTimes.set(pid, { startTime: e.startTime, ms: e.childCpuMs })
   }
 
   /** Keeps the tree's PIDs (a new set only when they changed: a settled tree's ticks build none); true if they did. */
@@ -197,6 +213,7 @@ export class ProcTreeScanner implements TreeScanner {
       }
       const now = entryOf(this.treeStat(p.pid))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
+      this.noteChildTime(p.pid, now)
       const entry = { ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs }
       if (run) run.entry = entry
       processes.push(entry)
@@ -226,6 +243,7 @@ export class ProcTreeScanner implements TreeScanner {
       if (fresh.has(pid)) return
       const now = entryOf(this.treeStat(pid))
       if (!now) return
+      this.noteChildTime(pid, now)
       if (now.startTime !== this.known.get(pid)?.startTime) this.known.set(pid, now)
       if (!now.zombie && check(now)) fresh.set(pid, now)
     }
@@ -362,6 +380,12 @@ export class ProcTreeScanner implements TreeScanner {
           r.file.close()
           this.runs.delete(pid)
         }
+      })
+    }
+    if (this.childTimes.size > processes.length) {
+      const keep = new Set(processes.map((p) => p.pid))
+      this.childTimes.forEach((_, pid) => {
+        if (!keep.has(pid)) this.childTimes.delete(pid)
       })
     }
     if (this.cmdlines.size > processes.length) {
