@@ -415,7 +415,17 @@ export class ProcFsCollector implements Collector {
       (tick + p.pid) % QUIET_EVERY !== 0
     ) {
       const t = this.readThread(p.pid, p.pid, tick, now)
-      if (t && t.quiet >= 2) stat = p.lastStat
+      if (t && t.quiet >= 2) {
+        stat = p.lastStat
+        // Its only thread still asleep as at the last reading, in the same call, nothing carried over: the very
+        // reading of the last tick (what follows would arrive at it field by field). Hundreds of idle children.
+        const raw = p.raw
+        if (raw && !t.blockedDirty && p.list[0] === t && p.reportedNs === t.runNs + p.retiredNs) {
+          t.listedIn = tick
+          p.reportedAt = performance.now() * 1e6
+          return raw
+        }
+      }
     }
     if (!stat) {
       const n = p.stat.read(this.buf)
