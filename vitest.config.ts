@@ -1,13 +1,5 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { LAB_V8_FLAGS } from './scripts/lab-flags.mjs'
-
-// Every test run records its sessions into a fresh folder of its own, never the user's.
-const sessionsDir = mkdtempSync(join(tmpdir(), 'plab-sessions-'))
-// Survivor records of the labs under test go to a fresh folder per test run, never the user's own.
-const stateDir = mkdtempSync(join(tmpdir(), 'parallel-lab-state-'))
 
 // Two projects: most tests run in parallel; then the tests that read CPU% (`*.cpu.test.ts`) run one file at a time,
 // after the rest, so they have the cores to themselves.
@@ -19,7 +11,6 @@ export default defineConfig({
     retry: process.env.CI ? 1 : 0,
     // The labs under test run with the V8 flags of every lab process (see scripts/lab-flags.mjs).
     execArgv: LAB_V8_FLAGS,
-    env: { PARALLEL_LAB_STATE_DIR: stateDir, PARALLEL_LAB_SESSIONS_DIR: sessionsDir },
     projects: [
       {
         extends: true,

@@ -1,6 +1,8 @@
 // Sampler cost per tick for 8, 32 and 64 live units (half threads, half processes):
 // the procfs collector and pidusage side by side, in one run, on the same units.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 // @ts-expect-error: plain ESM script without types
 import { buildLabHost } from '../scripts/build-lab.mjs'
 import { scenarios } from '../scenarios/index'
@@ -11,6 +13,11 @@ import { ProcFsCollector } from '../src/main/lab/sampling/linux/collector'
 import { Sampler, type SelfReport } from '../src/main/lab/sampling/sampler'
 import { targetOf } from '../src/main/lab/scheduler'
 import { median, p95 } from './stats'
+
+// The lab's runs are recorded into the bench's own folder, not the person's session library.
+const scratch = mkdtempSync(join(tmpdir(), 'bench-sampler-'))
+process.env.PARALLEL_LAB_SESSIONS_DIR = join(scratch, 'sessions')
+process.env.PARALLEL_LAB_STATE_DIR = join(scratch, 'state')
 
 const ROUNDS = Number(process.env.ROUNDS ?? 300)
 const SIZES = [8, 32, 64]
@@ -82,3 +89,4 @@ writeFileSync(
   'bench/results/sampler.json',
   JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, rows }, null, 2),
 )
+rmSync(scratch, { recursive: true, force: true })

@@ -3,7 +3,7 @@
 // Reports RSS, file descriptors, threads and snapshot size at the start and the end (at once, and again after 15 s quiet), the longest gap between ticks and
 // the slowest reply to a `snapshot` probe sent every 200 ms on a second connection (p50 / p99 / max).
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -25,7 +25,9 @@ interface Footprint {
   snapshotBytes: number
 }
 
-const programsDir = mkdtempSync(join(tmpdir(), 'soak-programs-'))
+const scratch = mkdtempSync(join(tmpdir(), 'soak-'))
+const programsDir = join(scratch, 'programs')
+mkdirSync(programsDir)
 writeFileSync(
   join(programsDir, 'py-pool.json'),
   JSON.stringify({
@@ -57,7 +59,9 @@ const child = spawn(
       ...process.env,
       SOAK_INTERVAL_MS: String(INTERVAL_MS),
       PARALLEL_LAB_PROGRAMS_DIR: programsDir,
-      PARALLEL_LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'soak-state-')),
+      PARALLEL_LAB_STATE_DIR: join(scratch, 'state'),
+      // Its sessions are recorded as the app records them, into the bench's own folder.
+      PARALLEL_LAB_SESSIONS_DIR: join(scratch, 'sessions'),
     },
   },
 )
@@ -264,3 +268,4 @@ const result = {
 console.log(JSON.stringify(result, null, 2))
 mkdirSync('bench/results', { recursive: true })
 writeFileSync('bench/results/soak.json', JSON.stringify(result, null, 2) + '\n')
+rmSync(scratch, { recursive: true, force: true })

@@ -27,6 +27,9 @@ const TOP_MAX_PIDS = 20
 
 const probes = compileProbes()
 const tmp = mkdtempSync(join(os.tmpdir(), 'bench-watch-'))
+// The labs record their sessions as the app does (the recorder is part of the cost), into a folder of the bench's own.
+process.env.PARALLEL_LAB_SESSIONS_DIR = join(tmp, 'sessions')
+process.env.PARALLEL_LAB_STATE_DIR = join(tmp, 'state')
 
 interface ClockLine {
   at: number

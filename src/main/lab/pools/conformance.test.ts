@@ -3,10 +3,10 @@
 // processes; "events" are files a task waits for, so order never hangs on timing. Deliberate differences from Python
 // are tested as such (see the README's list). One file for the whole suite (above 250 lines): the areas share the
 // module, the events and the settled futures, as CPython's util.py shares them.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CancelledError, Future, PoolError, TimeoutError, asCompleted, wait } from './index'
 import { useUserModulePools } from '../testing/pool-fixture'
 
@@ -14,6 +14,7 @@ let dir = ''
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'pool-conformance-'))
 })
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 /** An event: a file a `gate` task waits for. */
 function event(): { path: string; set: () => void } {
