@@ -186,14 +186,14 @@ export class ProcFsCollector implements Collector {
     return out
   }
 
-  /**
-   * Between ticks: what each thread that was active in the last interval is blocked in right now, so a tick's blocked
-   * time can be split by what it was spent in rather than by one snapshot.
-   */
   get probing(): boolean {
     return this.active.length > 0
   }
 
+  /**
+   * Between ticks: what each thread that was active in the last interval is blocked in right now, so a tick's blocked
+   * time can be split by what it was spent in rather than by one snapshot.
+   */
   probe(): void {
     for (const t of this.active) if (t.active && t.stat.open) this.sampleSyscall(t)
   }

@@ -42,19 +42,18 @@ const F_THREADS = 20
 const F_START = 22
 const F_RSS = 24
 
+/** The numeric fields of the line being parsed, by number (one array for every parse). */
+const FIELDS = new Float64Array(F_RSS + 1)
+
 /**
  * Parses a stat line straight from its bytes, without building strings: the collector reads hundreds per tick. The
  * comm field may hold spaces and ')' itself, so fields are counted after the last ')'.
  */
-/** The numeric fields of the line being parsed, by number (one array for every parse). */
-const FIELDS = new Float64Array(F_RSS + 1)
-
 export function parseStat(buf: Buffer, n: number): Stat | null {
   const close = buf.lastIndexOf(0x29, n - 1)
   const open = buf.indexOf(0x28)
   if (close < 0 || open < 0 || close + 2 >= n) return null
   const v = FIELDS
-  v.fill(-1)
   let field = 3
   let value = 0
   let negative = false
