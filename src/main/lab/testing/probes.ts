@@ -40,10 +40,18 @@ int main(int argc, char **argv) {
   pthread_join(t[4], 0); _exit(0);
 }`,
 
-  /** argv[1] child processes that each spin (or sleep, when argv[3] is "sleep") for argv[2] s. */
+  /**
+   * argv[1] child processes that each spin (or sleep, when argv[3] is "sleep") for argv[2] s. With argv[3] "pin" they
+   * all share one CPU, the first this process may use: a run queue on any machine.
+   */
   children: `
+#include <sched.h>
 int main(int argc, char **argv) {
   int n = atoi(argv[1]); double s = atof(argv[2]); int idle = argc > 3 && strcmp(argv[3], "sleep") == 0;
+  if (argc > 3 && strcmp(argv[3], "pin") == 0) {
+    cpu_set_t set; sched_getaffinity(0, sizeof set, &set); int c = 0; while (!CPU_ISSET(c, &set)) c++;
+    CPU_ZERO(&set); CPU_SET(c, &set); if (sched_setaffinity(0, sizeof set, &set) != 0) return 2;
+  }
   for (int i = 0; i < n; i++) if (fork() == 0) { if (idle) sleep_for(s); else spin_for(s); _exit(0); }
   while (wait(0) > 0) {}
   return 0;
