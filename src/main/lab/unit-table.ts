@@ -35,6 +35,9 @@ export class Outbox {
     this.sources.delete(unit)
   }
 
+  /** The time of the last regular drain (see released). */
+  private lastDrain = -Infinity
+
   /** Short-lived processes by parent unit since the last tick. */
   private transients = new Map<string, { processes: number; cpuMs: number; names: Set<string> }>()
 
@@ -52,6 +55,11 @@ export class Outbox {
    * Everything gathered so far, in time order. A log line waits while another unit of its run has not yet been heard
    * past the line's stamp (a line it printed earlier may still be in flight), for at most MAX_LOG_HOLD_MS, so the log
    * keeps the order the lines were printed in across ticks, not only within one. `now` Infinity sends everything.
+   *
+   * A line goes by age only once it was past MAX_LOG_HOLD_MS at the drain before this one: between two drains the lab
+   * has read its pipes and ports at least once. A tick that comes after the lab was held up (starved of CPU, or a long
+   * piece of work) runs before the lab reads what arrived meanwhile: by its own clock it would let a line go while an
+   * earlier-printed one of another unit sits unread in a pipe.
    */
   drain(now = Infinity): { logs: LogLine[]; events: LabEvent[]; transient: TransientStats } {
     const parents = [...this.transients].map(([unit, t]) => ({
@@ -65,9 +73,11 @@ export class Outbox {
       cpuMs: parents.reduce((a, p) => a + p.cpuMs, 0),
       parents,
     }
-    this.logs.sort((a, b) => a.t - b.t)
+    this.logs.sort(byStamp)
+    const aged = this.lastDrain - MAX_LOG_HOLD_MS
+    if (now !== Infinity) this.lastDrain = now
     let cut = 0
-    while (cut < this.logs.length && this.released(this.logs[cut], now)) cut++
+    while (cut < this.logs.length && this.released(this.logs[cut], now, aged)) cut++
     const out = { logs: this.logs.slice(0, cut), events: this.events.sort((a, b) => a.t - b.t), transient }
     this.logs = this.logs.slice(cut)
     this.events = []
@@ -75,12 +85,24 @@ export class Outbox {
     return out
   }
 
-  private released(line: LogLine, now: number): boolean {
-    if (now === Infinity || line.t <= now - MAX_LOG_HOLD_MS) return true
+  private released(line: LogLine, now: number, aged: number): boolean {
+    if (now === Infinity || line.t <= aged) return true
     for (const [unit, s] of this.sources) if (unit !== line.unit && s.runId === line.runId && s.t < line.t) return false
     return true
   }
 }
+
+/**
+ * Log order: by stamp, and lines stamped the very same instant (units that wake from the same sleep together do, to the
+ * clock's last bit) by the order their units were made in, as a scenario that sorts its units' lines by stamp (a
+ * stable sort over its units in order) has them. Arrival order would differ from run to run.
+ */
+function byStamp(a: LogLine, b: LogLine): number {
+  return a.t - b.t || unitOrder(a.unit) - unitOrder(b.unit)
+}
+
+/** Unit ids are made in order (see UnitTable.nextId); the lab's own lines come first. */
+const unitOrder = (unit: string | null): number => (unit === null ? -1 : Number(unit.slice(1)))
 
 /** Names of short-lived processes kept per parent and tick (the count is whole). */
 const TRANSIENT_NAMES = 5
