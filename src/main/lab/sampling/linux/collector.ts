@@ -403,8 +403,9 @@ export class ProcFsCollector implements Collector {
     let stat = p.startTime >= 0 ? (this.recent?.take(p.pid, p.startTime) ?? null) : null
     // A single-threaded process whose only thread has not run since before its last stat reading cannot have changed
     // its stat by its own doing: that one stands (read for real every QUIET_EVERY ticks all the same, for memory
-    // reclaimed). Two quiet readings in a row: the thread's counters are read after the stat, so one quiet reading
-    // alone could hide a run between the two reads.
+    // reclaimed; a process a tree scan follows gets that reading from the scan, which makes it as often). Two quiet
+    // readings in a row: the thread's counters are read after the stat, so one quiet reading alone could hide a run
+    // between the two reads.
     if (
       !stat &&
       p.lastStat &&
@@ -412,7 +413,7 @@ export class ProcFsCollector implements Collector {
       p.list.length === 1 &&
       p.list[0].tid === p.pid &&
       p.lastStat.numThreads === 1 &&
-      (tick + p.pid) % QUIET_EVERY !== 0
+      ((tick + p.pid) % QUIET_EVERY !== 0 || this.recent?.takeRun(p.pid, p.startTime, performance.now()))
     ) {
       const t = this.readThread(p.pid, p.pid, tick, now)
       if (t && t.quiet >= 2) {
