@@ -2,7 +2,7 @@
 // 0/25/50/100 %, at 500 and 100 ms), and the lab's whole CPU per tick for a 1,000-thread program and for 300 child
 // processes, side by side with `top -H -p` refreshing at the same interval on the same program in the same run.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import type { Tick } from '../src/shared/model'
@@ -17,10 +17,10 @@ const COST_TICKS = Number(process.env.BENCH_TICKS ?? 20)
 const COST_INTERVAL_MS = 500
 /**
  * Ticks the lab runs after following the whole program before its cost is counted (12 s: its first ticks open every
- * file, and the search for short-lived processes polls faster for 10 s after the tree last changed); top's refreshes
- * that cancel out.
+ * file, and the search for short-lived processes polls faster for 10 s after the tree last changed).
  */
 const WARM_TICKS = 24
+/** Refreshes top makes before its cost is counted (its start-up and first full reading). */
 const TOP_SHORT = 5
 /** top takes at most 20 PIDs after -p: 300 processes need 16 tops. */
 const TOP_MAX_PIDS = 20
@@ -122,22 +122,19 @@ async function accuracy(intervalMs: number, duty: number): Promise<Accuracy[]> {
   return out
 }
 
-/** CPU ms (user + system) a command used, from its shell's children times once it has been reaped. */
-function cpuOfCommand(command: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const sh = spawn('sh', ['-c', `${command} >/dev/null 2>&1; cat /proc/$$/stat`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    sh.stdout.setEncoding('utf8').on('data', (c: string) => (out += c))
-    sh.once('error', reject)
-    sh.once('close', () => {
-      const f = out.slice(out.lastIndexOf(')') + 2).split(' ')
-      // cutime (16) and cstime (17), counted from field 3 after the name.
-      resolve(((Number(f[13]) + Number(f[14])) * 1000) / 100)
-    })
-  })
+/** A process's CPU so far (ms): its threads' run time from /proc/PID/schedstat (ns), summed over its tasks. */
+function cpuMsOf(pid: number): number {
+  let ns = 0
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+  } catch {
+    // Ended: what it had run is lost with it (the bench reads the tops only while they run).
+  }
+  return ns / 1e6
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 interface Cost {
   what: string
@@ -151,17 +148,18 @@ interface Cost {
 }
 
 /**
- * The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh, both in their
- * steady state: the lab's ticks from WARM_TICKS after it follows the whole program (see WARM_TICKS),
- * top's per refresh as the difference between a run of TOP_SHORT + COST_TICKS refreshes and one of TOP_SHORT (its own
- * start-up and first full reading cancel out). `withStartup` keeps the old figure: the first COST_TICKS ticks against
- * the long top run's whole CPU.
+ * The lab following a program (at COST_INTERVAL_MS) while top watches the same PIDs at the same refresh, both measured
+ * over one window of COST_TICKS intervals in their steady state: the window opens WARM_TICKS after the lab follows the
+ * whole program (see WARM_TICKS) and TOP_SHORT refreshes after the tops started, and the tops' CPU is read from their
+ * schedstat (ns) as it opens and closes, so both figures come from the same seconds of the same machine. The lab's is
+ * the median of its ticks in the window (`sampler.labCpuMs`), top's the CPU its instances used in the window per
+ * refresh. `withStartup` keeps the old figure: the lab's first COST_TICKS ticks against the tops' CPU from their start.
  */
 async function cost(what: string, probe: 'manyThreads' | 'children', count: number): Promise<Cost> {
   const lab = new Lab({ intervalMs: COST_INTERVAL_MS })
   const ticks: Tick[] = []
   lab.onTick((t) => ticks.push(t))
-  const seconds = (WARM_TICKS + 2 * TOP_SHORT + COST_TICKS + 16) * (COST_INTERVAL_MS / 1000)
+  const seconds = (WARM_TICKS + TOP_SHORT + COST_TICKS + 16) * (COST_INTERVAL_MS / 1000)
   const run = await lab.watch({
     command: probes.path(probe),
     args: [String(count), String(seconds), 'sleep'],
@@ -172,32 +170,38 @@ async function cost(what: string, probe: 'manyThreads' | 'children', count: numb
     (await lab.snapshot()).units.filter(
       (u) => u.runId === run.id && u.kind === (probe === 'manyThreads' ? 'thread' : 'program'),
     ).length
-  while ((await followed()) < (probe === 'manyThreads' ? count : count + 1))
-    await new Promise((r) => setTimeout(r, 100))
+  while ((await followed()) < (probe === 'manyThreads' ? count : count + 1)) await sleep(100)
   const firstTick = ticks.length
   const units = (await lab.snapshot()).units.filter((u) => u.runId === run.id && u.kind === 'program')
   const pids = units.map((u) => u.pid)
   const groups: number[][] = probe === 'manyThreads' ? [pids] : []
   if (probe === 'children')
     for (let i = 0; i < pids.length; i += TOP_MAX_PIDS) groups.push(pids.slice(i, i + TOP_MAX_PIDS))
-  const tops = async (refreshes: number): Promise<number> =>
-    (
-      await Promise.all(
-        groups.map((g) => cpuOfCommand(`top -H -b -d ${COST_INTERVAL_MS / 1000} -n ${refreshes} -p ${g.join(',')}`)),
-      )
-    ).reduce((a, b) => a + b, 0)
-  while (ticks.length < firstTick + WARM_TICKS) await new Promise((r) => setTimeout(r, 50))
-  const short = await tops(TOP_SHORT)
+  while (ticks.length < firstTick + WARM_TICKS - TOP_SHORT) await sleep(50)
+  const refreshes = TOP_SHORT + COST_TICKS + 4
+  const tops = groups.map((g) =>
+    spawn('top', ['-H', '-b', '-d', String(COST_INTERVAL_MS / 1000), '-n', String(refreshes), '-p', g.join(',')], {
+      stdio: 'ignore',
+    }),
+  )
+  const topsEnded = Promise.all(tops.map((t) => new Promise((r) => t.once('close', r))))
+  const topCpu = (): number => tops.reduce((sum, t) => sum + cpuMsOf(t.pid!), 0)
+  const startedAt = performance.now()
+  await sleep(TOP_SHORT * COST_INTERVAL_MS)
   const from = ticks.length
-  const long = await tops(TOP_SHORT + COST_TICKS)
-  const steadyTicks = ticks.slice(from).filter((t) => t.sampler.labCpuMs !== null)
+  const [cpu0, at0] = [topCpu(), performance.now()]
+  await sleep(COST_TICKS * COST_INTERVAL_MS)
+  const [cpu1, at1] = [topCpu(), performance.now()]
+  const to = ticks.length
+  await topsEnded
+  const steadyTicks = ticks.slice(from, to).filter((t) => t.sampler.labCpuMs !== null)
   const startupTicks = ticks.slice(firstTick, firstTick + COST_TICKS).filter((t) => t.sampler.labCpuMs !== null)
   await lab.stop({ runId: run.id })
   await lab.close()
   const labCpu = median(steadyTicks.map((t) => t.sampler.labCpuMs!))
-  const top = (long - short) / COST_TICKS
+  const top = (cpu1 - cpu0) / ((at1 - at0) / COST_INTERVAL_MS)
   const labStartup = median(startupTicks.map((t) => t.sampler.labCpuMs!))
-  const topStartup = long / (TOP_SHORT + COST_TICKS)
+  const topStartup = cpu1 / ((at1 - startedAt) / COST_INTERVAL_MS)
   return {
     what,
     ticks: steadyTicks.length,

@@ -1,5 +1,5 @@
 // Writer and reader together: round trip of any tick fields, keyframe seeks, and every kind of bad file.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
@@ -117,6 +117,34 @@ describe('recording', () => {
     w.addTick(ticks[3])
     expect(w.size).toBe(after)
     await w.close()
+  })
+
+  it('a frame is on disk when its flush returns: written in place, no hand-over to the thread pool to wake the lab', async () => {
+    const file = join(dir, 'in-place.plrec')
+    const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000 })
+    writers.push(w)
+    expect(statSync(file).size).toBe(w.size)
+    for (const t of makeTicks(3)) w.addTick(t)
+    w.flush()
+    expect(w.size).toBeGreaterThan(readFileSync(file, 'utf8').indexOf('\n') + 1)
+    expect(statSync(file).size).toBe(w.size)
+  })
+
+  it('after a slow write every later frame goes through the thread pool, in order: the same ticks come back', async () => {
+    const file = join(dir, 'slow-disk.plrec')
+    // Any write counts as slow: the header goes in place, everything after it through the queue.
+    const w = new RecordingWriter(file, header(), { units: [], runs: [] }, { flushMs: 60_000, slowWriteMs: 0 })
+    const ticks = makeTicks(40)
+    ticks.forEach((t, i) => {
+      w.addTick(t)
+      if (i % 2 === 1) w.flush()
+    })
+    expect(statSync(file).size).toBeLessThan(w.size)
+    await w.close()
+    const r = RecordingReader.open(file)
+    expect(r.problem).toBeNull()
+    expect(r.complete).toBe(true)
+    expect(thousandths([...r.ticks()])).toEqual(thousandths(ticks))
   })
 
   it('gives back every tick with every field it had, numbers to a hundredth', async () => {

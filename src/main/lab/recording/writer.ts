@@ -1,5 +1,5 @@
 // Writes one session recording: append-only to its final name, a chunk about once a second, keyframes every few seconds.
-import { closeSync, fsyncSync, mkdirSync, openSync, write } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { RunInfo, RunSummary, Tick, Unit } from '../../../shared/model'
@@ -19,6 +19,8 @@ import { deflateChunk, encodeFrameHead, headerLine, tickIndexBytes } from './fra
 
 export const FLUSH_MS = 1000
 export const KEYFRAME_EVERY_MS = 10_000
+/** A frame written in place that took this long makes the writer hand every later frame to the thread pool. */
+export const SLOW_WRITE_MS = 20
 /** What no tick flushed is flushed after this many FLUSH_MS. */
 const FLUSH_FALLBACK_TIMES = 5
 
@@ -54,6 +56,8 @@ const DEFLATE_JSON_OVER = 1024
 
 export interface WriterOptions {
   flushMs?: number
+  /** A frame written in place that took this long sends every later one through the thread pool (SLOW_WRITE_MS). */
+  slowWriteMs?: number
   /** Called once if writing fails (disk full, folder removed): recording stops, the session goes on. */
   onError?: (err: Error) => void
 }
@@ -88,6 +92,8 @@ export class RecordingWriter {
   /** The last keyframe's units, and their deflated JSON (see unitsPart). */
   private lastUnits: { units: Unit[]; gz: Buffer } | null = null
   private queue: Promise<void> = Promise.resolve()
+  /** A frame's write held the lab's thread for SLOW_WRITE_MS: frames go through the thread pool from then on. */
+  private slowDisk = false
   private readonly timer: NodeJS.Timeout
   private failed: Error | null = null
   private ticks = 0
@@ -239,7 +245,7 @@ export class RecordingWriter {
         crc: crc32(body),
       }).copy(frame, 0)
       this.bytes += frame.length
-      this.queue = this.queue.then(() => writeAll(fd, frame)).catch((err: Error) => this.fail(err))
+      this.append(fd, frame)
     } catch (err) {
       this.fail(err as Error)
     }
@@ -350,8 +356,30 @@ export class RecordingWriter {
   }
 
   private writeNow(buf: Buffer): void {
-    this.queue = this.queue.then(() => writeAll(this.fd!, buf)).catch((err: Error) => this.fail(err))
-    this.bytes += buf.length
+    try {
+      this.append(this.fd!, buf)
+      this.bytes += buf.length
+    } catch (err) {
+      this.fail(err as Error)
+    }
+  }
+
+  /**
+   * Appends a frame (a few hundred bytes to a few KB, about one a second). In place while writes are quick: into the
+   * page cache that takes microseconds, where handing it to libuv's thread pool wakes a pool thread and then the
+   * lab's thread again once it is done, which cost the lab more CPU than all the rest of recording (see the README's
+   * cost figures). From the first write that held the lab's thread for SLOW_WRITE_MS or more (a slow or network
+   * disk), every later frame goes through the thread pool, in order. A failed write throws to the caller, which stops
+   * the recording.
+   */
+  private append(fd: number, frame: Buffer): void {
+    if (this.slowDisk) {
+      this.queue = this.queue.then(() => writeAll(fd, frame)).catch((err: Error) => this.fail(err))
+      return
+    }
+    const t0 = performance.now()
+    for (let from = 0; from < frame.length;) from += writeSync(fd, frame, from, frame.length - from)
+    if (performance.now() - t0 >= (this.opts.slowWriteMs ?? SLOW_WRITE_MS)) this.slowDisk = true
   }
 
   private fail(err: Error): void {

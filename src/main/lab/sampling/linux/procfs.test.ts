@@ -1,9 +1,10 @@
 // The one stat parser, schedstat and status fields, and the machine's process list, against real /proc files.
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createPlatform } from '../factory'
 import { osCoreTimes } from '../machine'
-import { parseSchedstat, parseStatText, procCoreTimes, statusKb, VM_RSS } from './procfs'
+import { pageSize, parseSchedstat, parseStatmResident, parseStatText, procCoreTimes, statusKb, VM_RSS } from './procfs'
 
 describe.runIf(process.platform === 'linux')('procfs', () => {
   it("reads every core's busy and idle time from /proc/stat as os.cpus() gives them (in ms there, clock ticks here)", () => {
@@ -38,6 +39,26 @@ describe.runIf(process.platform === 'linux')('procfs', () => {
       rss: 512,
       faults: 100,
     })
+  })
+
+  it("reads statm's resident pages (VmRSS in pages), and -1 for what is not a statm line", async () => {
+    const text = (f: string): Buffer => Buffer.from(f)
+    const line = text('12345 6789 1011 12 0 3456 0\n')
+    expect(parseStatmResident(line, line.length)).toBe(6789)
+    expect(parseStatmResident(text('12345'), 5)).toBe(-1)
+    expect(parseStatmResident(text(''), 0)).toBe(-1)
+    // A sleeping process's, beside its status's VmRSS: the same kernel sum, and nothing moves it while it sleeps.
+    const child = spawn('sleep', ['10'], { stdio: 'ignore' })
+    try {
+      await new Promise((r) => setTimeout(r, 200))
+      const statm = readFileSync(`/proc/${child.pid}/statm`)
+      const status = readFileSync(`/proc/${child.pid}/status`)
+      const kb = statusKb(status, status.length, VM_RSS)! / 1024
+      expect(kb).toBeGreaterThan(0)
+      expect((parseStatmResident(statm, statm.length) * pageSize()) / 1024).toBe(kb)
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('reads this process: its own pid, name and parent', () => {

@@ -116,6 +116,20 @@ export function parseSchedstat(buf: Buffer, n: number, into: Schedstat = { runNs
   return into
 }
 
+/** Resident pages from /proc/PID/statm (its second field: VmRSS in pages), or -1 when it holds none. */
+export function parseStatmResident(buf: Buffer, n: number): number {
+  let i = 0
+  while (i < n && buf[i] !== 0x20) i++
+  let pages = 0
+  let digits = 0
+  for (i++; i < n; i++, digits++) {
+    const c = buf[i]
+    if (c < 0x30 || c > 0x39) break
+    pages = pages * 10 + (c - 0x30)
+  }
+  return digits > 0 ? pages : -1
+}
+
 /** The number after a "Key:" of a status file (the first digits on its line); null when absent. */
 export function statusNumber(buf: Buffer, n: number, key: Buffer): number | null {
   const at = buf.indexOf(key)

@@ -1,7 +1,9 @@
 // Idle threads cost the lab next to nothing: their unchanged samples are handed on as the very same objects, while a
 // thread that wakes gets fresh ones at once. Real threads of a real C program, read through the real collector.
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Sample, Tick } from '../../../../shared/model'
 import { isFinal } from '../../../../shared/model'
@@ -126,3 +128,44 @@ describe.runIf(process.platform === 'linux' && schedstatWorks())('idle child pro
     await lab.stop({ runId: run.id })
   })
 })
+
+describe.runIf(process.platform === 'linux' && schedstatWorks())(
+  'an idle process whose memory is taken from it',
+  () => {
+    it('reads its smaller RSS within a second at 100 ms, though it never runs (its mapped file cut by another process)', async () => {
+      const MiB = 1024 * 1024
+      const dir = mkdtempSync(join(tmpdir(), 'plab-idle-rss-'))
+      const file = join(dir, 'mapped')
+      writeFileSync(file, Buffer.alloc(48 * MiB, 7))
+      // Maps the file, touches every page (48 MiB resident), then sleeps: it does not run again.
+      const script = [
+        'import mmap, sys, time',
+        'f = open(sys.argv[1], "rb")',
+        'm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)',
+        'total = sum(m[i] for i in range(0, len(m), 4096))',
+        'time.sleep(60)',
+      ].join('\n')
+      const lab = newLab({ intervalMs: 100 })
+      const ticks: Tick[] = []
+      lab.onTick((t) => ticks.push(t))
+      try {
+        const run = await lab.watch({ command: 'python3', args: ['-c', script, file], label: 'mapped file' })
+        const root = (await lab.snapshot()).units.find((u) => u.runId === run.id && u.spawned)!
+        const rss = (): number => ticks.at(-1)?.samples.find((x) => x.id === root.id)?.rss ?? 0
+        expect(await waitFor(() => rss() > 48 * MiB, 10_000)).toBe(true)
+        // Asleep for a while: the scan has gone quiet on it (its entry and samples handed on as they were).
+        const asleep = ticks.length
+        expect(await waitFor(() => ticks.length >= asleep + 12, 5000)).toBe(true)
+        const before = rss()
+        const cut = ticks.length
+        truncateSync(file, 0)
+        expect(await waitFor(() => rss() < before - 40 * MiB, 5000)).toBe(true)
+        // IDLE_READ_EVERY (8) scans at most, with room for a late tick or two.
+        expect(ticks.length - cut).toBeLessThanOrEqual(11)
+        await lab.stop({ runId: run.id })
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  },
+)

@@ -55,6 +55,9 @@ export class ShortLivedWatch {
     if (this.lastPid === null) this.lastPid = lastPid
     if (changed) this.changedAt = performance.now()
     if (tree.size === 0) return this.stop()
+    // The scan just polled (see take): a settled watch counts its next poll from here, so at a tick interval of up to
+    // SETTLED_MS no poll falls between two ticks, and at 500 ms one does (not two), each a wake of the lab saved.
+    if (this.timer && this.delay() === SETTLED_MS) this.stop()
     this.arm()
   }
 
@@ -77,10 +80,15 @@ export class ShortLivedWatch {
     this.timer = null
   }
 
+  /** How long until the next poll: shorter while the tree changes or a short-lived process is still being followed. */
+  private delay(): number {
+    const still = performance.now() - this.changedAt
+    return still < CHANGING_MS || this.seen.size > 0 ? FAST_MS : still < SETTLING_MS ? SLOW_MS : SETTLED_MS
+  }
+
   private arm(): void {
     if (this.timer) return
-    const still = performance.now() - this.changedAt
-    const delay = still < CHANGING_MS || this.seen.size > 0 ? FAST_MS : still < SETTLING_MS ? SLOW_MS : SETTLED_MS
+    const delay = this.delay()
     this.timer = setTimeout(() => {
       this.timer = null
       this.poll()

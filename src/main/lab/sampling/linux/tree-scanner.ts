@@ -6,6 +6,7 @@ import {
   openProcFile,
   parseSchedstat,
   parseStat,
+  parseStatmResident,
   readProcText,
   statusNumber,
   USER_HZ,
@@ -47,15 +48,23 @@ function entryOf(stat: Stat | null): ProcEntry | null {
 /** A single-threaded process watched for not having run (see unchanged). */
 interface IdleWatch {
   file: ProcFile
+  /** /proc/PID/statm, opened on the first periodic look at an idle process's memory. */
+  statm: ProcFile | null
   startTime: number
   runNs: number
   waitNs: number
   entry: TreeProcess | null
+  /** Resident pages at its last statm look (-1: none yet). */
+  resident: number
 }
 
 /** Thread names are re-read for the first few scans of a thread: programs often name a thread right after starting it. */
 const NAME_READS = 4
-/** An idle single-threaded process's stat is still read every this many scans (spread by PID). */
+/**
+ * An idle single-threaded process's memory is still looked at every this many scans (spread by PID): memory can be
+ * reclaimed or swapped out from a process that does not run. The look reads statm (half the cost of stat); the stat
+ * is read again only when the resident count moved.
+ */
 const IDLE_READ_EVERY = 8
 /** New PIDs looked at one by one before a full scan is cheaper (a busy machine hands out dozens per tick). */
 const NEW_PIDS_LOOKED_AT = 64
@@ -196,8 +205,9 @@ export class ProcTreeScanner implements TreeScanner {
     for (let i = 0; i < list.length; i++) {
       const p = list[i]
       // A single-threaded process that has not run since before its last stat reading cannot have ended, started a
-      // thread, renamed itself or reaped a child: its last entry stands (read for real every IDLE_READ_EVERY scans
-      // all the same). Its counters are read before its stat, so a run between the two shows at the next scan.
+      // thread, renamed itself, faulted a page or reaped a child: its last entry stands (its memory looked at every
+      // IDLE_READ_EVERY scans all the same). Its counters are read before its stat, so a run between the two shows at
+      // the next scan.
       const run = threads.get(p.pid) === 1 ? this.runOf(p.pid, p.startTime) : null
       if (run) {
         const n = run.file.read(this.buf, 64)
@@ -206,12 +216,13 @@ export class ProcTreeScanner implements TreeScanner {
         run.runNs = now?.runNs ?? -1
         run.waitNs = now?.waitNs ?? -1
         if (now) this.recent?.putRun(p.pid, p.startTime, now.runNs, now.waitNs, at)
-        if (still && run.entry && (scan + p.pid) % IDLE_READ_EVERY !== 0) {
+        if (still && run.entry && ((scan + p.pid) % IDLE_READ_EVERY !== 0 || this.sameResident(p.pid, run))) {
           processes.push(run.entry)
           continue
         }
       }
-      const now = entryOf(this.treeStat(p.pid))
+      const stat = this.treeStat(p.pid)
+      const now = entryOf(stat)
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       this.noteChildTime(p.pid, now)
       const entry = { ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs }
@@ -295,7 +306,10 @@ export class ProcTreeScanner implements TreeScanner {
     this.cmdlines.clear()
     for (const file of this.stats.values()) file.close()
     this.stats.clear()
-    for (const r of this.runs.values()) r.file.close()
+    for (const r of this.runs.values()) {
+      r.file.close()
+      r.statm?.close()
+    }
     this.runs.clear()
   }
 
@@ -378,6 +392,7 @@ export class ProcTreeScanner implements TreeScanner {
       this.runs.forEach((r, pid) => {
         if (!keep.has(pid)) {
           r.file.close()
+          r.statm?.close()
           this.runs.delete(pid)
         }
       })
@@ -394,18 +409,32 @@ export class ProcTreeScanner implements TreeScanner {
     }
   }
 
+  /**
+   * Whether an idle process's resident pages (statm) are where its last look left them. The first look has nothing to
+   * compare with: the stat is read then, as on any change.
+   */
+  private sameResident(pid: number, run: IdleWatch): boolean {
+    run.statm ??= openProcFile(`/proc/${pid}/statm`)
+    const n = run.statm ? run.statm.read(this.buf, 128) : -1
+    const pages = n > 0 ? parseStatmResident(this.buf, n) : -1
+    const same = pages >= 0 && pages === run.resident
+    run.resident = pages
+    return same
+  }
+
   /** A single-threaded process's schedstat file, its counters at the last look and the entry read after them. */
   private runOf(pid: number, startTime: number): IdleWatch | null {
     let r = this.runs.get(pid)
     if (r && r.startTime !== startTime) {
       r.file.close()
+      r.statm?.close()
       this.runs.delete(pid)
       r = undefined
     }
     if (!r) {
       const file = openProcFile(`/proc/${pid}/schedstat`)
       if (!file) return null
-      r = { file, startTime, runNs: -1, waitNs: -1, entry: null }
+      r = { file, statm: null, startTime, runNs: -1, waitNs: -1, entry: null, resident: -1 }
       this.runs.set(pid, r)
     }
     return r
