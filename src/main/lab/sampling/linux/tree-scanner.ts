@@ -221,8 +221,7 @@ export class ProcTreeScanner implements TreeScanner {
           continue
         }
       }
-      const stat = this.treeStat(p.pid)
-      const now = entryOf(stat)
+      const now = entryOf(this.treeStat(p.pid))
       if (!now || now.zombie || now.startTime !== p.startTime || now.threads !== (threads.get(p.pid) ?? 0)) return null
       this.noteChildTime(p.pid, now)
       const entry = { ...p, pgrp: now.pgrp, name: now.name, cpuMs: now.cpuMs, childCpuMs: now.childCpuMs }
